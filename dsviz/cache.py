@@ -23,12 +23,14 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from . import __version__
 
 _KEY_MEMBER = "__cache_key__"
+T = TypeVar("T")
 
 
 def default_cache_dir() -> Path:
@@ -107,13 +109,22 @@ class Cache:
         function: str,
         params: Mapping,
         data_fingerprint: str,
-        compute: Callable[[], Mapping[str, np.ndarray]],
-    ) -> tuple[dict[str, np.ndarray], bool]:
-        """Return ``(arrays, hit)``: the cached arrays, or ``compute()``'s, stored first."""
+        compute: Callable[[], T],
+        encode: Callable[[T], Mapping[str, np.ndarray]],
+        decode: Callable[[Mapping[str, np.ndarray]], T],
+    ) -> tuple[T, bool]:
+        """Return ``(value, hit)``: the decoded cached value, or ``compute()``'s, stored first.
+
+        An entry that loads but does not decode (missing or malformed members)
+        counts as corrupt: it is removed and the value recomputed.
+        """
         key = cache_key(function, params, data_fingerprint)
         found = self.load(function, key)
         if found is not None:
-            return found, True
-        arrays = dict(compute())
-        self.store(function, key, arrays)
-        return arrays, False
+            try:
+                return decode(found), True
+            except (KeyError, ValueError, TypeError):
+                self.path(function, key).unlink(missing_ok=True)
+        value = compute()
+        self.store(function, key, encode(value))
+        return value, False

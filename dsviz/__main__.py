@@ -1,0 +1,5 @@
+"""``python -m dsviz``: see :mod:`dsviz.cli`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""``python -m dsviz``: the --json interface and one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OTDD_JSON_KEYS = {"otdd", "ot", "label_distances", "src_classes", "tgt_classes",
+                  "n_src", "n_tgt", "split_used", "seconds"}
+
+
+def run_cli(*args: str, cache_dir: Path, data_dir: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DSVIZ_CACHE_DIR=str(cache_dir))
+    if data_dir is not None:
+        env["DSVIZ_DATA_DIR"] = data_dir
+    return subprocess.run([sys.executable, "-m", "dsviz", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def blobs_npz(path: Path, seed: int, n: int = 60, classes: int = 3, shift: float = 0.0) -> Path:
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % classes
+    images = np.zeros((n, 8, 8), dtype=np.uint8)
+    for i, y in enumerate(labels):
+        images[i, 2 * y : 2 * y + 3, :] = 200
+    images = np.clip(images + rng.integers(0, 40, images.shape) + shift, 0, 255).astype(np.uint8)
+    np.savez(path, images=images, labels=labels)
+    return path
+
+
+def test_otdd_json_between_npz_files(tmp_path):
+    a = blobs_npz(tmp_path / "a.npz", seed=0)
+    b = blobs_npz(tmp_path / "b.npz", seed=1, classes=2, shift=30)
+    proc = run_cli("otdd", str(a), str(b), "--n", "40", "--json", cache_dir=tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)  # exactly one JSON object on stdout
+    assert OTDD_JSON_KEYS <= set(out)
+    assert np.asarray(out["label_distances"]).shape == (3, 2)
+    assert out["src_classes"] == ["0", "1", "2"] and out["tgt_classes"] == ["0", "1"]
+    assert out["n_src"] == 40 and out["n_tgt"] == 40
+    assert out["split_used"] == {"src": "file", "tgt": "file"}
+    assert out["otdd"] >= out["ot"] > 0 and not out["cache_hit"]
+    again = json.loads(run_cli("otdd", str(a), str(b), "--n", "40", "--json", cache_dir=tmp_path / "cache").stdout)
+    assert again["cache_hit"] and again["otdd"] == out["otdd"]
+
+
+def test_self_distance_via_cli_is_zero(tmp_path):
+    a = blobs_npz(tmp_path / "a.npz", seed=2)
+    out = json.loads(run_cli("otdd", str(a), str(a), "--json", "--outer", "sinkhorn",
+                             cache_dir=tmp_path / "c").stdout)
+    assert abs(out["otdd"]) < 1e-8 and out["options"]["outer"] == "sinkhorn"
+
+
+def _bad_inputs(tmp: Path) -> dict[str, Path]:
+    good = np.zeros((10, 8, 8), np.uint8)
+    cases = {
+        "not_npz": tmp / "text.npz",
+        "missing_keys": tmp / "nokeys.npz",
+        "length_mismatch": tmp / "mismatch.npz",
+        "non_finite": tmp / "nan.npz",
+        "absent": tmp / "absent.npz",
+    }
+    cases["not_npz"].write_text("hello")
+    np.savez(cases["missing_keys"], pictures=good)
+    np.savez(cases["length_mismatch"], images=good, labels=np.arange(7))
+    bad = np.zeros((10, 8, 8))
+    bad[0, 0, 0] = np.nan
+    np.savez(cases["non_finite"], images=bad, labels=np.arange(10) % 2)
+    return cases
+
+
+@pytest.mark.parametrize("case", ["not_npz", "missing_keys", "length_mismatch", "non_finite", "absent"])
+def test_bad_input_exits_nonzero_with_one_line(tmp_path, case):
+    path = _bad_inputs(tmp_path)[case]
+    good = blobs_npz(tmp_path / "good.npz", seed=3)
+    proc = run_cli("otdd", str(path), str(good), "--json", cache_dir=tmp_path / "c")
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("dsviz: error:"), proc.stderr
+
+
+def test_unknown_option_value_is_rejected(tmp_path):
+    proc = run_cli("otdd", "mnist", "usps", "--outer", "greedy", cache_dir=tmp_path)
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_real_mnist_vs_usps(real_data_dir, tmp_path):
+    proc = run_cli("otdd", "mnist", "usps", "--n", "200", "--json", cache_dir=tmp_path, data_dir=real_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["src_classes"] == [str(d) for d in range(10)] == out["tgt_classes"]
+    assert np.asarray(out["label_distances"]).shape == (10, 10)
+    assert out["otdd"] > out["ot"] > 0
+
+
+def test_real_label_distances_pair_up_digits(real_data_dir, tmp_path):
+    """MNIST against another MNIST sample (the mnist-5k file, as an .npz path):
+    every digit's class-conditional is closest to the same digit."""
+    other = str(Path(real_data_dir) / "mnist-5k" / "train.npz")
+    proc = run_cli("otdd", "mnist", other, "--n", "300", "--seed", "1", "--json", cache_dir=tmp_path,
+                   data_dir=real_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    w = np.asarray(json.loads(proc.stdout)["label_distances"])
+    np.testing.assert_array_equal(w.argmin(1), np.arange(10))
+
+
+def test_real_split_fallback_is_reported(real_data_dir, tmp_path):
+    proc = run_cli("otdd", "emnist-letters", "mnist", "--n", "130", "--json", cache_dir=tmp_path,
+                   data_dir=real_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["split_used"] == {"src": "test", "tgt": "train"}
+    assert out["src_classes"] == list("abcdefghijklm")
+
+
+def test_missing_dataset_is_a_one_line_error(real_data_dir, tmp_path):
+    proc = run_cli("otdd", "kmnist", "mnist", cache_dir=tmp_path, data_dir=real_data_dir)
+    assert proc.returncode == 2 and "kmnist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_datasets_json_lists_what_is_present(real_data_dir, tmp_path):
+    out = json.loads(run_cli("datasets", "--json", cache_dir=tmp_path, data_dir=real_data_dir).stdout)
+    assert out["datasets"]["mnist"]["counts"] == {"train": 60000, "test": 10000}
+    assert not out["datasets"]["kmnist"]["available"]
+    assert "13 of 26" in out["datasets"]["emnist-letters"]["message"]
