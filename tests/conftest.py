@@ -35,10 +35,6 @@ SERVER_START_TIMEOUT_S = 120.0
 VIEWPORT = {"width": 1400, "height": 1100}
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives the live app in headless Chromium (slow)")
-
-
 def _missing_browser(reason: str) -> None:
     """Fail under CI, skip elsewhere."""
     if os.environ.get("CI"):

@@ -1,0 +1,34 @@
+"""dsviz: entry point of the Streamlit app (``streamlit run app.py``).
+
+Pages live in ``pages/`` and are registered in ``PAGES``; adding a page means
+adding its ``st.Page`` there, and the landing page links it automatically.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(layout="wide", page_title="dsviz")
+
+PAGES = [
+    st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),
+]
+
+
+def landing() -> None:
+    """What the app shows, and a link to each page."""
+    st.title("dsviz")
+    st.markdown(
+        "dsviz shows how similar two labeled datasets are under the optimal transport dataset "
+        "distance (OTDD) of Alvarez-Melis & Fusi (NeurIPS 2020). "
+        "OTDD moves the labeled points of one dataset onto the other and pays for both the distance "
+        "between features and the distance between their classes, so it sees differences that plain "
+        "optimal transport (OT) on features alone misses. "
+        "Each page below sets up one small experiment and draws the distances together with the "
+        "coupling behind them."
+    )
+    for page in PAGES:
+        st.page_link(page)
+
+
+st.navigation([st.Page(landing, title="Overview", icon=":material/home:", default=True), *PAGES]).run()
