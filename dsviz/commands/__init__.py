@@ -1,0 +1,8 @@
+"""One module per CLI command; each has ``add_parser(subparsers)`` that sets ``run``.
+
+To add a command, write its module and list it in ``COMMANDS``.
+"""
+
+from . import datasets, otdd
+
+COMMANDS = [otdd, datasets]
