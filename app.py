@@ -12,6 +12,7 @@ st.set_page_config(layout="wide", page_title="dsviz")
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),
+    st.Page("pages/dataset_pairs.py", title="Dataset pairs", icon=":material/grid_view:"),
 ]
 
 

@@ -38,6 +38,7 @@ def compare_datasets(
     *,
     n: int | None = 2000,
     seed: int = 0,
+    tgt_seed: int | None = None,
     split: str = "train",
     normalize: str = "mnist",
     label_distance: str = "exact",
@@ -51,12 +52,15 @@ def compare_datasets(
 ) -> DatasetComparison:
     """Load ``n`` class-balanced samples of each dataset and compute their OTDD.
 
+    ``tgt_seed`` (default: ``seed``) draws the target sample with another seed,
+    e.g. to compare two independent samples of one dataset.
+
     ``src``/``tgt`` are registered names or ``.npz`` paths. Results are cached
     (``cache=None`` uses the default cache folder) under the data fingerprint
     and every option except ``device``, which does not change the value.
     """
     a = load(src, split=split, n=n, seed=seed, data_dir=data_dir)
-    b = load(tgt, split=split, n=n, seed=seed, data_dir=data_dir)
+    b = load(tgt, split=split, n=n, seed=seed if tgt_seed is None else tgt_seed, data_dir=data_dir)
     params = {
         "normalize": normalize,
         "label_distance": label_distance,
@@ -84,7 +88,8 @@ def compare_datasets(
             device=device,
             top_k=top_k,
         )
-        res.options.update(split_used=split_used, normalize=normalize, n=n, seed=seed)
+        res.options.update(split_used=split_used, normalize=normalize, n=n, seed=seed,
+                           tgt_seed=seed if tgt_seed is None else tgt_seed)
         return res
 
     store = cache if cache is not None else Cache()

@@ -3,6 +3,6 @@
 To add a command, write its module and list it in ``COMMANDS``.
 """
 
-from . import datasets, otdd
+from . import datasets, otdd, precompute
 
-COMMANDS = [otdd, datasets]
+COMMANDS = [otdd, datasets, precompute]

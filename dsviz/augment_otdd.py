@@ -1,0 +1,166 @@
+"""OTDD between transformed MNIST and USPS, per magnitude, cached.
+
+Source: a class-balanced MNIST (train) sample passed through one transformation of
+:mod:`dsviz.augment`; target: a USPS (train) sample of the same size, resized to
+28 x 28 by the data layer and never transformed. The distance is OTDD
+(Alvarez-Melis & Fusi, NeurIPS 2020) on ``to_features`` of both sides, so the
+10 x 10 label-distance matrix ``W_2^2(P_y, P_y')`` and the class-level coupling
+come with it (the blog's Figs. 3-4: cropping MNIST pulls the coupling onto the
+diagonal, rotating it spreads it).
+
+Entries are cached under (transformation, magnitude, n, seed, options) and the
+fingerprint of the untransformed samples, so the app, ``python -m dsviz
+precompute augment`` and the transferability study share them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .augment import TRANSFORMS, transform_images
+from .cache import Cache, cache_key, fingerprint
+from .data import LabeledImages, load, to_features
+from .otdd import OTDDResult, compute_otdd
+
+SOURCE, TARGET = "mnist", "usps"
+CACHE_FUNCTION = "augment_otdd"
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)`` callback for long loops."""
+
+
+@dataclass
+class TransformedPair:
+    """Transformed MNIST (``src``), USPS (``tgt``), their OTDD result and whether it came from the cache."""
+
+    transform: str
+    magnitude: float
+    src: LabeledImages
+    tgt: LabeledImages
+    result: OTDDResult
+    cache_hit: bool
+
+
+@dataclass
+class OTDDCurve:
+    """OTDD and plain OT of transformed MNIST vs USPS over a transformation's magnitude grid."""
+
+    transform: str
+    magnitudes: np.ndarray
+    otdd: np.ndarray
+    ot: np.ndarray
+    cache_hits: np.ndarray
+
+
+def load_pair(n: int, seed: int, data_dir: str | os.PathLike[str] | None = None) -> tuple[LabeledImages, LabeledImages]:
+    """``n`` class-balanced MNIST train and USPS train images drawn with ``seed``."""
+    return (
+        load(SOURCE, split="train", n=n, seed=seed, data_dir=data_dir),
+        load(TARGET, split="train", n=n, seed=seed, data_dir=data_dir),
+    )
+
+
+def _params(transform: str, magnitude: float, n: int, seed: int, label_distance: str, src, tgt) -> dict:
+    return {
+        "transform": transform,
+        "magnitude": float(magnitude),
+        "n": n,
+        "seed": seed,
+        "normalize": "mnist",
+        "label_distance": label_distance,
+        "outer": "exact",
+        "classes": [list(src.classes), list(tgt.classes)],
+    }
+
+
+def transformed_otdd(
+    transform: str,
+    magnitude: float,
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    label_distance: str = "exact",
+    device: str = "auto",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    pair: tuple[LabeledImages, LabeledImages] | None = None,
+    compute: bool = True,
+) -> TransformedPair | None:
+    """OTDD between MNIST transformed by (``transform``, ``magnitude``, ``seed``) and USPS.
+
+    ``pair`` passes already loaded samples (from :func:`load_pair` with the same
+    ``n`` and ``seed``). With ``compute=False`` only the cache is read and None is
+    returned when the value was never computed.
+    """
+    src, tgt = pair if pair is not None else load_pair(n, seed, data_dir)
+    moved = transform_images(src.images, transform, magnitude, seed=seed, device=device)
+    src_t = LabeledImages(src.name, moved, src.labels, src.classes, src.split_used, src.source)
+    store = cache if cache is not None else Cache()
+    params = _params(transform, magnitude, n, seed, label_distance, src, tgt)
+    data_fp = fingerprint(src.images, src.labels, tgt.images, tgt.labels)
+
+    if not compute:
+        found = store.load(CACHE_FUNCTION, cache_key(CACHE_FUNCTION, params, data_fp))
+        if found is None:
+            return None
+        try:
+            return TransformedPair(transform, float(magnitude), src_t, tgt, OTDDResult.from_arrays(found), True)
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def run() -> OTDDResult:
+        return compute_otdd(
+            to_features(moved, "mnist"),
+            src.labels,
+            to_features(tgt.images, "mnist"),
+            tgt.labels,
+            classes1=src.classes,
+            classes2=tgt.classes,
+            label_distance=label_distance,
+            outer="exact",
+            device=device,
+        )
+
+    result, hit = store.get_or_compute(
+        CACHE_FUNCTION, params, data_fp, run, OTDDResult.to_arrays, OTDDResult.from_arrays
+    )
+    return TransformedPair(transform, float(magnitude), src_t, tgt, result, hit)
+
+
+def otdd_curve(
+    transform: str,
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    label_distance: str = "exact",
+    device: str = "auto",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    pair: tuple[LabeledImages, LabeledImages] | None = None,
+) -> OTDDCurve:
+    """OTDD at every magnitude of ``TRANSFORMS[transform].grid`` (cached entries are reused)."""
+    if transform not in TRANSFORMS:
+        raise ValueError(f"unknown transformation {transform!r}; choose one of {', '.join(TRANSFORMS)}")
+    grid = TRANSFORMS[transform].grid
+    pair = pair if pair is not None else load_pair(n, seed, data_dir)
+    otdd, ot, hits = [], [], []
+    for k, magnitude in enumerate(grid):
+        if progress is not None:
+            progress(k, len(grid), f"{transform} {magnitude:g}")
+        res = transformed_otdd(
+            transform, magnitude, n=n, seed=seed, label_distance=label_distance, device=device, cache=cache, pair=pair
+        )
+        otdd.append(res.result.otdd)
+        ot.append(res.result.ot)
+        hits.append(res.cache_hit)
+    if progress is not None:
+        progress(len(grid), len(grid), transform)
+    return OTDDCurve(transform, np.asarray(grid, dtype=float), np.asarray(otdd), np.asarray(ot), np.asarray(hits))
+
+
+__all__ = ["OTDDCurve", "Progress", "TransformedPair", "load_pair", "otdd_curve", "transformed_otdd"]

@@ -1,0 +1,176 @@
+"""``python -m dsviz precompute TARGET``: fill the cache the app reads.
+
+Targets are listed in ``TARGETS`` (name -> (add_arguments, run)); adding one is
+one line there. Each prints a tqdm bar on stderr and, with ``--json``, exactly
+one JSON object on stdout (keys are an interface: only ever added).
+
+* ``augment``: OTDD(transformed MNIST, USPS) over every transformation's magnitude
+  grid. JSON: ``target``, ``n``, ``seed``, ``curves`` ({transform: {``magnitudes``,
+  ``otdd``, ``ot``, ``cached``}}), ``seconds``.
+* ``transfer``: the transferability study of :mod:`dsviz.transfer`. JSON:
+  ``target``, ``config``, ``device``, ``settings`` (list of {``transform``,
+  ``magnitude``, ``label``, ``otdd``, ``gain_mean``, ``gain_std``,
+  ``acc_finetune``, ``acc_scratch``}), ``correlations`` (``pearson_r``,
+  ``pearson_p``, ``spearman_rho``, ``spearman_p``, ``slope``, ``intercept``),
+  ``compute_seconds`` (of the run that filled the cache), ``seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+
+from tqdm import tqdm
+
+from ..augment import TRANSFORMS
+from ..augment_otdd import load_pair, otdd_curve
+from ..device import DEVICE_CHOICES, resolve_device
+from ..transfer import DEFAULT_SETTINGS, TransferConfig, transfer_study
+from .common import positive_int
+
+
+class _Bar:
+    """``progress(done, total, what)`` callback drawing one tqdm bar on stderr."""
+
+    def __init__(self, desc: str) -> None:
+        self.bar = tqdm(desc=desc, file=sys.stderr, disable=None)
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.set_postfix_str(what, refresh=True)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def augment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--transforms", nargs="+", choices=sorted(TRANSFORMS), default=list(TRANSFORMS))
+    parser.add_argument("--n", type=positive_int, default=1000, help="images per side (default 1000, the app's)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+
+
+def run_augment(args: argparse.Namespace) -> int:
+    """OTDD of transformed MNIST vs USPS over every magnitude grid."""
+    start = time.perf_counter()
+    pair = load_pair(args.n, args.seed)
+    curves = {}
+    bar = _Bar("precompute augment")
+    try:
+        for k, name in enumerate(args.transforms):
+            grid = len(TRANSFORMS[name].grid)
+            total = grid * len(args.transforms)
+
+            def progress(done: int, _total: int, what: str, k: int = k, grid: int = grid, total: int = total) -> None:
+                bar(k * grid + done, total, what)
+
+            curve = otdd_curve(name, n=args.n, seed=args.seed, device=args.device, progress=progress, pair=pair)
+            curves[name] = {
+                "magnitudes": curve.magnitudes.tolist(),
+                "otdd": curve.otdd.tolist(),
+                "ot": curve.ot.tolist(),
+                "cached": curve.cache_hits.tolist(),
+            }
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    if args.json:
+        print(json.dumps({"target": "augment", "n": args.n, "seed": args.seed, "curves": curves, "seconds": seconds}))
+    else:
+        for name, curve in curves.items():
+            values = "  ".join(f"{m:g}: {v:.1f}" for m, v in zip(curve["magnitudes"], curve["otdd"]))
+            print(f"{name:12s} OTDD  {values}")
+        print(f"{seconds:.1f} s")
+    return 0
+
+
+def transfer_arguments(parser: argparse.ArgumentParser) -> None:
+    d = TransferConfig()
+    parser.add_argument("--pretrain-n", type=positive_int, default=d.pretrain_n, help=f"MNIST images (default {d.pretrain_n})")
+    parser.add_argument("--pretrain-epochs", type=positive_int, default=d.pretrain_epochs)
+    parser.add_argument("--finetune-per-class", type=positive_int, default=d.finetune_per_class)
+    parser.add_argument("--finetune-epochs", type=positive_int, default=d.finetune_epochs)
+    parser.add_argument("--test-n", type=positive_int, default=d.test_n, help="USPS test images (default: all)")
+    parser.add_argument("--otdd-n", type=positive_int, default=d.otdd_n)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(d.seeds))
+    parser.add_argument("--settings", type=positive_int, default=len(DEFAULT_SETTINGS),
+                        help=f"use the first N of the {len(DEFAULT_SETTINGS)} default settings")  # fmt: skip
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--threads", type=positive_int, default=1,
+                        help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+
+
+def transfer_config(args: argparse.Namespace) -> TransferConfig:
+    """The :class:`TransferConfig` the ``transfer`` target's arguments describe."""
+    return TransferConfig(
+        pretrain_n=args.pretrain_n,
+        pretrain_epochs=args.pretrain_epochs,
+        finetune_per_class=args.finetune_per_class,
+        finetune_epochs=args.finetune_epochs,
+        test_n=args.test_n,
+        otdd_n=args.otdd_n,
+        seeds=tuple(args.seeds),
+    )
+
+
+def run_transfer(args: argparse.Namespace) -> int:
+    """Pretrain on transformed MNIST, fine-tune on USPS: gain vs OTDD."""
+    start = time.perf_counter()
+    config = transfer_config(args)
+    settings = DEFAULT_SETTINGS[: args.settings]
+    bar = _Bar("precompute transfer")
+    try:
+        study = transfer_study(settings, config, device=args.device, threads=args.threads, progress=bar)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    corr = study.correlations()
+    rows = [
+        {
+            "transform": s.transform,
+            "magnitude": s.magnitude,
+            "label": s.label,
+            "otdd": float(study.otdd[i]),
+            "gain_mean": float(study.gain_mean[i]),
+            "gain_std": float(study.gain_std[i]),
+            "acc_finetune": study.acc_finetune[i].tolist(),
+            "acc_scratch": study.acc_scratch.tolist(),
+        }
+        for i, s in enumerate(study.settings)
+    ]
+    if args.json:
+        print(json.dumps({
+            "target": "transfer", "config": asdict(study.config),
+            "device": str(resolve_device(args.device)), "settings": rows, "correlations": corr,
+            "compute_seconds": study.seconds, "seconds": seconds,
+        }))  # fmt: skip
+        return 0
+    print(f"{'setting':22s} {'OTDD':>8s} {'gain':>8s} {'± std':>7s}")
+    for r in rows:
+        print(f"{r['label']:22s} {r['otdd']:8.1f} {r['gain_mean']:+8.4f} {r['gain_std']:7.4f}")
+    print(f"scratch accuracy per seed: {', '.join(f'{a:.4f}' for a in study.acc_scratch)}")
+    print(f"Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
+          f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g})")  # fmt: skip
+    print(f"{seconds:.1f} s (computing took {study.seconds:.1f} s)")
+    return 0
+
+
+TARGETS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "augment": (augment_arguments, run_augment),
+    "transfer": (transfer_arguments, run_transfer),
+}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    precompute = sub.add_parser("precompute", help="compute and cache what the app shows")
+    targets = precompute.add_subparsers(dest="target", required=True, metavar="TARGET")
+    for name, (add_arguments, run) in TARGETS.items():
+        target = targets.add_parser(name, help=(run.__doc__ or "").strip() or None)
+        add_arguments(target)
+        target.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        target.set_defaults(run=run)

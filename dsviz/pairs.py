@@ -1,0 +1,200 @@
+"""The dataset-pair explorer: an OTDD matrix over datasets and the view of one pair.
+
+The matrix reproduces the dataset-distance heatmaps of Alvarez-Melis & Fusi
+(NeurIPS 2020, Fig. 3) for the *NIST-like datasets that are available; the pair
+view adds a joint UMAP embedding and, per point, its best match under the OTDD
+coupling (the partner receiving the most mass).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cache import Cache, fingerprint
+from .compare import DatasetComparison, compare_datasets
+from .data import availability, to_features
+from .embedding import UmapSettings, joint_embedding
+
+PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class PairSettings:
+    """What a matrix cell or a pair view depends on."""
+
+    n: int = 2000
+    seed: int = 0
+    split: str = "train"
+    label_distance: str = "exact"
+    debiased: bool = True
+    device: str = "auto"
+
+    def describe(self) -> str:
+        return (f"n = {self.n} per dataset ({self.split}, class-balanced), seed {self.seed}, "
+                f"label distance {self.label_distance}, {'debiased' if self.debiased else 'not debiased'}")
+
+
+@dataclass
+class PairMatrix:
+    """OTDD and OT between every pair of available datasets.
+
+    ``otdd[i, i]`` is the dataset against the same sample (0 for a correct
+    engine: a sanity check); ``floor_otdd[i]`` is the dataset against an
+    independent sample of itself (seed + 1), the size of differences that are
+    sampling noise.
+    """
+
+    datasets: list[str]
+    missing: dict[str, str]
+    partial: dict[str, str]
+    settings: PairSettings
+    otdd: np.ndarray
+    ot: np.ndarray
+    floor_otdd: np.ndarray
+    floor_ot: np.ndarray
+    split_used: dict[str, str]
+    seconds: np.ndarray
+    cache_hits: int = 0
+    classes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def available_pair_datasets(
+    names: Sequence[str] = PAIR_DATASETS, data_dir: str | os.PathLike[str] | None = None
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Split ``names`` into (available, missing -> message, partial -> message)."""
+    status = availability(data_dir)
+    available, missing, partial = [], {}, {}
+    for name in names:
+        s = status[name]
+        if s.available:
+            available.append(name)
+            if s.message:
+                partial[name] = s.message
+        else:
+            missing[name] = s.message
+    return available, missing, partial
+
+
+def pair_matrix(
+    names: Sequence[str] = PAIR_DATASETS,
+    settings: PairSettings = PairSettings(),
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> PairMatrix:
+    """Compute (or read from the cache) the OTDD matrix over the available datasets.
+
+    OTDD with the exact outer solver is symmetric, so each unordered pair is
+    computed once and mirrored. ``progress(done, total, label)`` is called
+    before each cell.
+    """
+    datasets, missing, partial = available_pair_datasets(names, data_dir)
+    k = len(datasets)
+    otdd, ot, secs = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    floor_otdd, floor_ot = np.zeros(k), np.zeros(k)
+    split_used: dict[str, str] = {}
+    classes: dict[str, list[str]] = {}
+    jobs = [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+    hits = 0
+    for done, (i, j) in enumerate(jobs):
+        label = (f"{datasets[i]} vs an independent sample of itself" if j < 0
+                 else f"{datasets[i]} vs {datasets[j]}")
+        if progress:
+            progress(done, len(jobs), label)
+        start = time.perf_counter()
+        cmp = _compare(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
+                       tgt_seed=settings.seed + 1 if j < 0 else None)
+        hits += cmp.cache_hit
+        if j < 0:
+            floor_otdd[i], floor_ot[i] = cmp.result.otdd, cmp.result.ot
+            continue
+        otdd[i, j] = otdd[j, i] = cmp.result.otdd
+        ot[i, j] = ot[j, i] = cmp.result.ot
+        secs[i, j] = secs[j, i] = time.perf_counter() - start
+        split_used[datasets[i]] = cmp.split_used["src"]
+        split_used[datasets[j]] = cmp.split_used["tgt"]
+        classes[datasets[i]] = list(cmp.result.src_classes)
+    if progress:
+        progress(len(jobs), len(jobs), "done")
+    return PairMatrix(datasets, missing, partial, settings, otdd, ot, floor_otdd, floor_ot,
+                      split_used, secs, hits, classes)
+
+
+def _compare(src: str, tgt: str, settings: PairSettings, data_dir, cache, tgt_seed=None) -> DatasetComparison:
+    return compare_datasets(
+        src, tgt, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed, split=settings.split,
+        label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
+        data_dir=data_dir, cache=cache,
+    )
+
+
+@dataclass
+class PairView:
+    """Everything the pair page draws for one (src, tgt) pair.
+
+    ``embedding`` stacks src rows first, then tgt rows. ``src_best``/``tgt_best``
+    give each point's best partner in the other dataset (-1 if it sends no mass)
+    and ``src_best_mass``/``tgt_best_mass`` that mass.
+    """
+
+    comparison: DatasetComparison
+    embedding: np.ndarray
+    umap: UmapSettings
+    embed_seconds: float
+    embed_cache_hit: bool
+
+    @property
+    def src_best(self) -> np.ndarray:
+        return self.comparison.result.src_top_index[:, 0]
+
+    @property
+    def tgt_best(self) -> np.ndarray:
+        return self.comparison.result.tgt_top_index[:, 0]
+
+    @property
+    def src_best_mass(self) -> np.ndarray:
+        return self.comparison.result.src_top_mass[:, 0]
+
+    @property
+    def tgt_best_mass(self) -> np.ndarray:
+        return self.comparison.result.tgt_top_mass[:, 0]
+
+
+def pair_view(
+    src: str,
+    tgt: str,
+    settings: PairSettings = PairSettings(),
+    umap_settings: UmapSettings | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> PairView:
+    """OTDD (cached) and joint UMAP embedding (cached) of one dataset pair."""
+    store = cache if cache is not None else Cache()
+    umap_settings = umap_settings or UmapSettings(seed=settings.seed)
+    if progress:
+        progress(0, 2, f"OTDD {src} vs {tgt}")
+    cmp = _compare(src, tgt, settings, data_dir, store)
+    if progress:
+        progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
+    x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)
+    start = time.perf_counter()
+    params = {"n_neighbors": umap_settings.n_neighbors, "min_dist": umap_settings.min_dist,
+              "n_epochs": umap_settings.n_epochs, "seed": umap_settings.seed}
+    embedding, hit = store.get_or_compute(
+        "umap", params, fingerprint(x1, x2),
+        lambda: joint_embedding(x1, x2, umap_settings),
+        lambda e: {"embedding": e}, lambda a: np.asarray(a["embedding"], np.float32),
+    )
+    if progress:
+        progress(2, 2, "done")
+    return PairView(cmp, embedding, umap_settings, time.perf_counter() - start, hit)

@@ -1,0 +1,453 @@
+"""Measured transferability from transformed MNIST to USPS, against OTDD.
+
+Alvarez-Melis & Fusi, "Geometric Dataset Distances via Optimal Transport"
+(NeurIPS 2020), Sec. 6.1 (Fig. 4): pretrain a LeNet-5 on a source, fine-tune on a
+small labeled target sample, and compare the accuracy with the same network
+trained on that sample alone; the gain should fall as OTDD(source, target) grows.
+
+Here the source is an MNIST (train) sample passed through one (transformation,
+magnitude) of :mod:`dsviz.augment` (or untouched: "plain MNIST"), the target
+USPS resized to 28 x 28. For every setting and seed ``s``:
+
+    acc_ft(setting, s)  = USPS-test accuracy after pretraining on the transformed
+                          MNIST sample and fine-tuning on the USPS sample,
+    acc_scratch(s)      = the same network, same initial weights, trained on the
+                          same USPS sample with the same optimiser and epochs,
+    gain(setting, s)    = acc_ft(setting, s) - acc_scratch(s),
+
+reported as the mean and standard deviation (ddof = 1) over seeds; the seed
+draws both samples, the transformation's randomness, the initial weights and the
+batch order. Every run is cached, so an interrupted study resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from scipy import stats
+from torch import nn
+
+from .augment import TRANSFORMS, check_transform, transform_images
+from .augment_otdd import Progress, load_pair, transformed_otdd
+from .cache import Cache, cache_key, fingerprint
+from .data import LabeledImages, load
+from .device import resolve_device
+
+PLAIN = "none"
+"""Transformation name of the untransformed MNIST setting."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One source dataset: MNIST under ``transform`` at ``magnitude`` (``PLAIN``: untouched)."""
+
+    transform: str
+    magnitude: float
+
+    @property
+    def label(self) -> str:
+        if self.transform == PLAIN:
+            return "plain MNIST"
+        spec = TRANSFORMS[self.transform]
+        return f"{spec.label} {self.magnitude:g}"
+
+    def apply(self, images: np.ndarray, seed: int, device: str | torch.device) -> np.ndarray:
+        """The source images of this setting (plain MNIST returns ``images`` unchanged)."""
+        if self.transform == PLAIN:
+            return images
+        return transform_images(images, self.transform, self.magnitude, seed=seed, device=device)
+
+
+DEFAULT_SETTINGS: tuple[Setting, ...] = (
+    Setting(PLAIN, 0.0),
+    Setting("rotation", 45), Setting("rotation", 90), Setting("rotation", 180),
+    Setting("crop", 0.2), Setting("crop", 0.4),
+    Setting("translation", 4), Setting("translation", 8),
+    Setting("zoom", 0.3), Setting("zoom", 0.6),
+    Setting("blur", 2), Setting("blur", 4),
+    Setting("noise", 0.5), Setting("noise", 1),
+    Setting("elastic", 3),
+)  # fmt: skip
+"""Plain MNIST and 14 (transformation, magnitude) settings, all on the magnitude grids."""
+
+
+@dataclass(frozen=True)
+class TransferConfig:
+    """Sizes and training budget of one study (defaults: the ``precompute transfer`` run).
+
+    Attributes:
+        pretrain_n: class-balanced MNIST train images to pretrain on.
+        pretrain_epochs: epochs over them.
+        finetune_per_class: USPS train images per class for fine-tuning / scratch.
+        finetune_epochs: epochs over the USPS sample (both arms: the same budget).
+        test_n: USPS test images to evaluate on (None: all 2007).
+        batch_size, lr: Adam mini-batch size and learning rate, in every phase.
+        otdd_n: images per side for the OTDD of each setting (the app's live-view size).
+        seeds: one full repetition per seed.
+    """
+
+    pretrain_n: int = 10000
+    pretrain_epochs: int = 3
+    finetune_per_class: int = 100
+    finetune_epochs: int = 10
+    test_n: int | None = None
+    batch_size: int = 64
+    lr: float = 1e-3
+    otdd_n: int = 1000
+    seeds: tuple[int, ...] = (0, 1, 2)
+
+    def run_params(self) -> dict:
+        """The fields that change one training run (not ``seeds`` or ``otdd_n``)."""
+        out = asdict(self)
+        out.pop("seeds")
+        out.pop("otdd_n")
+        return out
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al., Proc. IEEE 1998, Sec. II.B) for 1 x 28 x 28 inputs.
+
+    conv 5x5 (6, padding 2) - pool - conv 5x5 (16) - pool - fc 120 - fc 84 - fc 10,
+    with ReLU and max pooling in place of the original scaled tanh and trainable
+    subsampling (the common modern variant, also used by the OTDD authors).
+    """
+
+    def __init__(self, n_classes: int = 10) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        )  # fmt: skip
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, n_classes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def _tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """uint8 N x 28 x 28 to float N x 1 x 28 x 28 standardised with the MNIST statistics."""
+    x = torch.as_tensor(images, device=device).unsqueeze(1).float() / 255.0
+    return (x - 0.1307) / 0.3081
+
+
+def init_model(seed: int, device: torch.device) -> LeNet5:
+    """A LeNet-5 with weights drawn from ``seed`` (the global RNG is left untouched)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = LeNet5()
+    return model.to(device)
+
+
+def train(
+    model: nn.Module,
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+) -> nn.Module:
+    """Minimise cross-entropy with Adam over shuffled mini-batches (order drawn from ``seed``)."""
+    device = next(model.parameters()).device
+    x, y = _tensor(images, device), torch.as_tensor(labels, device=device)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(x), generator=gen).to(device)
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return model
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_size: int = 1024) -> float:
+    """Fraction of ``images`` whose arg-max class equals the label."""
+    device = next(model.parameters()).device
+    model.eval()
+    correct = 0
+    for start in range(0, len(images), batch_size):
+        x = _tensor(images[start : start + batch_size], device)
+        pred = model(x).argmax(dim=1).cpu().numpy()
+        correct += int((pred == labels[start : start + batch_size]).sum())
+    return correct / len(images)
+
+
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run with ``n`` intra-op CPU threads (restored afterwards); None leaves torch's setting."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@dataclass
+class SeedData:
+    """The samples one seed uses: MNIST to pretrain on, USPS to fine-tune on and to test on."""
+
+    seed: int
+    mnist: LabeledImages
+    usps_train: LabeledImages
+    usps_test: LabeledImages
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(
+            self.mnist.images, self.mnist.labels, self.usps_train.images, self.usps_train.labels,
+            self.usps_test.images, self.usps_test.labels,
+        )  # fmt: skip
+
+
+def load_seed_data(config: TransferConfig, seed: int, data_dir: str | os.PathLike[str] | None = None) -> SeedData:
+    """Draw the samples of ``seed`` (the USPS test sample is the same for every seed)."""
+    return SeedData(
+        seed=seed,
+        mnist=load("mnist", split="train", n=config.pretrain_n, seed=seed, data_dir=data_dir),
+        usps_train=load("usps", split="train", n=10 * config.finetune_per_class, seed=seed, data_dir=data_dir),
+        usps_test=load("usps", split="test", n=config.test_n, seed=0, data_dir=data_dir),
+    )
+
+
+def scratch_accuracy(config: TransferConfig, data: SeedData, device: torch.device) -> float:
+    """USPS-test accuracy of LeNet-5 trained only on the USPS sample."""
+    model = init_model(data.seed, device)
+    train(model, data.usps_train.images, data.usps_train.labels, epochs=config.finetune_epochs,
+          batch_size=config.batch_size, lr=config.lr, seed=data.seed)  # fmt: skip
+    return accuracy(model, data.usps_test.images, data.usps_test.labels)
+
+
+def finetune_accuracy(setting: Setting, config: TransferConfig, data: SeedData, device: torch.device) -> float:
+    """USPS-test accuracy after pretraining on ``setting``'s MNIST and fine-tuning on the USPS sample."""
+    model = init_model(data.seed, device)
+    source = setting.apply(data.mnist.images, data.seed, device)
+    train(model, source, data.mnist.labels, epochs=config.pretrain_epochs,
+          batch_size=config.batch_size, lr=config.lr, seed=data.seed + 1)  # fmt: skip
+    # The USPS phase repeats scratch_accuracy's exactly (batch order included).
+    train(model, data.usps_train.images, data.usps_train.labels, epochs=config.finetune_epochs,
+          batch_size=config.batch_size, lr=config.lr, seed=data.seed)  # fmt: skip
+    return accuracy(model, data.usps_test.images, data.usps_test.labels)
+
+
+def _cached_scalar(cache: Cache, function: str, params: dict, data_fp: str, compute: Callable[[], float]) -> float:
+    value, _ = cache.get_or_compute(
+        function, params, data_fp, compute, lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"])
+    )
+    return value
+
+
+@dataclass
+class TransferStudy:
+    """Results over ``settings`` x ``config.seeds``.
+
+    Attributes:
+        settings: the source datasets, in row order.
+        config: sizes and budget.
+        otdd: OTDD(setting's MNIST, USPS) with ``config.otdd_n`` per side (seed 0).
+        acc_finetune: settings x seeds accuracies of the fine-tuned networks.
+        acc_scratch: seeds accuracies of the networks trained on USPS alone.
+        seconds: wall-clock seconds of the computation (0 when read from the cache).
+    """
+
+    settings: list[Setting]
+    config: TransferConfig
+    otdd: np.ndarray
+    acc_finetune: np.ndarray
+    acc_scratch: np.ndarray
+    seconds: float = 0.0
+    devices: list[str] = field(default_factory=list)
+
+    @property
+    def gains(self) -> np.ndarray:
+        """settings x seeds: ``acc_finetune - acc_scratch`` per seed."""
+        return self.acc_finetune - self.acc_scratch[None, :]
+
+    @property
+    def gain_mean(self) -> np.ndarray:
+        return self.gains.mean(axis=1)
+
+    @property
+    def gain_std(self) -> np.ndarray:
+        """Sample standard deviation over seeds (0 with a single seed)."""
+        g = self.gains
+        return g.std(axis=1, ddof=1) if g.shape[1] > 1 else np.zeros(len(g))
+
+    def correlations(self) -> dict[str, float]:
+        """Pearson and Spearman correlation of OTDD and mean gain, and the least-squares line.
+
+        Uses ``scipy.stats.pearsonr``, ``spearmanr`` and ``linregress``
+        (gain ~ slope * OTDD + intercept); NaN where fewer than 3 settings or a
+        constant column make them undefined.
+        """
+        x, y = self.otdd, self.gain_mean
+        if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+            nan = float("nan")
+            return {"pearson_r": nan, "pearson_p": nan, "spearman_rho": nan, "spearman_p": nan,
+                    "slope": nan, "intercept": nan}  # fmt: skip
+        pearson = stats.pearsonr(x, y)
+        spearman = stats.spearmanr(x, y)
+        line = stats.linregress(x, y)
+        return {
+            "pearson_r": float(pearson.statistic),
+            "pearson_p": float(pearson.pvalue),
+            "spearman_rho": float(spearman.statistic),
+            "spearman_p": float(spearman.pvalue),
+            "slope": float(line.slope),
+            "intercept": float(line.intercept),
+        }
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        meta = {
+            "settings": [[s.transform, s.magnitude] for s in self.settings],
+            "config": asdict(self.config),
+            "seconds": self.seconds,
+            "devices": self.devices,
+        }
+        return {
+            "otdd": self.otdd,
+            "acc_finetune": self.acc_finetune,
+            "acc_scratch": self.acc_scratch,
+            "__meta__": np.asarray(json.dumps(meta)),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "TransferStudy":
+        meta = json.loads(str(arrays["__meta__"]))
+        config = meta["config"]
+        config["seeds"] = tuple(config["seeds"])
+        return cls(
+            settings=[Setting(t, float(m)) for t, m in meta["settings"]],
+            config=TransferConfig(**config),
+            otdd=np.asarray(arrays["otdd"], dtype=float),
+            acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
+            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float),
+            seconds=float(meta["seconds"]),
+            devices=list(meta["devices"]),
+        )
+
+
+STUDY_FUNCTION = "transfer_study"
+
+
+def _study_params(settings: Sequence[Setting], config: TransferConfig) -> dict:
+    return {"settings": [[s.transform, float(s.magnitude)] for s in settings], "config": asdict(config)}
+
+
+def _study_fingerprint(datas: Sequence[SeedData], otdd_pair: tuple[LabeledImages, LabeledImages]) -> str:
+    src, tgt = otdd_pair
+    return fingerprint(np.asarray([d.fingerprint for d in datas]), src.images, src.labels, tgt.images, tgt.labels)
+
+
+def transfer_study(
+    settings: Sequence[Setting] = DEFAULT_SETTINGS,
+    config: TransferConfig = TransferConfig(),
+    *,
+    device: str = "auto",
+    threads: int | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    compute: bool = True,
+) -> TransferStudy | None:
+    """Run (or read back) the study; ``compute=False`` returns None when it is not cached.
+
+    ``threads`` sets torch's CPU threads during training (1 is fastest for a
+    LeNet on a CPU shared with other work: small convolutions gain little from a
+    second thread and lose a lot when the cores are oversubscribed).
+    """
+    if not settings:
+        raise ValueError("no settings to study")
+    for s in settings:
+        if s.transform != PLAIN:
+            check_transform(s.transform, s.magnitude)
+    if not config.seeds:
+        raise ValueError("at least one seed is needed")
+    dev = resolve_device(device)
+    store = cache if cache is not None else Cache()
+    datas = [load_seed_data(config, seed, data_dir) for seed in config.seeds]
+    otdd_pair = load_pair(config.otdd_n, 0, data_dir)
+    params = _study_params(settings, config)
+    study_fp = _study_fingerprint(datas, otdd_pair)
+    found = store.load(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp))
+    if found is not None:
+        try:
+            return TransferStudy.from_arrays(found)
+        except (KeyError, ValueError, TypeError):
+            pass
+    if not compute:
+        return None
+
+    start = time.perf_counter()
+    total = len(settings) * (1 + len(datas)) + len(datas)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, what)
+        done += 1
+
+    run_params = config.run_params()
+    otdd = np.empty(len(settings))
+    acc_ft = np.empty((len(settings), len(datas)))
+    acc_scratch = np.empty(len(datas))
+    with torch_threads(threads):
+        for i, s in enumerate(settings):
+            step(f"OTDD {s.label}")
+            # Plain MNIST is every transformation at magnitude 0; rotation's entry is shared with its curve.
+            transform, magnitude = ("rotation", 0.0) if s.transform == PLAIN else (s.transform, s.magnitude)
+            otdd[i] = transformed_otdd(
+                transform, magnitude, n=config.otdd_n, seed=0, device=device, cache=store, pair=otdd_pair
+            ).result.otdd
+        for j, data in enumerate(datas):
+            step(f"scratch, seed {data.seed}")
+            acc_scratch[j] = _cached_scalar(
+                store, "transfer_scratch", {**run_params, "seed": data.seed}, data.fingerprint,
+                lambda: scratch_accuracy(config, data, dev),
+            )  # fmt: skip
+            for i, s in enumerate(settings):
+                step(f"{s.label}, seed {data.seed}")
+                acc_ft[i, j] = _cached_scalar(
+                    store, "transfer_finetune",
+                    {**run_params, "seed": data.seed, "transform": s.transform, "magnitude": float(s.magnitude)},
+                    data.fingerprint, lambda: finetune_accuracy(s, config, data, dev),
+                )  # fmt: skip
+    if progress is not None:
+        progress(total, total, "done")
+    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, time.perf_counter() - start, [str(dev)])
+    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), study.to_arrays())
+    return study
+
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "PLAIN",
+    "LeNet5",
+    "Setting",
+    "TransferConfig",
+    "TransferStudy",
+    "accuracy",
+    "finetune_accuracy",
+    "init_model",
+    "load_seed_data",
+    "scratch_accuracy",
+    "train",
+    "transfer_study",
+]

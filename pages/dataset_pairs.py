@@ -1,0 +1,197 @@
+"""Dataset pairs: the OTDD matrix over datasets; click a cell to explore that pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dsviz.data import DataError
+from dsviz.embedding import warm_up
+from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
+from dsviz.thumbnails import SpriteSheet, sprite_sheet
+from ui.hover_scatter import HoverPayload, hover_scatter
+from ui.pair_plots import class_heatmap, embedding_figure, matrix_figure
+from ui.url_state import UrlNumber
+
+SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
+SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
+LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
+                  help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
+PICK_SENTINEL = "matrix_pick_handled"
+
+
+@st.cache_resource(show_spinner=False)
+def _umap_ready() -> float:
+    """Compile UMAP once per server process."""
+    return warm_up()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _matrix(names: tuple[str, ...], settings: PairSettings, _progress=None) -> PairMatrix:
+    return pair_matrix(names, settings, progress=_progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _view(src: str, tgt: str, settings: PairSettings, _progress=None) -> PairView:
+    return pair_view(src, tgt, settings, progress=_progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sprite(src: str, tgt: str, settings: PairSettings, _view: PairView) -> SpriteSheet:
+    return sprite_sheet(np.concatenate([_view.comparison.src.images, _view.comparison.tgt.images]))
+
+
+def _with_status(label: str, work):
+    """Run ``work(progress)`` inside st.status with a progress bar; returns its value."""
+    with st.status(label, expanded=False) as status:
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=what)
+
+        value = work(progress)
+        status.update(label=label + " — done", state="complete")
+    return value
+
+
+def _apply_matrix_click(names: list[str]) -> None:
+    """A click on a matrix cell selects that pair (before the select boxes are drawn)."""
+    event = st.session_state.get("matrix_chart")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if not points or "customdata" not in points[0]:
+        return
+    r, c = (int(v) for v in points[0]["customdata"])
+    if st.session_state.get(PICK_SENTINEL) == (r, c) or max(r, c) >= len(names):
+        return
+    st.session_state[PICK_SENTINEL] = (r, c)
+    st.session_state["src"], st.session_state["tgt"] = names[r], names[c]
+
+
+st.title("Dataset pairs")
+st.caption(
+    "OTDD between the *NIST-like datasets (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller and lighter "
+    "means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
+    "the coupling, and hover any point to see its image and its best match in the other dataset."
+)
+
+with st.sidebar:
+    st.header("Settings")
+    n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(2000), key="n",
+                     bind="query-params", help="Class-balanced sample of the train split (test if train is missing).")
+    seed = SEED.number_input()
+    label_distance = st.selectbox("Label distance", ["exact", "gaussian"], key="ld", bind="query-params",
+                                  help="exact: OT between class samples; gaussian: Bures–Wasserstein closed form.")
+    show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params")
+
+settings = PairSettings(n=int(n), seed=int(seed), label_distance=label_distance)
+available, missing, partial = available_pair_datasets()
+for name, message in missing.items():
+    st.warning(f"**{name}** is missing and left out of the matrix. {message}", icon=":material/folder_off:")
+for name, message in partial.items():
+    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+if len(available) < 2:
+    st.error("At least two datasets are needed. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
+    st.stop()
+
+try:
+    matrix = _with_status(f"OTDD matrix over {len(available)} datasets",
+                          lambda p: _matrix(tuple(available), settings, _progress=p))
+except DataError as exc:
+    st.error(f"Could not compute the matrix: {exc}")
+    st.stop()
+
+names = matrix.datasets
+_apply_matrix_click(names)
+
+
+def _current(key: str, default: str) -> int:
+    value = st.session_state.get(key) or st.query_params.get(key) or default
+    return names.index(value) if value in names else names.index(default)
+
+
+selected = (_current("src", names[0]), _current("tgt", names[-1]))
+
+cols = st.columns(2 if show_ot else 1)
+with cols[0]:
+    st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+                    on_select="rerun", selection_mode="points", config={"displayModeBar": False},
+                    width="content")
+if show_ot:
+    with cols[1]:
+        st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
+                        key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
+st.caption(f"Settings: {settings.describe()}. Splits used: "
+           + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
+with st.expander("Sanity check: self-distances"):
+    st.markdown(
+        "The diagonal is each dataset against **the same sample** (OTDD must be 0). The sampling floor is each "
+        "dataset against **an independent sample of itself** (seed + 1): differences smaller than this are noise."
+    )
+    st.dataframe(pd.DataFrame({"OTDD same sample": np.diag(matrix.otdd), "OTDD independent sample": matrix.floor_otdd,
+                               "OT independent sample": matrix.floor_ot}, index=names), width="content")
+
+st.subheader("Pair view")
+pick_a, pick_b, lines_col = st.columns([1, 1, 2])
+with pick_a:
+    src = st.selectbox("Source", names, index=0, key="src", bind="query-params")
+with pick_b:
+    tgt = st.selectbox("Target", names, index=len(names) - 1, key="tgt", bind="query-params")
+with lines_col:
+    n_lines = LINES.slider()
+if src == tgt:
+    st.info("Pick two different datasets (or click an off-diagonal cell).")
+    st.stop()
+
+
+def _compute_view(progress):
+    _umap_ready()
+    return _view(src, tgt, settings, _progress=progress)
+
+
+view = _with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+res = view.comparison.result
+m = st.columns(4)
+m[0].metric("OTDD", f"{res.otdd:,.1f}")
+m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}")
+m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
+m[3].metric("plain OT", f"{res.ot:,.1f}")
+
+figure, highlight = embedding_figure(view, int(n_lines))
+payload = HoverPayload(
+    datasets=(src, tgt),
+    class_names=(list(res.src_classes), list(res.tgt_classes)),
+    cls=np.concatenate([np.unique(view.comparison.src.labels, return_inverse=True)[1],
+                        np.unique(view.comparison.tgt.labels, return_inverse=True)[1]]),
+    best=np.concatenate([np.where(view.src_best >= 0, view.src_best + res.n_src, -1),
+                         np.where(view.tgt_best >= 0, view.tgt_best, -1)]),
+    mass=np.concatenate([view.src_best_mass, view.tgt_best_mass]),
+    xy=view.embedding,
+    sprite=_sprite(src, tgt, settings, view),
+    n_src=res.n_src,
+)
+pinned = hover_scatter(payload, figure, highlight, key="pair_hover")
+if pinned is not None and 0 <= pinned < len(payload.cls):
+    side, local = (0, pinned) if pinned < res.n_src else (1, pinned - res.n_src)
+    top_idx = (res.src_top_index if side == 0 else res.tgt_top_index)[local]
+    top_mass = (res.src_top_mass if side == 0 else res.tgt_top_mass)[local]
+    other = view.comparison.tgt if side == 0 else view.comparison.src
+    other_names = res.tgt_classes if side == 0 else res.src_classes
+    codes = np.unique(other.labels, return_inverse=True)[1]
+    keep = top_idx >= 0
+    st.markdown(f"**Pinned:** {(src, tgt)[side]} point {local} "
+                f"({(res.src_classes, res.tgt_classes)[side][payload.cls[pinned]]}); its matches:")
+    st.dataframe(pd.DataFrame({"partner": top_idx[keep], "class": [other_names[codes[j]] for j in top_idx[keep]],
+                               "mass": top_mass[keep]}), width="content", hide_index=True)
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+                                  "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
+                    key="label_distances", config={"displayModeBar": False})
+with right:
+    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+                                  "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
+                    key="class_coupling", config={"displayModeBar": False})
+st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
+           f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

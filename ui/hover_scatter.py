@@ -1,0 +1,106 @@
+"""A Streamlit custom component (Components v2): plotly.js scatter with client-side hover images.
+
+Hovering a point shows its image and the image of its best match under the
+coupling, drawn from one sprite sheet sent once per view; no server round trip.
+Clicking a point pins it and reports its index back to Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dsviz.thumbnails import SpriteSheet
+
+from .static_assets import ensure_plotly_js
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+@st.cache_resource
+def _component():
+    ensure_plotly_js()
+    return st.components.v2.component(
+        "dsviz_hover_scatter",
+        js=(ASSETS / "hover_scatter.js").read_text(),
+        css=(ASSETS / "hover_scatter.css").read_text(),
+    )
+
+
+@dataclass
+class HoverPayload:
+    """What the browser needs for hover: positions, classes, best matches, thumbnails.
+
+    Points are indexed globally: source points 0..n_src-1, then target points.
+    ``best[g]`` is the global index of g's best match (-1: none), ``mass[g]`` its mass.
+    """
+
+    datasets: tuple[str, str]
+    class_names: tuple[list[str], list[str]]
+    cls: np.ndarray
+    best: np.ndarray
+    mass: np.ndarray
+    xy: np.ndarray
+    sprite: SpriteSheet
+    n_src: int
+
+    def as_data(self, figure: go.Figure, highlight_trace: int, pinned: int | None) -> dict:
+        fig_json = figure.to_json()
+        view_id = hashlib.sha256((fig_json + str(len(self.sprite.png))).encode()).hexdigest()[:16]
+        return {
+            "view_id": view_id,
+            "figure": fig_json,
+            "sprite": self.sprite.data_url(),
+            "sprite_cols": self.sprite.cols,
+            "sprite_tile": self.sprite.tile,
+            "datasets": list(self.datasets),
+            "class_names": [list(self.class_names[0]), list(self.class_names[1])],
+            "cls": self.cls.astype(int).tolist(),
+            "best": self.best.astype(int).tolist(),
+            "mass": np.round(self.mass, 12).tolist(),
+            "x": np.round(self.xy[:, 0], 4).tolist(),
+            "y": np.round(self.xy[:, 1], 4).tolist(),
+            "n_src": self.n_src,
+            "n_tgt": len(self.cls) - self.n_src,
+            "highlight_trace": highlight_trace,
+            "pinned": -1 if pinned is None else int(pinned),
+        }
+
+    def payload_bytes(self, figure: go.Figure) -> int:
+        """Size of what is sent to the browser for this view (JSON)."""
+        return len(json.dumps(self.as_data(figure, -1, None)).encode())
+
+
+def _pinned_in_session(key: str) -> int | None:
+    state = st.session_state.get(key)
+    if state is None:
+        return None
+    try:
+        return state["pinned"]
+    except (KeyError, TypeError):
+        return getattr(state, "pinned", None)
+
+
+def hover_scatter(
+    payload: HoverPayload, figure: go.Figure, highlight_trace: int, key: str, pinned: int | None = None
+) -> int | None:
+    """Mount the component; returns the pinned global point index (or None).
+
+    ``pinned`` (e.g. from the URL) is used until the user clicks a point.
+    """
+    clicked = _pinned_in_session(key)
+    pinned = clicked if clicked is not None else pinned
+    result = _component()(
+        data=payload.as_data(figure, highlight_trace, pinned),
+        key=key,
+        default={"pinned": None},
+        on_pinned_change=lambda: None,
+        height=640,
+    )
+    return result.pinned

@@ -1,0 +1,32 @@
+"""Files the browser loads from this app's own server (``server.enableStaticServing``).
+
+plotly.js is copied from the installed ``plotly`` Python package into
+``static/`` (gitignored) so the hover components work offline, at a talk,
+with exactly the plotly.js version that the Python package was built for.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+PLOTLY_JS = STATIC_DIR / "plotly.min.js"
+
+
+def plotly_js_source() -> Path:
+    """plotly.min.js inside the installed plotly package."""
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def ensure_plotly_js() -> Path:
+    """Copy plotly.min.js into ``static/`` unless an identical-size copy is there; return its path."""
+    source = plotly_js_source()
+    if not PLOTLY_JS.exists() or PLOTLY_JS.stat().st_size != source.stat().st_size:
+        STATIC_DIR.mkdir(exist_ok=True)
+        tmp = PLOTLY_JS.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(PLOTLY_JS)
+    return PLOTLY_JS
