@@ -13,6 +13,7 @@ from dsviz.thumbnails import SpriteSheet, sprite_sheet
 from ui.hover_scatter import HoverPayload, hover_scatter
 from ui.pair_plots import class_heatmap, embedding_figure, matrix_figure
 from ui.url_state import UrlNumber
+from ui.navigation import require_app_navigation
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -27,14 +28,31 @@ def _umap_ready() -> float:
     return warm_up()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _matrix(names: tuple[str, ...], settings: PairSettings, _progress=None) -> PairMatrix:
-    return pair_matrix(names, settings, progress=_progress)
+@st.cache_resource(show_spinner=False)
+def _memo() -> dict:
+    """Results already computed by this server process (the disk cache holds them across restarts).
+
+    Not ``st.cache_data``: the computations report progress into elements of the
+    page, which Streamlit's caches cannot replay.
+    """
+    return {}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _view(src: str, tgt: str, settings: PairSettings, _progress=None) -> PairView:
-    return pair_view(src, tgt, settings, progress=_progress)
+def _remembered(key: tuple, compute):
+    memo = _memo()
+    if key not in memo:
+        if len(memo) >= 32:
+            memo.pop(next(iter(memo)))
+        memo[key] = compute()
+    return memo[key]
+
+
+def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMatrix:
+    return _remembered(("matrix", names, settings), lambda: pair_matrix(names, settings, progress=progress))
+
+
+def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
+    return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -68,6 +86,7 @@ def _apply_matrix_click(names: list[str]) -> None:
     st.session_state["src"], st.session_state["tgt"] = names[r], names[c]
 
 
+require_app_navigation()
 st.title("Dataset pairs")
 st.caption(
     "OTDD between the *NIST-like datasets (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller and lighter "
@@ -96,7 +115,7 @@ if len(available) < 2:
 
 try:
     matrix = _with_status(f"OTDD matrix over {len(available)} datasets",
-                          lambda p: _matrix(tuple(available), settings, _progress=p))
+                          lambda p: _matrix(tuple(available), settings, p))
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
     st.stop()
@@ -146,7 +165,7 @@ if src == tgt:
 
 def _compute_view(progress):
     _umap_ready()
-    return _view(src, tgt, settings, _progress=progress)
+    return _view(src, tgt, settings, progress)
 
 
 view = _with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)

@@ -11,6 +11,7 @@ from dsviz.otdd import OTDDResult
 from dsviz.toy import ShuffleCurve, ToyPair, pair_distances, shuffle_curve
 from ui.plots import clouds_figure, shuffle_curve_figure
 from ui.url_state import UrlNumber
+from ui.navigation import require_app_navigation
 
 ROTATION_A = UrlNumber("rot_a", "Rotation of A (degrees)", 0, 360, 0, 5, help="Counter-clockwise, about A's centroid.")
 SHUFFLE_A = UrlNumber(
@@ -34,6 +35,7 @@ def _curve(pair: ToyPair) -> ShuffleCurve:
     return shuffle_curve(pair)
 
 
+require_app_navigation()
 st.title("Label shuffle")
 st.caption(
     "Two toy datasets of 2-D points, each a blue blob (class 0) above a green blob (class 1). "

@@ -30,6 +30,8 @@ def _component():
         "dsviz_hover_scatter",
         js=(ASSETS / "hover_scatter.js").read_text(),
         css=(ASSETS / "hover_scatter.css").read_text(),
+        # plotly.js puts its stylesheet in the document head, which a shadow root would hide
+        isolate_styles=False,
     )
 
 

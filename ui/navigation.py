@@ -1,0 +1,23 @@
+"""Make deep links work on a freshly started server.
+
+Streamlit runs an app with a ``pages/`` folder in its legacy multipage mode
+(each page file run on its own, navigation built from the folder) until the
+entry script has called ``st.navigation`` once in the server process. So the
+very first visitor who opens ``/label_shuffle`` directly would get that page
+without ``app.py`` (no wide layout, the wrong sidebar). Every page calls
+:func:`require_app_navigation` first: in legacy mode it switches the server to
+``st.navigation`` mode and reruns, which then runs ``app.py`` and lands on the
+same page (the URL is unchanged).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def require_app_navigation() -> None:
+    """Rerun through ``app.py`` when Streamlit ran this page in legacy mode."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
