@@ -12,7 +12,12 @@ st.set_page_config(layout="wide", page_title="dsviz")
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),
+    st.Page("pages/augmentations.py", title="Augmentations", icon=":material/transform:"),
     st.Page("pages/dataset_pairs.py", title="Dataset pairs", icon=":material/grid_view:"),
+    st.Page("pages/one_pixel.py", title="One pixel", icon=":material/filter_1:"),
+    st.Page("pages/pixel_stats.py", title="Pixel statistics", icon=":material/insights:"),
+    st.Page("pages/simex.py", title="SimEx", icon=":material/auto_awesome_motion:"),
+    st.Page("pages/method_agreement.py", title="Method agreement", icon=":material/compare_arrows:"),
 ]
 
 

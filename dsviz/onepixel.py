@@ -51,6 +51,9 @@ VAL_FRACTION = 1 / 6
 PAIRS_PER_CHUNK = 8
 """Class pairs fitted per batch: bounds memory to ~8 x 784 x 256 doubles per temporary."""
 
+Z_FLOOR = 50.0
+"""Logits are floored at -50 where only ~e^-50 terms are affected (avoids subnormal slowdowns)."""
+
 Progress = Callable[[int, int], None]
 """``progress(done, total)`` callback, in class pairs."""
 
@@ -153,16 +156,22 @@ def fit_validation_split(n: int, seed: int = 0, val_fraction: float = VAL_FRACTI
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
-def pixel_histograms(images: np.ndarray, labels: np.ndarray, n_classes: int, device: torch.device) -> torch.Tensor:
-    """``counts[c, p, v]``: images of class ``c`` whose flattened pixel ``p`` equals ``v`` (float64)."""
-    flat = torch.as_tensor(images.reshape(len(images), -1), device=device)
+def pixel_histograms(images: np.ndarray, labels: np.ndarray, n_classes: int, chunk: int = 4096) -> np.ndarray:
+    """``counts[c, p, v]``: images of class ``c`` whose flattened pixel ``p`` equals ``v`` (int64).
+
+    One ``np.bincount`` per chunk of images over the joint index ``(c, p, v)``: counting
+    is done once per dataset, and numpy's bincount measured ~3x faster than torch's on CPU.
+    """
+    flat = images.reshape(len(images), -1)
     n_pixels = flat.shape[1]
-    offsets = torch.arange(n_pixels, device=device) * LEVELS
-    labels_t = torch.as_tensor(labels, device=device)
-    counts = torch.zeros(n_classes, n_pixels * LEVELS, dtype=torch.float64, device=device)
-    for c in torch.unique(labels_t).tolist():
-        index = (flat[labels_t == c].long() + offsets).reshape(-1)
-        counts[c] = torch.bincount(index, minlength=n_pixels * LEVELS).double()
+    size = n_classes * n_pixels * LEVELS
+    index_type = np.int32 if size < 2**31 else np.int64
+    offsets = np.arange(n_pixels, dtype=index_type) * LEVELS
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, len(flat), chunk):
+        rows = flat[start : start + chunk].astype(index_type)
+        base = labels[start : start + chunk].astype(index_type) * (n_pixels * LEVELS)
+        counts += np.bincount((rows + offsets + base[:, None]).ravel(), minlength=size)
     return counts.reshape(n_classes, n_pixels, LEVELS)
 
 
@@ -171,8 +180,33 @@ def _loss(
 ) -> torch.Tensor:
     """Objective per model divided by ``C``: ``logloss + ridge w^2 / 2`` (softplus for stability)."""
     z = w[:, None] * x + b[:, None]
-    data = (n0 * torch.nn.functional.softplus(z) + n1 * torch.nn.functional.softplus(-z)).sum(-1)
+    # softplus(t) = log(1 + e^t) < 2e-22 for t < -Z_FLOOR, far below float64 rounding of the
+    # sums; flooring the argument keeps e^t out of the (very slow) subnormal range.
+    loss0 = torch.nn.functional.softplus(z.clamp_min(-Z_FLOOR))
+    loss1 = torch.nn.functional.softplus((-z).clamp_min(-Z_FLOOR))
+    data = (n0 * loss0 + n1 * loss1).sum(-1)
     return data + 0.5 * ridge * w**2
+
+
+def _newton_step(
+    w: torch.Tensor, b: torch.Tensor, n0: torch.Tensor, n1: torch.Tensor, x: torch.Tensor, ridge: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Newton direction ``H^-1 g`` of the objective divided by ``C``, and the decrement ``g . H^-1 g``."""
+    n = n0 + n1
+    # Clamping changes p by < 2e-22 and avoids subnormal arithmetic (see _loss).
+    p = torch.sigmoid((w[:, None] * x + b[:, None]).clamp(-Z_FLOOR, Z_FLOOR))
+    r = n * p - n1
+    s = n * p * (1 - p)
+    g_w = (r * x).sum(-1) + ridge * w
+    g_b = r.sum(-1)
+    sx = s * x
+    h_ww = (sx * x).sum(-1) + ridge
+    h_wb = sx.sum(-1)
+    h_bb = s.sum(-1).clamp_min(1e-12)
+    det = (h_ww * h_bb - h_wb**2).clamp_min(1e-300)
+    d_w = (h_bb * g_w - h_wb * g_b) / det
+    d_b = (h_ww * g_b - h_wb * g_w) / det
+    return d_w, d_b, g_w * d_w + g_b * d_b
 
 
 def fit_logistic_histograms(
@@ -192,39 +226,33 @@ def fit_logistic_histograms(
     Returns:
         ``(w, b)``, float64 tensors of length ``M``.
     """
-    n = n0 + n1
-    total = n.sum(-1)
+    total = (n0 + n1).sum(-1)
     ridge = 1.0 / C if math.isfinite(C) else 1e-12
     # Start from the best constant model: w = 0, b = log(n1 / n0).
-    w = torch.zeros(n.shape[0], dtype=torch.float64, device=n.device)
+    w = torch.zeros(n0.shape[0], dtype=torch.float64, device=n0.device)
     b = torch.log(n1.sum(-1).clamp_min(0.5) / n0.sum(-1).clamp_min(0.5))
     loss = _loss(w, b, n0, n1, x, ridge)
+    active = torch.arange(len(w), device=w.device)  # models not yet converged
     for _ in range(max_iter):
-        p = torch.sigmoid(w[:, None] * x + b[:, None])
-        r = n * p - n1
-        s = n * p * (1 - p)
-        g_w = (r * x).sum(-1) + ridge * w
-        g_b = r.sum(-1)
-        h_ww = (s * x * x).sum(-1) + ridge
-        h_wb = (s * x).sum(-1)
-        h_bb = (s.sum(-1)).clamp_min(1e-12)
-        det = (h_ww * h_bb - h_wb**2).clamp_min(1e-300)
-        d_w = (h_bb * g_w - h_wb * g_b) / det
-        d_b = (h_ww * g_b - h_wb * g_w) / det
-        decrement = g_w * d_w + g_b * d_b
-        if bool((decrement <= tol * total).all()):
+        a0, a1, wa, ba = n0[active], n1[active], w[active], b[active]
+        d_w, d_b, decrement = _newton_step(wa, ba, a0, a1, x, ridge)
+        going = decrement > tol * total[active]
+        if not bool(going.any()):
             break
-        t = torch.ones_like(w)
-        accepted = torch.zeros_like(w, dtype=torch.bool)
+        active, a0, a1, wa, ba = active[going], a0[going], a1[going], wa[going], ba[going]
+        d_w, d_b, decrement, la = d_w[going], d_b[going], decrement[going], loss[active]
+        t = torch.ones_like(wa)
+        accepted = torch.zeros_like(going[going])
         for _halving in range(40):
-            new_w, new_b = w - t * d_w, b - t * d_b
-            new_loss = _loss(new_w, new_b, n0, n1, x, ridge)
-            ok = ~accepted & (new_loss <= loss - 1e-4 * t * decrement)
-            w, b, loss = torch.where(ok, new_w, w), torch.where(ok, new_b, b), torch.where(ok, new_loss, loss)
+            new_w, new_b = wa - t * d_w, ba - t * d_b
+            new_loss = _loss(new_w, new_b, a0, a1, x, ridge)
+            ok = ~accepted & (new_loss <= la - 1e-4 * t * decrement)
+            wa, ba, la = torch.where(ok, new_w, wa), torch.where(ok, new_b, ba), torch.where(ok, new_loss, la)
             accepted |= ok
             if bool(accepted.all()):
                 break
             t = torch.where(accepted, t, t / 2)
+        w[active], b[active], loss[active] = wa, ba, la
     return w, b
 
 
@@ -265,8 +293,8 @@ def fit_one_pixel(
     dev = resolve_device(device)
     k = len(classes)
     height, width = fit_images.shape[1:]
-    fit_counts = pixel_histograms(fit_images, fit_labels, k, dev)
-    val_counts = pixel_histograms(val_images, val_labels, k, dev)
+    fit_counts = torch.as_tensor(pixel_histograms(fit_images, fit_labels, k), dtype=torch.float64, device=dev)
+    val_counts = torch.as_tensor(pixel_histograms(val_images, val_labels, k), dtype=torch.float64, device=dev)
     present = [c for c in range(k) if fit_counts[c, 0].sum() > 0 and val_counts[c, 0].sum() > 0]
     pairs = [(i, j) for a, i in enumerate(present) for j in present[a + 1 :]]
     x = torch.arange(LEVELS, dtype=torch.float64, device=dev) / (LEVELS - 1)
@@ -372,3 +400,40 @@ def one_pixel_dataset(
         OnePixelResult.from_arrays,
     )
     return OnePixelRun(name=name, result=result, split_used=data.split_used, cache_hit=hit)
+
+
+@dataclass
+class OnePixelSummary:
+    """How separable a dataset's class pairs are with one pixel (validation accuracy).
+
+    Attributes:
+        ranked: fitted pairs ``(i, j, accuracy)`` from best to worst.
+        n_pairs: number of fitted pairs.
+        at_least: ``{threshold: number of pairs with accuracy >= threshold}``.
+        partners: K, per class the number of other classes it is separated from at
+            ``partner_level`` or better.
+        partner_level: the accuracy level of ``partners``.
+    """
+
+    ranked: list[tuple[int, int, float]]
+    n_pairs: int
+    at_least: dict[float, int]
+    partners: np.ndarray
+    partner_level: float
+
+
+def summarize(
+    result: OnePixelResult, levels: tuple[float, ...] = (0.9, 0.95), partner_level: float = 0.95
+) -> OnePixelSummary:
+    """Rank the pairs by validation accuracy and count pairs and partners above ``levels``."""
+    acc = result.val_accuracy
+    ranked = sorted(((i, j, float(acc[i, j])) for i, j in result.pairs()), key=lambda t: -t[2])
+    with np.errstate(invalid="ignore"):
+        partners = (np.nan_to_num(acc, nan=0.0) >= partner_level).sum(1)
+    return OnePixelSummary(
+        ranked=ranked,
+        n_pairs=len(ranked),
+        at_least={level: sum(a >= level for _, _, a in ranked) for level in levels},
+        partners=partners,
+        partner_level=partner_level,
+    )

@@ -96,7 +96,7 @@ class TransferConfig:
     pretrain_n: int = 10000
     pretrain_epochs: int = 3
     finetune_per_class: int = 100
-    finetune_epochs: int = 10
+    finetune_epochs: int = 5
     test_n: int | None = None
     batch_size: int = 64
     lr: float = 1e-3

@@ -3,6 +3,6 @@
 To add a command, write its module and list it in ``COMMANDS``.
 """
 
-from . import datasets, otdd, precompute
+from . import datasets, onepixel, otdd, precompute, simex
 
-COMMANDS = [otdd, datasets, precompute]
+COMMANDS = [otdd, datasets, precompute, onepixel, simex]

@@ -31,6 +31,7 @@ from ..augment_otdd import load_pair, otdd_curve
 from ..device import DEVICE_CHOICES, resolve_device
 from ..transfer import DEFAULT_SETTINGS, TransferConfig, transfer_study
 from .common import positive_int
+from .precompute_pairs import pairs_arguments, run_pairs
 
 
 class _Bar:
@@ -163,6 +164,7 @@ def run_transfer(args: argparse.Namespace) -> int:
 TARGETS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "augment": (augment_arguments, run_augment),
     "transfer": (transfer_arguments, run_transfer),
+    "pairs": (pairs_arguments, run_pairs),
 }
 
 

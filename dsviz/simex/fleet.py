@@ -1,0 +1,266 @@
+"""Train a fleet of autoencoders, one per part of the known data, and measure Δ.
+
+SimEx (Hwang et al., 2020, §3): autoencoder A(Y_k) is trained on part Y_k of the
+known data (one class, or one whole dataset). For data X,
+
+    Δ(X | Y_k) = mean over x in X of loss(x, A(Y_k)(x)),
+
+with the loss A(Y_k) was trained with; a smaller Δ means X is more similar to
+Y_k. The Δ matrix here has row i = evaluated part X_i, column k = A(Y_k).
+
+All K members train at once in one :class:`~dsviz.simex.model.FleetAutoencoder`:
+at every step member k gets a minibatch of its own part, the fleet loss is the
+sum of the members' mean losses (so each member's gradient is exactly its own),
+and RMSprop updates element-wise, so members stay independent. The SimEx paper
+(§5.5, Figure 6) found RMSprop with learning rate 2e-4 settles the Δ ordering in
+the fewest epochs; those are the defaults. After every epoch Δ is re-measured on
+held-out samples, so one can see how the ordering settles (:attr:`FleetRun.history`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ..device import resolve_device
+from .losses import LOSSES, per_sample_loss
+from .model import FleetAutoencoder, from_state_arrays, state_arrays
+
+LEARNING_RATE = 2e-4
+"""RMSprop learning rate; SimEx §5.5 found RMSprop at 2e-4 converges fastest in ordering."""
+BATCH_SIZE = 32
+EVAL_BATCH = 512
+CPU_THREADS = 1
+"""torch CPU threads while a fleet trains. On the shared 2-core machines here one
+thread ran 2-4x faster than two whenever other processes were busy (two threads
+spin-wait on each other under contention); see bench/simex_bench.py."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: training steps done so far out of all."""
+
+
+@dataclass
+class FleetRun:
+    """A trained fleet and what it measured.
+
+    Attributes:
+        parts: names of the parts; member k was trained on part k, and row i of
+            ``delta`` evaluates the held-out samples of part i.
+        loss: ``mse`` or ``issim``.
+        delta: P x K, ``delta[i, k] = Δ(X_i | Y_k)`` after the last epoch.
+        history: E x P x K, Δ after each epoch (``history[-1] == delta``).
+        train_loss: E x K, each member's mean training loss over each epoch.
+        ref_norm: K, mean L2 norm of the training images of each member (pixels in [0, 1]).
+        seconds: wall time of training plus the per-epoch evaluations.
+        weights: the fleet's state dict as arrays (:func:`~dsviz.simex.model.state_arrays`).
+        settings: epochs, batch size, learning rate, samples per part, seed.
+    """
+
+    parts: tuple[str, ...]
+    loss: str
+    delta: np.ndarray
+    history: np.ndarray
+    train_loss: np.ndarray
+    ref_norm: np.ndarray
+    seconds: float
+    weights: dict[str, np.ndarray] = field(repr=False)
+    settings: dict[str, float] = field(default_factory=dict)
+
+    def normalized_delta(self) -> np.ndarray:
+        """Δ with column k divided by the mean L2 norm of Y_k (SimEx §5.3).
+
+        Reconstruction errors grow with how much ink a reference dataset has;
+        dividing by its mean norm puts references of different brightness on one scale.
+        """
+        return self.delta / self.ref_norm[None, :]
+
+    def model(self, device: str | torch.device = "cpu") -> FleetAutoencoder:
+        """The trained fleet, in eval mode."""
+        return from_state_arrays(self.weights, resolve_device(device))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {
+            "parts": np.array(self.parts),
+            "loss": np.array(self.loss),
+            "delta": self.delta,
+            "history": self.history,
+            "train_loss": self.train_loss,
+            "ref_norm": self.ref_norm,
+            "seconds": np.array(self.seconds),
+            "settings_keys": np.array(list(self.settings)),
+            "settings_values": np.array(list(self.settings.values()), dtype=np.float64),
+        }
+        arrays.update({f"w__{name}": value for name, value in self.weights.items()})
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays) -> FleetRun:
+        parts = tuple(str(p) for p in arrays["parts"])
+        delta = np.asarray(arrays["delta"], dtype=np.float64)
+        history = np.asarray(arrays["history"], dtype=np.float64)
+        if delta.shape != (len(parts), history.shape[2]) or history.shape[1:] != delta.shape:
+            raise ValueError("inconsistent fleet arrays")
+        weights = {name[3:]: np.asarray(arrays[name]) for name in arrays if name.startswith("w__")}
+        if not weights:
+            raise KeyError("fleet weights missing")
+        return cls(
+            parts=parts,
+            loss=str(arrays["loss"]),
+            delta=delta,
+            history=history,
+            train_loss=np.asarray(arrays["train_loss"], dtype=np.float64),
+            ref_norm=np.asarray(arrays["ref_norm"], dtype=np.float64),
+            seconds=float(arrays["seconds"]),
+            weights=weights,
+            settings=dict(zip((str(k) for k in arrays["settings_keys"]), (float(v) for v in arrays["settings_values"]))),
+        )
+
+
+def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """uint8 N x 28 x 28 -> float32 tensor in [0, 1] on ``device``."""
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(f"expected uint8 N x H x W images, got {images.dtype} {images.shape}")
+    return torch.from_numpy(images).to(device=device, dtype=torch.float32) / 255.0
+
+
+def mean_l2_norm(images: np.ndarray) -> float:
+    """Mean over images of ||x||_2 with pixels in [0, 1]."""
+    flat = images.reshape(len(images), -1).astype(np.float64) / 255.0
+    return float(np.linalg.norm(flat, axis=1).mean())
+
+
+@torch.no_grad()
+def evaluate_delta(model: FleetAutoencoder, parts: Sequence[torch.Tensor], loss: str) -> np.ndarray:
+    """P x K matrix ``Δ(X_i | Y_k)``: mean loss of part i's images through member k."""
+    model.eval()
+    rows = []
+    for x in parts:
+        total = torch.zeros(model.members, dtype=torch.float64, device=x.device)
+        for start in range(0, len(x), EVAL_BATCH):
+            batch = x[start : start + EVAL_BATCH]
+            recon = model.reconstruct_all(batch)
+            total += per_sample_loss(batch.unsqueeze(1).expand_as(recon), recon, loss).sum(0).double()
+        rows.append((total / len(x)).cpu().numpy())
+    return np.stack(rows)
+
+
+@torch.no_grad()
+def reconstruct(model: FleetAutoencoder, images: np.ndarray, member: int) -> np.ndarray:
+    """Reconstructions of uint8 ``images`` by fleet member ``member``, as uint8."""
+    device = next(model.parameters()).device
+    out = model.eval().reconstruct_all(to_tensor(images, device))[:, member]
+    return (out * 255).round().clamp(0, 255).to(torch.uint8).cpu().numpy()
+
+
+def train_fleet(
+    train: Sequence[np.ndarray],
+    evaluate: Sequence[np.ndarray],
+    names: Sequence[str],
+    *,
+    loss: str = "mse",
+    epochs: int = 10,
+    batch_size: int = BATCH_SIZE,
+    lr: float = LEARNING_RATE,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    progress: Progress | None = None,
+    cpu_threads: int | None = CPU_THREADS,
+) -> FleetRun:
+    """Train one autoencoder per ``train[k]`` and measure Δ on ``evaluate`` after each epoch.
+
+    Args:
+        train: K uint8 image arrays (N_k x 28 x 28), one per member.
+        evaluate: P uint8 image arrays whose Δ rows are measured (usually the
+            held-out samples of the same K parts, so P = K).
+        names: P part names (the row labels; also the member labels when P = K).
+        loss: ``mse`` or ``issim``; used for training and for Δ.
+        epochs: passes over the largest part (smaller parts are cycled).
+        seed: initial weights and minibatch order.
+        cpu_threads: torch intra-op threads during training on a CPU (restored
+            afterwards); ``None`` keeps torch's current setting.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    if not train or any(len(t) == 0 for t in train):
+        raise ValueError("every fleet member needs at least one training image")
+    if len(names) != len(evaluate) or any(len(e) == 0 for e in evaluate):
+        raise ValueError("need one name and at least one image per evaluated part")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError("epochs and batch size must be >= 1")
+    dev = resolve_device(device)
+    previous_threads = torch.get_num_threads()
+    if cpu_threads is not None and dev.type == "cpu":
+        torch.set_num_threads(cpu_threads)
+    try:
+        return _train(train, evaluate, names, loss, epochs, batch_size, lr, seed, dev, progress)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _train(
+    train: Sequence[np.ndarray],
+    evaluate: Sequence[np.ndarray],
+    names: Sequence[str],
+    loss: str,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    dev: torch.device,
+    progress: Progress | None,
+) -> FleetRun:
+    """The training loop of :func:`train_fleet` (arguments already checked)."""
+    start = time.perf_counter()
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(seed)
+        model = FleetAutoencoder(len(train)).to(dev)
+    data = [to_tensor(t, dev) for t in train]
+    held_out = [to_tensor(e, dev) for e in evaluate]
+    rng = np.random.default_rng(seed)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=lr)
+    steps = math.ceil(max(len(t) for t in data) / batch_size)
+    history, train_loss = [], []
+    for epoch in range(epochs):
+        model.train()
+        order = [_cycled_permutation(rng, len(t), steps * batch_size) for t in data]
+        epoch_loss = torch.zeros(len(data), dtype=torch.float64, device=dev)
+        for step in range(steps):
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            batch = torch.stack([t[torch.from_numpy(o[sl]).to(dev)] for t, o in zip(data, order, strict=True)], 1)
+            member_loss = per_sample_loss(batch, model(batch), loss).mean(0)  # (K,)
+            optimizer.zero_grad(set_to_none=True)
+            member_loss.sum().backward()
+            optimizer.step()
+            epoch_loss += member_loss.detach().double()
+            if progress is not None:
+                progress(epoch * steps + step + 1, epochs * steps)
+        train_loss.append((epoch_loss / steps).cpu().numpy())
+        history.append(evaluate_delta(model, held_out, loss))
+    return FleetRun(
+        parts=tuple(names),
+        loss=loss,
+        delta=history[-1],
+        history=np.stack(history),
+        train_loss=np.stack(train_loss),
+        ref_norm=np.array([mean_l2_norm(t) for t in train]),
+        seconds=time.perf_counter() - start,
+        weights=state_arrays(model),
+        settings={
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "lr": lr,
+            "seed": seed,
+            "n_train_max": max(len(t) for t in train),
+        },
+    )
+
+
+def _cycled_permutation(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
+    """``length`` indices into ``range(n)``: shuffled passes over all n, concatenated and cut."""
+    reps = math.ceil(length / n)
+    return np.concatenate([rng.permutation(n) for _ in range(reps)])[:length]

@@ -1,0 +1,233 @@
+"""SimEx, AAD and the other dataset distances by dataset name, cached.
+
+The one entry point the CLI, the pages and the benchmark share, so a value
+precomputed with ``python -m dsviz simex ...`` is the value a page shows.
+
+Data: every part (a class of one dataset, or a whole dataset) gets ``n``
+training images and ``n_eval`` disjoint held-out images from the dataset's
+train split (the test split where only that one is on disk, as for the
+EMNIST-letters copy here). Δ rows, the sample-MSE baseline rows and the AAD
+codes use the held-out images; Δ columns are the autoencoders trained on the
+training images.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+from ..cache import Cache, cache_key, fingerprint
+from ..compare import compare_datasets
+from ..data import DATASETS, DataError
+from ..derived import DERIVED, as_npz, dataset_status, load_any
+from .aad import AADResult, compute_aad
+from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, Progress, train_fleet
+
+T = TypeVar("T")
+
+MODEL_VERSION = "lenet5-ae-v1"
+"""Goes into every cache key: bump when the architecture or training changes."""
+
+DEFAULT_N = 1000
+"""Training images per part."""
+DEFAULT_N_EVAL = 100
+"""Held-out images per part, on which Δ is measured."""
+DEFAULT_EPOCHS = 10
+BETWEEN_DATASETS = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
+"""The five datasets of the between-dataset experiment (SimEx §5.3, plus EMNIST letters)."""
+
+
+@dataclass
+class Parts:
+    """Training and held-out images of each part, and what was missing when loading them."""
+
+    names: tuple[str, ...]
+    train: list[np.ndarray] = field(repr=False)
+    evaluate: list[np.ndarray] = field(repr=False)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        return fingerprint(*self.train, *self.evaluate)
+
+
+def class_parts(
+    dataset: str,
+    n: int = DEFAULT_N,
+    n_eval: int = DEFAULT_N_EVAL,
+    seed: int = 0,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Parts:
+    """One part per class present in ``dataset``: ``n`` training and ``n_eval`` held-out images each.
+
+    A class with fewer than ``n + n_eval`` images keeps a fifth of them (at least one) for evaluation.
+    """
+    if n < 1 or n_eval < 1:
+        raise ValueError("n and n_eval must be >= 1")
+    status = dataset_status([dataset], data_dir)[dataset]
+    per = n + n_eval
+    n_classes = len(DATASETS["mnist" if dataset in DERIVED else dataset].classes) if dataset in (*DATASETS, *DERIVED) else 0
+    if not n_classes:
+        raise DataError(f"unknown dataset {dataset!r}; choose one of {', '.join([*DATASETS, *DERIVED])}")
+    data = load_any(dataset, n=per * n_classes, seed=seed, data_dir=data_dir)
+    rng = np.random.default_rng(seed)
+    names, train, evaluate = [], [], []
+    for c in data.present_classes:
+        idx = rng.permutation(np.flatnonzero(data.labels == c))
+        if len(idx) < 2:
+            continue
+        held = min(n_eval, max(1, len(idx) // 5)) if len(idx) < per else n_eval
+        names.append(data.classes[c])
+        evaluate.append(data.images[idx[:held]])
+        train.append(data.images[idx[held : held + n]])
+    if len(names) < 2:
+        raise DataError(f"{dataset}: fewer than two classes with images; nothing to compare")
+    notes = {dataset: status[1]} if status[1] else {}
+    return Parts(tuple(names), train, evaluate, notes)
+
+
+def dataset_parts(
+    datasets: Sequence[str],
+    n: int = DEFAULT_N,
+    n_eval: int = DEFAULT_N_EVAL,
+    seed: int = 0,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Parts:
+    """One part per dataset that can be loaded (class-balanced samples); the others are noted and skipped."""
+    if n < 1 or n_eval < 1:
+        raise ValueError("n and n_eval must be >= 1")
+    status = dataset_status(list(datasets), data_dir)
+    notes = {name: note for name, (ok, note) in status.items() if note}
+    rng = np.random.default_rng(seed)
+    names, train, evaluate = [], [], []
+    for name in datasets:
+        if not status[name][0]:
+            continue
+        data = load_any(name, n=n + n_eval, seed=seed, data_dir=data_dir)
+        idx = rng.permutation(len(data.images))
+        names.append(name)
+        evaluate.append(data.images[idx[:n_eval]])
+        train.append(data.images[idx[n_eval:]])
+    if len(names) < 2:
+        raise DataError("fewer than two of the datasets are available: " + "; ".join(notes.values()))
+    return Parts(tuple(names), train, evaluate, notes)
+
+
+def cached_value(
+    cache: Cache | None,
+    function: str,
+    params: dict,
+    data_fingerprint: str,
+    compute: Callable[[], T],
+    encode: Callable[[T], dict[str, np.ndarray]],
+    decode: Callable[[dict[str, np.ndarray]], T],
+    cached_only: bool,
+) -> tuple[T | None, bool]:
+    """:meth:`Cache.get_or_compute`, or with ``cached_only`` a pure look-up giving ``(None, False)`` on a miss."""
+    store = cache if cache is not None else Cache()
+    if not cached_only:
+        return store.get_or_compute(function, params, data_fingerprint, compute, encode, decode)
+    found = store.load(function, cache_key(function, params, data_fingerprint))
+    if found is None:
+        return None, False
+    try:
+        return decode(found), True
+    except (KeyError, ValueError, TypeError):
+        return None, False
+
+
+def simex(
+    parts: Parts,
+    loss: str = "mse",
+    epochs: int = DEFAULT_EPOCHS,
+    *,
+    batch_size: int = BATCH_SIZE,
+    seed: int = 0,
+    device: str = "auto",
+    progress: Progress | None = None,
+    cache: Cache | None = None,
+    cached_only: bool = False,
+) -> tuple[FleetRun | None, bool]:
+    """Train (or read from the cache) the fleet with one autoencoder per part; ``(run, cache_hit)``.
+
+    With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
+    """
+    params = {
+        "kind": "simex", "model": MODEL_VERSION, "parts": list(parts.names), "loss": loss,
+        "epochs": epochs, "batch_size": batch_size, "lr": LEARNING_RATE, "seed": seed,
+    }  # fmt: skip
+
+    def compute() -> FleetRun:
+        return train_fleet(
+            parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
+            batch_size=batch_size, seed=seed, device=device, progress=progress,
+        )  # fmt: skip
+
+    return cached_value(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun.to_arrays, FleetRun.from_arrays, cached_only)
+
+
+def aad(
+    parts: Parts,
+    epochs: int = DEFAULT_EPOCHS,
+    *,
+    seed: int = 0,
+    device: str = "auto",
+    progress: Progress | None = None,
+    cache: Cache | None = None,
+    cached_only: bool = False,
+) -> tuple[AADResult | None, bool]:
+    """AAD between the parts (one autoencoder on their union), cached; ``(result, cache_hit)``.
+
+    With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
+    """
+    params = {"kind": "aad", "model": MODEL_VERSION, "parts": list(parts.names), "epochs": epochs,
+              "batch_size": BATCH_SIZE, "lr": LEARNING_RATE, "seed": seed}  # fmt: skip
+
+    def compute() -> AADResult:
+        return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress)
+
+    return cached_value(cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only)
+
+
+@dataclass
+class OTDDMatrix:
+    """Symmetric OTDD matrix between datasets (zero diagonal) and the compute time of its pairs."""
+
+    names: tuple[str, ...]
+    matrix: np.ndarray
+    seconds: float
+    cached_pairs: int
+
+
+def otdd_matrix(
+    datasets: Sequence[str],
+    n: int = DEFAULT_N,
+    seed: int = 0,
+    device: str = "auto",
+    data_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cache: Cache | None = None,
+) -> OTDDMatrix:
+    """OTDD (exact, Alvarez-Melis & Fusi 2020) of every pair of ``datasets`` via :func:`compare_datasets`.
+
+    Derived datasets are passed as ``.npz`` samples (:func:`dsviz.derived.as_npz`).
+    ``seconds`` sums each pair's own compute time as recorded with its cached value.
+    """
+    sources = [as_npz(name, n, seed=seed, data_dir=data_dir) for name in datasets]
+    k = len(sources)
+    matrix = np.zeros((k, k))
+    seconds, hits, done, total = 0.0, 0, 0, k * (k - 1) // 2
+    for i in range(k):
+        for j in range(i + 1, k):
+            cmp = compare_datasets(sources[i], sources[j], n=n, seed=seed, device=device, data_dir=data_dir, cache=cache)
+            matrix[i, j] = matrix[j, i] = cmp.result.otdd
+            seconds += cmp.result.seconds
+            hits += cmp.cache_hit
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return OTDDMatrix(tuple(datasets), matrix, seconds, hits)
+

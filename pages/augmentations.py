@@ -1,0 +1,237 @@
+"""Augmentations: transform MNIST, compare it with USPS, and check OTDD against measured transfer."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dsviz.augment import TRANSFORMS
+from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
+from dsviz.data import DataError
+from dsviz.transfer import DEFAULT_SETTINGS, TransferConfig, TransferStudy, load_seed_data, transfer_study
+from ui.augment_plots import class_matrix_figure, image_grid, otdd_curve_figure, transfer_scatter_figure
+from ui.navigation import require_app_navigation
+
+N_PER_SIDE = 1000
+SEED = 0
+# The in-page study: the default settings and seeds with a much smaller training budget.
+SMALL_STUDY = TransferConfig(pretrain_n=2000, pretrain_epochs=1, finetune_per_class=50, finetune_epochs=5)
+
+
+@st.cache_resource(show_spinner=False)
+def _pair():
+    return load_pair(N_PER_SIDE, SEED)
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> dict[tuple[str, float], TransformedPair]:
+    """Results already read or computed in this server process, by (transform, magnitude)."""
+    return {}
+
+
+def _otdd(transform: str, magnitude: float, status_label: str | None = None) -> TransformedPair:
+    """From memory, else the disk cache, else computed under an ``st.status``."""
+    key = (transform, float(magnitude))
+    memo = _memo()
+    if key not in memo:
+        found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(), compute=False)
+        if found is None:
+            label = status_label or f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g} …"
+            with st.status(label, expanded=False) as status:
+                found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair())
+                status.update(label=f"OTDD computed in {found.result.seconds:.1f} s", state="complete")
+        memo[key] = found
+    return memo[key]
+
+
+@st.cache_resource(show_spinner=False)
+def _usps_grid() -> np.ndarray:
+    usps = _pair()[1]
+    return image_grid(usps.images, usps.labels)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _setting_grid(index: int, config: TransferConfig) -> np.ndarray:
+    data = load_seed_data(config, 0)
+    images = DEFAULT_SETTINGS[index].apply(data.mnist.images, 0, "auto")
+    return image_grid(images, data.mnist.labels)
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _cached_study(config: TransferConfig) -> TransferStudy | None:
+    """The cached study or None; rechecked every 30 s so a finished precompute shows up."""
+    return transfer_study(DEFAULT_SETTINGS, config, compute=False)
+
+
+require_app_navigation()
+st.title("Augmentations: MNIST against USPS")
+st.caption(
+    "MNIST (train) goes through one transformation at a chosen magnitude; USPS (train, resized to 28×28) stays "
+    "fixed. **OTDD** (Alvarez-Melis & Fusi, NeurIPS 2020) compares the two as labeled datasets: the cost of moving "
+    "an MNIST image onto a USPS image is ‖x − x′‖² plus W₂² between their classes. "
+    f"{N_PER_SIDE} class-balanced images per side, seed {SEED}, exact OT. "
+    "The Microsoft Research blog on OTDD (2020) shows cropping MNIST making the class coupling more diagonal and "
+    "rotating it less so; here that is continuous, and checked against measured transfer below."
+)
+
+try:
+    pair = _pair()
+except DataError as exc:
+    st.error(f"MNIST and USPS are needed here: {exc}")
+    st.stop()
+
+names = list(TRANSFORMS)
+control_col, magnitude_col = st.columns([1, 2], gap="large")
+with control_col:
+    # Options are shown by name: a bound selectbox writes the shown text into the URL.
+    transform = st.selectbox("Transformation", names, key="transform", bind="query-params")
+spec = TRANSFORMS[transform]
+with magnitude_col:
+    magnitude = st.select_slider(
+        f"{spec.label}: magnitude ({spec.unit})",
+        options=list(spec.grid),
+        value=spec.grid[0],
+        format_func=lambda m: f"{m:g}",
+        key=f"mag_{transform}",
+        bind="query-params",
+        help="The magnitudes on this grid are precomputed by `python -m dsviz precompute augment`; "
+        "others are computed on first use and then cached.",
+    )
+
+current = _otdd(transform, magnitude)
+result = current.result
+
+images_col, metric_col = st.columns([4, 1], gap="medium")
+with images_col:
+    left, right = st.columns(2)
+    left.image(image_grid(current.src.images, current.src.labels), caption=f"MNIST, {spec.label.lower()} {magnitude:g}")
+    right.image(_usps_grid(), caption="USPS (fixed)")
+with metric_col:
+    plain = _otdd(transform, spec.grid[0]).result.otdd
+    with st.container(key="metric_otdd"):
+        st.metric(
+            "OTDD",
+            result.otdd,
+            delta=round(result.otdd - plain, 1),
+            delta_color="inverse",
+            delta_description="vs. magnitude 0",
+            format="%.1f",
+            help="OTDD between the transformed MNIST sample and the USPS sample (squared units of the "
+            "MNIST-standardised pixels).",
+        )
+    st.metric("OT (labels ignored)", result.ot, format="%.1f")
+    st.caption(f"{'From the cache' if current.cache_hit else f'Computed in {result.seconds:.1f} s'}.")
+
+heat_left, heat_right = st.columns(2, gap="medium")
+with heat_left:
+    st.plotly_chart(
+        class_matrix_figure(result.label_distances, result.src_classes, result.tgt_classes,
+                            "Label distances W₂²(P_y, P_y′)", "Viridis", ".0f"),  # fmt: skip
+        key="label_heatmap",
+        config={"displayModeBar": False},
+    )
+with heat_right:
+    st.plotly_chart(
+        class_matrix_figure(100 * result.class_coupling, result.src_classes, result.tgt_classes,
+                            "Coupling mass between classes (% of all mass)", "Blues", ".1f", zmax=10.0),  # fmt: skip
+        key="coupling_heatmap",
+        config={"displayModeBar": False},
+    )
+st.caption(
+    "Left: W₂² between the images of MNIST class y (transformed) and USPS class y′; small on the diagonal means each "
+    "digit looks like its USPS counterpart. Right: how much of the optimal coupling moves MNIST class y onto USPS "
+    "class y′ (10 % per row when every class goes to its own counterpart)."
+)
+
+st.subheader(f"OTDD vs. {spec.label.lower()} magnitude")
+missing = [m for m in spec.grid if (transform, float(m)) not in _memo()]
+if missing:
+    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes")
+    for k, m in enumerate(missing):
+        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)})")
+        _memo()[(transform, float(m))] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
+    bar.empty()
+curve = [_memo()[(transform, float(m))].result.otdd for m in spec.grid]
+st.plotly_chart(
+    otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit),
+    key="otdd_curve",
+    config={"displayModeBar": False},
+)
+
+st.header("Does OTDD predict transfer?")
+st.caption(
+    "For each setting (plain MNIST and 14 transformations), a LeNet-5 is pretrained on the transformed MNIST sample, "
+    "fine-tuned on a small labeled USPS sample and tested on the USPS test split. **Gain** = its accuracy minus that "
+    "of the same network trained on the same USPS sample alone with the same budget, averaged over the seeds "
+    "(error bars: standard deviation over seeds). The paper (Sec. 6.1) finds gain falling as OTDD grows. "
+    "Click a point to see that setting's images."
+)
+
+default_config = TransferConfig()
+study = _cached_study(default_config)
+is_small = False
+if study is None:
+    study = _cached_study(SMALL_STUDY)
+    is_small = study is not None
+if study is None:
+    st.info(
+        "No transferability results are cached yet. Run `python -m dsviz precompute transfer` "
+        f"(defaults: {default_config.pretrain_n} MNIST images × {default_config.pretrain_epochs} epochs of "
+        f"pretraining, {default_config.finetune_per_class} USPS images per class × "
+        f"{default_config.finetune_epochs} epochs, {len(DEFAULT_SETTINGS)} settings, "
+        f"{len(default_config.seeds)} seeds; about 10 minutes on 2 CPU cores), then reload this page — "
+        "or run a small version here "
+        f"({SMALL_STUDY.pretrain_n} MNIST images × {SMALL_STUDY.pretrain_epochs} epoch, "
+        f"{SMALL_STUDY.finetune_per_class} USPS images per class; a few minutes)."
+    )
+    if st.button("Run the small study here", key="run_small_study"):
+        with st.status("Running the small transferability study …", expanded=True) as status:
+            bar = st.progress(0.0)
+
+            def progress(done: int, total: int, what: str) -> None:
+                bar.progress(done / total, text=f"{done} of {total}: {what}")
+
+            study = transfer_study(DEFAULT_SETTINGS, SMALL_STUDY, threads=1, progress=progress)
+            status.update(label=f"Small study done in {study.seconds:.0f} s", state="complete")
+        _cached_study.clear()
+        is_small = True
+
+if study is not None:
+    corr = study.correlations()
+    if is_small:
+        st.warning(
+            "Showing the small in-page study (a much smaller training budget); "
+            "`python -m dsviz precompute transfer` gives the full one."
+        )
+    labels = [s.label for s in study.settings]
+    selected = st.session_state.get("transfer_scatter")
+    points = (selected or {}).get("selection", {}).get("points", [])
+    chosen = int(points[0]["customdata"]) if points and "customdata" in points[0] else None
+    scatter_col, side_col = st.columns([3, 1], gap="medium")
+    with scatter_col:
+        st.plotly_chart(
+            transfer_scatter_figure(study.otdd, study.gain_mean, study.gain_std, labels,
+                                    corr["slope"], corr["intercept"], selected=chosen),  # fmt: skip
+            key="transfer_scatter",
+            on_select="rerun",
+            selection_mode="points",
+            config={"displayModeBar": False},
+        )
+    with side_col:
+        st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")
+        st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f", help=f"p = {corr['spearman_p']:.2g}")
+        st.caption(
+            f"Scratch accuracy: {', '.join(f'{100 * a:.1f} %' for a in study.acc_scratch)} "
+            f"(seeds {', '.join(map(str, study.config.seeds))}). "
+            f"Computed on {', '.join(study.devices)} in {study.seconds / 60:.1f} min."
+        )
+    if chosen is not None:
+        s = study.settings[chosen]
+        st.markdown(
+            f"**{s.label}**: OTDD {study.otdd[chosen]:.1f}, gain {100 * study.gain_mean[chosen]:+.2f} ± "
+            f"{100 * study.gain_std[chosen]:.2f} points (fine-tuned accuracy "
+            f"{', '.join(f'{100 * a:.1f} %' for a in study.acc_finetune[chosen])})"
+        )
+        st.image(_setting_grid(chosen, study.config), caption=f"Pretraining images of “{s.label}” (seed 0)")
+    else:
+        st.caption("Click a point in the scatter to see its pretraining images here.")

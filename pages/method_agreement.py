@@ -1,0 +1,110 @@
+"""Method agreement: do OTDD, SimEx, AAD and plain sample MSE rank dataset pairs alike?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dsviz.data import DataError
+from dsviz.derived import dataset_status
+from dsviz.simex import runs
+from dsviz.simex.agreement import DESCRIPTIONS, compare_methods
+from ui.simex_plots import heatmap
+from ui.url_state import UrlNumber
+
+OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist")
+N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
+                    help="OTDD compares this many class-balanced samples per dataset; the autoencoders train on this many.")  # fmt: skip
+N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAULT_N_EVAL, 10,
+                   help="Images the autoencoder methods and the sample MSE are measured on.")  # fmt: skip
+EPOCHS = UrlNumber("epochs", "Autoencoder epochs", 1, 50, runs.DEFAULT_EPOCHS, 1, help="RMSprop, learning rate 2e-4, batch 32.")
+
+st.title("Method agreement")
+st.caption(
+    "Five ways to say how far apart two datasets are, computed on the same datasets: OTDD (Alvarez-Melis & Fusi, 2020), "
+    "SimEx with MSE and with iSSIM (Hwang et al., 2020), the autoencoder average distance AAD, and the plain mean "
+    "pairwise sample MSE. Each method orders the dataset pairs from closest to farthest; the heatmap of Spearman ρ "
+    "shows how far those orderings agree. None of the sources makes this comparison."
+)
+
+with st.container(key="settings"):
+    c1, c2, c3, c4 = st.columns([4, 2, 2, 1.4])
+    with c1:
+        chosen = st.multiselect("Datasets", OPTIONS, default=list(runs.BETWEEN_DATASETS), key="datasets", bind="query-params")
+    with c2:
+        n = int(N_TRAIN.number_input())
+    with c3:
+        n_eval = int(N_EVAL.number_input())
+    with c4:
+        epochs = int(EPOCHS.number_input())
+
+status = dataset_status(list(chosen))
+for name, (ok, note) in status.items():
+    if not ok:
+        st.warning(f"**{name}** is left out: {note}")
+    elif note:
+        st.info(f"**{name}** is partial: {note}. Its samples come from what is there.")
+usable = [name for name in chosen if status[name][0]]
+
+report = None
+if len(usable) < 2:
+    st.error("Choose at least two datasets that are available.")
+else:
+    try:
+        report = compare_methods(usable, n=n, n_eval=n_eval, epochs=epochs, cached_only=True)
+    except DataError as exc:
+        st.error(str(exc))
+        st.stop()
+    if report is None:
+        cli = (f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "
+               f"--n {n} --n-eval {n_eval}")  # fmt: skip
+        st.info(f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it here.")
+        if st.button("Compute all five methods", key="compute_agreement"):
+            with st.status("Computing the five methods…", expanded=True) as progress_box:
+                bar = st.progress(0.0, text="loading data")
+
+                def progress(method: str, done: int, total: int) -> None:
+                    bar.progress(done / total, text=f"{method}: {done} of {total}")
+
+                compare_methods(usable, n=n, n_eval=n_eval, epochs=epochs, progress=progress)
+                progress_box.update(label="done", state="complete")
+            st.rerun()
+
+if report is not None:
+    names = list(report.names)
+    st.subheader("Distances between the datasets")
+    columns = st.columns(3)
+    fmts = {"OTDD": ".0f", "AAD": ".2f"}
+    for i, method in enumerate(report.methods):
+        with columns[i % 3]:
+            st.plotly_chart(
+                heatmap(report.matrices[method], names, names, title=method, x_title="", y_title="",
+                        fmt=fmts.get(method, ".3f")),
+                key=f"matrix_{i}", config={"displayModeBar": False},
+            )  # fmt: skip
+    st.caption(
+        "SimEx rows are the data evaluated and columns the autoencoder's training data; for the ranking each pair's two "
+        "directions are averaged. Diagonals are ignored: the ranking uses the pairs of different datasets."
+    )
+    left, right = st.columns([1, 1])
+    with left:
+        st.subheader("Spearman ρ between the methods' orderings")
+        st.plotly_chart(
+            heatmap(report.spearman, report.methods, report.methods, title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
+                    x_title="", y_title="", colorscale="RdBu", fmt=".2f", zmin=-1.0, zmax=1.0),
+            key="agreement_heatmap", config={"displayModeBar": False},
+        )  # fmt: skip
+    with right:
+        st.subheader("What each method does, and its cost")
+        table = pd.DataFrame(
+            {
+                "method": report.methods,
+                "what it measures": [DESCRIPTIONS[m] for m in report.methods],
+                "seconds": [round(report.seconds[m], 2) for m in report.methods],
+            }
+        )
+        st.dataframe(table, hide_index=True, key="cost_table", column_config={"what it measures": st.column_config.TextColumn(width="large")})
+        st.caption(
+            f"Seconds measured on this machine when each result was computed at these settings ({n} images per dataset, "
+            f"{epochs} epochs): training time for the autoencoder methods, the sum over pairs for OTDD."
+        )

@@ -1,0 +1,110 @@
+"""The one-pixel and pixel-statistics pages in headless Chromium: client-side hover panels.
+
+Hovering a heatmap cell must show that pair's two class means with the chosen pixel
+marked, its threshold and both accuracies, without a server round trip. Screenshots
+go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dsviz.onepixel import one_pixel_dataset
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT_MS = 240_000
+HOVER = ".dsviz-hi-root[data-ready='1']"
+PANEL = "[data-testid='hover-panel']"
+
+
+def _wait_for_app_idle(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+
+
+def _screenshot(page, path) -> None:
+    viewport = page.viewport_size
+    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    page.wait_for_timeout(800)
+    page.screenshot(path=path)
+    page.set_viewport_size(viewport)
+
+
+def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, float]:
+    """Page coordinates of heatmap cell (row, col) of trace ``curve`` (category axes)."""
+    return root.locator(".js-plotly-plot").evaluate(
+        """(gd, [curve, row, col]) => {
+            const tr = gd._fullData[curve];
+            const xa = gd._fullLayout[tr.xaxis === 'x' ? 'xaxis' : 'xaxis' + tr.xaxis.slice(1)];
+            const ya = gd._fullLayout[tr.yaxis === 'y' ? 'yaxis' : 'yaxis' + tr.yaxis.slice(1)];
+            const b = gd.getBoundingClientRect();
+            return [b.left + xa._offset + xa.d2p(col), b.top + ya._offset + ya.d2p(row)];
+        }""",
+        [curve, row, col],
+    )
+
+
+def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, real_data_dir):
+    results = [one_pixel_dataset(name).result for name in ("mnist", "fashion-mnist")]  # fills the cache
+    page.goto(f"{streamlit_server}/one_pixel")
+    root = page.locator(HOVER)
+    root.wait_for(timeout=LOAD_TIMEOUT_MS)
+    _wait_for_app_idle(page)
+    panel = root.locator(PANEL)
+    root.locator(".js-plotly-plot").scroll_into_view_if_needed()
+    for curve, (i, j) in ((0, (9, 4)), (1, (7, 5)), (0, (1, 0))):
+        res = results[curve]
+        x, y = _cell_position(page, root, curve, i, j)
+        page.mouse.move(x, y)
+        page.wait_for_function(
+            "([sel, key]) => document.querySelector(sel)?.dataset.key === key",
+            arg=[f"{HOVER} {PANEL}", f"{curve}:{i},{j}"],
+            timeout=10_000,
+        )
+        text = panel.inner_text()
+        row, col = res.pixel[i, j]
+        assert f"{res.classes[i]} vs {res.classes[j]}" in text
+        assert f"pixel (row {row}, col {col})" in text
+        assert f"validation accuracy {res.val_accuracy[i, j]:.3f}" in text
+        assert f"in-sample accuracy {res.train_accuracy[i, j]:.3f}" in text
+        assert f"threshold {res.threshold[i, j]:.1f}" in text
+        assert panel.locator("canvas").count() == 2
+        # the chosen pixel is boxed in red on both class means
+        reds = panel.locator("canvas").evaluate_all(
+            """(canvases) => canvases.map((c) => {
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let n = 0;
+                for (let k = 0; k < d.length; k += 4) if (d[k] > 200 && d[k + 1] < 90 && d[k + 2] < 90) n++;
+                return n;
+            })"""
+        )
+        assert all(n > 20 for n in reds), reds
+        if curve == 1:
+            _screenshot(page, artifacts_dir / "one_pixel_hover.png")
+
+
+def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir, real_data_dir):
+    page.goto(f"{streamlit_server}/pixel_stats?dataset=Fashion-MNIST")  # the URL holds the shown label
+    root = page.locator(HOVER)
+    root.wait_for(timeout=LOAD_TIMEOUT_MS)
+    _wait_for_app_idle(page)
+    root.locator(".js-plotly-plot").scroll_into_view_if_needed()
+    point = root.locator(".js-plotly-plot").evaluate(
+        """(gd) => {
+            const tr = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const b = gd.getBoundingClientRect();
+            return [b.left + xa._offset + xa.l2p(tr.x[0]), b.top + ya._offset + ya.l2p(tr.y[0])];
+        }"""
+    )
+    page.mouse.move(*point)
+    page.wait_for_function(
+        "(sel) => (document.querySelector(sel)?.dataset.key || '').startsWith('0:')",
+        arg=f"{HOVER} {PANEL}",
+        timeout=10_000,
+    )
+    assert "class T-shirt/top" in root.locator(PANEL).inner_text()
+    _screenshot(page, artifacts_dir / "pixel_stats_fashion.png")

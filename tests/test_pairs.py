@@ -1,0 +1,113 @@
+"""Dataset-pair explorer: the matrix on real data, thumbnails, embedding, hover payload, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dsviz.cache import Cache
+from dsviz.embedding import UmapSettings, joint_embedding
+from dsviz.pairs import PairSettings, pair_matrix, pair_view
+from dsviz.thumbnails import read_sprite, sprite_sheet
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_sprite_sheet_round_trips_every_image():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(37, 28, 28), dtype=np.uint8)
+    sheet = sprite_sheet(images)
+    assert sheet.count == 37 and sheet.cols * sheet.rows >= 37 and sheet.tile == 28
+    for i in (0, 5, 36):
+        np.testing.assert_array_equal(read_sprite(sheet, i), images[i])
+    assert sheet.data_url().startswith("data:image/png;base64,")
+    with pytest.raises(ValueError):
+        sprite_sheet(images.astype(np.float32))
+
+
+def test_joint_embedding_is_deterministic_and_keeps_clusters_apart():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(60, 10))
+    b = rng.normal(size=(60, 10)) + 12.0  # a far-away second cluster
+    e1 = joint_embedding(a, b, UmapSettings(n_neighbors=10, n_epochs=50, seed=3))
+    e2 = joint_embedding(a, b, UmapSettings(n_neighbors=10, n_epochs=50, seed=3))
+    assert e1.shape == (120, 2)
+    np.testing.assert_array_equal(e1, e2)
+    within = np.linalg.norm(e1[:60] - e1[:60].mean(0), axis=1).mean()
+    between = np.linalg.norm(e1[:60].mean(0) - e1[60:].mean(0))
+    assert between > 2 * within
+
+
+@pytest.fixture(scope="module")
+def small_matrix(real_data_dir, tmp_path_factory):
+    cache = Cache(tmp_path_factory.mktemp("cache"))
+    names = ["mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps"]
+    return pair_matrix(names, PairSettings(n=120, seed=0), data_dir=real_data_dir, cache=cache)
+
+
+def test_matrix_on_real_data(small_matrix):
+    m = small_matrix
+    assert "kmnist" in m.missing and "kmnist" not in m.datasets
+    assert m.datasets == ["mnist", "emnist-letters", "fashion-mnist", "usps"]
+    assert m.split_used["emnist-letters"] == "test" and m.split_used["mnist"] == "train"
+    np.testing.assert_allclose(m.otdd, m.otdd.T, rtol=1e-9)
+    np.testing.assert_allclose(np.diag(m.otdd), 0.0, atol=1e-6)
+    for i in range(len(m.datasets)):
+        off = np.delete(m.otdd[i], i)
+        assert (off > m.otdd[i, i]).all()
+        assert (off >= np.delete(m.ot[i], i) - 1e-9).all()  # OTDD >= OT cell by cell
+    # an independent sample of the same dataset is a real but smaller distance here
+    assert (m.floor_otdd > 0).all()
+
+
+def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_dir, tmp_path):
+    from ui.hover_scatter import HoverPayload
+    from ui.pair_plots import embedding_figure
+
+    view = pair_view("mnist", "usps", PairSettings(n=80, seed=0), UmapSettings(n_neighbors=10, n_epochs=30),
+                     data_dir=real_data_dir, cache=Cache(tmp_path))
+    res = view.comparison.result
+    n1, n2 = res.n_src, res.n_tgt
+    images = np.concatenate([view.comparison.src.images, view.comparison.tgt.images])
+    sheet = sprite_sheet(images)
+    payload = HoverPayload(
+        datasets=("mnist", "usps"), class_names=(res.src_classes, res.tgt_classes),
+        cls=np.concatenate([view.comparison.src.labels, view.comparison.tgt.labels]),
+        best=np.concatenate([view.src_best + n1, view.tgt_best]),
+        mass=np.concatenate([view.src_best_mass, view.tgt_best_mass]),
+        xy=view.embedding, sprite=sheet, n_src=n1,
+    )
+    fig, highlight = embedding_figure(view, 50)
+    data = payload.as_data(fig, highlight, None)
+    assert sheet.count == n1 + n2 == len(data["best"]) == len(data["x"])
+    best = np.asarray(data["best"])
+    assert (best[:n1] >= n1).all() and (best[n1:] < n1).all()  # partners lie in the other dataset
+    # the best partner is the one receiving the most mass in the stored plan
+    plan = np.zeros((n1, n2))
+    plan[res.plan_rows, res.plan_cols] = res.plan_mass
+    np.testing.assert_array_equal(best[:n1] - n1, plan.argmax(1))
+    # every plotted point carries its global index, once
+    plotted = np.concatenate([np.asarray(t.customdata) for t in fig.data if t.customdata is not None])
+    np.testing.assert_array_equal(np.sort(plotted), np.arange(n1 + n2))
+    np.testing.assert_array_equal(read_sprite(sheet, n1 + 3), view.comparison.tgt.images[3])
+    assert payload.payload_bytes(fig) > len(sheet.png)
+
+
+def test_precompute_pairs_cli(real_data_dir, tmp_path):
+    env = dict(os.environ, DSVIZ_CACHE_DIR=str(tmp_path), DSVIZ_DATA_DIR=real_data_dir)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dsviz", "precompute", "pairs", "--datasets", "mnist", "usps", "kmnist",
+         "--n", "60", "--no-embeddings", "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["datasets"] == ["mnist", "usps"] and "kmnist" in out["missing"]
+    assert np.asarray(out["otdd"]).shape == (2, 2) and out["otdd"][0][1] > 0
+    assert {"stage_seconds", "seconds", "split_used", "floor_otdd"} <= set(out)

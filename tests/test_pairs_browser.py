@@ -1,0 +1,101 @@
+"""Dataset pairs in headless Chromium: click a matrix cell, hover a point, see both images."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT_MS = 600_000
+URL = "/dataset_pairs?n=250"
+
+
+def _screenshot(page, path) -> None:
+    """Whole page: Streamlit scrolls inside ``stMain``, so grow the viewport to fit it."""
+    viewport = page.viewport_size
+    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    page.wait_for_timeout(800)
+    page.screenshot(path=path)
+    page.set_viewport_size(viewport)
+
+
+def _cell_position(page, row: int, col: int) -> dict:
+    chart = page.locator(".st-key-matrix_chart .js-plotly-plot")
+    chart.wait_for(timeout=LOAD_TIMEOUT_MS)
+    chart.scroll_into_view_if_needed()
+    return chart.evaluate(
+        """(gd, [row, col]) => {
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+            const names = xa.categoryarray;
+            return {x: r.left + xa._offset + xa.d2p(names[col]), y: r.top + ya._offset + ya.d2p(names[row])};
+        }""",
+        [row, col],
+    )
+
+
+def _first_point_of(page, trace_name: str) -> dict:
+    plot = page.locator(".dsviz-hs-plot")
+    plot.scroll_into_view_if_needed()
+    return plot.evaluate(
+        """(gd, name) => {
+            const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+            const tr = gd._fullData.find(t => t.name === name);
+            return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(tr.x[0]),
+                    y: r.top + fl.yaxis._offset + fl.yaxis.l2p(tr.y[0]), index: tr.customdata[0]};
+        }""",
+        trace_name,
+    )
+
+
+def _canvas_brightness(page, selector: str) -> float:
+    return page.locator(selector).evaluate(
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s / (d.length / 4); }"""
+    )
+
+
+def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifacts_dir):
+    page.goto(streamlit_server + URL)
+    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    names = page.locator(".st-key-matrix_chart .js-plotly-plot").evaluate("gd => gd._fullLayout.xaxis.categoryarray")
+    assert "kmnist" not in names and "fashion-mnist" in names
+    assert page.get_by_text("kmnist is missing").count() >= 1
+
+    # click the mnist -> fashion-mnist cell: the pair view switches to that pair
+    pos = _cell_position(page, names.index("mnist"), names.index("fashion-mnist"))
+    page.mouse.click(pos["x"], pos["y"])
+    target = page.locator(".st-key-tgt")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-tgt')].some(e => e.innerText.includes('fashion-mnist'))",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.dsviz-hs-plot');"
+        " return gd && gd._fullData && gd._fullData.some(t => t.name === 'fashion-mnist: Bag'); }",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    assert "fashion-mnist" in target.inner_text()
+    assert "tgt=fashion-mnist" in page.url
+
+    # hover a Fashion-MNIST point: its image and its best MNIST match appear in the panel
+    point = _first_point_of(page, "fashion-mnist: Bag")
+    page.mouse.move(point["x"], point["y"])
+    panel = page.get_by_test_id("hover-panel")
+    page.wait_for_function(
+        "i => { const p = document.querySelector('[data-testid=hover-panel]'); return p && p.dataset.hoverIndex === String(i); }",
+        arg=point["index"],
+        timeout=30_000,
+    )
+    match = int(panel.get_attribute("data-match-index"))
+    assert 0 <= match < 250  # the partner is an MNIST point
+    assert "fashion-mnist: Bag" in panel.inner_text() and "mnist: " in panel.inner_text()
+    assert _canvas_brightness(page, ".dsviz-hs-a") > 5  # a drawn image, not a black canvas
+    assert _canvas_brightness(page, ".dsviz-hs-b") > 5
+    _screenshot(page, artifacts_dir / "pairs_hover.png")
+
+    # click pins the point; moving away keeps it shown
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("() => document.querySelector('.dsviz-hs-is-pinned') !== null", timeout=30_000)
+    page.get_by_text("Pinned:").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert panel.get_attribute("data-hover-index") == str(point["index"])

@@ -1,0 +1,149 @@
+"""Transferability study (dsviz.transfer) and ``python -m dsviz precompute``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from dsviz.augment import TRANSFORMS
+from dsviz.cache import Cache
+from dsviz.cli import main
+from dsviz.transfer import (
+    DEFAULT_SETTINGS,
+    PLAIN,
+    LeNet5,
+    Setting,
+    TransferConfig,
+    TransferStudy,
+    init_model,
+    load_seed_data,
+    scratch_accuracy,
+    transfer_study,
+)
+
+TINY = TransferConfig(
+    pretrain_n=400, pretrain_epochs=1, finetune_per_class=20, finetune_epochs=4, test_n=400, otdd_n=100, seeds=(0, 1)
+)
+TINY_SETTINGS = (Setting(PLAIN, 0.0), Setting("rotation", 180), Setting("crop", 0.2))
+TINY_ARGS = ["--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "20", "--finetune-epochs", "4",
+             "--test-n", "400", "--otdd-n", "100", "--seeds", "0", "1", "--settings", "3"]  # fmt: skip
+
+
+def test_default_grid_has_plain_mnist_and_at_least_12_transformed_settings():
+    assert DEFAULT_SETTINGS[0].transform == PLAIN
+    transformed = [s for s in DEFAULT_SETTINGS if s.transform != PLAIN]
+    assert len(set(transformed)) >= 12
+    assert len(TransferConfig().seeds) >= 3
+
+
+def test_lenet5_shapes_and_parameter_count():
+    model = LeNet5()
+    assert model(torch.zeros(7, 1, 28, 28)).shape == (7, 10)
+    # conv1 156 + conv2 2416 + fc 48120 + 10164 + 850 (LeCun et al. 1998, with a 5x5x16 input to fc1)
+    assert sum(p.numel() for p in model.parameters()) == 61706
+
+
+def test_init_model_is_seeded_and_leaves_the_global_rng_alone():
+    state = torch.random.get_rng_state()
+    a, b, c = init_model(0, torch.device("cpu")), init_model(0, torch.device("cpu")), init_model(1, torch.device("cpu"))
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not torch.equal(next(a.parameters()), next(c.parameters()))
+
+
+def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_data_dir, tmp_path):
+    cache = Cache(tmp_path)
+    seen = []
+    study = transfer_study(TINY_SETTINGS, TINY, device="cpu", threads=1, data_dir=real_data_dir, cache=cache,
+                           progress=lambda d, t, w: seen.append((d, t)))  # fmt: skip
+    assert study.acc_finetune.shape == (3, 2) and study.acc_scratch.shape == (2,)
+    assert (study.acc_scratch > 0.3).all()  # chance is 0.1
+    assert (study.acc_finetune > 0.3).all()
+    np.testing.assert_allclose(study.gains, study.acc_finetune - study.acc_scratch[None, :])
+    np.testing.assert_allclose(study.gain_std, np.std(study.gains, axis=1, ddof=1))
+    assert seen[-1][0] == seen[-1][1]
+    # Rotating MNIST by 180 degrees puts it further from USPS than plain MNIST.
+    assert study.otdd[1] > study.otdd[0]
+
+    again = transfer_study(TINY_SETTINGS, TINY, device="cpu", data_dir=real_data_dir, cache=cache, compute=False)
+    np.testing.assert_array_equal(again.acc_finetune, study.acc_finetune)
+    np.testing.assert_array_equal(again.otdd, study.otdd)
+    assert again.settings == list(TINY_SETTINGS) and again.config == TINY
+
+
+def test_scratch_training_is_deterministic(real_data_dir):
+    data = load_seed_data(TINY, 0, real_data_dir)
+    first = scratch_accuracy(TINY, data, torch.device("cpu"))
+    assert scratch_accuracy(TINY, data, torch.device("cpu")) == first
+
+
+def test_uncached_study_lookup_returns_none(real_data_dir, tmp_path):
+    assert transfer_study(TINY_SETTINGS, TINY, data_dir=real_data_dir, cache=Cache(tmp_path), compute=False) is None
+
+
+def test_correlations_match_scipy_and_numpy():
+    rng = np.random.default_rng(0)
+    otdd = rng.uniform(1000, 3000, size=8)
+    acc_scratch = np.array([0.8, 0.82, 0.81])
+    acc_ft = 0.95 - 2e-5 * otdd[:, None] + rng.normal(0, 0.005, size=(8, 3))
+    settings = [Setting("blur", float(m)) for m in TRANSFORMS["blur"].grid]
+    study = TransferStudy(settings, TransferConfig(), otdd, acc_ft, acc_scratch)
+    corr = study.correlations()
+    gain = acc_ft.mean(axis=1) - acc_scratch.mean()
+    assert corr["pearson_r"] == pytest.approx(np.corrcoef(otdd, gain)[0, 1])
+    assert corr["spearman_rho"] == pytest.approx(stats.spearmanr(otdd, gain).statistic)
+    slope, intercept = np.polyfit(otdd, gain, 1)
+    assert corr["slope"] == pytest.approx(slope) and corr["intercept"] == pytest.approx(intercept)
+    assert corr["pearson_r"] < -0.9
+    roundtrip = TransferStudy.from_arrays(study.to_arrays())
+    assert roundtrip.settings == settings and roundtrip.config == study.config
+    np.testing.assert_array_equal(roundtrip.acc_finetune, acc_ft)
+
+
+def test_correlations_are_nan_when_undefined():
+    study = TransferStudy([Setting(PLAIN, 0.0)] * 2, TransferConfig(), np.array([1.0, 2.0]),
+                          np.full((2, 3), 0.9), np.full(3, 0.8))  # fmt: skip
+    assert np.isnan(study.correlations()["pearson_r"])
+
+
+def test_study_rejects_unknown_settings(real_data_dir, tmp_path):
+    with pytest.raises(ValueError, match="unknown transformation"):
+        transfer_study([Setting("spin", 1.0)], TINY, data_dir=real_data_dir, cache=Cache(tmp_path))
+
+
+def test_cli_precompute_transfer_json(real_data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    assert main(["precompute", "transfer", *TINY_ARGS, "--device", "cpu", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["target"] == "transfer"
+    assert [row["label"] for row in out["settings"]] == [s.label for s in DEFAULT_SETTINGS[:3]]
+    for row in out["settings"]:
+        assert set(row) >= {"transform", "magnitude", "otdd", "gain_mean", "gain_std", "acc_finetune", "acc_scratch"}
+        assert row["gain_mean"] == pytest.approx(np.mean(row["acc_finetune"]) - np.mean(row["acc_scratch"]))
+    assert set(out["correlations"]) == {"pearson_r", "pearson_p", "spearman_rho", "spearman_p", "slope", "intercept"}
+    assert out["config"]["pretrain_n"] == 400 and out["config"]["seeds"] == [0, 1]
+
+
+def test_cli_precompute_augment_json(real_data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    args = ["precompute", "augment", "--transforms", "crop", "--n", "100", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["curves"]["crop"]["magnitudes"] == [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
+    assert not any(first["curves"]["crop"]["cached"])
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert all(second["curves"]["crop"]["cached"])
+    assert second["curves"]["crop"]["otdd"] == first["curves"]["crop"]["otdd"]
+
+
+@pytest.mark.parametrize("argv", [["precompute"], ["precompute", "transfer", "--seeds", "x"],
+                                  ["precompute", "augment", "--transforms", "spin"]])  # fmt: skip
+def test_cli_precompute_bad_arguments_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2

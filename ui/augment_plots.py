@@ -1,0 +1,145 @@
+"""Figures of the augmentations page (no Streamlit calls; the page renders them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+OTDD_COLOR = "#d62728"
+FIT_COLOR = "rgb(90, 90, 90)"
+
+
+def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom: int = 3, gap: int = 2) -> np.ndarray:
+    """Tile uint8 N x H x W images into one uint8 picture: one column per class, ``per_class`` rows.
+
+    Column ``c`` holds the first ``per_class`` images of the ``c``-th present class
+    (a class with fewer images leaves blank cells). Each pixel becomes a
+    ``zoom`` x ``zoom`` block so the browser does not blur the digits; cells are
+    separated by ``gap`` pixels of mid-grey.
+    """
+    classes = np.unique(labels)
+    h, w = images.shape[1:]
+    cell_h, cell_w = h * zoom + gap, w * zoom + gap
+    out = np.full((per_class * cell_h + gap, len(classes) * cell_w + gap), 128, dtype=np.uint8)
+    for col, c in enumerate(classes):
+        picked = np.flatnonzero(labels == c)[:per_class]
+        for row, i in enumerate(picked):
+            big = np.kron(images[i], np.ones((zoom, zoom), dtype=np.uint8))
+            top, left = gap + row * cell_h, gap + col * cell_w
+            out[top : top + h * zoom, left : left + w * zoom] = big
+    return out
+
+
+def class_matrix_figure(
+    matrix: np.ndarray,
+    src_classes: Sequence[str],
+    tgt_classes: Sequence[str],
+    title: str,
+    colorscale: str,
+    value_format: str,
+    zmax: float | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """A K1 x K2 heatmap, source classes down the rows and target classes across, values printed."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=[f"USPS {c}" for c in tgt_classes],
+            y=[f"MNIST {c}" for c in src_classes],
+            colorscale=colorscale,
+            zmin=0,
+            zmax=zmax,
+            texttemplate=f"%{{z:{value_format}}}",
+            textfont={"size": 9},
+            hovertemplate=f"%{{y}} → %{{x}}: %{{z:{value_format}}}<extra></extra>",
+            colorbar={"thickness": 12},
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="bottom")
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def otdd_curve_figure(
+    magnitudes: np.ndarray,
+    otdd: np.ndarray,
+    current_magnitude: float,
+    current_otdd: float,
+    x_title: str,
+    height: int = 320,
+) -> go.Figure:
+    """OTDD against magnitude, the current magnitude starred."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=magnitudes, y=otdd, mode="lines+markers", line={"color": OTDD_COLOR, "width": 2}, name="OTDD",
+            hovertemplate="magnitude %{x:g}: OTDD %{y:.1f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=[current_magnitude], y=[current_otdd], mode="markers", name="current",
+            marker={"size": 15, "color": OTDD_COLOR, "symbol": "star", "line": {"color": "black", "width": 1}},
+            hovertemplate="current: OTDD %{y:.1f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title="OTDD (transformed MNIST, USPS)", rangemode="tozero")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False)
+    return fig
+
+
+def transfer_scatter_figure(
+    otdd: np.ndarray,
+    gain_mean: np.ndarray,
+    gain_std: np.ndarray,
+    labels: Sequence[str],
+    slope: float,
+    intercept: float,
+    selected: int | None = None,
+    height: int = 440,
+) -> go.Figure:
+    """Mean gain (± std over seeds, as error bars) against OTDD, one point per setting, with the fitted line.
+
+    Each point's ``customdata`` is its setting index, so a click identifies it.
+    Gains are shown in accuracy percentage points.
+    """
+    fig = go.Figure()
+    if np.isfinite(slope) and np.isfinite(intercept):
+        xs = np.array([np.min(otdd), np.max(otdd)])
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=100 * (slope * xs + intercept), mode="lines", name="least-squares fit",
+                line={"color": FIT_COLOR, "dash": "dash"}, hoverinfo="skip",
+            )
+        )  # fmt: skip
+    sizes = np.full(len(otdd), 11)
+    if selected is not None:
+        sizes[selected] = 18
+    fig.add_trace(
+        go.Scatter(
+            x=otdd,
+            y=100 * np.asarray(gain_mean),
+            error_y={"type": "data", "array": 100 * np.asarray(gain_std), "visible": True, "thickness": 1.2},
+            mode="markers+text",
+            text=list(labels),
+            textposition="top center",
+            textfont={"size": 10},
+            customdata=np.arange(len(otdd)),
+            marker={"size": sizes, "color": OTDD_COLOR, "line": {"color": "black", "width": 1}},
+            name="settings",
+            hovertemplate="%{text}<br>OTDD %{x:.1f}<br>gain %{y:+.2f} pts<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="OTDD (transformed MNIST, USPS)")
+    fig.update_yaxes(title="accuracy gain on USPS test (points)", zeroline=True)
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+        clickmode="event+select",
+    )
+    return fig

@@ -1,0 +1,70 @@
+"""Figures and image strips for the SimEx and method-agreement pages (no Streamlit calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+HEATMAP_HEIGHT = 420
+
+
+def heatmap(
+    matrix: np.ndarray,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    colorscale: str = "Viridis",
+    fmt: str = ".3f",
+    zmin: float | None = None,
+    zmax: float | None = None,
+) -> go.Figure:
+    """Annotated heatmap with row 0 at the top; each cell shows its value."""
+    m = np.asarray(matrix, dtype=np.float64)
+    text = [[("" if not np.isfinite(v) else format(v, fmt)) for v in row] for row in m]
+    fig = go.Figure(
+        go.Heatmap(
+            z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
+            colorscale=colorscale, zmin=zmin, zmax=zmax,
+            hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title=title, height=HEATMAP_HEIGHT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        xaxis={"title": x_title, "type": "category", "side": "bottom"},
+        yaxis={"title": y_title, "type": "category", "autorange": "reversed"},
+    )  # fmt: skip
+    return fig
+
+
+def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
+    """SimEx Figure 6: Spearman ρ of each epoch's Δ ordering against the final one, one line per fleet."""
+    fig = go.Figure()
+    for name, rho in curves.items():
+        fig.add_trace(go.Scatter(x=np.arange(1, len(rho) + 1), y=rho, mode="lines+markers", name=name))
+    fig.update_layout(
+        height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "epoch", "dtick": 1}, yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
+        legend={"orientation": "h", "y": -0.25},
+    )  # fmt: skip
+    return fig
+
+
+def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 4) -> np.ndarray:
+    """One uint8 image: for each sample, its input and reconstruction side by side, pairs separated by ``gap`` px.
+
+    Pixels of the gaps are mid-grey so black backgrounds of neighbouring tiles stay apart.
+    """
+    if inputs.shape != recons.shape or inputs.ndim != 3:
+        raise ValueError(f"need two N x H x W arrays of one shape, got {inputs.shape} and {recons.shape}")
+    n, h, w = inputs.shape
+    out = np.full((h, n * (2 * w + 1) + (n - 1) * gap), 128, dtype=np.uint8)
+    for i in range(n):
+        x = i * (2 * w + 1 + gap)
+        out[:, x : x + w] = inputs[i]
+        out[:, x + w + 1 : x + 2 * w + 1] = recons[i]
+    return out
