@@ -74,16 +74,19 @@ def _with_status(label: str, work):
 
 
 def _apply_matrix_click(names: list[str]) -> None:
-    """A click on a matrix cell selects that pair (before the select boxes are drawn)."""
+    """A click on a matrix cell selects that pair (before the select boxes are drawn).
+
+    The clicked marker's axis labels name the pair: y is the source, x the target.
+    """
     event = st.session_state.get("matrix_chart")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if not points or "customdata" not in points[0]:
+    if not points:
         return
-    r, c = (int(v) for v in points[0]["customdata"])
-    if st.session_state.get(PICK_SENTINEL) == (r, c) or max(r, c) >= len(names):
+    src, tgt = points[0].get("y"), points[0].get("x")
+    if src not in names or tgt not in names or st.session_state.get(PICK_SENTINEL) == (src, tgt):
         return
-    st.session_state[PICK_SENTINEL] = (r, c)
-    st.session_state["src"], st.session_state["tgt"] = names[r], names[c]
+    st.session_state[PICK_SENTINEL] = (src, tgt)
+    st.session_state["src"], st.session_state["tgt"] = src, tgt
 
 
 require_app_navigation()
