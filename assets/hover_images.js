@@ -6,25 +6,6 @@
 
 const SCALE = 5;
 
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__dsvizPlotly) {
-    const url = new URL("app/static/plotly.min.js", document.baseURI).href;
-    window.__dsvizPlotly = fetch(url)
-      .then((r) => {
-        if (!r.ok) throw new Error("plotly.js not served (" + r.status + ")");
-        return r.text();
-      })
-      .then((src) => {
-        const s = document.createElement("script");
-        s.text = src;
-        document.head.appendChild(s);
-        return window.Plotly;
-      });
-  }
-  return window.__dsvizPlotly;
-}
-
 function pointKey(pt) {
   const idx = Array.isArray(pt.pointIndex) ? pt.pointIndex.join(",") : String(pt.pointIndex);
   return pt.curveNumber + ":" + idx;

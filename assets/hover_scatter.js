@@ -5,29 +5,6 @@
 
 const SCALE = 4;
 
-function plotlyUrl() {
-  return new URL("app/static/plotly.min.js", document.baseURI).href;
-}
-
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__dsvizPlotly) {
-    // fetch + inline <script>: runs whatever Content-Type the static server sends.
-    window.__dsvizPlotly = fetch(plotlyUrl())
-      .then((r) => {
-        if (!r.ok) throw new Error("plotly.js not served (" + r.status + ")");
-        return r.text();
-      })
-      .then((src) => {
-        const s = document.createElement("script");
-        s.text = src;
-        document.head.appendChild(s);
-        return window.Plotly;
-      });
-  }
-  return window.__dsvizPlotly;
-}
-
 function drawTile(canvas, sprite, index) {
   const ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = false;

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,9 +16,8 @@ import streamlit as st
 
 from dsviz.thumbnails import sprite_sheet
 
-from .static_assets import ensure_plotly_js
+from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
 @st.cache_resource
@@ -27,8 +25,8 @@ def _component():
     ensure_plotly_js()
     return st.components.v2.component(
         "dsviz_hover_images",
-        js=(ASSETS / "hover_images.js").read_text(),
-        css=(ASSETS / "hover_images.css").read_text(),
+        js=component_js("hover_images.js"),
+        css=(ASSETS_DIR / "hover_images.css").read_text(),
         isolate_styles=False,  # plotly.js puts its stylesheet in the document head
     )
 

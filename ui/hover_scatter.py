@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,9 +17,8 @@ import streamlit as st
 
 from dsviz.thumbnails import SpriteSheet
 
-from .static_assets import ensure_plotly_js
+from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
 @st.cache_resource
@@ -28,8 +26,8 @@ def _component():
     ensure_plotly_js()
     return st.components.v2.component(
         "dsviz_hover_scatter",
-        js=(ASSETS / "hover_scatter.js").read_text(),
-        css=(ASSETS / "hover_scatter.css").read_text(),
+        js=component_js("hover_scatter.js"),
+        css=(ASSETS_DIR / "hover_scatter.css").read_text(),
         # plotly.js puts its stylesheet in the document head, which a shadow root would hide
         isolate_styles=False,
     )

@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 HEATMAP_HEIGHT = 420
+MAX_ANNOTATED = 49
+"""Heatmaps with more cells than this show values on hover only (10 x 10 labels would overlap)."""
 
 
 def heatmap(
@@ -23,9 +25,10 @@ def heatmap(
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
-    """Annotated heatmap with row 0 at the top; each cell shows its value."""
+    """Heatmap with row 0 at the top; each cell shows its value when there are at most ``MAX_ANNOTATED`` cells."""
     m = np.asarray(matrix, dtype=np.float64)
-    text = [[("" if not np.isfinite(v) else format(v, fmt)) for v in row] for row in m]
+    annotate = m.size <= MAX_ANNOTATED
+    text = [[("" if not (annotate and np.isfinite(v)) else format(v, fmt)) for v in row] for row in m]
     fig = go.Figure(
         go.Heatmap(
             z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
@@ -54,15 +57,15 @@ def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
     return fig
 
 
-def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 4) -> np.ndarray:
+def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 8) -> np.ndarray:
     """One uint8 image: for each sample, its input and reconstruction side by side, pairs separated by ``gap`` px.
 
-    Pixels of the gaps are mid-grey so black backgrounds of neighbouring tiles stay apart.
+    Gaps are white (a 1 px line inside a pair), so black or grey tiles stay apart.
     """
     if inputs.shape != recons.shape or inputs.ndim != 3:
         raise ValueError(f"need two N x H x W arrays of one shape, got {inputs.shape} and {recons.shape}")
     n, h, w = inputs.shape
-    out = np.full((h, n * (2 * w + 1) + (n - 1) * gap), 128, dtype=np.uint8)
+    out = np.full((h, n * (2 * w + 1) + (n - 1) * gap), 255, dtype=np.uint8)
     for i in range(n):
         x = i * (2 * w + 1 + gap)
         out[:, x : x + w] = inputs[i]

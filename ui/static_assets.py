@@ -30,3 +30,11 @@ def ensure_plotly_js() -> Path:
         shutil.copyfile(source, tmp)
         tmp.replace(PLOTLY_JS)
     return PLOTLY_JS
+
+
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+
+
+def component_js(filename: str) -> str:
+    """A component's ES module from ``assets/`` with the shared plotly.js loader in front."""
+    return (ASSETS_DIR / "plotly_loader.js").read_text() + (ASSETS_DIR / filename).read_text()
