@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/pixel_stats.py", title="Pixel statistics", icon=":material/insights:"),
     st.Page("pages/simex.py", title="SimEx", icon=":material/auto_awesome_motion:"),
     st.Page("pages/method_agreement.py", title="Method agreement", icon=":material/compare_arrows:"),
+    st.Page("pages/compare_upload.py", title="Compare your dataset", icon=":material/upload_file:"),
 ]
 
 

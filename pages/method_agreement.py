@@ -11,6 +11,7 @@ from dsviz.simex import runs
 from dsviz.simex.agreement import DESCRIPTIONS, compare_methods
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
+from ui.navigation import require_app_navigation
 
 OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist")
 N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
@@ -19,6 +20,7 @@ N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAU
                    help="Images the autoencoder methods and the sample MSE are measured on.")  # fmt: skip
 EPOCHS = UrlNumber("epochs", "Autoencoder epochs", 1, 50, runs.DEFAULT_EPOCHS, 1, help="RMSprop, learning rate 2e-4, batch 32.")
 
+require_app_navigation()
 st.title("Method agreement")
 st.caption(
     "Five ways to say how far apart two datasets are, computed on the same datasets: OTDD (Alvarez-Melis & Fusi, 2020), "
@@ -73,10 +75,10 @@ else:
 if report is not None:
     names = list(report.names)
     st.subheader("Distances between the datasets")
-    columns = st.columns(3)
+    columns = st.columns(2)
     fmts = {"OTDD": ".0f", "AAD": ".2f"}
     for i, method in enumerate(report.methods):
-        with columns[i % 3]:
+        with columns[i % 2]:
             st.plotly_chart(
                 heatmap(report.matrices[method], names, names, title=method, x_title="", y_title="",
                         fmt=fmts.get(method, ".3f")),
@@ -103,7 +105,8 @@ if report is not None:
                 "seconds": [round(report.seconds[m], 2) for m in report.methods],
             }
         )
-        st.dataframe(table, hide_index=True, key="cost_table", column_config={"what it measures": st.column_config.TextColumn(width="large")})
+        with st.container(key="cost_table"):
+            st.table(table.set_index("method"))
         st.caption(
             f"Seconds measured on this machine when each result was computed at these settings ({n} images per dataset, "
             f"{epochs} epochs): training time for the autoencoder methods, the sum over pairs for OTDD."

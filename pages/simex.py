@@ -13,6 +13,7 @@ from dsviz.simex import LOSSES, ordering_agreement, reconstruct, sample_mse_matr
 from dsviz.simex import runs
 from ui.simex_plots import heatmap, pair_strip, settling_figure
 from ui.url_state import UrlNumber
+from ui.navigation import require_app_navigation
 
 CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED)
 LOSS_LABELS = {"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}
@@ -58,6 +59,7 @@ def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[
         st.rerun()
 
 
+require_app_navigation()
 st.title("SimEx: similarity by a fleet of autoencoders")
 st.caption(
     "SimEx (Hwang et al., 2020) trains one small autoencoder A(Y_k) per part Y_k of the known data — one class, or one "

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from browser_helpers import full_page_screenshot, wait_for_app_idle
+
 pytestmark = pytest.mark.browser
 
 PAGE_URL = "/augmentations"
@@ -15,23 +17,6 @@ HEATMAP = ".st-key-label_heatmap .js-plotly-plot"
 CURVE = ".st-key-otdd_curve .js-plotly-plot"
 
 
-def _wait_for_app_idle(page) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-
-
-def _screenshot(page, path) -> None:
-    """Whole page: Streamlit scrolls inside ``stMain``, so grow the viewport to fit it."""
-    viewport = page.viewport_size
-    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.wait_for_timeout(800)
-    page.screenshot(path=path)
-    page.set_viewport_size(viewport)
-
-
 def _heatmap_values(page) -> str:
     return page.locator(HEATMAP).evaluate("e => JSON.stringify(e.data[0].z)")
 
@@ -39,32 +24,32 @@ def _heatmap_values(page) -> str:
 def test_magnitude_slider_changes_heatmap_and_otdd(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(f"{streamlit_server}{PAGE_URL}?transform=crop")
     page.locator(CURVE).wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
-    _screenshot(page, artifacts_dir / "augmentations_crop_0.png")
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    full_page_screenshot(page, artifacts_dir / "augmentations_crop_0.png")
     otdd, heat = page.locator(OTDD_VALUE).inner_text().strip(), _heatmap_values(page)
 
     slider = page.locator(".st-key-mag_crop").get_by_role("slider")
     slider.focus()
     for _ in range(4):  # 0 -> 0.05 -> 0.1 -> 0.15 -> 0.2
         page.keyboard.press("ArrowRight")
-        _wait_for_app_idle(page)
+        wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     page.wait_for_function(
         "([s, old]) => { const e = document.querySelector(s); return e && e.innerText.trim() !== old; }",
         arg=[OTDD_VALUE, otdd],
         timeout=LOAD_TIMEOUT_MS,
     )
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     new_otdd, new_heat = page.locator(OTDD_VALUE).inner_text().strip(), _heatmap_values(page)
     assert parse_qs(urlparse(page.url).query)["mag_crop"] == ["0.2"]
     assert new_otdd != otdd and float(new_otdd.replace(",", "")) < float(otdd.replace(",", ""))
     assert new_heat != heat
-    _screenshot(page, artifacts_dir / "augmentations_crop_0.2.png")
+    full_page_screenshot(page, artifacts_dir / "augmentations_crop_0.2.png")
 
 
 def test_rotation_from_url_and_transfer_section(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(f"{streamlit_server}{PAGE_URL}?transform=rotation&mag_rotation=90")
     page.locator(CURVE).wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     assert page.locator(".st-key-mag_rotation").get_by_role("slider").get_attribute("aria-valuetext") == "90"
     scatter = page.locator(".st-key-transfer_scatter .js-plotly-plot")
     if scatter.count():
@@ -75,7 +60,7 @@ def test_rotation_from_url_and_transfer_section(page, streamlit_server, artifact
         box = point.bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.get_by_text("Pretraining images of").wait_for(timeout=LOAD_TIMEOUT_MS)
-        _wait_for_app_idle(page)
+        wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     else:
         assert page.get_by_text("python -m dsviz precompute transfer").count() >= 1
-    _screenshot(page, artifacts_dir / "augmentations_rotation_90.png")
+    full_page_screenshot(page, artifacts_dir / "augmentations_rotation_90.png")

@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from browser_helpers import full_page_screenshot, wait_for_app_idle
+
 pytestmark = pytest.mark.browser
 
 PAGE_URL = "/label_shuffle"
@@ -29,29 +31,11 @@ def _slider(page, key: str):
     return page.locator(f".st-key-{key}").get_by_role("slider")
 
 
-def _wait_for_app_idle(page) -> None:
-    """Wait until no script run is in progress (Streamlit marks it on the app root)."""
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-
-
-def _screenshot(page, path) -> None:
-    """Screenshot the whole page: Streamlit scrolls inside ``stMain``, so grow the viewport to fit it."""
-    viewport = page.viewport_size
-    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.wait_for_timeout(500)
-    page.screenshot(path=path)
-    page.set_viewport_size(viewport)
-
-
 def _open(page, url: str) -> None:
     page.goto(url)
     page.locator(OTDD_VALUE).wait_for(timeout=LOAD_TIMEOUT_MS)
     page.locator(".st-key-curve .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
 
 
 def _wait_for_new_otdd(page, old: str) -> str:
@@ -72,8 +56,8 @@ def test_landing_page_links_label_shuffle(page, streamlit_server, artifacts_dir)
     page.goto(streamlit_server)
     link = page.locator("[data-testid='stPageLink']").get_by_text("Label shuffle")
     link.wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
-    _screenshot(page, artifacts_dir / "landing.png")
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    full_page_screenshot(page, artifacts_dir / "landing.png")
     link.click()
     page.locator(OTDD_VALUE).wait_for(timeout=LOAD_TIMEOUT_MS)
     assert urlparse(page.url).path == PAGE_URL
@@ -81,7 +65,7 @@ def test_landing_page_links_label_shuffle(page, streamlit_server, artifacts_dir)
 
 def test_slider_moves_redraw_otdd_and_update_url(page, streamlit_server, artifacts_dir):
     _open(page, f"{streamlit_server}{PAGE_URL}")
-    _screenshot(page, artifacts_dir / "label_shuffle_default.png")
+    full_page_screenshot(page, artifacts_dir / "label_shuffle_default.png")
     ot = page.locator(OT_VALUE).inner_text().strip()
     otdd = page.locator(OTDD_VALUE).inner_text().strip()
     shuffle_b = _slider(page, "shuffle_b")
@@ -93,7 +77,7 @@ def test_slider_moves_redraw_otdd_and_update_url(page, streamlit_server, artifac
         page.keyboard.press("ArrowRight")
         new = _wait_for_new_otdd(page, otdd)
         timings_ms.append((time.perf_counter() - start) * 1000)
-        _wait_for_app_idle(page)
+        wait_for_app_idle(page, LOAD_TIMEOUT_MS)
         idle_ms.append((time.perf_counter() - start) * 1000)
         assert new != otdd
         otdd = new
@@ -111,11 +95,11 @@ def test_slider_moves_redraw_otdd_and_update_url(page, streamlit_server, artifac
     page.mouse.up()
     dragged = _wait_for_new_otdd(page, otdd)
     drag_ms = (time.perf_counter() - start) * 1000
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     assert float(shuffle_b.input_value()) > 0.05 * TIMED_MOVES
     assert float(dragged) > float(otdd)
     assert page.locator(OT_VALUE).inner_text().strip() == ot
-    _screenshot(page, artifacts_dir / "label_shuffle_dragged.png")
+    full_page_screenshot(page, artifacts_dir / "label_shuffle_dragged.png")
 
     report = {
         "what": "label-shuffle page, 200 points per cloud: ArrowRight on B's shuffle slider "
@@ -136,7 +120,7 @@ def test_url_reopens_the_same_view(page, streamlit_server, artifacts_dir):
         assert float(_slider(page, key).input_value()) == float(query[key]), key
     assert page.locator(".st-key-seed input").input_value() == query["seed"]
     assert {k: v[0] for k, v in _query(page).items()} == query
-    _screenshot(page, artifacts_dir / "label_shuffle_from_url.png")
+    full_page_screenshot(page, artifacts_dir / "label_shuffle_from_url.png")
 
 
 def test_garbage_url_falls_back_to_defaults(page, streamlit_server):

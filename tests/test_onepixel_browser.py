@@ -11,27 +11,13 @@ import pytest
 
 from dsviz.onepixel import one_pixel_dataset
 
+from browser_helpers import full_page_screenshot, wait_for_app_idle
+
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 240_000
 HOVER = ".dsviz-hi-root[data-ready='1']"
 PANEL = "[data-testid='hover-panel']"
-
-
-def _wait_for_app_idle(page) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-
-
-def _screenshot(page, path) -> None:
-    viewport = page.viewport_size
-    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.wait_for_timeout(800)
-    page.screenshot(path=path)
-    page.set_viewport_size(viewport)
 
 
 def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, float]:
@@ -53,7 +39,7 @@ def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, r
     page.goto(f"{streamlit_server}/one_pixel")
     root = page.locator(HOVER)
     root.wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     panel = root.locator(PANEL)
     root.locator(".js-plotly-plot").scroll_into_view_if_needed()
     for curve, (i, j) in ((0, (9, 4)), (1, (7, 5)), (0, (1, 0))):
@@ -84,14 +70,14 @@ def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, r
         )
         assert all(n > 20 for n in reds), reds
         if curve == 1:
-            _screenshot(page, artifacts_dir / "one_pixel_hover.png")
+            full_page_screenshot(page, artifacts_dir / "one_pixel_hover.png")
 
 
 def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(f"{streamlit_server}/pixel_stats?dataset=Fashion-MNIST")  # the URL holds the shown label
     root = page.locator(HOVER)
     root.wait_for(timeout=LOAD_TIMEOUT_MS)
-    _wait_for_app_idle(page)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     root.locator(".js-plotly-plot").scroll_into_view_if_needed()
     point = root.locator(".js-plotly-plot").evaluate(
         """(gd) => {
@@ -107,4 +93,4 @@ def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir
         timeout=10_000,
     )
     assert "class T-shirt/top" in root.locator(PANEL).inner_text()
-    _screenshot(page, artifacts_dir / "pixel_stats_fashion.png")
+    full_page_screenshot(page, artifacts_dir / "pixel_stats_fashion.png")

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from browser_helpers import full_page_screenshot
+
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 600_000
 URL = "/dataset_pairs?n=250"
-
-
-def _screenshot(page, path) -> None:
-    """Whole page: Streamlit scrolls inside ``stMain``, so grow the viewport to fit it."""
-    viewport = page.viewport_size
-    height = page.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.wait_for_timeout(800)
-    page.screenshot(path=path)
-    page.set_viewport_size(viewport)
 
 
 def _cell_position(page, row: int, col: int) -> dict:
@@ -87,7 +79,7 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     assert "fashion-mnist: Bag" in panel.inner_text() and "mnist: " in panel.inner_text()
     assert _canvas_brightness(page, ".dsviz-hs-a") > 5  # a drawn image, not a black canvas
     assert _canvas_brightness(page, ".dsviz-hs-b") > 5
-    _screenshot(page, artifacts_dir / "pairs_hover.png")
+    full_page_screenshot(page, artifacts_dir / "pairs_hover.png")
 
     # click pins the point; moving away keeps it shown (positions moved with the screenshot resize)
     point = _first_point_of(page, "fashion-mnist: Bag")

@@ -303,8 +303,8 @@ def test_method_agreement_page_states_missing_data_and_reports_costs(real_data_d
     assert any("emnist-letters" in i.value and "13 of 26" in i.value for i in at.info)
     at.button(key="compute_agreement").click().run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
-    assert list(table["method"]) == ["OTDD", "SimEx-MSE", "SimEx-iSSIM", "AAD", "Sample MSE"]
+    table = at.table[0].value
+    assert list(table.index) == ["OTDD", "SimEx-MSE", "SimEx-iSSIM", "AAD", "Sample MSE"]
     assert (table["seconds"] >= 0).all() and table["seconds"].iloc[0] > 0
     assert len(at.get("plotly_chart")) == 6
 
@@ -314,4 +314,4 @@ def test_pair_strip_layout():
     b = np.full((3, 28, 28), 200, dtype=np.uint8)
     strip = pair_strip(a, b, gap=4)
     assert strip.shape == (28, 3 * 57 + 2 * 4)
-    assert np.all(strip[:, :28] == 10) and np.all(strip[:, 29:57] == 200) and np.all(strip[:, 57:61] == 128)
+    assert np.all(strip[:, :28] == 10) and np.all(strip[:, 29:57] == 200) and np.all(strip[:, 57:61] == 255) and np.all(strip[:, 28] == 255)

@@ -25,14 +25,19 @@ def heatmap(
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
-    """Heatmap with row 0 at the top; each cell shows its value when there are at most ``MAX_ANNOTATED`` cells."""
+    """Heatmap with row 0 at the top.
+
+    Up to ``MAX_ANNOTATED`` cells each show their value (and no colour bar is
+    drawn, leaving the width to the cells); larger ones show a colour bar and
+    the values on hover.
+    """
     m = np.asarray(matrix, dtype=np.float64)
     annotate = m.size <= MAX_ANNOTATED
     text = [[("" if not (annotate and np.isfinite(v)) else format(v, fmt)) for v in row] for row in m]
     fig = go.Figure(
         go.Heatmap(
             z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
-            colorscale=colorscale, zmin=zmin, zmax=zmax,
+            colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=not annotate,
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
         )
     )  # fmt: skip

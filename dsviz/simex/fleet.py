@@ -35,10 +35,11 @@ LEARNING_RATE = 2e-4
 """RMSprop learning rate; SimEx §5.5 found RMSprop at 2e-4 converges fastest in ordering."""
 BATCH_SIZE = 32
 EVAL_BATCH = 512
-CPU_THREADS = 1
-"""torch CPU threads while a fleet trains. On the shared 2-core machines here one
-thread ran 2-4x faster than two whenever other processes were busy (two threads
-spin-wait on each other under contention); see bench/simex_bench.py."""
+CPU_THREADS: int | None = None
+"""torch CPU threads while a fleet trains; ``None`` keeps torch's setting (all cores).
+On an idle 2-core machine two threads train ~1.9x faster than one; when other
+processes keep the cores busy, one thread was 2-4x faster than two (the threads
+spin-wait on each other), hence the ``cpu_threads`` knob (bench/simex_bench.py)."""
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: training steps done so far out of all."""

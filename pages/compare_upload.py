@@ -1,0 +1,211 @@
+"""Compare your dataset: upload labeled images, see which reference dataset is closest and what matches what."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from dsviz.closest import FleetDelta, Ranking, rank_references, reference_fleet, simex_under_fleet, upload_pair_view
+from dsviz.data import DataError
+from dsviz.embedding import warm_up
+from dsviz.pairs import PairSettings, PairView
+from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
+from ui.navigation import require_app_navigation
+from ui.pair_hover import pair_hover_view, renamed
+from ui.pair_plots import class_heatmap
+from ui.upload_plots import class_grid, ranking_figure
+from ui.url_state import UrlNumber
+
+SAMPLE_SIZES = [250, 500, 1000, 2000]
+YOURS = "your data"
+LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 300, 50,
+                  help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
+LIMITS = UploadLimits(max_upload_bytes=int(st.get_option("server.maxUploadSize")) * 2**20)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _read(filename: str, digest: str, _data: bytes, invert: bool) -> Upload:
+    """Convert an upload once per (name, bytes, switch); ``digest`` (SHA-256 of the bytes) is the cache key."""
+    return read_upload(filename, _data, invert=invert, limits=LIMITS)
+
+
+@st.cache_resource(show_spinner=False)
+def _umap_ready() -> float:
+    return warm_up()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _ranking(path: str, settings: PairSettings, _progress) -> Ranking:
+    return rank_references(path, settings, progress=_progress)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _view(path: str, reference: str, settings: PairSettings, _progress) -> PairView:
+    _umap_ready()
+    return upload_pair_view(path, reference, settings, progress=_progress)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=60)
+def _fleet(loss: str):
+    """The reference fleet from the disk cache (``None`` when absent), looked up again after a minute."""
+    return reference_fleet(loss)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _simex(path: str, loss: str, _fleet_run) -> FleetDelta:
+    return simex_under_fleet(path, _fleet_run)
+
+
+def _with_status(label: str, work):
+    """Run ``work(progress)`` inside st.status with a progress bar; returns its value."""
+    with st.status(label, expanded=False) as status:
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=what)
+
+        value = work(progress)
+        status.update(label=label + " — done", state="complete")
+    return value
+
+
+require_app_navigation()
+st.title("Compare your dataset")
+st.caption(
+    "Upload a labeled image dataset to see which reference dataset is closest to it under OTDD (Alvarez-Melis & Fusi, "
+    "NeurIPS 2020) — the one to pretrain on — which of its classes match which, and how the SimEx autoencoders "
+    "trained on the references reconstruct it (Hwang et al., 2020)."
+)
+
+with st.sidebar:
+    st.header("Settings")
+    n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(500), key="n", bind="query-params",
+                     help="Class-balanced sample drawn from your data and from each reference.")
+    invert = st.toggle("Invert light backgrounds", value=True, key="invert", bind="query-params",
+                       help="Images whose border is mostly light are inverted so strokes are bright, as in MNIST.")
+
+with st.expander("Formats and how images are converted", expanded=False):
+    st.markdown(
+        f"""
+**Formats** (up to {LIMITS.max_upload_bytes // 2**20} MB, `server.maxUploadSize` in `.streamlit/config.toml`):
+* `.npz` with arrays `images` (N×H×W or N×H×W×C) and `labels` (N numbers or strings);
+* `.zip` with one folder per class holding PNG or JPEG files (other files are skipped and listed);
+* `.csv` in the MNIST-csv layout: one image per row, the label first, then the pixel values (784 for 28×28), an optional header.
+
+**Conversion to 28×28 grayscale**: colour → luminance 0.299 R + 0.587 G + 0.114 B (transparent = white);
+if the median of an image's border is light (> 127.5) the image is inverted so strokes are bright like MNIST
+(switch in the sidebar); the longer side is scaled to 28 pixels keeping the aspect ratio and the other side
+is padded with the background.
+
+**Rules**: 2 to {LIMITS.max_classes} classes, at least {LIMITS.min_per_class} images per class, at most
+{LIMITS.max_images:,} images; zip archives at most {LIMITS.max_members:,} entries and
+{LIMITS.max_decompressed_bytes // 2**20} MB decompressed. Your data are stored under their content hash in the
+cache folder and never overwrite anything else.
+"""
+    )
+
+uploaded = st.file_uploader("Your dataset (" + ", ".join(FORMATS) + ")", key="upload")
+if uploaded is None:
+    st.info("Upload a file to start. Try a zip of a few PNG digits per class folder.", icon=":material/upload:")
+    st.stop()
+
+data = uploaded.getvalue()
+try:
+    upload = _read(uploaded.name, hashlib.sha256(data).hexdigest(), data, bool(invert))
+    path = str(save_upload(upload))
+except DataError as exc:
+    st.error(f"**This file cannot be used.** {exc}", icon=":material/error:")
+    st.stop()
+except OSError as exc:
+    st.error(f"Could not store the converted data in the cache folder: {exc}", icon=":material/error:")
+    st.stop()
+
+counts = upload.counts
+st.success(f"**{uploaded.name}**: {len(upload.images):,} images in {len(upload.classes)} classes, "
+           f"{upload.inverted:,} inverted to bright strokes. Id `{upload.sha256[:12]}`.", icon=":material/check_circle:")
+for note in upload.notes:
+    st.warning(note, icon=":material/aspect_ratio:")
+if upload.skipped:
+    with st.expander(f"{len(upload.skipped)} file(s) skipped"):
+        st.markdown("\n".join(f"* `{s}`" for s in upload.skipped[:200]))
+
+grid_col, count_col = st.columns([3, 1])
+shown = min(len(upload.classes), 30)
+with grid_col:
+    st.image(class_grid(upload.images, upload.labels, shown), width=min(640, 30 * 10 * 2),
+             caption=f"First images of each class after conversion (one row per class"
+                     f"{'' if shown == len(upload.classes) else f'; first {shown} classes'}).")
+with count_col:
+    st.dataframe(pd.DataFrame({"class": list(counts), "images": list(counts.values())}), hide_index=True,
+                 width="content", height=min(420, 35 * (len(counts) + 1)))
+
+settings = PairSettings(n=int(n))
+try:
+    ranking = _with_status("OTDD to each reference dataset", lambda p: _ranking(path, settings, p))
+except (DataError, OSError) as exc:
+    st.error(f"Could not compare: {exc}")
+    st.stop()
+for name, message in ranking.missing.items():
+    st.warning(f"**{name}** is missing and left out of the ranking. {message}", icon=":material/folder_off:")
+for name, message in ranking.partial.items():
+    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+if not ranking.rows:
+    st.error("No reference dataset is available. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
+    st.stop()
+
+st.subheader("Closest reference datasets")
+best = ranking.rows[0]
+left, right = st.columns([1, 2])
+with left:
+    st.metric("Closest to pretrain on", best.name, help="Smallest OTDD to your data.")
+    st.dataframe(pd.DataFrame({"rank": range(1, len(ranking.rows) + 1), "dataset": [r.name for r in ranking.rows],
+                               "OTDD": [r.otdd for r in ranking.rows], "plain OT": [r.ot for r in ranking.rows]}),
+                 hide_index=True, width="content", key="ranking_table")
+with right:
+    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config={"displayModeBar": False})
+st.caption(f"Settings: {settings.describe()}. Same command line: "
+           f"`python -m dsviz otdd {upload.sha256[:12]}….npz {best.name} --n {settings.n} --json` "
+           "(with the file from the cache folder, or your own .npz).")
+
+st.subheader(f"Your data vs {best.name}")
+view = _with_status(f"{YOURS} vs {best.name}: coupling and joint embedding",
+                    lambda p: _view(path, best.name, settings, p))
+res = view.comparison.result
+shown_view = renamed(view, (YOURS, best.name))
+n_lines = LINES.slider()
+sent = pair_hover_view(shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover")
+hm_left, hm_right = st.columns(2)
+with hm_left:
+    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+                                  "Label-to-label distance W₂²(P_y, P_y′)", YOURS, best.name),
+                    key="label_distances", config={"displayModeBar": False})
+with hm_right:
+    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+                                  "Class-level coupling mass", YOURS, best.name, colorscale="Blues", reverse=False),
+                    key="class_coupling", config={"displayModeBar": False})
+st.caption(f"Hover payload: {sent / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
+
+st.subheader("SimEx Δ under the reference fleet")
+loss = st.radio("Reconstruction loss", ["mse", "issim"], horizontal=True, key="loss", bind="query-params",
+                format_func={"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}.get)
+with st.spinner("Reconstructing your images with each reference autoencoder…"):
+    try:
+        fleet_run, _ = _fleet(loss)
+        fleet = None if fleet_run is None else _simex(path, loss, fleet_run)
+    except DataError as exc:
+        fleet = None
+        st.warning(f"SimEx is not available: {exc}")
+if fleet is None:
+    st.info("The reference fleet is not in the cache. Train it once with "
+            "`python -m dsviz simex mnist mnist-rotated mnist-background fashion-mnist emnist-letters --per dataset "
+            f"--loss {loss}`; this page looks for it again after a minute.")
+else:
+    table = pd.DataFrame({"autoencoder trained on": list(fleet.references), "Δ(your data | Y_k)": fleet.delta,
+                          "Δ / mean ‖Y_k‖": fleet.normalized,
+                          "Y_k's own held-out Δ / ‖Y_k‖": fleet.reference_normalized.diagonal()})
+    st.dataframe(table.sort_values("Δ / mean ‖Y_k‖"), hide_index=True, width="content", key="simex_table")
+    st.caption(f"Closest under SimEx: **{fleet.closest}**. Δ(X | Y_k) is the mean reconstruction loss of "
+               f"{fleet.n_images} of your images through the autoencoder trained on Y_k, divided by the mean L2 norm of "
+               "Y_k to compare references (SimEx §5.3); the last column is that reference's own held-out data, for scale.")
