@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.navigation import mark_app_ran
+
 st.set_page_config(layout="wide", page_title="dsviz")
+mark_app_ran()
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),

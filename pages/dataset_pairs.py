@@ -9,9 +9,8 @@ import streamlit as st
 from dsviz.data import DataError
 from dsviz.embedding import warm_up
 from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
-from dsviz.thumbnails import SpriteSheet, sprite_sheet
-from ui.hover_scatter import HoverPayload, hover_scatter
-from ui.pair_plots import class_heatmap, embedding_figure, matrix_figure
+from ui.pair_hover import pair_hover_view
+from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
 
@@ -53,11 +52,6 @@ def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMat
 
 def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
     return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _sprite(src: str, tgt: str, settings: PairSettings, _view: PairView) -> SpriteSheet:
-    return sprite_sheet(np.concatenate([_view.comparison.src.images, _view.comparison.tgt.images]))
 
 
 def _with_status(label: str, work):
@@ -179,32 +173,7 @@ m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}"
 m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
 m[3].metric("plain OT", f"{res.ot:,.1f}")
 
-figure, highlight = embedding_figure(view, int(n_lines))
-payload = HoverPayload(
-    datasets=(src, tgt),
-    class_names=(list(res.src_classes), list(res.tgt_classes)),
-    cls=np.concatenate([np.unique(view.comparison.src.labels, return_inverse=True)[1],
-                        np.unique(view.comparison.tgt.labels, return_inverse=True)[1]]),
-    best=np.concatenate([np.where(view.src_best >= 0, view.src_best + res.n_src, -1),
-                         np.where(view.tgt_best >= 0, view.tgt_best, -1)]),
-    mass=np.concatenate([view.src_best_mass, view.tgt_best_mass]),
-    xy=view.embedding,
-    sprite=_sprite(src, tgt, settings, view),
-    n_src=res.n_src,
-)
-pinned = hover_scatter(payload, figure, highlight, key="pair_hover")
-if pinned is not None and 0 <= pinned < len(payload.cls):
-    side, local = (0, pinned) if pinned < res.n_src else (1, pinned - res.n_src)
-    top_idx = (res.src_top_index if side == 0 else res.tgt_top_index)[local]
-    top_mass = (res.src_top_mass if side == 0 else res.tgt_top_mass)[local]
-    other = view.comparison.tgt if side == 0 else view.comparison.src
-    other_names = res.tgt_classes if side == 0 else res.src_classes
-    codes = np.unique(other.labels, return_inverse=True)[1]
-    keep = top_idx >= 0
-    st.markdown(f"**Pinned:** {(src, tgt)[side]} point {local} "
-                f"({(res.src_classes, res.tgt_classes)[side][payload.cls[pinned]]}); its matches:")
-    st.dataframe(pd.DataFrame({"partner": top_idx[keep], "class": [other_names[codes[j]] for j in top_idx[keep]],
-                               "mass": top_mass[keep]}), width="content", hide_index=True)
+payload, figure = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
 
 left, right = st.columns(2)
 with left:

@@ -128,3 +128,17 @@ def test_garbage_url_falls_back_to_defaults(page, streamlit_server):
     assert [_slider(page, key).input_value() for key in ("rot_a", "shuffle_b", "n")] == ["0", "0", "200"]
     assert page.locator(".st-key-seed input").input_value() == "0"
     assert not re.search(r"rot_a|shuffle_b|n=|seed", urlparse(page.url).query)
+
+
+def test_deep_link_as_first_request_to_a_fresh_server(page, tmp_path):
+    """The first visitor of a new server opens a page URL directly (a link on a slide):
+    the page must come up inside app.py's navigation and wide layout, with its URL state."""
+    from conftest import running_streamlit
+
+    with running_streamlit(tmp_path) as url:
+        page.goto(f"{url}{PAGE_URL}?rot_b=90")
+        page.locator(OTDD_VALUE).wait_for(timeout=LOAD_TIMEOUT_MS)
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "Overview" in nav and "Dataset pairs" in nav  # app.py's st.navigation, not the pages/ folder
+        assert "app" not in nav.split()
+        assert float(_slider(page, "rot_b").input_value()) == 90

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -127,9 +128,8 @@ def test_file_over_the_size_limit():
 
 
 def test_config_limit_is_the_documented_default():
-    config = (ROOT / ".streamlit" / "config.toml").read_text()
-    assert "maxUploadSize = 50" in config
-    assert UploadLimits().max_upload_bytes == 50 * 2**20
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert UploadLimits().max_upload_bytes == config["server"]["maxUploadSize"] * 2**20
 
 
 @pytest.fixture

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +24,8 @@ from dsviz.data import load
 from dsviz.pairs import PairSettings
 from dsviz.upload import read_upload, save_upload
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
 PAGE = "pages/compare_upload.py"
 
 
@@ -76,8 +81,38 @@ def _npz_bytes(images, labels) -> bytes:
     return buf.getvalue()
 
 
-def test_five_app_sessions_get_their_own_results(tmp_path, monkeypatch, real_data_dir, counted_otdd):
-    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+def _session(upload: Path, filename: str, counter: Path) -> dict:
+    """One app session (run in its own process: AppTest keeps global state, so one per process).
+
+    Uploads ``upload`` as ``filename``, counts OTDD computations into ``counter``,
+    and returns what the page showed.
+    """
+    original = dsviz.compare.compute_otdd
+
+    def counting(x1, y1, x2, y2, **kwargs):
+        with open(counter, "a") as fh:
+            fh.write(f"{len(x1)} {len(x2)}\n")
+        return original(x1, y1, x2, y2, **kwargs)
+
+    dsviz.compare.compute_otdd = counting
+    at = AppTest.from_file(APP, default_timeout=500)
+    at.query_params["n"] = "250"
+    at.run()
+    at.switch_page(PAGE).run()
+    at.file_uploader(key="upload").set_value((filename, upload.read_bytes(), "application/zip")).run()
+    (ranking,) = [d.value for d in at.dataframe if "dataset" in d.value.columns]
+    charts = {c.proto.id: c.proto.spec for c in at.get("plotly_chart")}
+    return {
+        "exception": [str(e.value) for e in at.exception],
+        "error": [e.value for e in at.error],
+        "success": [s.value for s in at.success],
+        "ranking": ranking[["dataset", "OTDD"]].to_dict("list"),
+        "closest": [m.value for m in at.metric],
+        "label_distances": next(spec for key, spec in charts.items() if "label_distances" in key),
+    }
+
+
+def test_five_app_sessions_get_their_own_results(tmp_path, real_data_dir):
     mnist = load("mnist", split="test", n=400, seed=13, data_dir=real_data_dir)
     fashion = load("fashion-mnist", split="test", n=60, seed=13, data_dir=real_data_dir)
     digit_names = np.array(mnist.classes)[mnist.labels]
@@ -88,39 +123,40 @@ def test_five_app_sessions_get_their_own_results(tmp_path, monkeypatch, real_dat
     uploads.append(_zip_of(fashion.images, [n.replace("/", "-") for n in np.array(fashion.classes)[fashion.labels]]))
     uploads.append(uploads[-1])  # the fifth session uploads the same data as the fourth
     expected = [read_upload("u.zip", data) for data in uploads]
+    counter = tmp_path / "otdd_calls.txt"
+    env = {**os.environ, "DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "DSVIZ_DATA_DIR": real_data_dir}
+    procs = []
+    for i, data in enumerate(uploads):
+        (tmp_path / f"u{i}.zip").write_bytes(data)
+        out = tmp_path / f"session{i}.json"
+        code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"from test_upload_concurrency import _session; "
+                f"json.dump(_session(*map(__import__('pathlib').Path, sys.argv[1:2]), sys.argv[2], "
+                f"__import__('pathlib').Path(sys.argv[3])), open(sys.argv[4], 'w'))")
+        procs.append((subprocess.Popen([sys.executable, "-c", code, str(tmp_path / f"u{i}.zip"), f"session{i}.zip",
+                                        str(counter), str(out)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True),
+                      out))
+    results = []
+    for proc, out in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
+        results.append(json.loads(out.read_text()))
 
-    def session(i: int) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=400)
-        at.query_params["n"] = "250"
-        at.run()
-        at.switch_page(PAGE).run()
-        at.file_uploader(key="upload").set_value((f"session{i}.zip", uploads[i], "application/zip")).run()
-        return at
-
-    with ThreadPoolExecutor(5) as pool:
-        sessions = list(pool.map(session, range(5)))
-
-    references = None
-    for i, (at, up) in enumerate(zip(sessions, expected, strict=True)):
-        assert not at.exception, at.exception
-        assert not at.error, [e.value for e in at.error]
-        (success,) = at.success
-        assert f"session{i}.zip" in success.value and up.sha256[:12] in success.value
-        (ranking,) = [d.value for d in at.dataframe if "dataset" in d.value.columns]
-        references = references or sorted(ranking["dataset"])
-        assert sorted(ranking["dataset"]) == references and list(ranking["OTDD"]) == sorted(ranking["OTDD"])
-        (metric,) = at.metric
-        assert metric.value == ("fashion-mnist" if i >= 3 else "mnist")
-        heatmap = at.get("plotly_chart")
-        rows = [c for c in heatmap if c.proto.id and "label_distances" in c.proto.id]
-        assert rows, "label-distance heatmap missing"
-        figure = rows[0].proto.spec
-        assert all(name in figure for name in up.classes)  # this session's classes, nobody else's
-        others = {c for j, e in enumerate(expected) if e.sha256 != up.sha256 for c in e.classes}
+    references = sorted(results[0]["ranking"]["dataset"])
+    assert "mnist" in references and "fashion-mnist" in references
+    for i, (shown, up) in enumerate(zip(results, expected, strict=True)):
+        assert not shown["exception"] and not shown["error"], shown
+        (success,) = shown["success"]
+        assert f"session{i}.zip" in success and up.sha256[:12] in success  # this session's own upload
+        assert sorted(shown["ranking"]["dataset"]) == references
+        assert shown["ranking"]["OTDD"] == sorted(shown["ranking"]["OTDD"])
+        assert shown["closest"] == ["fashion-mnist" if i >= 3 else "mnist"]
+        figure = shown["label_distances"]
+        assert all(f'"{name}"' in figure for name in up.classes)  # its own classes, nobody else's
+        others = {c for e in expected if e.sha256 != up.sha256 for c in e.classes}
         assert not any(f'"{name}"' in figure for name in others)
-    # 4 distinct uploads x the available references, each computed once (sessions 4 and 5 share theirs)
+    # 4 distinct uploads x the references, each OTDD computed once: the 4th and 5th sessions share theirs
     distinct = len({e.sha256 for e in expected})
     assert distinct == 4
-    n_refs = len(references)
-    ranking_calls = [c for c in counted_otdd]
-    assert len(ranking_calls) == distinct * n_refs
+    calls = counter.read_text().splitlines()
+    assert len(calls) == distinct * len(references), calls

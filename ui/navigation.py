@@ -7,7 +7,10 @@ very first visitor who opens ``/label_shuffle`` directly would get that page
 without ``app.py`` (no wide layout, the wrong sidebar). Every page calls
 :func:`require_app_navigation` first: in legacy mode it switches the server to
 ``st.navigation`` mode and reruns, which then runs ``app.py`` and lands on the
-same page (the URL is unchanged).
+same page (the URL is unchanged). ``app.py`` marks the session with
+:data:`APP_RAN`; a session that has been through ``app.py`` is never rerun here
+(AppTest resets Streamlit's flag before every run, and a rerun would drop a
+button click).
 """
 
 from __future__ import annotations
@@ -16,8 +19,16 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 
+APP_RAN = "_dsviz_app_ran"
+
+
+def mark_app_ran() -> None:
+    """Called by ``app.py`` on every run."""
+    st.session_state[APP_RAN] = True
+
+
 def require_app_navigation() -> None:
     """Rerun through ``app.py`` when Streamlit ran this page in legacy mode."""
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get(APP_RAN):
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dsviz.pairs import PairView
@@ -32,8 +33,11 @@ def renamed(view: PairView, names: tuple[str, str]) -> PairView:
     return replace(view, comparison=cmp)
 
 
-def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> int:
-    """Draw the hover scatter and, when a point is pinned, its matches; returns the bytes sent for hover."""
+def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> tuple[HoverPayload, go.Figure]:
+    """Draw the hover scatter and, when a point is pinned, its matches; returns what was sent to the browser.
+
+    ``identity`` names what the view depends on (e.g. the pair and its settings); it keys the sprite cache.
+    """
     res = view.comparison.result
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
     figure, highlight = embedding_figure(view, int(n_lines))
@@ -62,4 +66,4 @@ def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> 
                     f"({(res.src_classes, res.tgt_classes)[side][payload.cls[pinned]]}); its matches:")
         st.dataframe(pd.DataFrame({"partner": top_idx[keep], "class": [other_names[codes[j]] for j in top_idx[keep]],
                                    "mass": top_mass[keep]}), width="content", hide_index=True)
-    return payload.payload_bytes(figure)
+    return payload, figure
