@@ -28,12 +28,20 @@ from .cache import Cache
 from .compare import compare_datasets
 from .data import load
 from .inflight import exclusive
-from .pairs import PAIR_DATASETS, PairSettings, PairView, available_pair_datasets, pair_view
+from .pairs import (
+    PAIR_DATASETS,
+    PairSettings,
+    PairView,
+    available_pair_datasets,
+    pair_view,
+)
 from .simex import evaluate_delta
 from .simex import runs as simex_runs
 from .simex.fleet import FleetRun, to_tensor
 
 Progress = Callable[[int, int, str], None]
+DEFAULT_SETTINGS = PairSettings(n=500)
+"""A modest sample per dataset, so a page answers in seconds on two CPU cores."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def _lock_params(upload: str | os.PathLike[str], reference: str, settings: PairS
 
 def rank_references(
     upload: str | os.PathLike[str],
-    settings: PairSettings = PairSettings(n=500),
+    settings: PairSettings = DEFAULT_SETTINGS,
     references: Sequence[str] = PAIR_DATASETS,
     *,
     data_dir: str | os.PathLike[str] | None = None,
@@ -103,7 +111,7 @@ def rank_references(
 def upload_pair_view(
     upload: str | os.PathLike[str],
     reference: str,
-    settings: PairSettings = PairSettings(n=500),
+    settings: PairSettings = DEFAULT_SETTINGS,
     *,
     data_dir: str | os.PathLike[str] | None = None,
     cache: Cache | None = None,

@@ -342,7 +342,7 @@ def _read_csv(data: bytes, limits: UploadLimits) -> tuple[np.ndarray, np.ndarray
     if len(bad):
         row, col = bad[0]
         raise DataError(f"csv file: data row {row + 1}, pixel {col + 1} is missing or not a number")
-    side = int(round(np.sqrt(values.shape[1])))
+    side = round(np.sqrt(values.shape[1]))
     if side * side != values.shape[1]:
         raise DataError(f"csv file: {values.shape[1]} pixel values per row is not a square image (784 = 28 x 28)")
     images = _check_pixels(values.reshape(-1, side, side), "csv file")

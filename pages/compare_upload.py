@@ -7,7 +7,14 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from dsviz.closest import FleetDelta, Ranking, rank_references, reference_fleet, simex_under_fleet, upload_pair_view
+from dsviz.closest import (
+    FleetDelta,
+    Ranking,
+    rank_references,
+    reference_fleet,
+    simex_under_fleet,
+    upload_pair_view,
+)
 from dsviz.data import DataError
 from dsviz.embedding import warm_up
 from dsviz.pairs import PairSettings, PairView

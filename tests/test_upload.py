@@ -19,7 +19,13 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from dsviz.data import DataError, load
-from dsviz.upload import UploadLimits, read_upload, save_upload, to_mnist_format, upload_path
+from dsviz.upload import (
+    UploadLimits,
+    read_upload,
+    save_upload,
+    to_mnist_format,
+    upload_path,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(0)
@@ -348,11 +354,31 @@ def test_cli_otdd_accepts_an_uploaded_npz(tmp_path, real_data_dir):
     path = save_upload(up, tmp_path / "cache")
     env = {**os.environ, "DSVIZ_DATA_DIR": real_data_dir, "DSVIZ_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run([sys.executable, "-m", "dsviz", "otdd", str(path), "mnist", "--n", "100", "--json"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["src_classes"] == list(mnist.classes) and result["n_src"] == 100
     assert result["otdd"] > 0
     bad = subprocess.run([sys.executable, "-m", "dsviz", "otdd", str(tmp_path / "nope.npz"), "mnist", "--json"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+
+
+PAGE_BAD_INPUTS = ["unsupported type", "corrupt npz", "length mismatch", "one class only", "path traversal",
+                   "empty class folder", "NaN pixels", "csv not square"]
+
+
+def test_page_shows_each_bad_input_as_a_message_and_keeps_working(tmp_path, monkeypatch):
+    """One session uploads bad file after bad file: each gives an st.error, never an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/compare_upload.py").run()
+    for case in PAGE_BAD_INPUTS:
+        filename, data, message = BAD_INPUTS[case]
+        at.file_uploader(key="upload").set_value((filename, data, "application/octet-stream")).run()
+        assert not at.exception, (case, at.exception)
+        (error,) = at.error
+        assert message in error.value and "cannot be used" in error.value, case
+    assert not list(tmp_path.rglob("*.npz"))  # nothing stored for bad input

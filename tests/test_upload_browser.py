@@ -7,9 +7,9 @@ import zipfile
 
 import numpy as np
 import pytest
+from browser_helpers import full_page_screenshot, wait_for_app_idle
 from PIL import Image
 
-from browser_helpers import full_page_screenshot, wait_for_app_idle
 from dsviz.data import load
 
 pytestmark = pytest.mark.browser

@@ -27,7 +27,7 @@ def ranking_figure(ranking: Ranking) -> go.Figure:
         text=[f"{r.otdd:,.0f}" for r in rows], textposition="auto",
         hovertemplate="%{y}: OTDD %{x:,.1f}<extra></extra>",
     ))  # fmt: skip
-    fig.update_layout(height=80 + 45 * len(rows), margin=dict(l=10, r=10, t=30, b=30),
+    fig.update_layout(height=80 + 45 * len(rows), margin={"l": 10, "r": 10, "t": 30, "b": 30},
                       title="OTDD from your dataset (smaller = closer)", xaxis_title="OTDD",
-                      yaxis=dict(autorange="reversed", type="category"))
+                      yaxis={"autorange": "reversed", "type": "category"})
     return fig
