@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 
 from . import __version__
+from .atomic import atomic_write
 
 _KEY_MEMBER = "__cache_key__"
 T = TypeVar("T")
@@ -92,16 +92,8 @@ class Cache:
         """Write atomically (unique temp file + fsync + ``os.replace``)."""
         path = self.path(function, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **{_KEY_MEMBER: np.asarray(key)}, **arrays)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as fh:
+            np.savez(fh, **{_KEY_MEMBER: np.asarray(key)}, **arrays)
         return path
 
     def get_or_compute(

@@ -42,7 +42,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections import Counter
@@ -55,6 +54,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
+from .atomic import atomic_write
 from .cache import default_cache_dir, fingerprint
 from .data import DataError
 
@@ -202,16 +202,8 @@ def save_upload(upload: Upload, cache_root: str | os.PathLike[str] | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     names = np.array(upload.classes, dtype=str)
     values = names.astype(np.int64) if _all_integers(upload.classes) else names
-    fd, tmp = tempfile.mkstemp(prefix=f".{upload.sha256[:16]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, images=upload.images, labels=values[upload.labels])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        np.savez_compressed(fh, images=upload.images, labels=values[upload.labels])
     return path
 
 

@@ -20,6 +20,7 @@ from dsviz.embedding import warm_up
 from dsviz.pairs import PairSettings, PairView
 from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
 from ui.navigation import require_app_navigation
+from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
 from ui.pair_plots import class_heatmap
 from ui.upload_plots import class_grid, ranking_figure
@@ -63,19 +64,6 @@ def _fleet(loss: str):
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _simex(path: str, loss: str, _fleet_run) -> FleetDelta:
     return simex_under_fleet(path, _fleet_run)
-
-
-def _with_status(label: str, work):
-    """Run ``work(progress)`` inside st.status with a progress bar; returns its value."""
-    with st.status(label, expanded=False) as status:
-        bar = st.progress(0.0)
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=what)
-
-        value = work(progress)
-        status.update(label=label + " — done", state="complete")
-    return value
 
 
 require_app_navigation()
@@ -151,7 +139,7 @@ with count_col:
 
 settings = PairSettings(n=int(n))
 try:
-    ranking = _with_status("OTDD to each reference dataset", lambda p: _ranking(path, settings, p))
+    ranking = with_status("OTDD to each reference dataset", lambda p: _ranking(path, settings, p))
 except (DataError, OSError) as exc:
     st.error(f"Could not compare: {exc}")
     st.stop()
@@ -178,7 +166,7 @@ st.caption(f"Settings: {settings.describe()}. Same command line: "
            "(with the file from the cache folder, or your own .npz).")
 
 st.subheader(f"Your data vs {best.name}")
-view = _with_status(f"{YOURS} vs {best.name}: coupling and joint embedding",
+view = with_status(f"{YOURS} vs {best.name}: coupling and joint embedding",
                     lambda p: _view(path, best.name, settings, p))
 res = view.comparison.result
 shown_view = renamed(view, (YOURS, best.name))

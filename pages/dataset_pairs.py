@@ -13,6 +13,7 @@ from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
+from ui.progress import with_status
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -52,19 +53,6 @@ def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMat
 
 def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
     return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
-
-
-def _with_status(label: str, work):
-    """Run ``work(progress)`` inside st.status with a progress bar; returns its value."""
-    with st.status(label, expanded=False) as status:
-        bar = st.progress(0.0)
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=what)
-
-        value = work(progress)
-        status.update(label=label + " — done", state="complete")
-    return value
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -111,7 +99,7 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = _with_status(f"OTDD matrix over {len(available)} datasets",
+    matrix = with_status(f"OTDD matrix over {len(available)} datasets",
                           lambda p: _matrix(tuple(available), settings, p))
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
@@ -165,7 +153,7 @@ def _compute_view(progress):
     return _view(src, tgt, settings, progress)
 
 
-view = _with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
 res = view.comparison.result
 m = st.columns(4)
 m[0].metric("OTDD", f"{res.otdd:,.1f}")

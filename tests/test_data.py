@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -326,14 +325,8 @@ def test_to_features_rejects_bad_input() -> None:
 
 
 @pytest.fixture(scope="module")
-def shared_data() -> Path:
-    """The real data folder; skipped when unset, except in CI where it must be set."""
-    data = os.environ.get("DSVIZ_DATA_DIR")
-    if not data:
-        if os.environ.get("CI"):
-            pytest.fail("DSVIZ_DATA_DIR must be set in CI")
-        pytest.skip("DSVIZ_DATA_DIR is not set")
-    return Path(data)
+def shared_data(real_data_dir: str) -> Path:
+    return Path(real_data_dir)
 
 
 def _vertical_minus_horizontal_mass(images: np.ndarray) -> float:

@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import http.server
 import io
-import os
 import socket
 import struct
 import threading
@@ -290,14 +289,8 @@ def test_corrupt_gzip_raises_data_error(server: _Server, tmp_path: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def shared_data() -> Path:
-    """The real data folder; skipped when unset, except in CI where it must be set."""
-    data = os.environ.get("DSVIZ_DATA_DIR")
-    if not data:
-        if os.environ.get("CI"):
-            pytest.fail("DSVIZ_DATA_DIR must be set in CI")
-        pytest.skip("DSVIZ_DATA_DIR is not set")
-    return Path(data)
+def shared_data(real_data_dir: str) -> Path:
+    return Path(real_data_dir)
 
 
 def test_official_mnist_test_files_match_registry_and_npz(shared_data: Path) -> None:

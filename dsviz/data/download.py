@@ -15,19 +15,17 @@ import hashlib
 import http.client
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
 import numpy as np
 from tqdm import tqdm
 
+from dsviz.atomic import atomic_write
 from dsviz.data.registry import SPLITS, DataError, DatasetUnavailable, SourceFormat, get_info
 
 TIMEOUT_S = 30.0
@@ -102,7 +100,7 @@ def download_dataset(
 
 def write_npz(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
     """Write ``images`` and ``labels`` to ``path`` with ``np.savez_compressed``, atomically."""
-    with _atomic_write(path) as handle:
+    with atomic_write(path) as handle:
         np.savez_compressed(handle, images=images, labels=labels)
 
 
@@ -163,7 +161,7 @@ def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progres
             return target
         target.unlink()
     digest = hashlib.md5(usedforsecurity=False)
-    with _atomic_write(target) as handle:
+    with atomic_write(target) as handle:
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
@@ -204,18 +202,6 @@ def _md5_of(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-@contextmanager
-def _atomic_write(path: Path) -> Iterator[BinaryIO]:
-    """Yield a temporary file next to ``path``; move it onto ``path`` only if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _checked_pair(
