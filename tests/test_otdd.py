@@ -117,23 +117,29 @@ def bures_w2_reference(m1, c1, m2, c2) -> float:
     return float(np.sum((m1 - m2) ** 2) + np.trace(c1) + np.trace(c2) - 2 * np.trace(psd_sqrt(r1 @ c2 @ r1)))
 
 
-def test_gaussian_label_distances_match_pot_bures():
-    m, d = 200, 5  # full-rank covariances: POT's sqrtm is well defined
+def class_gaussian_cases(m: int, d: int):
+    """Per class pair: the fast W2^2 and the ML moments (mean, covariance) of both classes."""
     x1, y1 = labeled_blobs(3 * m, 3, d, seed=9)
     x2, y2 = labeled_blobs(2 * m, 2, d, seed=10, shift=0.7)
     w = gaussian_label_distances(
         torch.as_tensor(x1), class_indices(y1, 3), torch.as_tensor(x2), class_indices(y2, 2)
     )
+
     def moments(x):
         mu = x.mean(0)
         return mu, (x - mu).T @ (x - mu) / len(x)
+
     for i in range(3):
         for j in range(2):
-            m1, c1 = moments(x1[y1 == i])
-            m2, c2 = moments(x2[y2 == j])
-            expected = float(ot.gaussian.bures_wasserstein_distance(m1, m2, c1, c2)) ** 2
-            assert w[i, j] == pytest.approx(expected, rel=1e-8)
-            assert w[i, j] == pytest.approx(bures_w2_reference(m1, c1, m2, c2), rel=1e-8)
+            yield w[i, j], moments(x1[y1 == i]), moments(x2[y2 == j])
+
+
+def test_gaussian_label_distances_match_pot_bures():
+    """Full-rank covariances (200 samples in 5-D): POT's sqrtm is well defined."""
+    for value, (m1, c1), (m2, c2) in class_gaussian_cases(200, 5):
+        expected = float(ot.gaussian.bures_wasserstein_distance(m1, m2, c1, c2)) ** 2
+        assert value == pytest.approx(expected, rel=1e-8)
+        assert value == pytest.approx(bures_w2_reference(m1, c1, m2, c2), rel=1e-8)
 
 
 def test_gaussian_label_distances_rank_deficient_covariances():
@@ -141,20 +147,8 @@ def test_gaussian_label_distances_rank_deficient_covariances():
 
     The low-rank route must agree with the d x d eigen-decomposition reference.
     """
-    m, d = 30, 64
-    x1, y1 = labeled_blobs(3 * m, 3, d, seed=9)
-    x2, y2 = labeled_blobs(2 * m, 2, d, seed=10, shift=0.7)
-    w = gaussian_label_distances(
-        torch.as_tensor(x1), class_indices(y1, 3), torch.as_tensor(x2), class_indices(y2, 2)
-    )
-    def moments(x):
-        mu = x.mean(0)
-        return mu, (x - mu).T @ (x - mu) / len(x)
-    for i in range(3):
-        for j in range(2):
-            m1, c1 = moments(x1[y1 == i])
-            m2, c2 = moments(x2[y2 == j])
-            assert w[i, j] == pytest.approx(bures_w2_reference(m1, c1, m2, c2), rel=1e-8)
+    for value, (m1, c1), (m2, c2) in class_gaussian_cases(30, 64):
+        assert value == pytest.approx(bures_w2_reference(m1, c1, m2, c2), rel=1e-8)
 
 
 def test_repeated_runs_give_the_same_value():
