@@ -51,6 +51,7 @@ def test_reconstruction_grid_follows_the_chosen_autoencoder(page, streamlit_serv
     assert [d for _, d in rows] == sorted(d for _, d in rows)
     page.locator(f"{GRID} img").nth(9).wait_for(timeout=60_000)
     assert page.locator(f"{GRID} img").count() == 10
+    page.locator(".st-key-delta_heatmap .js-plotly-plot").wait_for(timeout=60_000)  # plotly draws after the grid
     assert page.locator(".st-key-delta_heatmap .js-plotly-plot").count() == 1
     full_page_screenshot(page, artifacts_dir / "simex_page.png")
 
