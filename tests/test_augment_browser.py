@@ -18,6 +18,12 @@ CURVE = ".st-key-otdd_curve .js-plotly-plot"
 
 
 def _heatmap_values(page) -> str:
+    """The label-distance heatmap's values, once plotly has drawn it (the div appears before its data)."""
+    page.wait_for_function(
+        "s => { const e = document.querySelector(s); return e && e.data && e.data.length > 0; }",
+        arg=HEATMAP,
+        timeout=LOAD_TIMEOUT_MS,
+    )
     return page.locator(HEATMAP).evaluate("e => JSON.stringify(e.data[0].z)")
 
 
@@ -39,6 +45,11 @@ def test_magnitude_slider_changes_heatmap_and_otdd(page, streamlit_server, artif
         timeout=LOAD_TIMEOUT_MS,
     )
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    page.wait_for_function(  # the heatmap redraws after the metric
+        "([s, old]) => { const e = document.querySelector(s); return e && e.data && JSON.stringify(e.data[0].z) !== old; }",
+        arg=[HEATMAP, heat],
+        timeout=LOAD_TIMEOUT_MS,
+    )
     new_otdd, new_heat = page.locator(OTDD_VALUE).inner_text().strip(), _heatmap_values(page)
     assert parse_qs(urlparse(page.url).query)["mag_crop"] == ["0.2"]
     assert new_otdd != otdd and float(new_otdd.replace(",", "")) < float(otdd.replace(",", ""))

@@ -11,6 +11,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
@@ -55,9 +56,16 @@ def test_reconstruction_grid_follows_the_chosen_autoencoder(page, streamlit_serv
     assert page.locator(".st-key-delta_heatmap .js-plotly-plot").count() == 1
     full_page_screenshot(page, artifacts_dir / "simex_page.png")
 
-    page.locator(".st-key-ae [role='combobox']").focus()
-    page.keyboard.press("ArrowDown")  # opens the list of options
-    page.get_by_role("option", name="4", exact=True).click()
+    wait_for_app_idle(page, TRAIN_TIMEOUT_MS)
+    option = page.get_by_role("option", name="4", exact=True)
+    for _ in range(3):  # a rerun that lands while the list is open closes it: open it again
+        page.locator(".st-key-ae [role='combobox']").click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            wait_for_app_idle(page, TRAIN_TIMEOUT_MS)
+    option.click()
     page.get_by_text(re.compile(r"reconstruction by the autoencoder trained on\s+4")).wait_for(timeout=60_000)
     wait_for_app_idle(page, TRAIN_TIMEOUT_MS)
     chosen = _rows(page)
