@@ -60,6 +60,11 @@ def test_upload_zip_and_see_the_ranking(page, streamlit_server, artifacts_dir, r
     assert metric.inner_text().strip() == "mnist"  # MNIST digits, scanned dark-on-white, are closest to MNIST
     bars = page.locator(".st-key-ranking_chart .js-plotly-plot")
     bars.wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(  # the chart's div appears before plotly has drawn its data
+        "s => { const e = document.querySelector(s); return e && e.data && e.data.length > 0; }",
+        arg=".st-key-ranking_chart .js-plotly-plot",
+        timeout=LOAD_TIMEOUT_MS,
+    )
     order = bars.evaluate("gd => gd.data[0].y")
     values = bars.evaluate("gd => gd.data[0].x")
     assert order[0] == "mnist" and values == sorted(values) and "fashion-mnist" in order
