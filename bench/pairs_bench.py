@@ -14,8 +14,6 @@ import argparse
 import tempfile
 import time
 
-import numpy as np
-
 from dsviz.cache import Cache
 from dsviz.embedding import warm_up
 from dsviz.pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
@@ -26,18 +24,7 @@ from ui.pair_plots import embedding_figure
 
 def payload_bytes(view) -> int:
     """JSON bytes the hover component receives for this view (as the page builds it)."""
-    res = view.comparison.result
-    payload = HoverPayload(
-        datasets=(view.comparison.src.name, view.comparison.tgt.name),
-        class_names=(res.src_classes, res.tgt_classes),
-        cls=np.concatenate([np.unique(view.comparison.src.labels, return_inverse=True)[1],
-                            np.unique(view.comparison.tgt.labels, return_inverse=True)[1]]),
-        best=np.concatenate([view.src_best + res.n_src, view.tgt_best]),
-        mass=np.concatenate([view.src_best_mass, view.tgt_best_mass]),
-        xy=view.embedding,
-        sprite=sprite_sheet(np.concatenate([view.comparison.src.images, view.comparison.tgt.images])),
-        n_src=res.n_src,
-    )
+    payload = HoverPayload.from_view(view, sprite_sheet(view.images()))
     return payload.payload_bytes(embedding_figure(view, 400)[0])
 
 

@@ -167,6 +167,32 @@ class PairView:
     def tgt_best_mass(self) -> np.ndarray:
         return self.comparison.result.tgt_top_mass[:, 0]
 
+    def images(self) -> np.ndarray:
+        """All images in global order: source, then target."""
+        return np.concatenate([self.comparison.src.images, self.comparison.tgt.images])
+
+    def global_matches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per point in global order (source points, then target points): class code
+        (index into its side's class list), best partner's global index (-1: none), and that mass."""
+        cmp, n1 = self.comparison, self.comparison.result.n_src
+        cls = np.concatenate([np.unique(cmp.src.labels, return_inverse=True)[1],
+                              np.unique(cmp.tgt.labels, return_inverse=True)[1]])
+        best = np.concatenate([np.where(self.src_best >= 0, self.src_best + n1, -1),
+                               np.where(self.tgt_best >= 0, self.tgt_best, -1)])
+        return cls, best, np.concatenate([self.src_best_mass, self.tgt_best_mass])
+
+    def partners(self, point: int) -> tuple[int, int, list[tuple[int, str, float]]]:
+        """For global point index ``point``: (side, index within its dataset, [(partner index in
+        the other dataset, partner's class name, mass)]) over its top partners, mass descending."""
+        res = self.comparison.result
+        side, local = (0, point) if point < res.n_src else (1, point - res.n_src)
+        index = (res.src_top_index if side == 0 else res.tgt_top_index)[local]
+        mass = (res.src_top_mass if side == 0 else res.tgt_top_mass)[local]
+        other = self.comparison.tgt if side == 0 else self.comparison.src
+        names = res.tgt_classes if side == 0 else res.src_classes
+        codes = np.unique(other.labels, return_inverse=True)[1]
+        return side, local, [(int(j), names[codes[j]], float(m)) for j, m in zip(index, mass) if j >= 0]
+
 
 def pair_view(
     src: str,

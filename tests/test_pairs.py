@@ -74,15 +74,8 @@ def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_d
                      data_dir=real_data_dir, cache=Cache(tmp_path))
     res = view.comparison.result
     n1, n2 = res.n_src, res.n_tgt
-    images = np.concatenate([view.comparison.src.images, view.comparison.tgt.images])
-    sheet = sprite_sheet(images)
-    payload = HoverPayload(
-        datasets=("mnist", "usps"), class_names=(res.src_classes, res.tgt_classes),
-        cls=np.concatenate([view.comparison.src.labels, view.comparison.tgt.labels]),
-        best=np.concatenate([view.src_best + n1, view.tgt_best]),
-        mass=np.concatenate([view.src_best_mass, view.tgt_best_mass]),
-        xy=view.embedding, sprite=sheet, n_src=n1,
-    )
+    sheet = sprite_sheet(view.images())
+    payload = HoverPayload.from_view(view, sheet)
     fig, highlight = embedding_figure(view, 50)
     data = payload.as_data(fig, highlight, None)
     assert sheet.count == n1 + n2 == len(data["best"]) == len(data["x"])
@@ -92,6 +85,10 @@ def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_d
     plan = np.zeros((n1, n2))
     plan[res.plan_rows, res.plan_cols] = res.plan_mass
     np.testing.assert_array_equal(best[:n1] - n1, plan.argmax(1))
+    # a pinned point's partner table is its top partners, best first, named by class
+    side, local, partners = view.partners(n1 + 3)
+    assert (side, local) == (1, 3) and partners[0][0] == best[n1 + 3]
+    assert partners[0][1] == res.src_classes[payload.cls[best[n1 + 3]]]
     # every plotted point carries its global index, once
     plotted = np.concatenate([np.asarray(t.customdata) for t in fig.data if t.customdata is not None])
     np.testing.assert_array_equal(np.sort(plotted), np.arange(n1 + n2))

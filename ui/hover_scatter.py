@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from dsviz.pairs import PairView
 from dsviz.thumbnails import SpriteSheet
 
 from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
@@ -49,6 +50,15 @@ class HoverPayload:
     xy: np.ndarray
     sprite: SpriteSheet
     n_src: int
+
+    @classmethod
+    def from_view(cls, view: PairView, sprite: SpriteSheet) -> "HoverPayload":
+        """The payload of a pair view; ``sprite`` holds the source images, then the target images."""
+        res = view.comparison.result
+        codes, best, mass = view.global_matches()
+        return cls(datasets=(view.comparison.src.name, view.comparison.tgt.name),
+                   class_names=(list(res.src_classes), list(res.tgt_classes)),
+                   cls=codes, best=best, mass=mass, xy=view.embedding, sprite=sprite, n_src=res.n_src)
 
     def as_data(self, figure: go.Figure, highlight_trace: int, pinned: int | None) -> dict:
         fig_json = figure.to_json()
