@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .augment import TRANSFORMS, transform_images
-from .cache import Cache, cache_key, fingerprint
+from .cache import Cache, fingerprint
 from .data import LabeledImages, load, to_features
 from .otdd import OTDDResult, compute_otdd
 
@@ -104,13 +104,8 @@ def transformed_otdd(
     data_fp = fingerprint(src.images, src.labels, tgt.images, tgt.labels)
 
     if not compute:
-        found = store.load(CACHE_FUNCTION, cache_key(CACHE_FUNCTION, params, data_fp))
-        if found is None:
-            return None
-        try:
-            return TransformedPair(transform, float(magnitude), src_t, tgt, OTDDResult.from_arrays(found), True)
-        except (KeyError, ValueError, TypeError):
-            return None
+        found = store.get(CACHE_FUNCTION, params, data_fp, OTDDResult.from_arrays)
+        return None if found is None else TransformedPair(transform, float(magnitude), src_t, tgt, found, True)
 
     def run() -> OTDDResult:
         return compute_otdd(

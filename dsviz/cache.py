@@ -96,6 +96,25 @@ class Cache:
             np.savez(fh, **{_KEY_MEMBER: np.asarray(key)}, **arrays)
         return path
 
+    def get(
+        self,
+        function: str,
+        params: Mapping,
+        data_fingerprint: str,
+        decode: Callable[[Mapping[str, np.ndarray]], T],
+    ) -> T | None:
+        """The decoded cached value, or None when absent; an entry that loads but does
+        not decode (missing or malformed members) counts as corrupt and is removed."""
+        key = cache_key(function, params, data_fingerprint)
+        found = self.load(function, key)
+        if found is None:
+            return None
+        try:
+            return decode(found)
+        except (KeyError, ValueError, TypeError):
+            self.path(function, key).unlink(missing_ok=True)
+            return None
+
     def get_or_compute(
         self,
         function: str,
@@ -105,18 +124,10 @@ class Cache:
         encode: Callable[[T], Mapping[str, np.ndarray]],
         decode: Callable[[Mapping[str, np.ndarray]], T],
     ) -> tuple[T, bool]:
-        """Return ``(value, hit)``: the decoded cached value, or ``compute()``'s, stored first.
-
-        An entry that loads but does not decode (missing or malformed members)
-        counts as corrupt: it is removed and the value recomputed.
-        """
-        key = cache_key(function, params, data_fingerprint)
-        found = self.load(function, key)
+        """Return ``(value, hit)``: the cached value (see :meth:`get`), or ``compute()``'s, stored first."""
+        found = self.get(function, params, data_fingerprint, decode)
         if found is not None:
-            try:
-                return decode(found), True
-            except (KeyError, ValueError, TypeError):
-                self.path(function, key).unlink(missing_ok=True)
+            return found, True
         value = compute()
-        self.store(function, key, encode(value))
+        self.store(function, cache_key(function, params, data_fingerprint), encode(value))
         return value, False

@@ -385,12 +385,9 @@ def transfer_study(
     otdd_pair = load_pair(config.otdd_n, 0, data_dir)
     params = _study_params(settings, config)
     study_fp = _study_fingerprint(datas, otdd_pair)
-    found = store.load(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp))
+    found = store.get(STUDY_FUNCTION, params, study_fp, TransferStudy.from_arrays)
     if found is not None:
-        try:
-            return TransferStudy.from_arrays(found)
-        except (KeyError, ValueError, TypeError):
-            pass
+        return found
     if not compute:
         return None
 

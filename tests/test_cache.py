@@ -143,3 +143,12 @@ def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
     assert cache.load("f", key) is not None
     assert [f.name for f in (tmp_path / "f").iterdir()] == [f"{key}.npz"]
     assert not [n for n in os.listdir(tmp_path / "f") if n.endswith(".tmp")]
+
+
+def test_get_is_a_pure_look_up(tmp_path):
+    cache = Cache(tmp_path)
+    assert cache.get("f", {}, "fp", identity) is None  # a miss computes nothing
+    cache.store("f", cache_key("f", {}, "fp"), {"x": np.ones(2)})
+    np.testing.assert_array_equal(cache.get("f", {}, "fp", identity)["x"], np.ones(2))
+    assert cache.get("f", {}, "fp", lambda a: a["missing"]) is None  # undecodable: treated as corrupt
+    assert not cache.path("f", cache_key("f", {}, "fp")).exists()

@@ -39,9 +39,8 @@ class UrlNumber:
     help: str | None = None
     format: str | None = None
 
-    def slider(self) -> Number:
-        """Render as ``st.slider`` and return its current value."""
-        return st.slider(
+    def _render(self, widget) -> Number:
+        return widget(
             self.label,
             min_value=self.min_value,
             max_value=self.max_value,
@@ -53,16 +52,10 @@ class UrlNumber:
             bind="query-params",
         )
 
+    def slider(self) -> Number:
+        """Render as ``st.slider`` and return its current value."""
+        return self._render(st.slider)
+
     def number_input(self) -> Number:
         """Render as ``st.number_input`` and return its current value."""
-        return st.number_input(
-            self.label,
-            min_value=self.min_value,
-            max_value=self.max_value,
-            value=self.default,
-            step=self.step,
-            format=self.format,
-            help=self.help,
-            key=self.key,
-            bind="query-params",
-        )
+        return self._render(st.number_input)

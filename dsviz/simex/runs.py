@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..cache import Cache, cache_key, fingerprint
+from ..cache import Cache, fingerprint
 from ..compare import compare_datasets
 from ..data import DATASETS, DataError
 from ..derived import DERIVED, as_npz, dataset_status, load_any
@@ -130,13 +130,8 @@ def cached_value(
     store = cache if cache is not None else Cache()
     if not cached_only:
         return store.get_or_compute(function, params, data_fingerprint, compute, encode, decode)
-    found = store.load(function, cache_key(function, params, data_fingerprint))
-    if found is None:
-        return None, False
-    try:
-        return decode(found), True
-    except (KeyError, ValueError, TypeError):
-        return None, False
+    found = store.get(function, params, data_fingerprint, decode)
+    return found, found is not None
 
 
 def simex(
