@@ -75,6 +75,8 @@ def download_dataset(
         DataError: a checksum mismatch (the file is deleted) or a malformed file.
     """
     info = get_info(name)
+    if info.bundled:
+        raise DataError(f"{name} ships with the {info.package} package; there is nothing to download")
     folder = Path(data_dir) / name
     raw = folder / "raw"
     raw.mkdir(parents=True, exist_ok=True)
