@@ -34,6 +34,7 @@ from .pairs import (
     PairView,
     available_pair_datasets,
     pair_view,
+    within,
 )
 from .simex import evaluate_delta
 from .simex import runs as simex_runs
@@ -98,7 +99,7 @@ def rank_references(
             cmp = compare_datasets(
                 str(upload), name, n=settings.n, seed=settings.seed, split=settings.split,
                 label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
-                data_dir=data_dir, cache=store,
+                data_dir=data_dir, cache=store, progress=within(progress, done, len(available), f"OTDD to {name}"),
             )  # fmt: skip
         rows.append(ReferenceDistance(name, float(cmp.result.otdd), float(cmp.result.ot), cmp.tgt.split_used,
                                       time.perf_counter() - start, cmp.cache_hit))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .cache import Cache, fingerprint
 from .data import LabeledImages, load, to_features
 from .otdd import OTDDResult, compute_otdd
+from .otdd.engine import StageProgress, stages
 
 
 @dataclass
@@ -49,6 +50,7 @@ def compare_datasets(
     top_k: int = 5,
     data_dir: str | os.PathLike[str] | None = None,
     cache: Cache | None = None,
+    progress: StageProgress | None = None,
 ) -> DatasetComparison:
     """Load ``n`` class-balanced samples of each dataset and compute their OTDD.
 
@@ -58,7 +60,13 @@ def compare_datasets(
     ``src``/``tgt`` are registered names or ``.npz`` paths. Results are cached
     (``cache=None`` uses the default cache folder) under the data fingerprint
     and every option except ``device``, which does not change the value.
+
+    ``progress(done, total, what)`` reports loading, then each stage of the OTDD
+    engine (:func:`dsviz.otdd.engine.stages`), then the end (also on a cache hit).
     """
+    total = 1 + len(stages(outer, debiased))
+    if progress is not None:
+        progress(0, total, "loading and sampling both datasets")
     a = load(src, split=split, n=n, seed=seed, data_dir=data_dir)
     b = load(tgt, split=split, n=n, seed=seed if tgt_seed is None else tgt_seed, data_dir=data_dir)
     params = {
@@ -87,6 +95,7 @@ def compare_datasets(
             debiased=debiased,
             device=device,
             top_k=top_k,
+            progress=None if progress is None else lambda done, _, what: progress(1 + done, total, what),
         )
         res.options.update(split_used=split_used, normalize=normalize, n=n, seed=seed,
                            tgt_seed=seed if tgt_seed is None else tgt_seed)
@@ -96,4 +105,6 @@ def compare_datasets(
     result, hit = store.get_or_compute(
         "otdd", params, data_fp, compute, OTDDResult.to_arrays, OTDDResult.from_arrays
     )
+    if progress is not None:
+        progress(total, total, "read from the cache" if hit else "done")
     return DatasetComparison(src=a, tgt=b, result=result, cache_hit=hit)

@@ -17,12 +17,20 @@ import numpy as np
 
 from .cache import Cache, fingerprint
 from .compare import DatasetComparison, compare_datasets
-from .data import availability, to_features
+from .data import to_features
+from .derived import choose_datasets
 from .embedding import UmapSettings, joint_embedding
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[float, int, str], None]
+
+
+def within(progress: Progress | None, done: int, total: int, label: str) -> Progress | None:
+    """A stage progress for job ``done`` of ``total`` that moves ``progress`` between ``done`` and ``done + 1``."""
+    if progress is None:
+        return None
+    return lambda step, steps, what: progress(done + step / max(steps, 1), total, f"{label}: {what}")
 
 
 @dataclass(frozen=True)
@@ -68,18 +76,12 @@ class PairMatrix:
 def available_pair_datasets(
     names: Sequence[str] = PAIR_DATASETS, data_dir: str | os.PathLike[str] | None = None
 ) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Split ``names`` into (available, missing -> message, partial -> message)."""
-    status = availability(data_dir)
-    available, missing, partial = [], {}, {}
-    for name in names:
-        s = status[name]
-        if s.available:
-            available.append(name)
-            if s.message:
-                partial[name] = s.message
-        else:
-            missing[name] = s.message
-    return available, missing, partial
+    """Split ``names`` into (available, missing -> message, partial -> message).
+
+    With fewer than two available, the bundled datasets (``digits``, ``mnist-5k``)
+    join (see :func:`dsviz.derived.choose_datasets`), so a matrix can always be drawn.
+    """
+    return choose_datasets(list(names), 2, data_dir)
 
 
 def pair_matrix(
@@ -111,7 +113,8 @@ def pair_matrix(
             progress(done, len(jobs), label)
         start = time.perf_counter()
         cmp = _compare(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
-                       tgt_seed=settings.seed + 1 if j < 0 else None)
+                       tgt_seed=settings.seed + 1 if j < 0 else None,
+                       progress=within(progress, done, len(jobs), label))
         hits += cmp.cache_hit
         if j < 0:
             floor_otdd[i], floor_ot[i] = cmp.result.otdd, cmp.result.ot
@@ -128,11 +131,12 @@ def pair_matrix(
                       split_used, secs, hits, classes)
 
 
-def _compare(src: str, tgt: str, settings: PairSettings, data_dir, cache, tgt_seed=None) -> DatasetComparison:
+def _compare(src: str, tgt: str, settings: PairSettings, data_dir, cache, tgt_seed=None,
+             progress: Progress | None = None) -> DatasetComparison:
     return compare_datasets(
         src, tgt, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed, split=settings.split,
         label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
-        data_dir=data_dir, cache=cache,
+        data_dir=data_dir, cache=cache, progress=progress,
     )
 
 
@@ -209,7 +213,7 @@ def pair_view(
     umap_settings = umap_settings or UmapSettings(seed=settings.seed)
     if progress:
         progress(0, 2, f"OTDD {src} vs {tgt}")
-    cmp = _compare(src, tgt, settings, data_dir, store)
+    cmp = _compare(src, tgt, settings, data_dir, store, progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}"))
     if progress:
         progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
     x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)

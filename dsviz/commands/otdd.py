@@ -41,6 +41,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int, what: str) -> None:
+            # one step per stage: loading, features, label distances, outer problem, ...
+            bar.total = total
+            bar.set_postfix_str(what, refresh=False)
+            bar.update(done - bar.n)
+
         cmp = compare_datasets(
             args.src,
             args.tgt,
@@ -53,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
             eps=args.eps,
             debiased=args.debiased,
             device=args.device,
+            progress=progress,
         )
-        bar.update(1)
     res = cmp.result
     seconds = time.perf_counter() - start
     if args.json:

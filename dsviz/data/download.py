@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import http.client
 import os
+import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -43,6 +44,9 @@ _IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 
+Report = Callable[[str, int, "int | None"], None]
+"""``report(file name, bytes so far, total bytes or None)``."""
+
 Splits = dict[str, tuple[np.ndarray, np.ndarray]]
 """split name -> (images uint8 N x H x W, labels int64 N)."""
 
@@ -53,10 +57,13 @@ def download_dataset(
     progress: bool = True,
     urls: Mapping[str, str] | None = None,
     md5s: Mapping[str, str] | None = None,
+    report: Report | None = None,
 ) -> dict[str, Path]:
     """Fetch, verify and convert a registered dataset into ``<data_dir>/<name>/``.
 
-    Raw files already present with the right checksum are not fetched again.
+    Raw files already present with the right checksum are not fetched again. A
+    download that fails or is interrupted (any exception, ``KeyboardInterrupt``
+    included) removes the folders and raw files it created, and nothing else.
 
     Args:
         name: registered dataset name.
@@ -66,6 +73,8 @@ def download_dataset(
             local server in tests).
         md5s: source file name -> MD5, replacing the registered checksum; only
             meaningful together with ``urls`` pointing at different files.
+        report: called as ``report(file name, bytes so far, total bytes or None)``
+            as each file streams in (a page's progress bar).
 
     Returns:
         split name -> path of the written npz file.
@@ -79,9 +88,32 @@ def download_dataset(
         raise DataError(f"{name} ships with the {info.package} package; there is nothing to download")
     folder = Path(data_dir) / name
     raw = folder / "raw"
+    # What was there before, so a failed or cancelled download removes exactly what it added.
+    existed = [path for path in (folder, raw) if path.exists()]
+    before = set(raw.iterdir()) if raw.exists() else set()
+    try:
+        return _download_into(info, folder, raw, progress, urls or {}, md5s or {}, report)
+    except BaseException:  # also KeyboardInterrupt and a page's stop/rerun: leave nothing behind
+        _remove_new(folder, raw, existed, before)
+        raise
+
+
+def _remove_new(folder: Path, raw: Path, existed: list[Path], before: set[Path]) -> None:
+    """Delete what a failed download created: the folders it made, else the raw files it added."""
+    if folder not in existed:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif raw not in existed:
+        shutil.rmtree(raw, ignore_errors=True)
+    elif raw.exists():
+        for path in set(raw.iterdir()) - before:
+            path.unlink(missing_ok=True)
+
+
+def _download_into(info, folder: Path, raw: Path, progress: bool, urls: Mapping[str, str],
+                   md5s: Mapping[str, str], report: Report | None) -> dict[str, Path]:
+    """Fetch, verify and convert ``info``'s files into ``folder`` (see :func:`download_dataset`)."""
+    name = info.name
     raw.mkdir(parents=True, exist_ok=True)
-    urls = urls or {}
-    md5s = md5s or {}
     files = {
         source.role: _fetch(
             urls.get(source.filename, source.url),
@@ -90,6 +122,7 @@ def download_dataset(
             name=name,
             folder=folder,
             progress=progress,
+            report=report,
         )
         for source in info.sources
     }
@@ -156,7 +189,8 @@ def parse_libsvm(lines: Iterable[str], n_features: int) -> tuple[np.ndarray, np.
     return np.stack(rows), np.asarray(labels, dtype=np.int64)
 
 
-def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool) -> Path:
+def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool,
+           report: Report | None = None) -> Path:
     """Make ``target`` a verified copy of ``url``; reuse it when its checksum already matches."""
     if target.exists():
         if _md5_of(target) == md5:
@@ -167,6 +201,8 @@ def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progres
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
+                if report is not None:
+                    report(target.name, 0, total)
                 with tqdm(
                     total=total,
                     unit="B",
@@ -180,6 +216,8 @@ def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progres
                         digest.update(chunk)
                         handle.write(chunk)
                         bar.update(len(chunk))
+                        if report is not None:
+                            report(target.name, bar.n, total)
         except (
             urllib.error.URLError,
             http.client.HTTPException,

@@ -20,7 +20,7 @@ entropic solver.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -35,8 +35,31 @@ from .result import OTDDResult
 LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 
 
+STAGE_LABELS = {
+    "features": "features (pairwise ‖x − x′‖²)",
+    "label_distances": "label distances W₂²(P_y, P_y′)",
+    "outer_ot": "outer problem (OT with the label-augmented cost)",
+    "plain_ot": "plain OT (features only)",
+    "self_terms": "self terms for debiasing",
+    "summaries": "class coupling and partners",
+}
+"""The stages of :func:`compute_otdd` in order, as reported to ``progress``."""
+
+StageProgress = Callable[[int, int, str], None]
+"""``progress(done, total, stage label)``: called before each stage and once at the end."""
+
+
+def stages(outer: str, debiased: bool) -> list[str]:
+    """The stages :func:`compute_otdd` runs for these options."""
+    names = ["features", "label_distances", "outer_ot", "plain_ot"]
+    return names + (["self_terms"] if debiased and outer != "exact" else []) + ["summaries"]
+
+
 @contextmanager
-def _timed(timings: dict[str, float], stage: str):
+def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None,
+           progress: StageProgress | None = None):
+    if progress is not None and plan is not None:
+        progress(plan.index(stage), len(plan), STAGE_LABELS[stage])
     start = time.perf_counter()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
@@ -112,6 +135,7 @@ def compute_otdd(
     debiased: bool = True,
     device: str | torch.device = "auto",
     top_k: int = 5,
+    progress: StageProgress | None = None,
 ) -> OTDDResult:
     """OTDD and plain OT between labeled samples (x1, y1) and (x2, y2).
 
@@ -126,6 +150,8 @@ def compute_otdd(
         debiased: subtract half of each self-distance (OTDD and OT alike).
         device: ``auto``, ``cpu`` or ``cuda``; all dense linear algebra runs there.
         top_k: partners kept per point in the result.
+        progress: called as ``progress(done, total, stage)`` before each stage of
+            :func:`stages` and with ``done == total`` at the end.
     """
     if label_distance not in LABEL_DISTANCE_CHOICES:
         raise ValueError(f"unknown label distance {label_distance!r}; choose one of {', '.join(LABEL_DISTANCE_CHOICES)}")
@@ -139,16 +165,20 @@ def compute_otdd(
     codes2, names2 = _encode_labels(y2, len(b), classes2, "target")
     dev = resolve_device(device)
     timings: dict[str, float] = {}
+    plan_stages = stages(outer, debiased)
 
-    with _timed(timings, "features"):
+    def timed(stage: str):
+        return _timed(timings, stage, plan_stages, progress)
+
+    with timed("features"):
         t1 = torch.as_tensor(a, device=dev)
         t2 = torch.as_tensor(b, device=dev)
         feature_cost = squared_euclidean(t1, t2)
     rows1 = class_indices(codes1, len(names1))
     rows2 = class_indices(codes2, len(names2))
-    with _timed(timings, "label_distances"):
+    with timed("label_distances"):
         w = _label_distances(label_distance, t1, rows1, t2, rows2, feature_cost)
-    with _timed(timings, "outer_ot"):
+    with timed("outer_ot"):
         label_cost = torch.as_tensor(w, device=dev)[torch.as_tensor(codes1, device=dev)][
             :, torch.as_tensor(codes2, device=dev)
         ]
@@ -157,13 +187,13 @@ def compute_otdd(
         plan = solve_coupling(full_cost, outer, regs[0])
         feature_part = transport_cost(plan, feature_cost)
         label_part = transport_cost(plan, label_cost)
-    with _timed(timings, "plain_ot"):
+    with timed("plain_ot"):
         plain = transport_cost(solve_coupling(feature_cost, outer, regs[1]), feature_cost)
 
     otdd_value = feature_part + label_part
     plain_value = plain
     if debiased and outer != "exact":
-        with _timed(timings, "self_terms"):
+        with timed("self_terms"):
             c1 = torch.as_tensor(codes1, device=dev)
             c2 = torch.as_tensor(codes2, device=dev)
             s1 = _self_otdd(t1, c1, rows1, label_distance, outer, regs, dev)
@@ -171,7 +201,7 @@ def compute_otdd(
         otdd_value -= 0.5 * (s1[0] + s2[0])
         plain_value -= 0.5 * (s1[1] + s2[1])
 
-    with _timed(timings, "summaries"):
+    with timed("summaries"):
         onehot1 = np.eye(len(names1))[codes1]
         onehot2 = np.eye(len(names2))[codes2]
         class_coupling = onehot1.T @ plan @ onehot2
@@ -179,6 +209,8 @@ def compute_otdd(
         tgt_idx, tgt_mass = top_partners(plan.T, top_k)
         rows, cols, mass = strongest_entries(plan, len(a) + len(b))
 
+    if progress is not None:
+        progress(len(plan_stages), len(plan_stages), "done")
     return OTDDResult(
         otdd=float(otdd_value),
         ot=float(plain_value),

@@ -1,0 +1,42 @@
+"""OTDD reports its stages (loading, features, label distances, outer problem, ...) to a progress callback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dsviz.cache import Cache
+from dsviz.compare import compare_datasets
+from dsviz.otdd import compute_otdd
+from dsviz.otdd.engine import STAGE_LABELS, stages
+
+
+def _blobs(seed: int, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    return rng.normal(size=(n, 5)) + y[:, None], y
+
+
+def test_engine_reports_every_stage_in_order():
+    (x1, y1), (x2, y2) = _blobs(0), _blobs(1)
+    for outer, expected in (("exact", 5), ("sinkhorn", 6)):
+        seen = []
+        compute_otdd(x1, y1, x2, y2, outer=outer, progress=lambda d, t, w: seen.append((d, t, w)))
+        plan = stages(outer, True)
+        assert len(plan) == expected and ("self_terms" in plan) == (outer == "sinkhorn")
+        assert [w for _, _, w in seen] == [STAGE_LABELS[s] for s in plan] + ["done"]
+        assert [d for d, _, _ in seen] == list(range(len(plan) + 1)) and {t for _, t, _ in seen} == {len(plan)}
+
+
+def test_compare_reports_loading_then_stages_and_a_cache_hit(tmp_path):
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    for path, seed in ((a, 0), (b, 1)):
+        rng = np.random.default_rng(seed)
+        np.savez(path, images=rng.integers(0, 255, (30, 8, 8), dtype=np.uint8), labels=np.arange(30) % 3)
+    cache = Cache(tmp_path / "cache")
+    first, again = [], []
+    compare_datasets(str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: first.append((d, t, w)))
+    compare_datasets(str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: again.append((d, t, w)))
+    assert first[0] == (0, 6, "loading and sampling both datasets") and first[-1] == (6, 6, "done")
+    assert "label distances W₂²(P_y, P_y′)" in [w for _, _, w in first]
+    assert [d for d, _, _ in first] == sorted(d for d, _, _ in first)  # the bar only moves forward
+    assert again == [(0, 6, "loading and sampling both datasets"), (6, 6, "read from the cache")]
