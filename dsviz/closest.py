@@ -159,7 +159,7 @@ def reference_fleet(
     ``n``, ``n_eval``, ``epochs`` pick the fleet (defaults of :mod:`dsviz.simex.runs`).
     The fleet is ``None`` when it is not in the cache: nothing is trained here.
     """
-    parts = simex_runs.dataset_parts(simex_runs.BETWEEN_DATASETS, n=n, n_eval=n_eval, data_dir=data_dir)
+    parts = simex_runs.dataset_parts(simex_runs.between_datasets(data_dir), n=n, n_eval=n_eval, data_dir=data_dir)
     fleet, _ = simex_runs.simex(parts, loss, epochs, cache=cache, cached_only=True)
     return fleet, parts.notes
 

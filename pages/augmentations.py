@@ -7,9 +7,10 @@ import streamlit as st
 
 from dsviz.augment import TRANSFORMS
 from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
-from dsviz.data import DataError
+from dsviz.data import DataError, availability
 from dsviz.transfer import DEFAULT_SETTINGS, TransferConfig, TransferStudy, load_seed_data, transfer_study
 from ui.augment_plots import class_matrix_figure, image_grid, otdd_curve_figure, transfer_scatter_figure
+from ui.data_notice import data_notice
 from ui.navigation import require_app_navigation
 
 N_PER_SIDE = 1000
@@ -74,6 +75,10 @@ st.caption(
     "rotating it less so; here that is continuous, and checked against measured transfer below."
 )
 
+needed = availability()
+data_notice({name: needed[name].message for name in ("mnist", "usps") if not needed[name].available})
+if not (needed["mnist"].available and needed["usps"].available):
+    st.stop()
 try:
     pair = _pair()
 except DataError as exc:

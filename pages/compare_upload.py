@@ -19,6 +19,9 @@ from dsviz.data import DataError
 from dsviz.embedding import warm_up
 from dsviz.pairs import PairSettings, PairView
 from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
+from dsviz.pairs import PAIR_DATASETS
+from dsviz.simex.runs import between_datasets
+from ui.data_notice import data_notice
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
@@ -143,10 +146,7 @@ try:
 except (DataError, OSError) as exc:
     st.error(f"Could not compare: {exc}")
     st.stop()
-for name, message in ranking.missing.items():
-    st.warning(f"**{name}** is missing and left out of the ranking. {message}", icon=":material/folder_off:")
-for name, message in ranking.partial.items():
-    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+data_notice(ranking.missing, ranking.partial, [r.name for r in ranking.rows if r.name not in PAIR_DATASETS])
 if not ranking.rows:
     st.error("No reference dataset is available. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
     st.stop()
@@ -195,8 +195,8 @@ with st.spinner("Reconstructing your images with each reference autoencoder…")
         st.warning(f"SimEx is not available: {exc}")
 if fleet is None:
     st.info("The reference fleet is not in the cache. Train it once with "
-            "`python -m dsviz simex mnist mnist-rotated mnist-background fashion-mnist emnist-letters --per dataset "
-            f"--loss {loss}`; this page looks for it again after a minute.")
+            f"`python -m dsviz simex {' '.join(between_datasets())} --per dataset --loss {loss}` (or on the SimEx "
+            "page); this page looks for it again after a minute.")
 else:
     table = pd.DataFrame({"autoencoder trained on": list(fleet.references), "Δ(your data | Y_k)": fleet.delta,
                           "Δ / mean ‖Y_k‖": fleet.normalized,

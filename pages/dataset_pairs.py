@@ -8,7 +8,8 @@ import streamlit as st
 
 from dsviz.data import DataError
 from dsviz.embedding import warm_up
-from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
+from dsviz.pairs import PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
+from ui.data_notice import data_notice
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
@@ -90,10 +91,7 @@ with st.sidebar:
 
 settings = PairSettings(n=int(n), seed=int(seed), label_distance=label_distance)
 available, missing, partial = available_pair_datasets()
-for name, message in missing.items():
-    st.warning(f"**{name}** is missing and left out of the matrix. {message}", icon=":material/folder_off:")
-for name, message in partial.items():
-    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+data_notice(missing, partial, [name for name in available if name not in PAIR_DATASETS])
 if len(available) < 2:
     st.error("At least two datasets are needed. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
     st.stop()

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dsviz.data import DataError
-from dsviz.derived import dataset_status
+from dsviz.data import DATASETS, DataError
+from dsviz.derived import choose_datasets, dataset_status
 from dsviz.simex import runs
 from dsviz.simex.agreement import DESCRIPTIONS, compare_methods
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
+from ui.data_notice import data_notice
 from ui.navigation import require_app_navigation
 
-OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist")
+OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist", "mnist-5k", "digits")
 N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
                     help="OTDD compares this many class-balanced samples per dataset; the autoencoders train on this many.")  # fmt: skip
 N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAULT_N_EVAL, 10,
@@ -32,7 +33,8 @@ st.caption(
 with st.container(key="settings"):
     c1, c2, c3, c4 = st.columns([4, 2, 2, 1.4])
     with c1:
-        chosen = st.multiselect("Datasets", OPTIONS, default=list(runs.BETWEEN_DATASETS), key="datasets", bind="query-params")
+        defaults, default_missing, _ = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
+        chosen = st.multiselect("Datasets", OPTIONS, default=defaults, key="datasets", bind="query-params")
     with c2:
         n = int(N_TRAIN.number_input())
     with c3:
@@ -41,11 +43,9 @@ with st.container(key="settings"):
         epochs = int(EPOCHS.number_input())
 
 status = dataset_status(list(chosen))
-for name, (ok, note) in status.items():
-    if not ok:
-        st.warning(f"**{name}** is left out: {note}")
-    elif note:
-        st.info(f"**{name}** is partial: {note}. Its samples come from what is there.")
+data_notice({**default_missing, **{name: note for name, (ok, note) in status.items() if not ok}},
+            {name: note for name, (ok, note) in status.items() if ok and note},
+            [name for name in chosen if name in DATASETS and DATASETS[name].bundled])
 usable = [name for name in chosen if status[name][0]]
 
 report = None

@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
+from dsviz.derived import choose_datasets
+from ui.data_notice import data_notice
 from dsviz.onepixel import OnePixelRun, one_pixel_dataset, summarize
 from ui.hover_images import hover_images, panel_key
 from ui.navigation import require_app_navigation
@@ -58,20 +60,19 @@ st.caption(
 
 status = availability()
 usable = [name for name, s in status.items() if s.available]
+defaults, default_missing, _ = choose_datasets(DEFAULT_DATASETS, 2)
 chosen = st.multiselect(
     "Datasets",
     options=list(DATASETS),
-    default=[n for n in DEFAULT_DATASETS if n in usable],
+    default=defaults,
     format_func=lambda n: DATASETS[n].title,
     key="datasets",
     bind="query-params",
     help="Any registered dataset; MNIST and Fashion-MNIST by default, side by side.",
 )
-for name in chosen:
-    if name not in usable:
-        st.warning(f"{DATASETS[name].title} is not on disk: {status[name].message}")
-    elif status[name].message:
-        st.info(f"{DATASETS[name].title}: {status[name].message}")
+missing = {**default_missing, **{n: status[n].message for n in chosen if n not in usable}}
+data_notice(missing, {n: status[n].message for n in chosen if n in usable and status[n].message},
+            [n for n in chosen if n in usable and DATASETS[n].bundled and n not in DEFAULT_DATASETS])
 runs = {DATASETS[n].title: r for n in chosen if n in usable and (r := _run(n)) is not None}
 if not runs:
     st.info("Choose at least one available dataset.")

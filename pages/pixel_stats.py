@@ -6,6 +6,8 @@ import numpy as np
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
+from dsviz.derived import choose_datasets
+from ui.data_notice import data_notice
 from dsviz.pixelstats import DatasetPixelStats, dataset_pixel_stats
 from ui.hover_images import hover_images
 from ui.navigation import require_app_navigation
@@ -74,13 +76,15 @@ st.caption(
 )
 
 status = availability()
-name = st.selectbox("Dataset", options=list(DATASETS), format_func=lambda n: DATASETS[n].title, key="dataset",
-                    bind="query-params")
+first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
+name = st.selectbox("Dataset", options=list(DATASETS), index=list(DATASETS).index(first),
+                    format_func=lambda n: DATASETS[n].title, key="dataset", bind="query-params")
 if not status[name].available:
-    st.warning(f"{DATASETS[name].title} is not on disk: {status[name].message}")
+    data_notice({name: status[name].message})
     st.stop()
-if status[name].message:
-    st.info(f"{DATASETS[name].title}: {status[name].message}")
+data_notice({"mnist": status["mnist"].message} if DATASETS[name].bundled and not status["mnist"].available else {},
+            {name: status[name].message} if status[name].message else {},
+            [name] if name != "mnist" and DATASETS[name].bundled else [])
 data = _stats(name)
 if data is None:
     st.stop()

@@ -7,15 +7,16 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from dsviz.data import DataError
-from dsviz.derived import DERIVED, dataset_status
+from dsviz.data import DATASETS, DataError
+from dsviz.derived import DERIVED, choose_datasets, dataset_status
 from dsviz.simex import LOSSES, ordering_agreement, reconstruct, sample_mse_matrix, settling_curve
 from dsviz.simex import runs
 from ui.simex_plots import heatmap, pair_strip, settling_figure
 from ui.url_state import UrlNumber
+from ui.data_notice import data_notice
 from ui.navigation import require_app_navigation
 
-CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED)
+CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED, "mnist-5k", "digits")
 LOSS_LABELS = {"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}
 N_TRAIN = UrlNumber("n", "Training images per part", 50, 6000, runs.DEFAULT_N, 50,
                     help="Images each autoencoder trains on (per class, or per dataset in section c).")  # fmt: skip
@@ -31,8 +32,8 @@ def _class_parts(dataset: str, n: int, n_eval: int) -> runs.Parts:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _dataset_parts(n: int, n_eval: int) -> runs.Parts:
-    return runs.dataset_parts(runs.BETWEEN_DATASETS, n=n, n_eval=n_eval)
+def _dataset_parts(names: tuple[str, ...], n: int, n_eval: int) -> runs.Parts:
+    return runs.dataset_parts(names, n=n, n_eval=n_eval)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -52,7 +53,8 @@ def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[
             bar = st.progress(0.0, text="loading data")
 
             def progress(done: int, total: int) -> None:
-                bar.progress(done / total, text=f"step {done} of {total}")
+                epoch = min(epochs, 1 + done * epochs // max(total, 1))
+                bar.progress(done / total, text=f"epoch {epoch} of {epochs} (step {done} of {total})")
 
             compute(progress)
             status.update(label=f"{what}: done", state="complete")
@@ -72,7 +74,9 @@ st.caption(
 with st.container(key="settings"):
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4])
     with c1:
-        dataset = st.selectbox("Dataset (sections a, b, d)", CLASS_DATASETS, key="dataset", bind="query-params")
+        first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
+        dataset = st.selectbox("Dataset (sections a, b, d)", CLASS_DATASETS, index=CLASS_DATASETS.index(first),
+                               key="dataset", bind="query-params")
     with c2:
         loss = st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key="loss", bind="query-params", horizontal=True)
     with c3:
@@ -83,13 +87,15 @@ with st.container(key="settings"):
         epochs = int(EPOCHS.number_input())
 
 status = dataset_status([dataset])[dataset]
+between_names, between_missing, between_partial = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
+data_notice({**between_missing, **({} if status[0] else {dataset: status[1]})},
+            {**between_partial, **({dataset: status[1]} if status[0] and status[1] else {})},
+            [name for name in between_names if name in DATASETS and DATASETS[name].bundled])
 st.header("a · Classes within a dataset")
 fleet = parts = None
 if not status[0]:
-    st.warning(f"**{dataset}** cannot be used here: {status[1]}")
+    st.caption(f"{dataset} is not available: pick another dataset above.")
 else:
-    if status[1]:
-        st.info(f"**{dataset}**: {status[1]}. The fleet has one autoencoder per class that is present.")
     try:
         parts = _class_parts(dataset, n, n_eval)
     except DataError as exc:
@@ -147,14 +153,10 @@ if fleet is not None:
                 st.image(pair_strip(inputs[i], recons[i]), width=min(900, 100 * samples + 20))
 
 st.header("c · Between datasets")
-between = dataset_status(list(runs.BETWEEN_DATASETS))
-for name, (ok, note) in between.items():
-    if note:
-        (st.info if ok else st.warning)(f"**{name}**: {note}" + ("" if ok else " — left out."))
 normalize = st.toggle("Normalize Δ by each reference dataset's mean L2 norm (SimEx §5.3)", key="norm", bind="query-params")
 dfleet = daad = dparts = None
 try:
-    dparts = _dataset_parts(n, n_eval)
+    dparts = _dataset_parts(between_names, n, n_eval)
 except DataError as exc:
     st.error(str(exc))
 if dparts is not None:
@@ -167,7 +169,7 @@ if dparts is not None:
 
         _compute_button(
             f"the between-dataset {LOSS_LABELS[loss]} fleet and the AAD autoencoder",
-            f"python -m dsviz simex {' '.join(runs.BETWEEN_DATASETS)} --per dataset --loss {loss} --epochs {epochs} "
+            f"python -m dsviz simex {' '.join(between_names)} --per dataset --loss {loss} --epochs {epochs} "
             f"--n {n} --n-eval {n_eval}" + (" --agreement" if loss == "mse" else ""),
             "train_dataset_fleet",
             _train_between,

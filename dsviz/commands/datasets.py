@@ -14,8 +14,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     datasets.set_defaults(run=run_datasets)
 
-    download = sub.add_parser("download", help="download a registered dataset into the data folder")
-    download.add_argument("name", choices=sorted(n for n, info in DATASETS.items() if not info.bundled))
+    download = sub.add_parser("download", help="download registered datasets into the data folder")
+    download.add_argument("names", nargs="+", metavar="name",
+                          choices=sorted(n for n, info in DATASETS.items() if not info.bundled))
     download.set_defaults(run=run_download)
 
 
@@ -53,6 +54,7 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
-    for split, path in download_dataset(args.name, data_dir()).items():
-        print(f"{args.name} {split}: {path}")
+    for name in args.names:
+        for split, path in download_dataset(name, data_dir()).items():
+            print(f"{name} {split}: {path}")
     return 0

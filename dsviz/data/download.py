@@ -15,8 +15,10 @@ import hashlib
 import http.client
 import os
 import shutil
+import socket
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 import zlib
@@ -131,6 +133,20 @@ def _download_into(info, folder: Path, raw: Path, progress: bool, urls: Mapping[
         written[split] = folder / f"{split}.npz"
         write_npz(written[split], images, labels)
     return written
+
+
+def reachable(name: str, timeout: float = 1.5) -> bool:
+    """Whether the host serving ``name``'s first source file accepts a TCP connection (a quick network check)."""
+    info = get_info(name)
+    if not info.sources:
+        return False
+    parts = urllib.parse.urlsplit(info.sources[0].url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def write_npz(path: Path, images: np.ndarray, labels: np.ndarray) -> None:

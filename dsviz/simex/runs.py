@@ -23,7 +23,7 @@ import numpy as np
 from ..cache import Cache, fingerprint
 from ..compare import compare_datasets
 from ..data import DATASETS, DataError
-from ..derived import DERIVED, as_npz, dataset_status, load_any
+from ..derived import DERIVED, as_npz, choose_datasets, dataset_status, load_any
 from .aad import AADResult, compute_aad
 from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, Progress, train_fleet
 
@@ -39,6 +39,16 @@ DEFAULT_N_EVAL = 100
 DEFAULT_EPOCHS = 10
 BETWEEN_DATASETS = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
 """The five datasets of the between-dataset experiment (SimEx §5.3, plus EMNIST letters)."""
+
+
+def between_datasets(data_dir: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
+    """The usable ones of :data:`BETWEEN_DATASETS`, topped up with the bundled datasets when fewer than three.
+
+    With no data folder this is mnist-rotated and mnist-background (built from
+    mnist-5k), digits and mnist-5k. The page, the upload page's reference fleet and
+    the CLI default share it, so a fleet trained by one is found by the others.
+    """
+    return tuple(choose_datasets(list(BETWEEN_DATASETS), 3, data_dir)[0])
 
 
 @dataclass
