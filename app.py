@@ -9,9 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.navigation import mark_app_ran
+from ui.presenter import presenter_switch
 
 st.set_page_config(layout="wide", page_title="dsviz")
 mark_app_ran()
+presenter_switch()
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dsviz.augment import TRANSFORMS
@@ -11,6 +12,7 @@ from dsviz.data import DataError, availability
 from dsviz.transfer import DEFAULT_SETTINGS, TransferConfig, TransferStudy, load_seed_data, transfer_study
 from ui.augment_plots import class_matrix_figure, image_grid, otdd_curve_figure, transfer_scatter_figure
 from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
 N_PER_SIDE = 1000
@@ -133,15 +135,21 @@ with heat_left:
         class_matrix_figure(result.label_distances, result.src_classes, result.tgt_classes,
                             "Label distances W₂²(P_y, P_y′)", "Viridis", ".0f"),  # fmt: skip
         key="label_heatmap",
-        config={"displayModeBar": False},
+        config=chart_config("label_heatmap"),
     )
 with heat_right:
     st.plotly_chart(
         class_matrix_figure(100 * result.class_coupling, result.src_classes, result.tgt_classes,
                             "Coupling mass between classes (% of all mass)", "Blues", ".1f", zmax=10.0),  # fmt: skip
         key="coupling_heatmap",
-        config={"displayModeBar": False},
+        config=chart_config("coupling_heatmap"),
     )
+aug_settings = {"transform": transform, "magnitude": float(magnitude), "n": N_PER_SIDE, "seed": SEED,
+                "otdd": result.otdd, "src": "mnist", "tgt": "usps"}
+table_downloads(f"label distances {transform} {magnitude:g}", result.label_distances, aug_settings,
+                index=result.src_classes, columns=result.tgt_classes)
+table_downloads(f"class coupling {transform} {magnitude:g}", result.class_coupling, aug_settings,
+                index=result.src_classes, columns=result.tgt_classes)
 st.caption(
     "Left: W₂² between the images of MNIST class y (transformed) and USPS class y′; small on the diagonal means each "
     "digit looks like its USPS counterpart. Right: how much of the optimal coupling moves MNIST class y onto USPS "
@@ -160,7 +168,7 @@ curve = [_memo()[(transform, float(m))].result.otdd for m in spec.grid]
 st.plotly_chart(
     otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit),
     key="otdd_curve",
-    config={"displayModeBar": False},
+    config=chart_config("otdd_curve"),
 )
 
 st.header("Does OTDD predict transfer?")
@@ -220,8 +228,11 @@ if study is not None:
             key="transfer_scatter",
             on_select="rerun",
             selection_mode="points",
-            config={"displayModeBar": False},
+            config=chart_config("transfer_scatter"),
         )
+    table_downloads("transfer study", pd.DataFrame({"setting": labels, "otdd": study.otdd, "gain_mean": study.gain_mean,
+                                                    "gain_std": study.gain_std}),
+                    {"config": vars(study.config), "small_in_page_study": is_small, "correlations": corr})
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")
         st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f", help=f"p = {corr['spearman_p']:.2g}")

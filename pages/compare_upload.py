@@ -22,6 +22,7 @@ from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
 from dsviz.pairs import PAIR_DATASETS
 from dsviz.simex.runs import between_datasets
 from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
@@ -160,7 +161,10 @@ with left:
                                "OTDD": [r.otdd for r in ranking.rows], "plain OT": [r.ot for r in ranking.rows]}),
                  hide_index=True, width="content", key="ranking_table")
 with right:
-    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config={"displayModeBar": False})
+    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config=chart_config("ranking_chart"))
+table_downloads("ranking", pd.DataFrame({"dataset": [r.name for r in ranking.rows], "otdd": [r.otdd for r in ranking.rows],
+                                          "ot": [r.ot for r in ranking.rows]}),
+                {**vars(settings), "upload_sha256": upload.sha256})
 st.caption(f"Settings: {settings.describe()}. Same command line: "
            f"`python -m dsviz otdd {upload.sha256[:12]}….npz {best.name} --n {settings.n} --json` "
            "(with the file from the cache folder, or your own .npz).")
@@ -176,11 +180,11 @@ hm_left, hm_right = st.columns(2)
 with hm_left:
     st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", YOURS, best.name),
-                    key="label_distances", config={"displayModeBar": False})
+                    key="label_distances", config=chart_config("label_distances"))
 with hm_right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", YOURS, best.name, colorscale="Blues", reverse=False),
-                    key="class_coupling", config={"displayModeBar": False})
+                    key="class_coupling", config=chart_config("class_coupling"))
 st.caption(f"Hover payload: {payload.payload_bytes(figure) / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
 
 st.subheader("SimEx Δ under the reference fleet")

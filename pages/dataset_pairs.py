@@ -13,6 +13,7 @@ from ui.data_notice import data_notice
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 
@@ -117,14 +118,16 @@ selected = (_current("src", names[0]), _current("tgt", names[-1]))
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
     st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
-                    on_select="rerun", selection_mode="points", config={"displayModeBar": False},
+                    on_select="rerun", selection_mode="points", config=chart_config("matrix_chart"),
                     width="content")
 if show_ot:
     with cols[1]:
         st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
-                        key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
+                        key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
+table_downloads("OTDD matrix", matrix.otdd, {**vars(settings), "split_used": matrix.split_used},
+                index=names, columns=names)
 with st.expander("Sanity check: self-distances"):
     st.markdown(
         "The diagonal is each dataset against **the same sample** (OTDD must be 0). The sampling floor is each "
@@ -165,10 +168,15 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
-                    key="label_distances", config={"displayModeBar": False})
+                    key="label_distances", config=chart_config("label_distances"))
 with right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
-                    key="class_coupling", config={"displayModeBar": False})
+                    key="class_coupling", config=chart_config("class_coupling"))
+pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd, "split_used": view.comparison.split_used}
+table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
+                index=res.src_classes, columns=res.tgt_classes)
+table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
+                index=res.src_classes, columns=res.tgt_classes)
 st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

@@ -12,6 +12,7 @@ from dsviz.simex.agreement import DESCRIPTIONS, compare_methods
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
 from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
 OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist", "mnist-5k", "digits")
@@ -82,19 +83,25 @@ if report is not None:
             st.plotly_chart(
                 heatmap(report.matrices[method], names, names, title=method, x_title="", y_title="",
                         fmt=fmts.get(method, ".3f")),
-                key=f"matrix_{i}", config={"displayModeBar": False},
+                key=f"matrix_{i}", config=chart_config(f"matrix_{i}"),
             )  # fmt: skip
     st.caption(
         "SimEx rows are the data evaluated and columns the autoencoder's training data; for the ranking each pair's two "
         "directions are averaged. Diagonals are ignored: the ranking uses the pairs of different datasets."
     )
+    table_downloads("method distances", pd.DataFrame(
+        [(method, a, b, report.matrices[method][i, j]) for method in report.methods
+         for i, a in enumerate(names) for j, b in enumerate(names)],
+        columns=["method", "row", "column", "distance"]), {"datasets": names, "n": n, "n_eval": n_eval, "epochs": epochs})
+    table_downloads("spearman between methods", report.spearman, {"datasets": names, "n": n, "n_eval": n_eval,
+                    "epochs": epochs}, index=report.methods, columns=report.methods)
     left, right = st.columns([1, 1])
     with left:
         st.subheader("Spearman ρ between the methods' orderings")
         st.plotly_chart(
             heatmap(report.spearman, report.methods, report.methods, title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
                     x_title="", y_title="", colorscale="RdBu", fmt=".2f", zmin=-1.0, zmax=1.0),
-            key="agreement_heatmap", config={"displayModeBar": False},
+            key="agreement_heatmap", config=chart_config("agreement_heatmap"),
         )  # fmt: skip
     with right:
         st.subheader("What each method does, and its cost")

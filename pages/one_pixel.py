@@ -13,6 +13,7 @@ from dsviz.derived import choose_datasets
 from ui.data_notice import data_notice
 from dsviz.onepixel import OnePixelRun, one_pixel_dataset, summarize
 from ui.hover_images import hover_images, panel_key
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import accuracy_heatmaps, accuracy_panels, mean_difference_figure
 
@@ -101,6 +102,17 @@ st.caption(
     )
 )
 
+for title, run in runs.items():
+    res = run.result
+    table_downloads(f"one pixel {run.name}", pd.DataFrame(
+        [(res.classes[i], res.classes[j], int(res.pixel[i, j][0]), int(res.pixel[i, j][1]), res.val_accuracy[i, j],
+          res.train_accuracy[i, j], res.threshold[i, j]) for i in range(len(res.classes)) for j in range(i)
+         if pd.notna(res.val_accuracy[i, j])],
+        columns=["class a", "class b", "pixel row", "pixel col", "validation accuracy", "in-sample accuracy",
+                 "threshold"]),
+        {"dataset": run.name, "split_used": run.split_used, "n_fit": res.n_fit, "n_val": res.n_val, "C": res.C},
+        key=f"onepixel_{run.name}")
+
 st.subheader("Summary")
 columns = st.columns(len(results), gap="large")
 for col, (title, res) in zip(columns, results.items(), strict=True):
@@ -139,4 +151,4 @@ columns = st.columns(len(results), gap="medium")
 for k, (col, (title, res)) in enumerate(zip(columns, results.items(), strict=True)):
     with col:
         st.markdown(f"**{title}**")
-        st.plotly_chart(mean_difference_figure(res), key=f"meandiff_{k}", config={"displayModeBar": False})
+        st.plotly_chart(mean_difference_figure(res), key=f"meandiff_{k}", config=chart_config(f"meandiff_{k}"))

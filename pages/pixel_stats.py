@@ -10,6 +10,7 @@ from dsviz.derived import choose_datasets
 from ui.data_notice import data_notice
 from dsviz.pixelstats import DatasetPixelStats, dataset_pixel_stats
 from ui.hover_images import hover_images
+from ui.export import chart_config
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import mosaic_figure
 from ui.pixelstats_plots import pc_scatter, variance_figure
@@ -63,7 +64,7 @@ def _image_grid(images: np.ndarray, labels: list[str], cols: int, key: str, *, d
                             colorbar_title=title, height=height)
     fig.update_yaxes(showticklabels=False)
     fig.update_xaxes(showticklabels=False)
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(fig, key=key, config=chart_config(key))
     st.caption(" | ".join(row_labels))
 
 
@@ -109,7 +110,7 @@ _image_grid(data.stats.class_std[present], names, cols, "class_std", zmax=float(
 st.subheader("Explained variance")
 pca = data.pca
 needed = pca.n_components_for(0.95)
-st.plotly_chart(variance_figure(pca), key="variance", config={"displayModeBar": False})
+st.plotly_chart(variance_figure(pca), key="variance", config=chart_config("variance"))
 st.markdown(f"**{needed}** of {len(pca.explained_variance)} components explain 95% of the variance; "
             f"PC1 alone {pca.explained_variance_ratio[0]:.1%}, "
             f"the first 10 {pca.explained_variance_ratio[:10].sum():.1%}.")
@@ -123,7 +124,7 @@ h, w = data.sample_images.shape[1:]
 tiles = np.stack([originals, rebuilt]).reshape(2, len(pick), h, w)
 fig = mosaic_figure(tiles, ["original", f"{k} components"], [data.classes[data.sample_labels[i]] for i in pick],
                     colorscale="gray", zmin=0.0, zmax=1.0, colorbar_title="intensity", height=260)
-st.plotly_chart(fig, key="reconstructions", config={"displayModeBar": False})
+st.plotly_chart(fig, key="reconstructions", config=chart_config("reconstructions"))
 err = float(np.mean((pca.reconstruct(originals, k) - originals) ** 2))
 st.caption(f"Mean squared reconstruction error of these images with k = {k}: {err:.4f} "
            f"({np.cumsum(pca.explained_variance_ratio)[k - 1]:.1%} of the variance kept).")

@@ -14,6 +14,7 @@ from dsviz.simex import runs
 from ui.simex_plots import heatmap, pair_strip, settling_figure
 from ui.url_state import UrlNumber
 from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
 CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED, "mnist-5k", "digits")
@@ -45,9 +46,14 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
-def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[int, int], None]], object]) -> None:
-    """Say that ``what`` is not cached, how to precompute it, and offer to compute it here with a progress bar."""
-    st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train it here.")
+def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[int, int], None]], object],
+                    seconds: float | None = None) -> None:
+    """Say that ``what`` is not cached, how to precompute it and how long it takes, and offer to compute it here."""
+    cost = ("" if seconds is None else
+            f" Training here takes about {seconds:.0f} s (scaled from the last run measured on this machine); "
+            "Stop (top right) cancels it and leaves no partial result.")
+    st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train "
+            f"it here.{cost}")
     if st.button(f"Train {what}", key=key):
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
@@ -108,6 +114,7 @@ else:
                 f"python -m dsviz simex {dataset} --loss {loss} --epochs {epochs} --n {n} --n-eval {n_eval}",
                 "train_class_fleet",
                 lambda progress: runs.simex(parts, loss, epochs, progress=progress),
+                runs.estimate_seconds(parts, loss, epochs),
             )
 if fleet is not None:
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
@@ -117,14 +124,18 @@ if fleet is not None:
         st.plotly_chart(
             heatmap(fleet.delta, parts.names, parts.names, title=f"SimEx Δ ({LOSS_LABELS[loss]})",
                     x_title="autoencoder trained on", y_title="samples of"),
-            key="delta_heatmap", config={"displayModeBar": False},
+            key="delta_heatmap", config=chart_config("delta_heatmap"),
         )  # fmt: skip
     with right:
         st.plotly_chart(
             heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
                     x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
-            key="baseline_heatmap", config={"displayModeBar": False},
+            key="baseline_heatmap", config=chart_config("baseline_heatmap"),
         )  # fmt: skip
+    table_downloads(f"SimEx delta {dataset} {loss}", fleet.delta,
+                    {"dataset": dataset, "loss": loss, "n": n, "n_eval": n_eval, "epochs": epochs,
+                     "rows": "samples of", "columns": "autoencoder trained on"},
+                    index=parts.names, columns=parts.names)
     with st.container(key="metric_rho"):
         st.metric("Spearman ρ, Δ vs. baseline (row orderings, mean over rows)", f"{rho:.3f}")
     st.caption(
@@ -173,6 +184,7 @@ if dparts is not None:
             f"--n {n} --n-eval {n_eval}" + (" --agreement" if loss == "mse" else ""),
             "train_dataset_fleet",
             _train_between,
+            runs.estimate_seconds(dparts, loss, epochs, with_aad=True),
         )
 if dfleet is not None and daad is not None:
     left, right = st.columns(2)
@@ -182,14 +194,18 @@ if dfleet is not None and daad is not None:
             heatmap(shown, dparts.names, dparts.names,
                     title=f"SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})",
                     x_title="autoencoder trained on", y_title="samples of"),
-            key="between_heatmap", config={"displayModeBar": False},
+            key="between_heatmap", config=chart_config("between_heatmap"),
         )  # fmt: skip
     with right:
         st.plotly_chart(
             heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
                     x_title="dataset", y_title="dataset", colorscale="Cividis", fmt=".2f"),
-            key="aad_heatmap", config={"displayModeBar": False},
+            key="aad_heatmap", config=chart_config("aad_heatmap"),
         )  # fmt: skip
+    table_downloads(f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}", shown,
+                    {"datasets": list(dparts.names), "loss": loss, "normalized": bool(normalize), "n": n,
+                     "n_eval": n_eval, "epochs": epochs, "rows": "samples of", "columns": "autoencoder trained on"},
+                    index=dparts.names, columns=dparts.names)
     st.caption(
         "Normalized Δ divides column k by the mean L2 norm of the images A(Y_k) was trained on "
         f"({', '.join(f'{p} {v:.1f}' for p, v in zip(dparts.names, dfleet.ref_norm, strict=True))}), so references "
@@ -204,7 +220,7 @@ if fleet is not None:
 if dfleet is not None:
     curves["between datasets"] = settling_curve(dfleet.history)
 if curves:
-    st.plotly_chart(settling_figure(curves), key="settling", config={"displayModeBar": False})
+    st.plotly_chart(settling_figure(curves), key="settling", config=chart_config("settling"))
     st.caption(
         "After every epoch Δ is measured again; each point is Spearman ρ between that epoch's row orderings and the "
         "final ones, averaged over rows (the SimEx paper's Figure 6). It reaching ~1 early means a few epochs already "

@@ -11,6 +11,7 @@ buttons on tiny settings.
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 
@@ -59,6 +60,27 @@ def _click_and_wait(page, button_key: str, ready: str) -> None:
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
 
 
+def _downloads(page) -> None:
+    """The OTDD matrix as CSV and JSON (with its settings), and the chart as a named PNG."""
+    with page.expect_download() as info:
+        page.locator(".st-key-otdd-matrix_csv button").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-otdd-matrix.csv"
+    csv = open(info.value.path(), encoding="utf-8").read()
+    assert "# n: 250\n" in csv and '# split_used: {"digits": "test", "mnist-5k": "train"}' in csv
+    assert csv.splitlines()[-1].startswith("mnist-5k,")
+    with page.expect_download() as info:
+        page.locator(".st-key-otdd-matrix_json button").click()
+    data = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert data["settings"]["n"] == 250 and data["index"] == ["digits", "mnist-5k"]
+    assert data["data"][0][0] == 0 and data["data"][0][1] > 0
+    chart = page.locator(".st-key-matrix_chart .js-plotly-plot")
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(".modebar-btn[data-title='Download plot as a png']").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-matrix-chart.png"
+    assert open(info.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def _digits_npz() -> bytes:
     digits = load_digits()
     buf = io.BytesIO()
@@ -78,6 +100,7 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     ticks = page.locator(".st-key-matrix_chart .xtick text").all_text_contents()
     assert set(ticks) == {"digits", "mnist-5k"}
     _check(page, artifacts_dir, "pairs")
+    _downloads(page)
 
     _open(page, url + "/one_pixel", [".dsviz-hi-root[data-ready='1'] .js-plotly-plot", ".st-key-meandiff_1 .js-plotly-plot"])
     assert page.get_by_text("UCI digits (8×8)").count() >= 1

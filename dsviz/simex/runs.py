@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from .. import costs
 from ..cache import Cache, fingerprint
 from ..compare import compare_datasets
 from ..data import DATASETS, DataError
@@ -166,12 +167,28 @@ def simex(
     }  # fmt: skip
 
     def compute() -> FleetRun:
-        return train_fleet(
-            parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
-            batch_size=batch_size, seed=seed, device=device, progress=progress,
-        )  # fmt: skip
+        with costs.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
+            return train_fleet(
+                parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
+                batch_size=batch_size, seed=seed, device=device, progress=progress,
+            )  # fmt: skip
 
     return cached_value(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun.to_arrays, FleetRun.from_arrays, cached_only)
+
+
+def training_units(parts: Parts, epochs: int) -> float:
+    """Size of a training run for :mod:`dsviz.costs`: training images over all parts x epochs."""
+    return float(sum(len(x) for x in parts.train) * epochs)
+
+
+def estimate_seconds(parts: Parts, loss: str, epochs: int, with_aad: bool = False) -> float | None:
+    """How long training the fleet (and the AAD autoencoder) should take here, from the last measured run."""
+    units = training_units(parts, epochs)
+    fleet = costs.estimate(f"simex_fleet_{loss}", units)
+    if not with_aad:
+        return fleet
+    other = costs.estimate("aad", units)
+    return None if fleet is None or other is None else fleet + other
 
 
 def aad(
@@ -192,7 +209,9 @@ def aad(
               "batch_size": BATCH_SIZE, "lr": LEARNING_RATE, "seed": seed}  # fmt: skip
 
     def compute() -> AADResult:
-        return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress)
+        with costs.measured("aad", training_units(parts, epochs)):
+            return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device,
+                               progress=progress)
 
     return cached_value(cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only)
 
