@@ -167,7 +167,7 @@ st.header("c · Between datasets")
 normalize = st.toggle("Normalize Δ by each reference dataset's mean L2 norm (SimEx §5.3)", key="norm", bind="query-params")
 dfleet = daad = dparts = None
 try:
-    dparts = _dataset_parts(between_names, n, n_eval)
+    dparts = _dataset_parts(tuple(between_names), n, n_eval)
 except DataError as exc:
     st.error(str(exc))
 if dparts is not None:

@@ -108,3 +108,23 @@ def test_out_of_the_box_cli(tmp_path):
     out = cli("otdd", "digits", "mnist-5k", "--n", "300")
     assert out["split_used"] == {"src": "test", "tgt": "train"}
     assert out["n_src"] == out["n_tgt"] == 300 and out["otdd"] > 0
+
+
+def test_pages_fall_back_to_the_bundled_datasets(empty_dirs):
+    from dsviz.derived import choose_datasets, derived_base, load_any
+    from dsviz.simex.runs import BETWEEN_DATASETS, between_datasets
+
+    data, _ = empty_dirs
+    usable, missing, partial = choose_datasets(["mnist", "usps"], 2, data)
+    assert usable == ["digits", "mnist-5k"] and set(missing) == {"mnist", "usps"} and not partial
+    assert derived_base(data) == "mnist-5k"
+    rotated = load_any("mnist-rotated", n=20, data_dir=data)
+    assert rotated.source.startswith("derived from") and "mnist-5k" in rotated.source
+    assert between_datasets(data) == ("mnist-rotated", "mnist-background", "digits", "mnist-5k")
+    # with MNIST in the folder nothing is topped up and the variants use it
+    (data / "mnist").mkdir()
+    write_npz(data / "mnist" / "train.npz", np.zeros((20, 28, 28), np.uint8), np.arange(20) % 10)
+    assert derived_base(data) == "mnist"
+    assert choose_datasets(["mnist", "mnist-rotated"], 2, data)[0] == ["mnist", "mnist-rotated"]
+    assert between_datasets(data) == ("mnist", "mnist-rotated", "mnist-background")
+    assert set(between_datasets(data)) < set(BETWEEN_DATASETS)

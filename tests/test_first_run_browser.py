@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import time
 
 import numpy as np
@@ -96,7 +97,7 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".st-key-label_distances .js-plotly-plot"])
     notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
     assert "python -m dsviz download mnist emnist-letters kmnist fashion-mnist usps" in notice.inner_text()
-    assert "No network here" in notice.inner_text() and page.get_by_role("button", name="Download").count() == 0
+    assert "No network here" in notice.inner_text() and page.get_by_role("button", name=re.compile("Download (mnist|emnist|kmnist|fashion|usps)")).count() == 0
     ticks = page.locator(".st-key-matrix_chart .xtick text").all_text_contents()
     assert set(ticks) == {"digits", "mnist-5k"}
     _check(page, artifacts_dir, "pairs")
@@ -129,7 +130,11 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     _check(page, artifacts_dir, "augmentations")
 
     _open(page, url + "/label_shuffle", [".st-key-curve .js-plotly-plot"])
+    assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
     _check(page, artifacts_dir, "label_shuffle")
+    _open(page, url + "/label_shuffle?presenter=true", [".st-key-curve .js-plotly-plot"])
+    assert not page.locator("[data-testid='stCaptionContainer']").first.is_visible()  # presenter: no captions
+    _check(page, artifacts_dir, "label_shuffle_presenter")
 
     assert not any((root / "data").iterdir())  # nothing was downloaded or left behind
     log = (root / "server.log").read_text()

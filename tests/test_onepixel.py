@@ -194,4 +194,4 @@ def test_page_shows_summaries_for_both_datasets(real_data_dir):
     if missing:
         at.multiselect(key="datasets").set_value(missing[:1]).run()
         assert not at.exception
-        assert any("not on disk" in w.value for w in at.warning)
+        assert any("Not in the data folder" in i.value and missing[0] in i.value for i in at.info)

@@ -52,7 +52,8 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     names = page.locator(".st-key-matrix_chart .js-plotly-plot").evaluate("gd => gd._fullLayout.xaxis.categoryarray")
     assert "kmnist" not in names and "fashion-mnist" in names
-    assert page.get_by_text("kmnist is missing").count() >= 1
+    notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
+    assert notice.count() == 1 and "kmnist" in notice.inner_text()
 
     # click the mnist -> fashion-mnist cell: the pair view switches to that pair
     pos = _cell_position(page, names.index("mnist"), names.index("fashion-mnist"))

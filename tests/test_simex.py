@@ -293,14 +293,15 @@ def test_simex_page_trains_on_demand_and_orders_reconstructions(real_data_dir):
     assert deltas == sorted(deltas)
     assert len(at.get("image")) == 10
     at.selectbox(key="dataset").set_value("kmnist").run()
-    assert any("kmnist" in w.value for w in at.warning)
+    assert any("Not in the data folder" in i.value and "kmnist" in i.value for i in at.info)
 
 
 def test_method_agreement_page_states_missing_data_and_reports_costs(real_data_dir):
     query = {**TINY, "datasets": ["mnist", "kmnist", "emnist-letters", "mnist-rotated"]}
     at = _page("pages/method_agreement.py", query)
-    assert any("kmnist" in w.value and "left out" in w.value for w in at.warning)
-    assert any("emnist-letters" in i.value and "13 of 26" in i.value for i in at.info)
+    notices = [i.value for i in at.info if "Not in the data folder" in i.value]
+    assert len(notices) == 1 and "kmnist" in notices[0] and "python -m dsviz download kmnist" in notices[0]
+    assert "emnist-letters" in notices[0] and "13 of 26" in notices[0]  # partial data, in the same notice
     at.button(key="compute_agreement").click().run()
     assert not at.exception, at.exception
     table = at.table[0].value

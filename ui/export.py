@@ -91,8 +91,10 @@ def table_downloads(
     settings = {"dsviz_version": __version__, **settings}
     stem = f"dsviz-{_page()}-{slug(name)}"
     key = key or slug(name)
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button("CSV", table_csv(frame, settings), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key}_csv", on_click="ignore", icon=":material/download:", help=f"{name}, with its settings")
-    right.download_button("JSON", table_json(frame, settings), file_name=f"{stem}.json", mime="application/json",
-                          key=f"{key}_json", on_click="ignore", icon=":material/download:", help=f"{name}, with its settings")
+    with st.container(horizontal=True, key=f"{key}_downloads"):
+        st.download_button(f"{name} · CSV", table_csv(frame, settings), file_name=f"{stem}.csv", mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary",
+                           help="with the settings it was computed with, as # comment lines")
+        st.download_button(f"{name} · JSON", table_json(frame, settings), file_name=f"{stem}.json",
+                           mime="application/json", key=f"{key}_json", on_click="ignore", icon=":material/download:",
+                           type="tertiary", help='{"settings", "index", "columns", "data"}')
