@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from .commands import COMMANDS
 from .data import DataError
+from .executor import GridFailed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DataError, ValueError, OSError, KeyError) as exc:
         print(f"dsviz: error: {exc}", file=sys.stderr)
         return 2
+    except GridFailed as exc:
+        for name, error in exc.failed.items():
+            print(f"dsviz: task failed: {name}: {error}", file=sys.stderr)
+        print(f"dsviz: error: {exc.args[0].split(':')[0]}; rerun to compute only what is missing", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("dsviz: interrupted", file=sys.stderr)
         return 130
