@@ -29,7 +29,9 @@ How a grid runs (:meth:`Executor.run`):
    which answers from the cache and raises :class:`NotCached` at the first
    miss instead of computing. Tasks that finish are already cached and are not
    submitted (``GridResult.cached``): a resumed grid computes only what is
-   missing.
+   missing. (So ``fn`` should do its work inside the cached functions it calls,
+   as every dsviz function does; a probe that raises anything else counts as
+   "not cached", and the task then reports its own error.)
 2. *Compute*: each remaining task runs once (in-process for :class:`LocalExecutor`,
    as a Ray task for :class:`RayExecutor`) against a :class:`CaptureCache`: it
    reads the worker's own cache folder (``DSVIZ_CACHE_DIR``; read-only, e.g. the
@@ -199,7 +201,7 @@ def is_cached(task: Task, cache: Cache) -> bool:
     """Whether every value ``task`` needs is already in ``cache`` (runs ``fn`` against a :class:`ProbeCache`)."""
     try:
         task.fn(task.spec, ProbeCache(cache.root))
-    except NotCached:
+    except Exception:  # noqa: BLE001 - NotCached, or an error the task itself will report by name
         return False
     return True
 
