@@ -332,8 +332,10 @@ class RayExecutor(Executor):
             self._owned = False
 
     def _compute(self, tasks, finished) -> float:
-        import ray  # only here: the app and the local executor never load Ray
-
+        try:
+            import ray  # only here: the app and the local executor never load Ray
+        except ImportError as exc:
+            raise ValueError("--executor ray needs Ray: pip install -r requirements-ray.txt") from exc
         start = time.perf_counter()
         self._connect(ray)
         started = time.perf_counter() - start

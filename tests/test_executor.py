@@ -22,6 +22,7 @@ import pytest
 import ray
 
 from dsviz.cache import Cache, cache_key
+from dsviz.cli import main
 from dsviz.executor import CaptureCache, GridFailed, LocalExecutor, RayExecutor, Task, is_cached, make_executor, run_task
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
@@ -136,8 +137,10 @@ def test_worker_killed_mid_task_is_retried_with_the_same_result(cluster, tmp_pat
     assert not grid.failed and grid.values == local.values == {"killed": 16.0, "other": 25.0}
 
 
-def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real_data_dir, tmp_path):
-    local = finish(run_cli(*GRID, "--executor", "local", cache_dir=tmp_path / "local", data_dir=real_data_dir))
+def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real_data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "local"))
+    assert main(["precompute", "pairs", *GRID, "--executor", "local"]) == 0
+    local = json.loads(capsys.readouterr().out)
     cache_dir = tmp_path / "ray"
     driver = run_cli(*GRID, "--executor", "ray", "--address", cluster, cache_dir=cache_dir, data_dir=real_data_dir)
     deadline = time.monotonic() + 120
