@@ -25,7 +25,7 @@ cluster has GPUs). ``fn`` calls the ordinary cached dsviz functions with the
 
 How a grid runs (:meth:`Executor.run`):
 
-1. *Probe*: on the driver each task's ``fn`` runs against a :class:`ProbeCache`,
+1. *Probe* (Ray): on the driver each task's ``fn`` runs against a :class:`ProbeCache`,
    which answers from the cache and raises :class:`NotCached` at the first
    miss instead of computing. Tasks that finish are already cached and are not
    submitted (``GridResult.cached``): a resumed grid computes only what is
@@ -34,9 +34,9 @@ How a grid runs (:meth:`Executor.run`):
    "not cached", and the task then reports its own error.)
 2. *Compute*: each remaining task runs once (in-process for :class:`LocalExecutor`,
    as a Ray task for :class:`RayExecutor`) against a :class:`CaptureCache`: it
-   reads the worker's own cache folder (``DSVIZ_CACHE_DIR``; read-only, e.g. the
-   OTDD a pair's UMAP task reuses) and keeps every value ``fn`` would store in
-   memory. Workers read data from their ``DSVIZ_DATA_DIR``.
+   reads the driver's cache folder where the worker can see that path (same
+   machine or shared storage; read-only, e.g. the OTDD a pair's UMAP task
+   reuses) and keeps every value ``fn`` would store in memory. Workers read data from their ``DSVIZ_DATA_DIR``.
 3. *Store*: the value and the captured entries return to the driver, which
    writes each entry with :meth:`dsviz.cache.Cache.store` (atomic: temp file +
    fsync + rename) as soon as its task completes, then advances the progress
@@ -189,9 +189,10 @@ class CaptureCache(Cache):
         return self.path(function, key)
 
 
-def run_task(task: Task) -> TaskOutput:
-    """Compute one task against a :class:`CaptureCache` (this is what a worker runs)."""
-    cache = CaptureCache()
+def run_task(task: Task, root: str | os.PathLike | None = None) -> TaskOutput:
+    """Compute one task against a :class:`CaptureCache` reading ``root`` (default: this process's
+    cache folder); this is what a worker runs."""
+    cache = CaptureCache(root)
     start = time.perf_counter()
     value = task.fn(task.spec, cache)
     return TaskOutput(value, cache.entries, time.perf_counter() - start, os.getpid())
@@ -229,6 +230,8 @@ class Executor:
     """Probe, compute, store (see the module docstring); subclasses implement :meth:`_compute`."""
 
     name = "executor"
+    probe = True
+    """Look tasks up on the driver before submitting them (step 1)."""
 
     def __init__(self, max_retries: int = DEFAULT_RETRIES) -> None:
         if max_retries < 0:
@@ -243,14 +246,16 @@ class Executor:
         result = GridResult()
         todo = []
         for task in tasks:
-            (result.cached.append(task.name) if is_cached(task, store) else todo.append(task))
+            (result.cached.append(task.name) if self.probe and is_cached(task, store) else todo.append(task))
         total, done = len(tasks), len(result.cached)
         if progress is not None:
             progress(done, total, f"{done} cached")
 
         def finished(task: Task, output: TaskOutput | None, error: str | None) -> None:
             nonlocal done
-            if output is not None:
+            if output is not None and not output.entries and not self.probe:
+                result.cached.append(task.name)  # every value it needed was a hit
+            elif output is not None:
                 for (function, key), arrays in output.entries.items():
                     store.store(function, key, arrays)
                 result.values[task.name] = output.value
@@ -262,7 +267,7 @@ class Executor:
                 progress(done, total, task.name)
 
         if todo:
-            result.start_seconds = self._compute(todo, finished)
+            result.start_seconds = self._compute(todo, finished, store)
         result.wall_seconds = time.perf_counter() - start
         return result
 
@@ -275,22 +280,29 @@ class Executor:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _compute(self, tasks: list[Task], finished: Callable[[Task, TaskOutput | None, str | None], None]) -> float:
-        """Run ``tasks``, calling ``finished(task, output, None)`` or ``finished(task, None, error)`` on the
+    def _compute(
+        self, tasks: list[Task], finished: Callable[[Task, TaskOutput | None, str | None], None], cache: Cache
+    ) -> float:
+        """Run ``tasks`` (``cache``: the driver's), calling ``finished(task, output, None)`` or ``finished(task, None, error)`` on the
         driver as each completes; return the seconds spent starting or joining the cluster."""
         raise NotImplementedError
 
 
 class LocalExecutor(Executor):
-    """Every task in this process, one after the other (retrying exceptions ``max_retries`` times)."""
+    """Every task in this process, one after the other (retrying exceptions ``max_retries`` times).
+
+    No probe: a task whose values are all cached reads them (through the capture cache) and
+    produces no entry, and is counted as cached; that saves loading its data twice.
+    """
 
     name = "local"
+    probe = False
 
-    def _compute(self, tasks, finished) -> float:
+    def _compute(self, tasks, finished, cache) -> float:
         for task in tasks:
             for attempt in range(self.max_retries + 1):
                 try:
-                    output = run_task(task)
+                    output = run_task(task, cache.root)
                 except Exception as exc:  # noqa: BLE001 - reported by name, like Ray does
                     if attempt == self.max_retries:
                         finished(task, None, describe_error(exc))
@@ -331,7 +343,7 @@ class RayExecutor(Executor):
             ray.shutdown()
             self._owned = False
 
-    def _compute(self, tasks, finished) -> float:
+    def _compute(self, tasks, finished, cache) -> float:
         try:
             import ray  # only here: the app and the local executor never load Ray
         except ImportError as exc:
@@ -345,7 +357,7 @@ class RayExecutor(Executor):
             remote.options(
                 name=task.name[:200], num_cpus=task.num_cpus, num_gpus=1 if task.gpu and has_gpus else 0,
                 max_retries=self.max_retries, retry_exceptions=True,
-            ).remote(task): task
+            ).remote(task, str(cache.root)): task
             for task in tasks
         }  # fmt: skip
         while pending:
