@@ -283,8 +283,9 @@ class Executor:
     def _compute(
         self, tasks: list[Task], finished: Callable[[Task, TaskOutput | None, str | None], None], cache: Cache
     ) -> float:
-        """Run ``tasks`` (``cache``: the driver's), calling ``finished(task, output, None)`` or ``finished(task, None, error)`` on the
-        driver as each completes; return the seconds spent starting or joining the cluster."""
+        """Run ``tasks`` (``cache``: the driver's), calling ``finished(task, output, None)`` or
+        ``finished(task, None, error)`` on the driver as each completes; return the seconds spent
+        starting or joining the cluster."""
         raise NotImplementedError
 
 
