@@ -2,7 +2,9 @@
 
 Errors in the input (unreadable file, missing keys, mismatched lengths,
 non-finite values, unknown options) exit with status 2 and one line on stderr,
-never a traceback. The ``--json`` outputs are an interface: keys are only added.
+never a traceback. A grid whose tasks still fail after their retries exits with
+status 1, naming each failed task on stderr (the finished ones are cached). The
+``--json`` outputs are an interface: keys are only added.
 """
 
 from __future__ import annotations

@@ -170,3 +170,22 @@ def test_ray_is_not_imported_unless_asked(tmp_path):
             "e.LocalExecutor().run([], cache=c.Cache(sys.argv[1])); print('ray' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_cli_names_the_failed_task_and_keeps_the_others(real_data_dir, tmp_path, monkeypatch, capsys):
+    from dsviz.commands import grids
+
+    real = grids.pair_cell
+
+    def flaky(spec, cache):
+        if spec.src != spec.tgt:
+            raise RuntimeError("disk on fire")
+        return real(spec, cache)
+
+    monkeypatch.setattr(grids, "pair_cell", flaky)
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    argv = ["precompute", "pairs", "--datasets", "mnist", "usps", "--n", "20", "--no-embeddings", "--max-retries", "0"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "task failed: otdd mnist vs usps: RuntimeError: disk on fire" in err
+    assert len(list((tmp_path / "otdd").glob("*.npz"))) == 4  # the diagonal and floor cells were stored
