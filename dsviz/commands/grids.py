@@ -199,7 +199,8 @@ def dataset_pair_otdd(spec: DatasetPairOTDD, cache: Cache) -> float:
 
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:
-    return [Task(f"SimEx {spec.loss} fleet of {' '.join(spec.datasets)} ({spec.per})", fleet, spec, gpu=True)]
+    what = "AAD autoencoder" if spec.loss == "aad" else f"SimEx {spec.loss} fleet"
+    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per})", fleet, spec, gpu=True)]
 
 
 def agreement_tasks(
