@@ -20,7 +20,6 @@ import json
 import sys
 import time
 
-from tqdm import tqdm
 
 from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
