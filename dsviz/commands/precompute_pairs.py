@@ -20,7 +20,6 @@ import json
 import sys
 import time
 
-
 from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
 from ..executor import Executor, executor_arguments, executor_from_args
