@@ -119,7 +119,7 @@ class TransferConfig:
         return {**out, "protocol": PROTOCOL}
 
 
-PROTOCOL = "otdd-lenet-reinit-head"
+PROTOCOL = "otdd-lenet-reinit-head-seeded-dropout"
 """Tag of the training protocol in every run's cache key (bump it when the network or the
 fine-tuning procedure changes, so older cached runs are not read back)."""
 
@@ -188,20 +188,26 @@ def train(
     lr: float,
     seed: int,
 ) -> nn.Module:
-    """Minimise cross-entropy with Adam over shuffled mini-batches (order drawn from ``seed``)."""
+    """Minimise cross-entropy with Adam over shuffled mini-batches (order drawn from ``seed``).
+
+    Dropout draws from torch's global generator, which is seeded with ``seed`` inside a
+    forked RNG state, so a run is reproducible and the caller's RNG is left untouched.
+    """
     device = next(model.parameters()).device
     x, y = _tensor(images, device), torch.as_tensor(labels, device=device)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=gen).to(device)
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+    with torch.random.fork_rng(devices=[torch.cuda.current_device()] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        for _ in range(epochs):
+            order = torch.randperm(len(x), generator=gen).to(device)
+            for start in range(0, len(x), batch_size):
+                batch = order[start : start + batch_size]
+                loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
     return model
 
 

@@ -36,25 +36,31 @@ def relative_error_drop(acc_finetune: np.ndarray, acc_scratch: np.ndarray) -> np
     return 100.0 * (err_scratch - err_ft) / err_scratch
 
 
+def spearman_rows(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Spearman's rho along ``axis`` for stacks of samples (the Pearson correlation of average
+    ranks, as ``scipy.stats.spearmanr``); 0 where either side is constant (no rank order)."""
+    ra, rb = stats.rankdata(a, axis=axis), stats.rankdata(b, axis=axis)
+    ra = ra - ra.mean(axis=axis, keepdims=True)
+    rb = rb - rb.mean(axis=axis, keepdims=True)
+    den = np.sqrt((ra * ra).sum(axis=axis) * (rb * rb).sum(axis=axis))
+    num = (ra * rb).sum(axis=axis)
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+
+
 def spearman_bootstrap_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95,
                           n_resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
     """Percentile bootstrap interval of Spearman's rho over (x, y) points resampled as pairs.
 
     Uses ``scipy.stats.bootstrap(paired=True, method="percentile")`` with a fixed
-    seed, so the interval is reproducible. A resample whose x or y is constant
-    (possible with few points) has no rank order and counts as rho = 0. NaN for
-    fewer than 4 points.
+    seed, so the interval is reproducible, and :func:`spearman_rows` as the
+    vectorised statistic. A resample whose x or y is constant (possible with few
+    points) has no rank order and counts as rho = 0. NaN for fewer than 4 points.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) < 4:
         return float("nan"), float("nan")
 
-    def rho(a: np.ndarray, b: np.ndarray) -> float:
-        if np.ptp(a) == 0 or np.ptp(b) == 0:
-            return 0.0  # a constant resample carries no rank order
-        return float(stats.spearmanr(a, b).statistic)
-
-    res = stats.bootstrap((x, y), rho, paired=True, vectorized=False, n_resamples=n_resamples,
+    res = stats.bootstrap((x, y), spearman_rows, paired=True, vectorized=True, n_resamples=n_resamples,
                           confidence_level=confidence, method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
@@ -104,4 +110,5 @@ def mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v.mean(axis=-1), std
 
 
-__all__ = ["CORRELATION_KEYS", "correlations", "leave_one_out_pearson", "mean_std", "relative_error_drop", "spearman_bootstrap_ci"]
+__all__ = ["CORRELATION_KEYS", "correlations", "leave_one_out_pearson", "mean_std", "relative_error_drop",
+           "spearman_bootstrap_ci", "spearman_rows"]

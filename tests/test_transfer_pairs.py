@@ -99,11 +99,10 @@ def test_study_is_cached_and_resumes_without_retraining(tiny, real_data_dir, mon
     np.testing.assert_array_equal(latest.otdd, study.otdd)
 
     # Drop the assembled study: a rerun finds every task in the cache and trains nothing.
-    key = tp.cache_key(tp.STUDY_FUNCTION, {"datasets": DATASETS, "config": dataclasses.asdict(TINY),
-                                           "protocol": tp.PROTOCOL},
-                       tp.fingerprint(np.asarray([tp.load_splits(d, real_data_dir).fingerprint for d in DATASETS])))  # fmt: skip
-    cache.path(tp.STUDY_FUNCTION, key).unlink()
-    assert tp.transfer_pairs_study(DATASETS, TINY, data_dir=real_data_dir, cache=cache, compute=False) is None
+    for function in (tp.STUDY_FUNCTION, tp.LATEST_FUNCTION):
+        for entry in (cache.root / function).glob("*.npz"):
+            entry.unlink()
+    assert tp.latest_study(cache) is None
 
     def no_training(*args, **kwargs):
         raise AssertionError("a cached task was recomputed")
@@ -120,22 +119,26 @@ def test_study_rejects_a_single_dataset(real_data_dir, tmp_path):
         tp.transfer_pairs_study(["mnist", "mnist"], TINY, data_dir=real_data_dir, cache=Cache(tmp_path))
 
 
-def test_cli_precompute_transfer_pairs_json(real_data_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
-    args = ["precompute", "transfer-pairs", "--datasets", "mnist", "usps", "--pretrain-n", "300",
-            "--pretrain-epochs", "1", "--finetune-per-class", "10", "--finetune-epochs", "2", "--test-n", "200",
-            "--otdd-n", "60", "--seeds", "0", "1", "--device", "cpu", "--json"]  # fmt: skip
-    assert main(args) == 0
+TINY_ARGS = ["--datasets", *DATASETS, "--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "30",
+             "--finetune-epochs", "6", "--test-n", "300", "--otdd-n", "100", "--seeds", "0", "1"]  # fmt: skip
+
+
+def test_cli_precompute_transfer_pairs_json(tiny, monkeypatch, capsys):
+    study, cache, _ = tiny
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(cache.root))
+    assert main(["precompute", "transfer-pairs", *TINY_ARGS, "--device", "cpu", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["target"] == "transfer-pairs"
-    assert [(p["src"], p["tgt"]) for p in out["pairs"]] == [("mnist", "usps"), ("usps", "mnist")]
+    assert [(p["src"], p["tgt"]) for p in out["pairs"]] == study.pairs
     for p in out["pairs"]:
         assert set(p) >= {"src", "tgt", "otdd", "gain_mean", "gain_std"}
         assert p["gain_mean"] == pytest.approx(np.mean(p["gains"]))
+    assert out["correlations"] == pytest.approx(study.correlations(), nan_ok=True)
     assert set(out["correlations"]) >= {"pearson_r", "pearson_p", "spearman_rho", "spearman_p",
                                         "spearman_rho_ci_low", "spearman_rho_ci_high"}  # fmt: skip
-    assert out["settings"]["seeds"] == [0, 1] and out["settings"]["config"]["otdd_n"] == 60
-    assert out["seconds"] >= 0 and "compute_seconds" in out
+    assert out["settings"]["seeds"] == [0, 1] and out["settings"]["config"]["otdd_n"] == 100
+    assert out["settings"]["holdout"].keys() == {"emnist-letters"}
+    assert out["seconds"] >= 0 and out["compute_seconds"] == pytest.approx(tp.latest_study(cache).seconds)
 
 
 def test_cli_transfer_pairs_unknown_dataset_exits_2(real_data_dir, tmp_path, monkeypatch, capsys):
