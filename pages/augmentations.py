@@ -95,11 +95,13 @@ def verdict(study: TransferStudy, corr: dict) -> str:
                    f"{spread:.1f} % between settings."]  # fmt: skip
     if worst is not None and not strong:
         s = study.settings[worst]
+        residual = study.drop_mean[worst] - (corr["slope"] * study.otdd[worst] + corr["intercept"])
         parts.append(f"The setting that most weakens the trend is **{s.label}** (OTDD {study.otdd[worst]:.0f}, "
-                     f"drop {study.drop_mean[worst]:+.1f} %): without it r would be {loo[worst]:.2f}. "
-                     "OTDD compares pixels, so a transformation that moves pixels a lot but keeps the strokes a "
-                     "network learns from (blur, noise) sits far in OTDD yet still transfers; one that keeps "
-                     "pixel statistics close but breaks the digit shapes does the opposite.")  # fmt: skip
+                     f"drop {study.drop_mean[worst]:+.1f} %, {residual:+.1f} % from the fitted line: it transfers "
+                     f"{'better' if residual > 0 else 'worse'} than its OTDD predicts); without it r would be "
+                     f"{loo[worst]:.2f}. OTDD compares raw pixels, while a network pretrained on the source "
+                     "keeps only what its convolutions learned, so a transformation can move pixels far "
+                     "without changing what transfers, or the reverse.")  # fmt: skip
     return " ".join(parts)
 
 

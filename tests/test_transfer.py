@@ -23,6 +23,7 @@ from dsviz.transfer import (
     reset_classifier,
     load_seed_data,
     scratch_accuracy,
+    torch_threads,
     transfer_study,
 )
 
@@ -93,8 +94,9 @@ def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_da
 
 def test_scratch_training_is_deterministic(real_data_dir):
     data = load_seed_data(TINY, 0, real_data_dir)
-    first = scratch_accuracy(TINY, data, torch.device("cpu"))
-    assert scratch_accuracy(TINY, data, torch.device("cpu")) == first
+    with torch_threads(1):
+        first = scratch_accuracy(TINY, data, torch.device("cpu"))
+        assert scratch_accuracy(TINY, data, torch.device("cpu")) == first
 
 
 def test_uncached_study_lookup_returns_none(real_data_dir, tmp_path):
