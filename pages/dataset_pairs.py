@@ -109,7 +109,7 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
     )
     if study is None:
         st.info("No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
-                "(about 15 minutes on 2 shared CPU cores; `--device cuda` on a GPU), then reload this page.")
+                "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page.")
         return
     corr = study.correlations()
     chosen = study.pairs.index(selected_pair) if selected_pair in study.pairs else None
