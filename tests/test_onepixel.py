@@ -18,7 +18,9 @@ from dsviz.data import availability, load
 from dsviz.onepixel import (
     ARTICLE_FIGURES,
     OnePixelResult,
+    article_chart,
     article_counts,
+    chart_agreement,
     chart_value,
     fit_one_pixel,
     fit_one_pixel_published,
@@ -189,17 +191,33 @@ def test_published_protocol_on_synthetic_data():
     assert back.feature == "l2" and np.array_equal(back.threshold, res.threshold, equal_nan=True)
 
 
-def test_chart_rounding_and_article_counts(synthetic_result):
+def test_chart_rounding_and_article_counts():
     # np.savetxt("%.4f") then seaborn's ".2g": 0.89496 prints as 0.9, 0.8949 as 0.89
     assert (chart_value(0.89496), chart_value(0.8949), chart_value(0.9549), chart_value(1.0)) == (0.9, 0.89, 0.95, 1.0)
     acc = np.array([[np.nan, 0.8951, 0.9549], [0.8951, np.nan, 0.8949], [0.9549, 0.8949, np.nan]])
-    res = dataclasses.replace(synthetic_result, val_accuracy=acc)
-    counts = article_counts(res, min_partners=1)
+    counts = article_counts(acc, min_partners=1)
     assert counts.at_least == {0.9: 2, 0.95: 1}
     assert counts.top_pairs == ((0, 2),)
     assert counts.best == (0, 2, 0.95) and counts.worst == (1, 2, 0.89)
     assert counts.strong_classes == (0, 2)
-    assert article_counts(res).strong_classes == ()  # nobody has six partners among three classes
+    assert article_counts(acc).strong_classes == ()  # nobody has six partners among three classes
+
+
+def test_article_charts_are_symmetric_and_match_the_prose_where_it_agrees():
+    for name in ("mnist", "fashion-mnist"):
+        chart = article_chart(name)
+        assert chart.shape == (10, 10) and np.isnan(np.diag(chart)).all()
+        np.testing.assert_array_equal(chart, chart.T)
+        counts, prose = article_counts(chart), ARTICLE_FIGURES[name]
+        assert counts.best == prose.best and counts.worst == prose.worst
+        same = chart_agreement(chart, chart)
+        assert (same.equal, same.n_pairs, same.max_gap) == (45, 45, 0.0)
+    fashion = article_counts(article_chart("fashion-mnist"))
+    assert fashion.at_least[0.9] == ARTICLE_FIGURES["fashion-mnist"].at_least[0.9] == 33
+    shifted = article_chart("mnist") - 0.01
+    gap = chart_agreement(shifted, article_chart("mnist"))
+    assert gap.equal == 0 and gap.max_gap == pytest.approx(0.01) and gap.mean_gap == pytest.approx(-0.01)
+    assert article_chart("usps") is None
 
 
 def _article_sag(**options) -> LogisticRegression:
@@ -299,21 +317,24 @@ def test_page_switches_protocol(real_data_dir):
     assert labels.count("Pairs ≥ 0.95") == 2
     assert len(at.get("plotly_chart")) == 2
     assert "L2-normalized" in at.caption[0].value
-    # the article's figures beside ours, for both datasets; ours are measured, not copied
-    tables = [t.value for t in at.dataframe if "article" in t.value.columns]
+    # the article's figures (prose and chart) beside ours, for both datasets; ours are measured, not copied
+    tables = [t.value for t in at.dataframe if "article (prose)" in t.value.columns]
     assert len(tables) == 2
     mnist = tables[0].set_index("figure")
-    assert mnist.loc["pairs ≥ 0.90", "article"] == str(ARTICLE_FIGURES["mnist"].at_least[0.9])
-    ours = article_counts(one_pixel_dataset("mnist", protocol="published", data_dir=real_data_dir).result)
-    assert mnist.loc["pairs ≥ 0.90", "ours"] == str(ours.at_least[0.9])
+    assert mnist.loc["pairs ≥ 0.90", "article (prose)"] == str(ARTICLE_FIGURES["mnist"].at_least[0.9])
+    assert mnist.loc["pairs ≥ 0.90", "article (chart)"] == str(article_counts(article_chart("mnist")).at_least[0.9])
+    ours = one_pixel_dataset("mnist", protocol="published", data_dir=real_data_dir).result
+    assert mnist.loc["pairs ≥ 0.90", "ours (published)"] == str(article_counts(ours.val_accuracy).at_least[0.9])
+    agree = chart_agreement(ours.val_accuracy, article_chart("mnist"))
+    assert any(f"{agree.equal} of {agree.n_pairs} pairs" in c.value for c in at.caption)
     assert any("prose" in e.label for e in at.expander)
 
     at.button_group(key="protocol").set_value("heldout").run()
     assert not at.exception, at.exception
     assert at.subheader[0].value == "Validation accuracy of the best pixel"
     assert "50,000" in at.caption[0].value
-    tables = [t.value for t in at.dataframe if "article" in t.value.columns]
-    assert all((t["article"] == "—").all() for t in tables)  # the article's figures belong to the other protocol
+    tables = [t.value for t in at.dataframe if "article (prose)" in t.value.columns]
+    assert len(tables) == 2 and all("ours (heldout)" in t.columns for t in tables)
     missing = [name for name, status in availability().items() if not status.available]
     if missing:
         at.multiselect(key="datasets").set_value(missing[:1]).run()
