@@ -592,7 +592,7 @@ def one_pixel_dataset(
 
 @dataclass
 class OnePixelSummary:
-    """How separable a dataset's class pairs are with one pixel (validation accuracy).
+    """How separable a dataset's class pairs are with one pixel (held-out accuracy, unrounded).
 
     Attributes:
         ranked: fitted pairs ``(i, j, accuracy)`` from best to worst.
@@ -613,7 +613,7 @@ class OnePixelSummary:
 def summarize(
     result: OnePixelResult, levels: tuple[float, ...] = (0.9, 0.95), partner_level: float = 0.95
 ) -> OnePixelSummary:
-    """Rank the pairs by validation accuracy and count pairs and partners above ``levels``."""
+    """Rank the pairs by held-out accuracy and count pairs and partners at or above ``levels`` (unrounded)."""
     acc = result.val_accuracy
     ranked = sorted(((i, j, float(acc[i, j])) for i, j in result.pairs()), key=lambda t: -t[2])
     with np.errstate(invalid="ignore"):
