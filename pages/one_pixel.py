@@ -30,6 +30,7 @@ from ui.onepixel_plots import accuracy_heatmaps, accuracy_panels, held_out_name,
 
 DEFAULT_DATASETS = ["mnist", "fashion-mnist"]
 PROTOCOL_LABELS = {"published": "Published (the article's code)", "heldout": "Held-out split of train"}
+# Where the article's prose and its code (evaluate_models.py, visualizations.py) differ; the page follows the code.
 PROSE_VS_CODE = (
     ("Data", "“50 000 images in the training set and 10 000 in the validation set”",
      "fits on all 60 000 training images (`train-*` files) and scores on the 10 000 test images (`t10k-*`)"),
@@ -40,7 +41,6 @@ PROSE_VS_CODE = (
     ("Chart values", "accuracies on a 0.5–1 scale",
      "saved with `%.4f`, printed by seaborn's default `.2g`: two decimals"),
 )
-"""Where the article's prose and its code (evaluate_models.py, visualizations.py) differ; the page follows the code."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,9 +81,13 @@ def _classes(res: OnePixelResult, chosen: tuple[int, ...] | None) -> str:
     return "not stated" if chosen is None else (", ".join(res.classes[c] for c in chosen) or "none")
 
 
-def _pairs(res: OnePixelResult, chosen: tuple[tuple[int, int], ...] | None) -> str:
-    return "not stated" if chosen is None else (", ".join(f"{res.classes[i]} vs {res.classes[j]}"
-                                                          for i, j in sorted(chosen)) or "none")
+def _pairs(res: OnePixelResult, chosen: tuple[tuple[int, int], ...] | None, listed: int = 4) -> str:
+    """The pairs by name when there are at most ``listed`` of them, else their number."""
+    if chosen is None:
+        return "not stated"
+    if len(chosen) > listed:
+        return f"{len(chosen)} pairs"
+    return ", ".join(f"{res.classes[i]} vs {res.classes[j]}" for i, j in sorted(chosen)) or "none"
 
 
 def article_table(res: OnePixelResult, columns: dict[str, ArticleCounts | None]) -> pd.DataFrame:
@@ -177,14 +181,12 @@ for col, (name, run) in zip(columns, runs.items(), strict=True):
         b.metric("Pairs ≥ 0.90", f"{ours.at_least[0.9]} / {summary.n_pairs}")
         c.metric("Pairs ≥ 0.95", f"{ours.at_least[0.95]} / {summary.n_pairs}")
         st.markdown("The article's figures beside ours (two decimals, as its charts)")
-        st.dataframe(
+        st.table(
             article_table(res, {
                 "article (prose)": ARTICLE_FIGURES.get(name),
                 "article (chart)": None if chart is None else article_counts(chart),
                 f"ours ({protocol})": ours,
-            }),
-            hide_index=True,
-            key=f"article_{name}",
+            }).set_index("figure"),
         )
         if chart is None:
             st.caption("The article covers MNIST and Fashion-MNIST only.")

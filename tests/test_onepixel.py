@@ -318,9 +318,9 @@ def test_page_switches_protocol(real_data_dir):
     assert len(at.get("plotly_chart")) == 2
     assert "L2-normalized" in at.caption[0].value
     # the article's figures (prose and chart) beside ours, for both datasets; ours are measured, not copied
-    tables = [t.value for t in at.dataframe if "article (prose)" in t.value.columns]
+    tables = [t.value for t in at.table if "article (prose)" in t.value.columns]
     assert len(tables) == 2
-    mnist = tables[0].set_index("figure")
+    mnist = tables[0]
     assert mnist.loc["pairs ≥ 0.90", "article (prose)"] == str(ARTICLE_FIGURES["mnist"].at_least[0.9])
     assert mnist.loc["pairs ≥ 0.90", "article (chart)"] == str(article_counts(article_chart("mnist")).at_least[0.9])
     ours = one_pixel_dataset("mnist", protocol="published", data_dir=real_data_dir).result
@@ -333,7 +333,7 @@ def test_page_switches_protocol(real_data_dir):
     assert not at.exception, at.exception
     assert at.subheader[0].value == "Validation accuracy of the best pixel"
     assert "50,000" in at.caption[0].value
-    tables = [t.value for t in at.dataframe if "article (prose)" in t.value.columns]
+    tables = [t.value for t in at.table if "article (prose)" in t.value.columns]
     assert len(tables) == 2 and all("ours (heldout)" in t.columns for t in tables)
     missing = [name for name, status in availability().items() if not status.available]
     if missing:

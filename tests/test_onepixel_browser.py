@@ -84,7 +84,7 @@ def test_hovering_a_cell_shows_its_pair_under_both_protocols(page, streamlit_ser
     assert page.get_by_text("Test accuracy of the best pixel").is_visible()
     _check_hover(page, root, published, artifacts_dir / "one_pixel_hover.png")
 
-    page.get_by_role("button", name="Held-out split of train").click()
+    page.get_by_text("Held-out split of train", exact=True).click()
     page.get_by_text("Validation accuracy of the best pixel").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     assert "protocol=heldout" in page.url
