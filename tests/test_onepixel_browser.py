@@ -87,7 +87,7 @@ def test_hovering_a_cell_shows_its_pair_under_both_protocols(page, streamlit_ser
     page.get_by_text("Held-out split of train", exact=True).click()
     page.get_by_text("Validation accuracy of the best pixel").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
-    assert "protocol=heldout" in page.url
+    assert "protocol=Held-out" in page.url  # the URL holds the shown label
     root = page.locator(HOVER)
     root.wait_for(timeout=LOAD_TIMEOUT_MS)
     _check_hover(page, root, heldout, artifacts_dir / "one_pixel_hover_heldout.png")
