@@ -130,12 +130,21 @@ class SinkhornSolution:
     iterations: int
 
     def plan(self, cost: BlockedCost) -> torch.Tensor:
-        """Coupling of the cross problem, ``a_i b_j exp((f_i + g_j - C_ij) / eps)`` (dense n x m)."""
+        """Coupling of the cross problem, ``a_i b_j exp((f_i + g_j - C_ij) / eps)`` (dense n x m).
+
+        As in the authors' code (``coupling_method="geomloss"``) the plan comes from
+        the dual potentials; f is first recomputed as the soft c-transform of g, so
+        every row carries exactly its mass ``a_i`` (the fixed number of
+        epsilon-scaling steps leaves the two marginals only approximately met).
+        """
         n, m = cost.shape
-        log_ab = -float(np.log(n) + np.log(m))
+        b_log = -float(np.log(m))
+        rows, _ = _lse_rows_cols(cost, self.eps, b_log + self.g_ab / self.eps, None)
+        f = -self.eps * rows
+        log_ab = -float(np.log(n)) + b_log
         out = torch.empty(cost.shape, dtype=cost.x.dtype, device=cost.x.device)
         for start, stop in cost.blocks():
-            t = (self.f_ba[start:stop, None] + self.g_ab[None, :] - cost.rows(start, stop)) / self.eps + log_ab
+            t = (f[start:stop, None] + self.g_ab[None, :] - cost.rows(start, stop)) / self.eps + log_ab
             out[start:stop] = torch.exp(t)
         return out
 
