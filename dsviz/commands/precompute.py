@@ -30,7 +30,7 @@ from ..augment import TRANSFORMS
 from ..augment_otdd import load_pair, otdd_curve
 from ..device import DEVICE_CHOICES, resolve_device
 from ..transfer import DEFAULT_SETTINGS, TransferConfig, transfer_study
-from .common import positive_int
+from .common import count_or_all, positive_int
 from .precompute_pairs import pairs_arguments, run_pairs
 
 
@@ -51,7 +51,7 @@ class _Bar:
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transforms", nargs="+", choices=sorted(TRANSFORMS), default=list(TRANSFORMS))
-    parser.add_argument("--n", type=positive_int, default=1000, help="images per side (default 1000, the app's)")
+    parser.add_argument("--n", type=count_or_all, default=1000, help="images per side (default 1000, the app's), or all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
 

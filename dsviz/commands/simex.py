@@ -27,7 +27,7 @@ from ..device import DEVICE_CHOICES
 from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
 from ..simex import runs
 from ..simex.agreement import compare_methods
-from .common import positive_int
+from .common import count_or_all, positive_int
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", choices=LOSSES, default="mse")
     p.add_argument("--per", choices=("class", "dataset"), default="class")
     p.add_argument("--epochs", type=positive_int, default=runs.DEFAULT_EPOCHS, help=f"default {runs.DEFAULT_EPOCHS}")
-    p.add_argument("--n", type=positive_int, default=runs.DEFAULT_N, help=f"training images per part (default {runs.DEFAULT_N})")
+    p.add_argument("--n", type=count_or_all, default=runs.DEFAULT_N,
+                   help=f"training images per part (default {runs.DEFAULT_N}), or all")
     p.add_argument("--n-eval", type=positive_int, default=runs.DEFAULT_N_EVAL, help=f"held-out images per part (default {runs.DEFAULT_N_EVAL})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -66,8 +67,15 @@ class _Bars:
             bar.close()
 
 
+# ``--n all``: a count no dataset reaches, so every image of each part is used
+# (class_parts/dataset_parts keep a fifth of a short part for evaluation).
+ALL_IMAGES = 10**9
+
+
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
+    if args.n is None:
+        args.n = ALL_IMAGES
     if args.per == "class":
         if len(args.datasets) != 1:
             raise ValueError("--per class takes exactly one DATASET")
