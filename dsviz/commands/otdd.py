@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     otdd.add_argument("--split", choices=("train", "test"), default="train")
     otdd.add_argument("--label-distance", choices=LABEL_DISTANCE_CHOICES, default="exact")
     otdd.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
-                      help="auto (default): exact up to 1000 x 1000 points, the authors' debiased Sinkhorn beyond")
+                      help="auto (default): exact up to 2000 x 2000 points, the authors' debiased Sinkhorn beyond")
     otdd.add_argument("--max-outer", type=count_or_all, default=10_000,
                       help="at most this many points per side in the outer OT (default 10000, the authors' maxsamples), or all")
     otdd.add_argument("--eps", type=float, default=0.05, help="entropic regularisation relative to the mean cost (sinkhorn)")
