@@ -42,9 +42,9 @@ from .summaries import plan_summaries
 
 LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 # ``auto`` uses the network simplex up to this many cost entries (2000 x 2000 per side). Measured
-# (bench.otdd_reference, one run, MNIST-USPS): simplex 2.0 s at 1000 x 1000, the eps-scaling
-# Sinkhorn 41 s at 2000 x 2000 (its ~13 steps x 4 log-sum-exp sweeps cost like geomloss's);
-# the simplex grows ~n^2.5, so it stays cheaper up to here. Beyond, the Sinkhorn's bounded
+# (bench.otdd_reference, MNIST-USPS, loaded machine): simplex 2.0 s at 1000 x 1000 and 17 s at
+# 2000 x 2000, the eps-scaling Sinkhorn 41 s at 2000 x 2000 (its ~13 steps x 4 log-sum-exp
+# sweeps cost like geomloss's). Beyond, the Sinkhorn's bounded
 # memory (blocked rows) and the authors' protocol decide.
 EXACT_MAX_ENTRIES = 4_000_000
 
