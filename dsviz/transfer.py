@@ -452,8 +452,12 @@ def transfer_study(
     cache: Cache | None = None,
     progress: Progress | None = None,
     compute: bool = True,
+    prior_seconds: float = 0.0,
 ) -> TransferStudy | None:
     """Run (or read back) the study; ``compute=False`` returns None when it is not cached.
+
+    ``prior_seconds``: wall time an executor's grid already spent computing the
+    study's runs (:mod:`dsviz.commands.grids`), added to the recorded ``seconds``.
 
     ``threads`` sets torch's CPU threads during training (1 is fastest for a
     LeNet on a CPU shared with other work: small convolutions gain little from a
@@ -503,7 +507,8 @@ def transfer_study(
                 acc_ft[i, j] = cached_finetune(s, config, data, dev, store)
     if progress is not None:
         progress(total, total, "done")
-    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, time.perf_counter() - start, [str(dev)])
+    seconds = prior_seconds + time.perf_counter() - start
+    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), study.to_arrays())
     return study
 
