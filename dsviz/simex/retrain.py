@@ -88,13 +88,18 @@ def labeled_split(name: str, n_train: int, n_test: int, seed: int = 0,
     return LabeledSplit(name, x[:n_train], y[:n_train], x[n_train:], y[n_train:])
 
 
-def retrain_fc(base: LeNet5, split: LabeledSplit, config: RetrainConfig, seed: int) -> float:
-    """Test accuracy on ``split`` of ``base`` with frozen convolutions and re-initialised, retrained FC layers."""
+def frozen_copy(base: LeNet5, seed: int) -> LeNet5:
+    """A copy of ``base`` with frozen convolution layers and fully connected layers re-initialised from ``seed``."""
     model = copy.deepcopy(base)
     for p in model.features.parameters():
         p.requires_grad_(False)
-    fresh = init_model(seed, next(base.parameters()).device)
-    model.classifier.load_state_dict(fresh.classifier.state_dict())
+    model.classifier.load_state_dict(init_model(seed, next(base.parameters()).device).classifier.state_dict())
+    return model
+
+
+def retrain_fc(base: LeNet5, split: LabeledSplit, config: RetrainConfig, seed: int) -> float:
+    """Test accuracy on ``split`` of :func:`frozen_copy` of ``base`` after training its FC layers on ``split``."""
+    model = frozen_copy(base, seed)
     train(model, split.x_train, split.y_train, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed)
     return accuracy(model, split.x_test, split.y_test)
 
@@ -188,5 +193,5 @@ def spearman_per_base(delta: np.ndarray, accuracy_matrix: np.ndarray, trained: n
     return np.array([spearman_rho(-d[:, k], a[:, k]) if ok[k] else np.nan for k in range(d.shape[1])])
 
 
-__all__ = ["RetrainBaseline", "RetrainConfig", "compute_retrain", "labeled_split", "retrain_baseline", "retrain_fc",
+__all__ = ["RetrainBaseline", "RetrainConfig", "compute_retrain", "frozen_copy", "labeled_split", "retrain_baseline", "retrain_fc",
            "spearman_per_base"]  # fmt: skip
