@@ -37,7 +37,8 @@ from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curv
 from ..simex import runs
 from ..simex.agreement import compare_methods
 from ..simex.confusion import confusion_baseline, mean_confusion_spearman
-from ..simex.ranking import STABLE_RHO, nan_mean, seed_stability
+from ..simex.ranking import STABLE_RHO, seed_stability
+from ..simex.settling import finite_list, settling_against_baseline
 from ..simex.retrain import retrain_baseline, spearman_per_base
 from .common import positive_int
 
@@ -84,12 +85,6 @@ class _Bars:
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
-
-
-def _finite(values) -> list:
-    """A JSON-ready list (nested like ``values``) with NaN and inf as ``None``."""
-    arr = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(arr), arr, None).tolist()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -157,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
         per_base = spearman_per_base(fleet.delta, retrain.accuracy, ok)
         out["retrain"] = {
             "accuracy": retrain.accuracy.tolist(),
-            "spearman_per_base": _finite(per_base),
-            "spearman_sample_per_base": _finite(spearman_per_base(baseline, retrain.accuracy)),
+            "spearman_per_base": finite_list(per_base),
+            "spearman_sample_per_base": finite_list(spearman_per_base(baseline, retrain.accuracy)),
             "raw_accuracy": retrain.raw_accuracy.tolist(),
             "base_accuracy": retrain.base_accuracy.tolist(),
             "seconds": retrain.seconds,
@@ -167,15 +162,15 @@ def run(args: argparse.Namespace) -> int:
         c_ok = ~np.isin(np.arange(len(ok)), fleet.untrained_members)
         masked = np.where(c_ok[None, :], fleet.delta, np.nan)
         out["confusion"] = {
-            "matrix": _finite(confusion.matrix),
-            "spearman_simex": _finite(mean_confusion_spearman(masked, confusion.matrix)),
-            "spearman_sample": _finite(mean_confusion_spearman(baseline, confusion.matrix)),
+            "matrix": finite_list(confusion.matrix),
+            "spearman_simex": finite_list(mean_confusion_spearman(masked, confusion.matrix)),
+            "spearman_sample": finite_list(mean_confusion_spearman(baseline, confusion.matrix)),
             "accuracy_9_class": confusion.accuracy.tolist(),
             "seconds": confusion.seconds,
         }
-    out["settling_baseline"] = _settling_against_baseline(fleets, retrain, confusion)
+    out["settling_baseline"] = settling_against_baseline([(p, f) for p, f, _ in fleets], retrain, confusion)
     stability = seed_stability([f.delta for _, f, _ in fleets], [f.trained_mask for _, f, _ in fleets])
-    out["seed_stability"] = _finite(stability)
+    out["seed_stability"] = finite_list(stability)
     out["stable"] = None if not np.isfinite(stability) else bool(stability >= STABLE_RHO)
     if report is not None:
         out["agreement"] = report.summary()
@@ -212,32 +207,3 @@ def run(args: argparse.Namespace) -> int:
             print(f"{method:>12s}  " + " ".join(f"{v:6.2f}" for v in row))
     print(f"{out['seconds']:.1f} s{' (cached)' if hit else ''}")
     return 0
-
-
-def _settling_against_baseline(fleets, retrain, confusion) -> dict:
-    """Fig. 6a: after each epoch, ρ of the fleet's ordering against the baseline, mean and std over seeds.
-
-    The reference is the retraining baseline (mean of Table 1's per-base ρ) or the
-    confusion baseline (Table 2's mean ρ) when computed, else the sample-space
-    baseline (mean row ρ). Untrained members are left out.
-    """
-    per_seed = []
-    for seed_parts, fleet, _ in fleets:
-        ok = fleet.trained_mask
-        if retrain is not None:
-            curve = [nan_mean(spearman_per_base(h, retrain.accuracy, ok)) for h in fleet.history]
-        elif confusion is not None:
-            curve = [mean_confusion_spearman(np.where(ok[None, :], h, np.nan), confusion.matrix) for h in fleet.history]
-        else:
-            base = sample_mse_matrix(seed_parts.evaluate, seed_parts.train)
-            curve = [ordering_agreement(h[:, ok], base[:, ok]) if ok.sum() >= 2 else np.nan for h in fleet.history]
-        per_seed.append(curve)
-    arr = np.asarray(per_seed, dtype=float)
-    reference = "retraining" if retrain is not None else "confusion" if confusion is not None else "sample MSE"
-    return {
-        "reference": reference,
-        "epochs": list(range(1, arr.shape[1] + 1)),
-        "mean": _finite(nan_mean(arr, 0)),
-        "std": _finite(arr.std(0, ddof=1) if len(arr) > 1 else np.zeros(arr.shape[1])),
-        "per_seed": _finite(arr),
-    }

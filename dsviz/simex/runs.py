@@ -230,3 +230,27 @@ def otdd_matrix(
                 progress(done, total)
     return OTDDMatrix(tuple(datasets), matrix, seconds, hits)
 
+
+
+def seed_fleets(
+    datasets: Sequence[str],
+    seeds: Sequence[int],
+    loss: str = "mse",
+    epochs: int = DEFAULT_EPOCHS,
+    *,
+    n: int = DEFAULT_N,
+    n_eval: int = DEFAULT_N_EVAL,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+) -> list[tuple[Parts, FleetRun]]:
+    """The cached between-dataset fleets of ``seeds`` (each seed draws its own samples); seeds not cached are left out.
+
+    Nothing is trained: this is what the pages use for error bars and the stability check.
+    """
+    out = []
+    for seed in seeds:
+        parts = dataset_parts(datasets, n=n, n_eval=n_eval, seed=seed, data_dir=data_dir)
+        fleet, _ = simex(parts, loss, epochs, seed=seed, cache=cache, cached_only=True)
+        if fleet is not None:
+            out.append((parts, fleet))
+    return out
