@@ -136,6 +136,9 @@ def test_confusion_spearman_known_values():
     expected = [spearmanr(-dist[c, off[c]], conf[c, off[c]]).statistic for c in range(4)]
     np.testing.assert_allclose(rho, expected)
     np.testing.assert_allclose(rho[:3], [1.0, 1.0, 1.0])
+    dist[:, 3] = np.nan  # an untrained member's column: rows keep the two or three other classes
+    rho = confusion_spearman(dist, conf)
+    assert np.isnan(rho[:3]).all() and rho[3] == pytest.approx(spearmanr(-dist[3, :3], conf[3, :3]).statistic)
 
 
 def test_left_out_class_is_confused_with_the_similar_one():

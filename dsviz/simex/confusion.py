@@ -136,13 +136,14 @@ def confusion_baseline(
 def confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> np.ndarray:
     """Per class c: Spearman ρ of ``-distance[c, j]`` and ``confusion[c, j]`` over j != c (Table 2 before the mean).
 
-    ``distance`` has row c = the class evaluated (Δ(c | A(j)) or S(c, j)).
+    ``distance`` has row c = the class evaluated (Δ(c | A(j)) or S(c, j)); NaN entries (columns of
+    untrained autoencoders) are left out, and a row with fewer than 3 entries left gives NaN.
     """
     d, m = np.asarray(distance, float), np.asarray(confusion, float)
     if d.shape != m.shape or d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ValueError(f"need two square matrices of one shape, got {d.shape} and {m.shape}")
-    off = ~np.eye(len(d), dtype=bool)
-    return np.array([spearman_rho(-d[c, off[c]], m[c, off[c]]) for c in range(len(d))])
+    keep = ~np.eye(len(d), dtype=bool) & np.isfinite(d) & np.isfinite(m)
+    return np.array([spearman_rho(-d[c, keep[c]], m[c, keep[c]]) if keep[c].sum() >= 3 else np.nan for c in range(len(d))])
 
 
 def mean_confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> float:
