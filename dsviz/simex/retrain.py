@@ -51,9 +51,9 @@ class RetrainConfig:
     (Adam lr 1e-3, batch 64 as :class:`dsviz.transfer.TransferConfig`).
     """
 
-    n_train: int = 2000
+    n_train: int = 1000
     n_test: int = 500
-    epochs: int = 8
+    epochs: int = 5
     batch_size: int = 64
     lr: float = 1e-3
     seed: int = 0
