@@ -30,14 +30,10 @@ N_EVAL = UrlNumber("n_eval", "Held-out images per part", 10, 1000, runs.DEFAULT_
 EPOCHS = UrlNumber("epochs", "Epochs", 1, 200, runs.DEFAULT_EPOCHS, 1,
                    help=f"RMSprop, learning rate 2e-4, batch 32. {runs.DEFAULT_EPOCHS} = settled (SimEx §5.2, Fig. 6a); "
                         f"{runs.PREVIEW_EPOCHS} = fast preview.")  # fmt: skip
-SEEDS = (0, 1, 2)
-"""Repeated between-dataset fleets looked up for error bars and the stability check."""
-CONFUSION_N = 300
-"""Training images per class of the MNIST fleet compared with the confusion baseline (what the shared CPU allowed)."""
-PAPER_SETTLED = (50, 0.92)
-"""SimEx §5.2, Fig. 6a: with RMSprop at lr 2e-4 the ordering reaches ρ = 0.92 against the baseline at 50 epochs."""
-PAPER_ORDER_M = "M, R, E, F, B"
-"""SimEx §5.1: the order in which A(MNIST) ranks MNIST, rotated, EMNIST, Fashion, background (most similar first)."""
+SEEDS = (0, 1, 2)  # repeated between-dataset fleets looked up for error bars and the stability check
+CONFUSION_N = 300  # training images per class of the MNIST fleet compared with the confusion baseline (CPU budget)
+PAPER_SETTLED = (50, 0.92)  # SimEx §5.2, Fig. 6a: RMSprop at lr 2e-4 reaches ρ = 0.92 against the baseline at 50 epochs
+PAPER_ORDER_M = "M, R, E, F, B"  # SimEx §5.1: A(MNIST)'s order of MNIST, rotated, EMNIST, Fashion, background
 SHORT = {"mnist": "M", "mnist-rotated": "R", "mnist-background": "B", "fashion-mnist": "F", "emnist-letters": "E"}
 SAMPLES = UrlNumber("samples", "Samples per class", 1, 12, 6, 1, help="How many held-out samples each row of the grid shows.")
 
@@ -266,8 +262,8 @@ if dfleet is not None:
 
         table = pd.DataFrame({
             "base dataset": dparts.names,
-            "ρ SimEx vs. retraining (ours)": [None if not np.isfinite(v) else round(float(v), 2) for v in rho_simex],
-            "ρ sample space vs. retraining (ours)": [None if not np.isfinite(v) else round(float(v), 2) for v in rho_sample],
+            "ρ SimEx vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_simex],
+            "ρ sample space vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_sample],
             "order by SimEx (ours)": [_order(dfleet.delta[:, k], False) if ok[k] else "not trained" for k in range(len(ok))],
             "order by retraining (ours)": [_order(retrain.accuracy[:, k], True) for k in range(len(ok))],
             "order by SimEx (paper)": [PAPER_ORDER_M if name == "mnist" else "—" for name in dparts.names],
@@ -384,7 +380,7 @@ else:
         with right:
             table = pd.DataFrame({
                 "similarity": ["SimEx Δ", "sample space (mean pairwise MSE)"],
-                "mean ρ vs. LeNet-5 confusion (ours)": [round(float(np.nanmean(r)), 2) if np.isfinite(r).any() else None
+                "mean ρ vs. LeNet-5 confusion (ours)": [f"{np.nanmean(r):.2f}" if np.isfinite(r).any() else "—"
                                                       for r in (r_simex, r_sample)],
                 "ResNet-18 confusion": ["not computed: needs a GPU"] * 2,
             })  # fmt: skip
