@@ -11,7 +11,13 @@ evaluated, column k = the autoencoder A(Y_k)), ``parts`` and ``seconds``, plus
 ``baseline`` (mean pairwise sample MSE, same layout), ``spearman`` (mean row
 ordering ρ of Δ vs. the baseline), ``settling`` (ρ of each epoch's ordering vs.
 the final one), ``notes`` (missing or partial data), ``cache_hit``, and with
-``--agreement`` an ``agreement`` object (an interface: keys are only ever added).
+``--agreement`` an ``agreement`` object (an interface: keys are only ever added),
+and ``executor`` (``name`` and the grid's :meth:`~dsviz.executor.GridResult.summary`).
+
+The fleet (and with ``--agreement`` every OTDD pair, the SimEx-MSE and
+SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.executor`
+(``--executor local|ray``, ``--address``); the output is then read back from
+the cache.
 
 Issue 12 adds: ``untrained_members`` (names of members whose training loss never
 fell below their mean image's; their columns are left out of every ordering),
@@ -20,27 +26,28 @@ the ``--repeats`` seeds: ``epochs``, ``mean``, ``std``, ``per_seed``, ``referenc
 ``seed_stability`` / ``stable`` (mean ρ between the seeds' orderings), and
 ``retrain`` (``--retrain-baseline``, §5.1) or ``confusion`` (``--confusion-baseline``, §5.4).
 Default epochs are the settled 50 of SimEx §5.2; ``--preview`` trains 10 (a fast preview).
+The baselines are computed after the executor's grid, with the same cached functions the pages read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 
 import numpy as np
-from tqdm import tqdm
 
 from ..device import DEVICE_CHOICES
+from ..executor import executor_arguments, executor_from_args
 from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
 from ..simex import runs
 from ..simex.agreement import compare_methods
 from ..simex.confusion import confusion_baseline, mean_confusion_spearman
 from ..simex.ranking import STABLE_RHO, seed_stability
-from ..simex.settling import finite_list, settling_against_baseline
 from ..simex.retrain import retrain_baseline, spearman_per_base
+from ..simex.settling import finite_list, settling_against_baseline
 from .common import positive_int
+from .grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,28 +70,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--agreement", action="store_true", help="with --per dataset: also compute every method of the agreement page")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    executor_arguments(p)
     p.set_defaults(run=run)
-
-
-class _Bars:
-    """tqdm bars on stderr, one per stage, driven by ``progress(stage, done, total)`` callbacks."""
-
-    def __init__(self) -> None:
-        self.bars: dict[str, tqdm] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.bars:
-            for bar in self.bars.values():
-                bar.close()
-            self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, disable=None)
-        self.bars[stage].update(done - self.bars[stage].n)
-
-    def stage(self, name: str):
-        return lambda done, total: self(name, done, total)
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,31 +91,27 @@ def run(args: argparse.Namespace) -> int:
         if args.confusion_baseline:
             raise ValueError("--confusion-baseline compares classes: use it with --per class")
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
-    bars = _Bars()
+    specs = [FleetSpec(tuple(args.datasets), args.per, args.loss, epochs, args.n, args.n_eval, args.seed + r, args.device)
+             for r in range(args.repeats)]  # fmt: skip
+    tasks = [task for spec in specs for task in simex_tasks(spec)]
+    if args.agreement:
+        tasks += agreement_tasks(args.datasets, parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
+    with executor_from_args(args) as executor:
+        grid = run_grid(executor, tasks, "SimEx tasks")
+    # Everything is in the cache now: these only read it back.
     fleets = []
+    for spec, task in zip(specs, tasks, strict=False):
+        seed_parts = parts if spec.seed == args.seed else fleet_parts(spec)
+        fleet, _ = runs.simex(seed_parts, args.loss, epochs, seed=spec.seed, device=args.device)
+        fleets.append((seed_parts, fleet, task.name in grid.cached))
     retrain = confusion = report = None
-    try:
-        for r in range(args.repeats):
-            seed = args.seed + r
-            seed_parts = parts if r == 0 else (
-                runs.class_parts(args.datasets[0], n=args.n, n_eval=args.n_eval, seed=seed) if args.per == "class"
-                else runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=seed))  # fmt: skip
-            fleet, hit = runs.simex(
-                seed_parts, args.loss, epochs, seed=seed, device=args.device,
-                progress=bars.stage(f"SimEx {args.loss} fleet of {len(parts.names)}, seed {seed} (steps)"),
-            )  # fmt: skip
-            fleets.append((seed_parts, fleet, hit))
-        if args.retrain_baseline:
-            retrain, _ = retrain_baseline(parts.names, device=args.device, progress=bars.stage("retraining baseline (networks)"))
-        if args.confusion_baseline:
-            confusion, _ = confusion_baseline(args.datasets[0], device=args.device, progress=bars.stage("confusion baseline (networks)"))
-        if args.agreement:
-            report = compare_methods(
-                args.datasets, n=args.n, n_eval=args.n_eval, epochs=epochs, seed=args.seed,
-                device=args.device, progress=bars,
-            )  # fmt: skip
-    finally:
-        bars.close()
+    if args.retrain_baseline:
+        retrain, _ = retrain_baseline(parts.names, device=args.device)
+    if args.confusion_baseline:
+        confusion, _ = confusion_baseline(args.datasets[0], device=args.device)
+    if args.agreement:
+        report = compare_methods(args.datasets, n=args.n, n_eval=args.n_eval, epochs=epochs, seed=args.seed,
+                                 device=args.device)  # fmt: skip
     _, fleet, hit = fleets[0]
     ok = fleet.trained_mask
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
@@ -147,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         "settling": settling_curve(fleet.history).tolist(),
         "untrained_members": [parts.names[k] for k in fleet.untrained_members],
         "notes": parts.notes,
+        "executor": {"name": executor.name, **grid.summary()},
     }
     if retrain is not None:
         per_base = spearman_per_base(fleet.delta, retrain.accuracy, ok)
