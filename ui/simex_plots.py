@@ -56,7 +56,8 @@ def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
         fig.add_trace(go.Scatter(x=np.arange(1, len(rho) + 1), y=rho, mode="lines+markers", name=name))
     fig.update_layout(
         height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "epoch", "dtick": 1}, yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
+        xaxis={"title": "epoch", "dtick": 1 if max((len(r) for r in curves.values()), default=0) <= 20 else 5},
+        yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
         legend={"orientation": "h", "y": -0.25},
     )  # fmt: skip
     return fig
