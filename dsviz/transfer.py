@@ -224,6 +224,16 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_siz
     return correct / len(images)
 
 
+@torch.no_grad()
+def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """N x C softmax outputs of ``model`` for uint8 ``images`` (standardised as in :func:`train`)."""
+    device = next(model.parameters()).device
+    model.eval()
+    out = [torch.softmax(model(_tensor(images[s : s + batch_size], device)), dim=1).cpu().numpy()
+           for s in range(0, len(images), batch_size)]  # fmt: skip
+    return np.concatenate(out) if out else np.zeros((0, 0))
+
+
 @contextmanager
 def torch_threads(n: int | None) -> Iterator[None]:
     """Run with ``n`` intra-op CPU threads (restored afterwards); None leaves torch's setting."""
@@ -528,6 +538,7 @@ __all__ = [
     "protocol_settings",
     "reset_classifier",
     "load_seed_data",
+    "predict_proba",
     "scratch_accuracy",
     "setting_otdd",
     "train",

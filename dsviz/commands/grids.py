@@ -236,7 +236,8 @@ def dataset_pair_otdd(spec: DatasetPairOTDD, cache: Cache) -> float:
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:
     what = "AAD autoencoder" if spec.loss == "aad" else f"SimEx {spec.loss} fleet"
-    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per})", fleet, spec, gpu=True)]
+    seed = f", seed {spec.seed}" if spec.seed else ""  # repeated fleets (--repeats) need distinct task names
+    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per}{seed})", fleet, spec, gpu=True)]
 
 
 def agreement_tasks(
