@@ -32,9 +32,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -280,6 +287,46 @@ async def audience(url: str, users: int, page: str, actions: int = 0, *, query: 
             "seconds": round(seconds, 3), "runs": len(runs), **stats("load_", loads), **stats("action_", moves),
             "mb_per_load": round(float(np.mean([r.bytes for r in loads])) / 1e6, 3) if loads else None,
             "error_messages": sorted(set(errors))[:5]}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[tuple[str, int]]:
+    """Run ``streamlit run app.py`` on a free localhost port with ``env`` added; yield (URL, pid), stop it after."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                  env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{Path(log_path).read_text()}")
+            time.sleep(0.25)
+        yield url, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

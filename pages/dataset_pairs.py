@@ -7,13 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
-from dsviz.embedding import warm_up
 from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
-from ui.progress import with_status
+from ui.shared_jobs import shared
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -22,37 +21,15 @@ LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
 PICK_SENTINEL = "matrix_pick_handled"
 
 
-@st.cache_resource(show_spinner=False)
-def _umap_ready() -> float:
-    """Compile UMAP once per server process."""
-    return warm_up()
+def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
+    """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
+    return shared(("matrix", names, settings), f"OTDD matrix over {len(names)} datasets",
+                  lambda p: pair_matrix(names, settings, progress=p))
 
 
-@st.cache_resource(show_spinner=False)
-def _memo() -> dict:
-    """Results already computed by this server process (the disk cache holds them across restarts).
-
-    Not ``st.cache_data``: the computations report progress into elements of the
-    page, which Streamlit's caches cannot replay.
-    """
-    return {}
-
-
-def _remembered(key: tuple, compute):
-    memo = _memo()
-    if key not in memo:
-        if len(memo) >= 32:
-            memo.pop(next(iter(memo)))
-        memo[key] = compute()
-    return memo[key]
-
-
-def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMatrix:
-    return _remembered(("matrix", names, settings), lambda: pair_matrix(names, settings, progress=progress))
-
-
-def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
-    return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
+def _view(src: str, tgt: str, settings: PairSettings) -> PairView:
+    return shared(("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
+                  lambda p: pair_view(src, tgt, settings, progress=p))
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -99,8 +76,7 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = with_status(f"OTDD matrix over {len(available)} datasets",
-                          lambda p: _matrix(tuple(available), settings, p))
+    matrix = _matrix(tuple(available), settings)
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
     st.stop()
@@ -147,13 +123,7 @@ if src == tgt:
     st.info("Pick two different datasets (or click an off-diagonal cell).")
     st.stop()
 
-
-def _compute_view(progress):
-    _umap_ready()
-    return _view(src, tgt, settings, progress)
-
-
-view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+view = _view(src, tgt, settings)
 res = view.comparison.result
 m = st.columns(4)
 m[0].metric("OTDD", f"{res.otdd:,.1f}")
@@ -161,7 +131,7 @@ m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}"
 m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
 m[3].metric("plain OT", f"{res.ot:,.1f}")
 
-payload, figure = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
 
 left, right = st.columns(2)
 with left:
@@ -172,5 +142,5 @@ with right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
                     key="class_coupling", config={"displayModeBar": False})
-st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
+st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

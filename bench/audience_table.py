@@ -1,0 +1,67 @@
+"""Benchmark: the audience joins the Dataset pairs page, on a warm and on a cold cache.
+
+For each row a fresh server (``streamlit run app.py``) is started; N simulated
+viewers (:mod:`bench.audience`) open the page at once and each moves the
+coupling-lines slider ``--actions`` times. Printed per row: users, p50/p95/max
+seconds over all runs (page loads and slider moves), the page loads' p95,
+errors, the server's peak resident memory (with children), how many OTDD and
+UMAP results the server computed (``computed ...`` lines of ``dsviz.cache`` in
+its log) and the 1-minute load average of the machine before the row.
+Warm = the disk cache already holds the page's results (``--warm-cache``, filled
+by ``python -m dsviz precompute pairs``); cold = an empty cache folder.
+
+Usage: ``DSVIZ_DATA_DIR=... python -m bench.audience_table --warm-cache DIR [--users 1 10 30] [--cold-users 1 30]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from bench.audience import RssSampler, audience, serve
+
+PAGE = "dataset_pairs"
+
+
+def row(cache_dir: str, users: int, actions: int, n: int, log_dir: Path, label: str) -> dict:
+    """One fresh server on ``cache_dir``; ``users`` viewers; the figures of the table's row."""
+    load = os.getloadavg()[0]
+    log = log_dir / f"server-{label}-{users}.log"
+    with serve(log, {"DSVIZ_CACHE_DIR": cache_dir}) as (url, pid), RssSampler(pid) as rss:
+        summary = asyncio.run(audience(url, users, PAGE, actions, query="" if n == 2000 else f"n={n}"))
+    text = log.read_text()
+    return {**summary, "cache": label, "server_rss_mb": round(rss.peak_mb), "load": load,
+            "otdd_computed": text.count("computed otdd"), "umap_computed": text.count("computed umap")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warm-cache", required=True, help="cache folder already holding the page's results")
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 30])
+    parser.add_argument("--cold-users", type=int, nargs="*", default=[1, 10, 30])
+    parser.add_argument("--actions", type=int, default=2, help="slider moves per viewer")
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--logs", default=None, help="folder for the servers' logs (default: a temporary one)")
+    args = parser.parse_args()
+    log_dir = Path(args.logs or tempfile.mkdtemp(prefix="audience-logs-"))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    print(f"n = {args.n}, {args.actions} slider moves per viewer; server logs in {log_dir}")
+    print("| cache | users | p50 s | p95 s | max s | load p95 s | errors | server RSS MB "
+          "| OTDD computed | UMAP computed | wall s | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    plan = [("warm", u) for u in args.users] + [("cold", u) for u in args.cold_users]
+    for label, users in plan:
+        with tempfile.TemporaryDirectory(prefix="audience-cold-") as cold:
+            r = row(args.warm_cache if label == "warm" else cold, users, args.actions, args.n, log_dir, label)
+        print(f"| {label} | {users} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | {r['load_p95_s']} | {r['errors']} "
+              f"| {r['server_rss_mb']} | {r['otdd_computed']} | {r['umap_computed']} | {r['seconds']:.0f} "
+              f"| {r['load']:.1f} |", flush=True)
+        if r["error_messages"]:
+            print(f"  errors: {r['error_messages']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Heavy results shared by every session of the server, with visible progress and queue position.
+
+A page asks :func:`shared` for a keyed result. The server's one
+:class:`dsviz.jobs.JobBoard` (``st.cache_resource``) computes each key once, at
+most ``DSVIZ_HEAVY_JOBS`` (default 1: the app runs on two cores) heavy jobs at a
+time; every session waiting for a key sees the same job's progress, and a job
+still queued shows how many are ahead of it, so the page is never frozen.
+Results are shared objects: pages read them and never mutate them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
+import streamlit as st
+
+from dsviz.jobs import JobBoard, Progress
+
+T = TypeVar("T")
+POLL_S = 0.25
+
+
+@st.cache_resource(show_spinner=False)
+def job_board() -> JobBoard:
+    """The server process's job board."""
+    return JobBoard(workers=max(int(os.environ.get("DSVIZ_HEAVY_JOBS", "1")), 1))
+
+
+def _describe(board: JobBoard, state) -> tuple[float, str]:
+    if state.queued_ahead:
+        return 0.0, (f"Queued: {state.queued_ahead} heavy job(s) ahead of this one "
+                     f"(the server runs {board.workers} at a time)")
+    return min(state.done / max(state.total, 1), 1.0), state.what or "starting"
+
+
+def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_params: Mapping | None = None) -> T:
+    """``compute(progress)``'s value for ``key``, computed once across sessions, shown in ``st.status``.
+
+    Raises what ``compute`` raised (the next call retries it).
+    """
+    board = job_board()
+    job = board.submit(key, label, compute, lock_params)
+    with st.status(label, expanded=False) as status:
+        bar = st.progress(0.0)
+        shown = None
+        while True:
+            try:
+                value = job.result(timeout=0 if shown is None else POLL_S)
+                break
+            except FutureTimeout:
+                now = _describe(board, job.state())
+                if now != shown:
+                    bar.progress(now[0], text=now[1])
+                    shown = now
+        status.update(label=label + " — done", state="complete")
+    return value
