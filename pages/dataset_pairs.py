@@ -12,7 +12,7 @@ from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
-from ui.shared_jobs import shared
+from ui.shared_jobs import shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -94,12 +94,12 @@ selected = (_current("src", names[0]), _current("tgt", names[-1]))
 
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+    st.plotly_chart(shared_figure(matrix_figure, matrix.otdd, names, "OTDD", selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config={"displayModeBar": False},
                     width="content")
 if show_ot:
     with cols[1]:
-        st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
+        st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
                         key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
@@ -135,12 +135,12 @@ payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+    st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
                     key="label_distances", config={"displayModeBar": False})
 with right:
-    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
+    st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+                                  "Class-level coupling mass", src, tgt, "Blues", False),
                     key="class_coupling", config={"displayModeBar": False})
 st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")
