@@ -88,7 +88,7 @@ class JobBoard:
         """The job of ``key``: the existing one (queued, running or finished) or a new one running ``compute``.
 
         A job that failed is forgotten, so the next caller retries it. ``lock_params``
-        (JSON-serialisable) name the cross-process lock; default: ``label``.
+        (JSON-serialisable) name the cross-process lock; default: ``repr(key)``.
         """
         with self._lock:
             job = self._jobs.get(key)
@@ -99,7 +99,7 @@ class JobBoard:
             self._jobs[key] = job
             self._queue.append(job)
             self._trim()
-        self._pool.submit(self._run, job, compute, dict(lock_params or {"label": label}))
+        self._pool.submit(self._run, job, compute, dict(lock_params or {"key": repr(key)}))
         return job
 
     def queued_ahead(self, job: Job) -> int | None:

@@ -29,17 +29,20 @@ def job_board() -> JobBoard:
     return JobBoard(workers=max(int(os.environ.get("DSVIZ_HEAVY_JOBS", "1")), 1))
 
 
-def _describe(board: JobBoard, state) -> tuple[float, str]:
+def _describe(board: JobBoard, state) -> tuple[float, str, str]:
+    """(bar fraction, bar text, status-label suffix) of a job's state."""
     if state.queued_ahead:
-        return 0.0, (f"Queued: {state.queued_ahead} heavy job(s) ahead of this one "
-                     f"(the server runs {board.workers} at a time)")
-    return min(state.done / max(state.total, 1), 1.0), state.what or "starting"
+        return 0.0, (f"waiting for a free worker: the server runs {board.workers} heavy job(s) at a time"), \
+            f" — queued, {state.queued_ahead} job(s) ahead"
+    return min(state.done / max(state.total, 1), 1.0), state.what or "starting", ""
 
 
 def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_params: Mapping | None = None) -> T:
     """``compute(progress)``'s value for ``key``, computed once across sessions, shown in ``st.status``.
 
-    Raises what ``compute`` raised (the next call retries it).
+    While the job waits for a worker its queue position is in the status label (visible
+    with the status collapsed); while it runs, the bar shows its progress. Raises what
+    ``compute`` raised (the next call retries it).
     """
     board = job_board()
     job = board.submit(key, label, compute, lock_params)
@@ -54,6 +57,8 @@ def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_par
                 now = _describe(board, job.state())
                 if now != shown:
                     bar.progress(now[0], text=now[1])
+                    if shown is None or now[2] != shown[2]:
+                        status.update(label=label + now[2])
                     shown = now
         status.update(label=label + " — done", state="complete")
     return value
