@@ -8,7 +8,10 @@ first run) and the widget states, then reads ``ForwardMsg``s until
 ``script_finished``. The ``Delta``s name each widget's id
 (``new_element.<widget>.id``); moving a widget is another ``rerun_script`` with
 the page's hash and that widget's new value in ``widget_states``, as the
-frontend sends when a slider is released. Timings: connect to the first run's
+frontend sends when a slider is released. Like the frontend's message cache,
+a viewer lists the hashes of the cacheable messages it holds
+(``cached_message_hashes``), so the server sends a ``ref_hash`` instead of
+an unchanged element again. Timings: connect to the first run's
 ``script_finished``, then each widget change to its ``script_finished``.
 
 A run counts as an error when the connection fails or closes, no
@@ -87,6 +90,7 @@ class Viewer:
     page_hash: str = ""
     widgets: dict[str, Widget] = field(default_factory=dict)
     states: dict[str, WidgetState] = field(default_factory=dict)
+    cached: set[str] = field(default_factory=set)
 
     def _stream_url(self) -> str:
         parts = urlsplit(self.url)
@@ -101,6 +105,7 @@ class Viewer:
         if not self.page_hash:
             cs.page_name = self.page
         cs.widget_states.widgets.extend(self.states.values())
+        cs.cached_message_hashes.extend(sorted(self.cached))
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
         cs.context_info.url = f"{self.url.rstrip('/')}/{self.page}" + (f"?{self.query}" if self.query else "")
@@ -136,7 +141,11 @@ class Viewer:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "new_session":
+            if msg.metadata.cacheable and msg.hash:
+                self.cached.add(msg.hash)
+            if kind == "ref_hash":
+                elements += 1  # an unchanged element the client already holds
+            elif kind == "new_session":
                 self.page_hash = msg.new_session.page_script_hash or self.page_hash
             elif kind == "navigation" and msg.navigation.page_script_hash:
                 self.page_hash = msg.navigation.page_script_hash
@@ -213,10 +222,11 @@ async def one_viewer(viewer: Viewer, actions: int, widget: str | None, seed: int
 
 
 class RssSampler:
-    """Peak resident memory (MB) of a process and its children, sampled from ``/proc`` in a thread."""
+    """Peak resident memory (MB) of a process and its children, sampled from ``/proc`` in a thread,
+    and the CPU seconds the process used meanwhile (``cpu_s``: user + system, all its threads)."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid, self.interval, self.peak_mb = pid, interval, 0.0
+        self.pid, self.interval, self.peak_mb, self.cpu_s = pid, interval, 0.0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -236,12 +246,22 @@ class RssSampler:
                 continue
         return total
 
+    @staticmethod
+    def cpu_seconds(pid: int) -> float:
+        """utime + stime of ``pid`` (fields 14 and 15 of ``/proc/<pid>/stat``), in seconds."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.peak_mb = max(self.peak_mb, self.rss_mb(self.pid))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "RssSampler":
+        self._cpu0 = self.cpu_seconds(self.pid)
         self._thread.start()
         return self
 
@@ -249,6 +269,7 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self.peak_mb = max(self.peak_mb, self.rss_mb(self.pid))
+        self.cpu_s = self.cpu_seconds(self.pid) - self._cpu0
 
 
 async def audience(url: str, users: int, page: str, actions: int = 0, *, query: str = "",
@@ -351,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         with RssSampler(args.pid) as sampler:
             summary = go()
         summary["server_rss_mb"] = round(sampler.peak_mb, 1)
+        summary["server_cpu_s"] = round(sampler.cpu_s, 1)
     else:
         summary = go()
     if args.json:

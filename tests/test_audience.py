@@ -1,4 +1,6 @@
-"""Several viewers open the Dataset pairs page at once (through bench.audience's protocol client).
+"""Sharing across sessions: viewers at once on a live server, the job board, the decoded-file memo.
+
+Several viewers open the Dataset pairs page at once (through bench.audience's protocol client).
 
 A live server on an empty cache and the smallest sample (n = 250): three
 sessions connect together and each moves the coupling-lines slider. None may
@@ -13,12 +15,15 @@ test's time, and the view goes through the same job board as the matrix.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from bench.audience import audience, serve
+from dsviz.data import load
 from dsviz.jobs import JobBoard
 
 USERS = 3
@@ -79,3 +84,22 @@ def test_failed_job_is_retried_by_the_next_caller(tmp_path):
     with pytest.raises(ValueError, match="bad input"):
         board.submit("k", "flaky", flaky).result(10)
     assert board.submit("k", "flaky", flaky).result(10) == 42 and len(attempts) == 2
+
+
+def test_dataset_file_is_decoded_once_and_reread_when_it_changes(tmp_path, monkeypatch):
+    import dsviz.data.loading as loading
+
+    reads = []
+    original = loading._read_npz
+    monkeypatch.setattr(loading, "_read_npz", lambda path: reads.append(path) or original(path))
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mine.npz"
+    np.savez(path, images=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8), labels=np.arange(40) % 4)
+    a, b = load(str(path), n=20, seed=0), load(str(path), n=20, seed=1)
+    whole = load(str(path))
+    assert len(reads) == 1 and not np.array_equal(a.images, b.images)
+    whole.images[0] = 0  # a full load is the caller's own copy, not the shared decoded file
+    assert load(str(path)).images[0].any()
+    np.savez(path, images=np.zeros((40, 28, 28), np.uint8), labels=np.arange(40) % 4)
+    os.utime(path, ns=(time.time_ns() + 10**9,) * 2)  # a new mtime even on a coarse-clock file system
+    assert not load(str(path), n=20, seed=0).images.any() and len(reads) == 2
