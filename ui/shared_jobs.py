@@ -40,12 +40,15 @@ def _describe(board: JobBoard, state) -> tuple[float, str, str]:
 def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_params: Mapping | None = None) -> T:
     """``compute(progress)``'s value for ``key``, computed once across sessions, shown in ``st.status``.
 
-    While the job waits for a worker its queue position is in the status label (visible
-    with the status collapsed); while it runs, the bar shows its progress. Raises what
-    ``compute`` raised (the next call retries it).
+    A result already in memory is returned without drawing anything. Otherwise, while the
+    job waits for a worker its queue position is in the status label (visible with the
+    status collapsed); while it runs, the bar shows its progress. Raises what ``compute``
+    raised (the next call retries it).
     """
     board = job_board()
     job = board.submit(key, label, compute, lock_params)
+    if job.future.done() and job.future.exception() is None:
+        return job.result()  # already in memory: no status element to draw
     with st.status(label, expanded=False) as status:
         bar = st.progress(0.0)
         shown = None

@@ -163,7 +163,35 @@ def availability(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Da
     those are described in :attr:`DatasetStatus.message`.
     """
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    return {name: _status(info, root / name) for name, info in DATASETS.items()}
+    return {name: _status_memo(info, root / name) for name, info in DATASETS.items()}
+
+
+_STATUS_MEMO: dict[tuple, DatasetStatus] = {}
+
+
+def _status_memo(info: DatasetInfo, folder: Path) -> DatasetStatus:
+    """:func:`_status`, recomputed only when a split file of ``folder`` appears, changes or goes.
+
+    Pages call :func:`availability` on every rerun of every session; reading the label arrays each
+    time was a large share of a rerun's CPU time with many viewers.
+    """
+    files = []
+    for split in SPLITS:
+        try:
+            stat = (folder / f"{split}.npz").stat()
+            files.append((split, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            files.append((split, None, None))
+    key = (info.name, str(folder.resolve()), tuple(files))
+    with _READ_LOCK:
+        found = _STATUS_MEMO.get(key)
+    if found is None:
+        found = _status(info, folder)
+        with _READ_LOCK:
+            if len(_STATUS_MEMO) >= 64:
+                _STATUS_MEMO.clear()
+            _STATUS_MEMO[key] = found
+    return found
 
 
 def _locate(info: DatasetInfo, split: str, root: Path, download: bool) -> tuple[Path, str]:
