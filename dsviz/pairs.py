@@ -82,6 +82,12 @@ def available_pair_datasets(
     return available, missing, partial
 
 
+def matrix_jobs(k: int) -> list[tuple[int, int]]:
+    """The cells :func:`pair_matrix` computes for ``k`` datasets: ``(i, j)`` for ``i <= j``, then ``(i, -1)``
+    for dataset ``i`` against an independent sample of itself (the noise floor)."""
+    return [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+
+
 def pair_matrix(
     names: Sequence[str] = PAIR_DATASETS,
     settings: PairSettings = PairSettings(),
@@ -102,7 +108,7 @@ def pair_matrix(
     floor_otdd, floor_ot = np.zeros(k), np.zeros(k)
     split_used: dict[str, str] = {}
     classes: dict[str, list[str]] = {}
-    jobs = [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+    jobs = matrix_jobs(k)
     hits = 0
     for done, (i, j) in enumerate(jobs):
         label = (f"{datasets[i]} vs an independent sample of itself" if j < 0
@@ -110,8 +116,8 @@ def pair_matrix(
         if progress:
             progress(done, len(jobs), label)
         start = time.perf_counter()
-        cmp = _compare(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
-                       tgt_seed=settings.seed + 1 if j < 0 else None)
+        cmp = compare_pair(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
+                           tgt_seed=floor_seed(settings) if j < 0 else None)
         hits += cmp.cache_hit
         if j < 0:
             floor_otdd[i], floor_ot[i] = cmp.result.otdd, cmp.result.ot
@@ -128,7 +134,13 @@ def pair_matrix(
                       split_used, secs, hits, classes)
 
 
-def _compare(src: str, tgt: str, settings: PairSettings, data_dir, cache, tgt_seed=None) -> DatasetComparison:
+def floor_seed(settings: PairSettings) -> int:
+    """Seed of the independent second sample behind ``floor_otdd``."""
+    return settings.seed + 1
+
+
+def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None) -> DatasetComparison:
+    """One matrix cell: OTDD of ``src`` vs ``tgt`` under ``settings`` (cached; ``tgt_seed`` for the floor)."""
     return compare_datasets(
         src, tgt, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed, split=settings.split,
         label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
@@ -209,7 +221,7 @@ def pair_view(
     umap_settings = umap_settings or UmapSettings(seed=settings.seed)
     if progress:
         progress(0, 2, f"OTDD {src} vs {tgt}")
-    cmp = _compare(src, tgt, settings, data_dir, store)
+    cmp = compare_pair(src, tgt, settings, data_dir, store)
     if progress:
         progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
     x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)
