@@ -7,52 +7,32 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
-from dsviz.embedding import warm_up
 from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
+from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
+from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
-from ui.progress import with_status
+from ui.shared_jobs import shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
 LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
                   help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
 PICK_SENTINEL = "matrix_pick_handled"
+SCATTER_SENTINEL = "transfer_pick_handled"
 
 
-@st.cache_resource(show_spinner=False)
-def _umap_ready() -> float:
-    """Compile UMAP once per server process."""
-    return warm_up()
+def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
+    """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
+    return shared(("matrix", names, settings), f"OTDD matrix over {len(names)} datasets",
+                  lambda p: pair_matrix(names, settings, progress=p))
 
 
-@st.cache_resource(show_spinner=False)
-def _memo() -> dict:
-    """Results already computed by this server process (the disk cache holds them across restarts).
-
-    Not ``st.cache_data``: the computations report progress into elements of the
-    page, which Streamlit's caches cannot replay.
-    """
-    return {}
-
-
-def _remembered(key: tuple, compute):
-    memo = _memo()
-    if key not in memo:
-        if len(memo) >= 32:
-            memo.pop(next(iter(memo)))
-        memo[key] = compute()
-    return memo[key]
-
-
-def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMatrix:
-    return _remembered(("matrix", names, settings), lambda: pair_matrix(names, settings, progress=progress))
-
-
-def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
-    return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
+def _view(src: str, tgt: str, settings: PairSettings) -> PairView:
+    return shared(("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
+                  lambda p: pair_view(src, tgt, settings, progress=p))
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -69,6 +49,70 @@ def _apply_matrix_click(names: list[str]) -> None:
         return
     st.session_state[PICK_SENTINEL] = (src, tgt)
     st.session_state["src"], st.session_state["tgt"] = src, tgt
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _transfer_study() -> PairsStudy | None:
+    """The last precomputed transfer-pairs study; rechecked every 30 s so a finished precompute shows up."""
+    return latest_study()
+
+
+def _apply_scatter_click(names: list[str], study: PairsStudy | None) -> None:
+    """A click on a point of the transfer scatter selects that directed pair (like a matrix cell)."""
+    event = st.session_state.get("transfer_pairs_scatter")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if study is None or not points or "customdata" not in points[0]:
+        return
+    index = int(points[0]["customdata"])
+    if not 0 <= index < len(study.pairs):
+        return
+    src, tgt = study.pairs[index]
+    if src not in names or tgt not in names or st.session_state.get(SCATTER_SENTINEL) == (src, tgt):
+        return
+    st.session_state[SCATTER_SENTINEL] = (src, tgt)
+    st.session_state["src"], st.session_state["tgt"] = src, tgt
+
+
+def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) -> None:
+    st.subheader("Does OTDD predict transferability?")
+    st.caption(
+        "The paper's *NIST experiment (Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 6; the MSR blog's "
+        "“OTDD is highly predictive of transferability”, left panel): for every directed pair, the OTDD authors' "
+        "LeNet-5 is pretrained on the source, given a fresh classifier and fine-tuned on a small labeled sample "
+        "of the target; **transferability** is the relative drop in the target's test error against the same "
+        "network trained on that sample alone with the same budget, 100 · (err_scratch − err_finetuned) / "
+        f"err_scratch, mean ± std over seeds. The paper reports Pearson r = {PAPER_PEARSON_R}. "
+        "Click a point to open that pair below."
+    )
+    if study is None:
+        st.info("No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
+                "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page.")
+        return
+    corr = study.correlations()
+    chosen = study.pairs.index(selected_pair) if selected_pair in study.pairs else None
+    names = [f"{a} → {b}" for a, b in study.pairs]
+    plot_col, side_col = st.columns([3, 1], gap="medium")
+    with plot_col:
+        st.plotly_chart(
+            transfer_scatter(study.otdd, study.gain_mean, study.gain_std, study.labels(), corr["slope"],
+                             corr["intercept"], x_title="OTDD (source, target)",
+                             y_title="relative drop in test error (%)", color="#1f77b4", selected=chosen,
+                             hover_names=names),
+            key="transfer_pairs_scatter", on_select="rerun", selection_mode="points",
+            config={"displayModeBar": False}, width="content",
+        )  # fmt: skip
+    with side_col:
+        st.metric("Pearson r", corr["pearson_r"], format="%.2f")
+        st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")
+        st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f")
+        st.caption(f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
+                   f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]")
+        letters = sorted({(lab.split("→")[0], a) for lab, (a, _) in zip(study.labels(), study.pairs)})
+        st.caption(f"{len(study.pairs)} directed pairs × {len(study.config.seeds)} seeds, computed on "
+                   f"{', '.join(study.devices)} in {study.seconds / 60:.1f} min. "
+                   + ", ".join(f"{k} = {name}" for k, name in letters) + ".")
+    with st.expander("Study settings"):
+        st.table({k: [str(v)] for k, v in study.settings().items() if k != "config"})
 
 
 require_app_navigation()
@@ -99,14 +143,15 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = with_status(f"OTDD matrix over {len(available)} datasets",
-                          lambda p: _matrix(tuple(available), settings, p))
+    matrix = _matrix(tuple(available), settings)
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
     st.stop()
 
 names = matrix.datasets
 _apply_matrix_click(names)
+transfer = _transfer_study()
+_apply_scatter_click(names, transfer)
 
 
 def _current(key: str, default: str) -> int:
@@ -118,12 +163,12 @@ selected = (_current("src", names[0]), _current("tgt", names[-1]))
 
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+    st.plotly_chart(shared_figure(matrix_figure, matrix.otdd, names, "OTDD", selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config={"displayModeBar": False},
                     width="content")
 if show_ot:
     with cols[1]:
-        st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
+        st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
                         key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
@@ -134,6 +179,8 @@ with st.expander("Sanity check: self-distances"):
     )
     st.dataframe(pd.DataFrame({"OTDD same sample": np.diag(matrix.otdd), "OTDD independent sample": matrix.floor_otdd,
                                "OT independent sample": matrix.floor_ot}, index=names), width="content")
+
+_transfer_section(transfer, (names[selected[0]], names[selected[1]]))
 
 st.subheader("Pair view")
 pick_a, pick_b, lines_col = st.columns([1, 1, 2])
@@ -147,13 +194,7 @@ if src == tgt:
     st.info("Pick two different datasets (or click an off-diagonal cell).")
     st.stop()
 
-
-def _compute_view(progress):
-    _umap_ready()
-    return _view(src, tgt, settings, progress)
-
-
-view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+view = _view(src, tgt, settings)
 res = view.comparison.result
 m = st.columns(4)
 m[0].metric("OTDD", f"{res.otdd:,.1f}")
@@ -161,16 +202,16 @@ m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}"
 m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
 m[3].metric("plain OT", f"{res.ot:,.1f}")
 
-payload, figure = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+    st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
                     key="label_distances", config={"displayModeBar": False})
 with right:
-    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
+    st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+                                  "Class-level coupling mass", src, tgt, "Blues", False),
                     key="class_coupling", config={"displayModeBar": False})
-st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
+st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")
