@@ -49,14 +49,14 @@ from ..device import DEVICE_CHOICES, resolve_device
 from ..executor import executor_arguments, executor_from_args
 from ..transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
 from ..transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
-from .common import positive_int
+from .common import count_or_all, positive_int
 from .grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
 from .precompute_pairs import pairs_arguments, run_pairs
 
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transforms", nargs="+", choices=sorted(TRANSFORMS), default=list(TRANSFORMS))
-    parser.add_argument("--n", type=positive_int, default=1000, help="images per side (default 1000, the app's)")
+    parser.add_argument("--n", type=count_or_all, default=1000, help="images per side (default 1000, the app's), or all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     executor_arguments(parser)

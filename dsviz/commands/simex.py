@@ -46,7 +46,7 @@ from ..simex.confusion import confusion_baseline, mean_confusion_spearman
 from ..simex.ranking import STABLE_RHO, seed_stability
 from ..simex.retrain import retrain_baseline, spearman_per_base
 from ..simex.settling import finite_list, settling_against_baseline
-from .common import positive_int
+from .common import count_or_all, positive_int
 from .grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
 
 
@@ -64,7 +64,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --per dataset: the LeNet-5 transfer baseline of SimEx §5.1 (Table 1)")
     p.add_argument("--confusion-baseline", action="store_true",
                    help="with --per class on a 10-class dataset: the leave-one-class-out baseline of SimEx §5.4 (Table 2)")
-    p.add_argument("--n", type=positive_int, default=runs.DEFAULT_N, help=f"training images per part (default {runs.DEFAULT_N})")
+    p.add_argument("--n", type=count_or_all, default=runs.DEFAULT_N,
+                   help=f"training images per part (default {runs.DEFAULT_N}), or all")
     p.add_argument("--n-eval", type=positive_int, default=runs.DEFAULT_N_EVAL, help=f"held-out images per part (default {runs.DEFAULT_N_EVAL})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -74,8 +75,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+# ``--n all``: a count no dataset reaches, so every image of each part is used
+# (class_parts/dataset_parts keep a fifth of a short part for evaluation).
+ALL_IMAGES = 10**9
+
+
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
+    if args.n is None:
+        args.n = ALL_IMAGES
     epochs = args.epochs or (runs.PREVIEW_EPOCHS if args.preview else runs.DEFAULT_EPOCHS)
     if args.per == "class":
         if len(args.datasets) != 1:
