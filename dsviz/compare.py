@@ -43,16 +43,22 @@ def compare_datasets(
     split: str = "train",
     normalize: str = "mnist",
     label_distance: str = "exact",
-    outer: str = "exact",
+    outer: str = "auto",
     eps: float = 0.05,
     debiased: bool = True,
     device: str = "auto",
     top_k: int = 5,
+    max_outer: int | None = 10_000,
     data_dir: str | os.PathLike[str] | None = None,
     cache: Cache | None = None,
     progress: StageProgress | None = None,
 ) -> DatasetComparison:
     """Load ``n`` class-balanced samples of each dataset and compute their OTDD.
+
+    ``n=None`` uses every image. The class statistics (label distances) always use
+    every loaded image; the outer OT uses at most ``max_outer`` per side, drawn with
+    ``seed`` (the authors' ``DatasetDistance.distance(maxsamples=10000)``), which
+    keeps the full-dataset cost matrices at 10 000 x 10 000 entries.
 
     ``tgt_seed`` (default: ``seed``) draws the target sample with another seed,
     e.g. to compare two independent samples of one dataset.
@@ -76,6 +82,7 @@ def compare_datasets(
         "eps": eps if outer == "sinkhorn" else None,
         "debiased": debiased,
         "top_k": top_k,
+        "max_outer": max_outer,
         "classes": [list(a.classes), list(b.classes)],
     }
     data_fp = fingerprint(a.images, a.labels, b.images, b.labels)
@@ -95,6 +102,8 @@ def compare_datasets(
             debiased=debiased,
             device=device,
             top_k=top_k,
+            max_outer=max_outer,
+            seed=seed,
             progress=None if progress is None else lambda done, _, what: progress(1 + done, total, what),
         )
         res.options.update(split_used=split_used, normalize=normalize, n=n, seed=seed,

@@ -100,7 +100,8 @@ def pair_matrix(
 ) -> PairMatrix:
     """Compute (or read from the cache) the OTDD matrix over the available datasets.
 
-    OTDD with the exact outer solver is symmetric, so each unordered pair is
+    OTDD is symmetric with either outer solver ``auto`` picks (exact OT, or the
+    debiased Sinkhorn divergence, S(a, b) = S(b, a)), so each unordered pair is
     computed once and mirrored. ``progress(done, total, label)`` is called
     before each cell.
     """

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
-from dsviz.embedding import warm_up
 from dsviz.pairs import PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
 from ui.data_notice import data_notice
 from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
@@ -17,7 +16,7 @@ from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
-from ui.progress import with_status
+from ui.shared_jobs import shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -27,37 +26,15 @@ PICK_SENTINEL = "matrix_pick_handled"
 SCATTER_SENTINEL = "transfer_pick_handled"
 
 
-@st.cache_resource(show_spinner=False)
-def _umap_ready() -> float:
-    """Compile UMAP once per server process."""
-    return warm_up()
+def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
+    """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
+    return shared(("matrix", names, settings), f"OTDD matrix over {len(names)} datasets",
+                  lambda p: pair_matrix(names, settings, progress=p))
 
 
-@st.cache_resource(show_spinner=False)
-def _memo() -> dict:
-    """Results already computed by this server process (the disk cache holds them across restarts).
-
-    Not ``st.cache_data``: the computations report progress into elements of the
-    page, which Streamlit's caches cannot replay.
-    """
-    return {}
-
-
-def _remembered(key: tuple, compute):
-    memo = _memo()
-    if key not in memo:
-        if len(memo) >= 32:
-            memo.pop(next(iter(memo)))
-        memo[key] = compute()
-    return memo[key]
-
-
-def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMatrix:
-    return _remembered(("matrix", names, settings), lambda: pair_matrix(names, settings, progress=progress))
-
-
-def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
-    return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
+def _view(src: str, tgt: str, settings: PairSettings) -> PairView:
+    return shared(("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
+                  lambda p: pair_view(src, tgt, settings, progress=p))
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -165,8 +142,7 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = with_status(f"OTDD matrix over {len(available)} datasets",
-                          lambda p: _matrix(tuple(available), settings, p))
+    matrix = _matrix(tuple(available), settings)
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
     st.stop()
@@ -186,12 +162,12 @@ selected = (_current("src", names[0]), _current("tgt", names[-1]))
 
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+    st.plotly_chart(shared_figure(matrix_figure, matrix.otdd, names, "OTDD", selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config=chart_config("matrix_chart"),
                     width="content")
 if show_ot:
     with cols[1]:
-        st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
+        st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
                         key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
@@ -219,13 +195,7 @@ if src == tgt:
     st.info("Pick two different datasets (or click an off-diagonal cell).")
     st.stop()
 
-
-def _compute_view(progress):
-    _umap_ready()
-    return _view(src, tgt, settings, progress)
-
-
-view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+view = _view(src, tgt, settings)
 res = view.comparison.result
 m = st.columns(4)
 m[0].metric("OTDD", f"{res.otdd:,.1f}")
@@ -233,21 +203,21 @@ m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}"
 m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
 m[3].metric("plain OT", f"{res.ot:,.1f}")
 
-payload, figure = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+    st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
                     key="label_distances", config=chart_config("label_distances"))
 with right:
-    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
+    st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+                                  "Class-level coupling mass", src, tgt, "Blues", False),
                     key="class_coupling", config=chart_config("class_coupling"))
 pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd, "split_used": view.comparison.split_used}
 table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
                 index=res.src_classes, columns=res.tgt_classes)
 table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
                 index=res.src_classes, columns=res.tgt_classes)
-st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
+st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

