@@ -113,11 +113,11 @@ if epochs < runs.DEFAULT_EPOCHS:
         )
 
 
-def _untrained_warning(fleet, names) -> None:
+def _untrained_warning(fleet, names, key: str) -> None:
     """Name the members whose training loss never fell below their mean image's; they are left out of orderings."""
     if fleet.untrained_members:
         bad = ", ".join(f"**{names[k]}**" for k in fleet.untrained_members)
-        with st.container(key="untrained_warning"):
+        with st.container(key=key):  # one per fleet: a page can warn about several
             st.warning(
                 f"These autoencoders did not train: {bad} (final training loss not below 97 % of the loss of their "
                 "training images' mean image). Their columns are left out of every ordering and ρ on this page."
@@ -149,7 +149,7 @@ else:
                 runs.estimate_seconds(parts, loss, epochs),
             )
 if fleet is not None:
-    _untrained_warning(fleet, parts.names)
+    _untrained_warning(fleet, parts.names, "untrained_warning")
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
     ok = fleet.trained_mask
     rho = ordering_agreement(fleet.delta[:, ok], baseline[:, ok]) if ok.sum() >= 2 else float("nan")
@@ -227,7 +227,7 @@ retrain = None
 if dparts is not None:
     retrain, _ = retrain_baseline(dparts.names, cached_only=True)
 if dfleet is not None:
-    _untrained_warning(dfleet, dparts.names)
+    _untrained_warning(dfleet, dparts.names, "untrained_warning_between")
     dbase = sample_mse_matrix(dparts.evaluate, dparts.train)
     st.subheader("Fig. 4 · SimEx, the sample space and retraining, between datasets")
     fa, fb, fc = st.columns(3)
@@ -385,7 +385,7 @@ else:
             _train_confusion,
         )
     else:
-        _untrained_warning(cfleet, cparts.names)
+        _untrained_warning(cfleet, cparts.names, "untrained_warning_confusion")
         cbase = sample_mse_matrix(cparts.evaluate, cparts.train)
         masked = np.where(cfleet.trained_mask[None, :], cfleet.delta, np.nan)
         r_simex, r_sample = confusion_spearman(masked, confusion.matrix), confusion_spearman(cbase, confusion.matrix)
