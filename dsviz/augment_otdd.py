@@ -16,7 +16,6 @@ precompute augment`` and the transferability study share them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +24,10 @@ from .augment import TRANSFORMS, transform_images
 from .cache import Cache, fingerprint
 from .data import LabeledImages, load, to_features
 from .otdd import OTDDResult, compute_otdd
+from .progress import Progress
 
 SOURCE, TARGET = "mnist", "usps"
 CACHE_FUNCTION = "augment_otdd"
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, what)`` callback for long loops."""
 
 
 @dataclass

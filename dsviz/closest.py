@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from .cache import Cache
 from .compare import compare_datasets
 from .data import load
 from .inflight import exclusive
+from .progress import Progress
 from .pairs import (
     PAIR_DATASETS,
     PairSettings,
@@ -39,7 +40,6 @@ from .simex import evaluate_delta
 from .simex import runs as simex_runs
 from .simex.fleet import FleetRun, to_tensor
 
-Progress = Callable[[int, int, str], None]
 DEFAULT_SETTINGS = PairSettings(n=500)
 """A modest sample per dataset, so a page answers in seconds on two CPU cores."""
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +40,7 @@ import torch
 from .cache import Cache, fingerprint
 from .data import load
 from .device import resolve_device
+from .progress import Progress
 
 LEVELS = 256
 """Number of distinct uint8 pixel values."""
@@ -53,9 +53,6 @@ PAIRS_PER_CHUNK = 8
 
 Z_FLOOR = 50.0
 """Logits are floored at -50 where only ~e^-50 terms are affected (avoids subnormal slowdowns)."""
-
-Progress = Callable[[int, int], None]
-"""``progress(done, total)`` callback, in class pairs."""
 
 
 @dataclass
@@ -325,7 +322,7 @@ def fit_one_pixel(
             val_acc[i, j] = val_acc[j, i] = float(v_acc[m])
             pixel_acc[i, j] = pixel_acc[j, i] = acc[m].float().cpu().numpy()
         if progress is not None:
-            progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs))
+            progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs), "class pairs fitted")
     with np.errstate(divide="ignore", invalid="ignore"):
         threshold = np.where(weight == 0, np.inf, -bias / weight * (LEVELS - 1))
     counts = fit_counts.sum(-1)[:, 0]  # images per class

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,10 +19,10 @@ from .cache import Cache, fingerprint
 from .compare import DatasetComparison, compare_datasets
 from .data import availability, to_features
 from .embedding import UmapSettings, joint_embedding
+from .progress import Progress
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
 
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: int, total: int, what: str) -> None:
                 bar.progress(done / total, text=f"step {done} of {total}")
 
             compute(progress)

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from ..device import DEVICE_CHOICES
 from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
 from ..simex import runs
+from ..progress import labelled
 from ..simex.agreement import compare_methods
 from .common import positive_int
 
@@ -46,20 +47,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 class _Bars:
-    """tqdm bars on stderr, one per stage, driven by ``progress(stage, done, total)`` callbacks."""
+    """tqdm bars on stderr, one per stage, driven by ``progress(done, total, "stage: what")`` callbacks."""
 
     def __init__(self) -> None:
         self.bars: dict[str, tqdm] = {}
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, what: str) -> None:
+        stage = what.split(": ")[0]
         if stage not in self.bars:
             for bar in self.bars.values():
                 bar.close()
             self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, disable=None)
-        self.bars[stage].update(done - self.bars[stage].n)
+        bar = self.bars[stage]
+        bar.total = total
+        bar.update(done - bar.n)
 
     def stage(self, name: str):
-        return lambda done, total: self(name, done, total)
+        return labelled(self, name)
 
     def close(self) -> None:
         for bar in self.bars.values():

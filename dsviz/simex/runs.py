@@ -25,7 +25,8 @@ from ..compare import compare_datasets
 from ..data import DATASETS, DataError
 from ..derived import DERIVED, as_npz, dataset_status, load_any
 from .aad import AADResult, compute_aad
-from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, Progress, train_fleet
+from ..progress import Progress
+from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
 
 T = TypeVar("T")
 
