@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import fields, replace
 
 from tqdm import tqdm
 
@@ -32,8 +33,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dist.add_argument("--seed", type=int, default=0, help="sample seed (and the method's own seed, if it has one)")
     dist.add_argument("--split", choices=("train", "test"), default="train")
     dist.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    dist.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="one of the method's settings (see `methods`), e.g. --set n_projections=1000; repeatable")
     dist.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     dist.set_defaults(run=run_distance)
+
+
+def _settings(method: methods.Method, seed: int, overrides: list[str]):
+    """The method's defaults with its seed (if any) and ``KEY=VALUE`` overrides, each cast to the field's type."""
+    settings = method.with_seed(method.settings(), seed)
+    types = {f.name: type(getattr(settings, f.name)) for f in fields(settings)}
+    values = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or key not in types:
+            raise ValueError(f"--set {item!r}: {method.name} settings are {', '.join(types) or 'none'} (KEY=VALUE)")
+        cast = types[key]
+        values[key] = text.lower() in ("1", "true", "yes") if cast is bool else cast(text)
+    return replace(settings, **values)
 
 
 def run_methods(args: argparse.Namespace) -> int:
@@ -49,7 +66,7 @@ def run_methods(args: argparse.Namespace) -> int:
 
 def run_distance(args: argparse.Namespace) -> int:
     method = methods.get(args.method)
-    settings = method.with_seed(method.settings(), args.seed)
+    settings = _settings(method, args.seed, args.overrides)
     with tqdm(total=1, desc=f"{args.method} {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
 
         def progress(done: int, total: int, what: str) -> None:
