@@ -1,4 +1,4 @@
-"""Dataset pairs: the OTDD matrix over datasets; click a cell to explore that pair."""
+"""Dataset pairs: a distance matrix over datasets (any pairwise registered method); click a cell to explore that pair."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import streamlit as st
 
 from dsviz.data import DataError
 from dsviz.embedding import warm_up
-from dsviz.pairs import PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
+from dsviz.methods import METHODS
+from dsviz.otdd import OUTER_CHOICES
+from dsviz.pairs import (OTDD_METHODS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix,
+                         pair_view)
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import class_heatmap, matrix_figure
 from ui.url_state import UrlNumber
@@ -20,6 +23,8 @@ SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sampl
 LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
                   help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
 PICK_SENTINEL = "matrix_pick_handled"
+PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
+"""Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement)."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,8 +79,8 @@ def _apply_matrix_click(names: list[str]) -> None:
 require_app_navigation()
 st.title("Dataset pairs")
 st.caption(
-    "OTDD between the *NIST-like datasets (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller and lighter "
-    "means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
+    "Distances between the *NIST-like datasets, OTDD by default (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller "
+    "and lighter means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
     "the coupling, and hover any point to see its image and its best match in the other dataset."
 )
 
@@ -84,11 +89,16 @@ with st.sidebar:
     n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(2000), key="n",
                      bind="query-params", help="Class-balanced sample of the train split (test if train is missing).")
     seed = SEED.number_input()
-    label_distance = st.selectbox("Label distance", ["exact", "gaussian"], key="ld", bind="query-params",
-                                  help="exact: OT between class samples; gaussian: Bures–Wasserstein closed form.")
-    show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params")
+    method = st.selectbox("Method", PAIR_METHODS, key="method", bind="query-params",
+                          help="otdd-exact: OT between class samples; otdd-gaussian: Bures–Wasserstein closed form; "
+                               "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.")
+    st.caption(f"{METHODS[method].description} Source: {METHODS[method].source}.")
+    is_otdd = method in OTDD_METHODS
+    outer = st.selectbox("Outer OT solver", OUTER_CHOICES, key="outer", bind="query-params", disabled=not is_otdd,
+                         help="exact: network simplex; sinkhorn: entropic (eps 0.05 of the mean cost), debiased.")
+    show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params", disabled=not is_otdd)
 
-settings = PairSettings(n=int(n), seed=int(seed), label_distance=label_distance)
+settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
 available, missing, partial = available_pair_datasets()
 for name, message in missing.items():
     st.warning(f"**{name}** is missing and left out of the matrix. {message}", icon=":material/folder_off:")
@@ -99,7 +109,7 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = with_status(f"OTDD matrix over {len(available)} datasets",
+    matrix = with_status(f"{method} matrix over {len(available)} datasets",
                           lambda p: _matrix(tuple(available), settings, p))
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
@@ -116,9 +126,10 @@ def _current(key: str, default: str) -> int:
 
 selected = (_current("src", names[0]), _current("tgt", names[-1]))
 
+show_ot = show_ot and is_otdd
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(matrix_figure(matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+    st.plotly_chart(matrix_figure(matrix.distance, names, method, selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config={"displayModeBar": False},
                     width="content")
 if show_ot:
@@ -129,10 +140,11 @@ st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
 with st.expander("Sanity check: self-distances"):
     st.markdown(
-        "The diagonal is each dataset against **the same sample** (OTDD must be 0). The sampling floor is each "
+        f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor is each "
         "dataset against **an independent sample of itself** (seed + 1): differences smaller than this are noise."
     )
-    st.dataframe(pd.DataFrame({"OTDD same sample": np.diag(matrix.otdd), "OTDD independent sample": matrix.floor_otdd,
+    st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
+                               f"{method} independent sample": matrix.floor,
                                "OT independent sample": matrix.floor_ot}, index=names), width="content")
 
 st.subheader("Pair view")
@@ -153,6 +165,8 @@ def _compute_view(progress):
     return _view(src, tgt, settings, progress)
 
 
+if not is_otdd:
+    st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling to draw.")
 view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
 res = view.comparison.result
 m = st.columns(4)

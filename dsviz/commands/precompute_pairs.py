@@ -2,7 +2,8 @@
 
 Fills the cache that the "Dataset pairs" page reads, so a demo opens instantly.
 With ``--json`` prints one object: ``datasets``, ``missing``, ``settings``,
-``otdd``, ``ot`` (lists of lists), ``floor_otdd``, ``split_used``,
+``otdd`` (the chosen method's matrix, OTDD by default), ``ot`` (lists of lists;
+NaN for methods other than OTDD), ``floor_otdd``, ``split_used``, ``method``,
 ``stage_seconds`` ({stage: seconds}), ``pair_seconds`` ({"a|b": seconds}),
 ``seconds``.
 """
@@ -18,6 +19,8 @@ from tqdm import tqdm
 
 from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
+from ..methods import METHODS
+from ..otdd import OUTER_CHOICES
 from ..pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
 from .common import positive_int
 
@@ -27,7 +30,11 @@ def pairs_arguments(parser: argparse.ArgumentParser) -> None:
                         help="registered names or .npz paths (missing ones are reported and skipped)")
     parser.add_argument("--n", type=positive_int, default=2000, help="samples per dataset (default 2000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact")
+    parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact",
+                        help="OTDD label distance (the method otdd-exact or otdd-gaussian)")
+    parser.add_argument("--method", choices=[m for m in METHODS if METHODS[m].matrix is None],
+                        help="any pairwise registered method instead (e.g. sotdd); the pair views stay OTDD")
+    parser.add_argument("--outer", choices=OUTER_CHOICES, default="exact", help="outer OT solver of the OTDD methods")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--no-embeddings", dest="embeddings", action="store_false",
                         help="only the matrix, not the per-pair couplings and UMAP embeddings")
@@ -36,7 +43,8 @@ def pairs_arguments(parser: argparse.ArgumentParser) -> None:
 def run_pairs(args: argparse.Namespace) -> int:
     """OTDD matrix over the pair datasets, then each pair's coupling and joint UMAP embedding."""
     start = time.perf_counter()
-    settings = PairSettings(n=args.n, seed=args.seed, label_distance=args.label_distance, device=args.device)
+    method = args.method or f"otdd-{args.label_distance}"
+    settings = PairSettings(n=args.n, seed=args.seed, method=method, outer=args.outer, device=args.device)
     stages: dict[str, float] = {}
     with tqdm(desc="matrix", file=sys.stderr, disable=None) as bar:
         def progress(done: int, total: int, what: str) -> None:
@@ -63,8 +71,10 @@ def run_pairs(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     if args.json:
         print(json.dumps({
-            "datasets": matrix.datasets, "missing": matrix.missing, "settings": vars(settings),
-            "otdd": matrix.otdd.tolist(), "ot": matrix.ot.tolist(), "floor_otdd": matrix.floor_otdd.tolist(),
+            "datasets": matrix.datasets, "missing": matrix.missing,
+            "settings": {**vars(settings), "label_distance": args.label_distance},
+            "otdd": matrix.distance.tolist(), "ot": matrix.ot.tolist(), "floor_otdd": matrix.floor.tolist(),
+            "method": method,
             "split_used": matrix.split_used, "stage_seconds": stages, "pair_seconds": pair_seconds,
             "seconds": seconds,
         }))
