@@ -13,7 +13,8 @@ from dsviz.otdd import OUTER_CHOICES
 from dsviz.pairs import (OTDD_METHODS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix,
                          pair_view)
 from ui.pair_hover import pair_hover_view
-from ui.pair_plots import class_heatmap, matrix_figure
+from ui.heatmaps import class_heatmap
+from ui.pair_plots import matrix_figure
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
@@ -184,7 +185,7 @@ with left:
                     key="label_distances", config={"displayModeBar": False})
 with right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, colorscale="Blues", reverse=False),
+                                  "Class-level coupling mass", src, tgt, kind="mass"),
                     key="class_coupling", config={"displayModeBar": False})
 st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

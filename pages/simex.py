@@ -116,7 +116,7 @@ if fleet is not None:
     with right:
         st.plotly_chart(
             heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
+                    x_title="training samples of", y_title="held-out samples of"),
             key="baseline_heatmap", config={"displayModeBar": False},
         )  # fmt: skip
     with st.container(key="metric_rho"):
@@ -185,7 +185,7 @@ if dfleet is not None and daad is not None:
     with right:
         st.plotly_chart(
             heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
-                    x_title="dataset", y_title="dataset", colorscale="Cividis", fmt=".2f"),
+                    x_title="dataset", y_title="dataset", fmt=".2f"),
             key="aad_heatmap", config={"displayModeBar": False},
         )  # fmt: skip
     st.caption(

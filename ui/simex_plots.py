@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.heatmaps import DISTANCE_COLORS
+
 HEATMAP_HEIGHT = 420
 MAX_ANNOTATED = 49
 """Heatmaps with more cells than this show values on hover only (10 x 10 labels would overlap)."""
@@ -20,12 +22,13 @@ def heatmap(
     title: str,
     x_title: str,
     y_title: str,
-    colorscale: str = "Viridis",
+    colorscale: str | None = None,
     fmt: str = ".3f",
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
-    """Heatmap with row 0 at the top.
+    """Heatmap with row 0 at the top; a distance (``colorscale=None``) in the one convention,
+    lighter = closer (:data:`ui.heatmaps.DISTANCE_COLORS`), anything else in ``colorscale``.
 
     Up to ``MAX_ANNOTATED`` cells each show their value (and no colour bar is
     drawn, leaving the width to the cells); larger ones show a colour bar and
@@ -37,7 +40,8 @@ def heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
-            colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=not annotate,
+            **(DISTANCE_COLORS if colorscale is None else {"colorscale": colorscale}),
+            zmin=zmin, zmax=zmax, showscale=not annotate,
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
         )
     )  # fmt: skip
