@@ -23,6 +23,7 @@ from .methods.otdd import OTDDSettings
 from .data import availability, to_features
 from .embedding import UmapSettings, joint_embedding
 from .progress import Progress
+from .sotdd import SOTDDResult, projection_spread
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
 OTDD_METHODS = ("otdd-exact", "otdd-gaussian")
@@ -71,6 +72,8 @@ class PairMatrix:
     engine: a sanity check); ``floor[i]`` is the dataset against an independent
     sample of itself (seed + 1), the size of differences that are sampling noise.
     ``ot`` and ``floor_ot`` (feature-only OT) are NaN for methods other than OTDD.
+    ``stderr`` is each cell's Monte Carlo standard error for s-OTDD (from the spread of its
+    per-projection values, :func:`dsviz.sotdd.projection_spread`), NaN for exact methods.
     """
 
     datasets: list[str]
@@ -85,6 +88,7 @@ class PairMatrix:
     seconds: np.ndarray
     cache_hits: int = 0
     classes: dict[str, list[str]] = field(default_factory=dict)
+    stderr: np.ndarray | None = None
 
 
 def available_pair_datasets(
@@ -123,6 +127,7 @@ def pair_matrix(
     dist, secs = np.zeros((k, k)), np.zeros((k, k))
     ot = np.zeros((k, k)) if settings.is_otdd else np.full((k, k), np.nan)
     floor, floor_ot = np.zeros(k), np.zeros(k) if settings.is_otdd else np.full(k, np.nan)
+    stderr = np.full((k, k), np.nan)
     split_used: dict[str, str] = {}
     classes: dict[str, list[str]] = {}
     jobs = [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
@@ -141,6 +146,8 @@ def pair_matrix(
             floor[i], floor_ot[i] = cmp.distance.value, plain
             continue
         dist[i, j] = dist[j, i] = cmp.distance.value
+        if isinstance(cmp.result, SOTDDResult):
+            stderr[i, j] = stderr[j, i] = projection_spread(cmp.result.per_projection, cmp.result.p)
         ot[i, j] = ot[j, i] = plain
         secs[i, j] = secs[j, i] = time.perf_counter() - start
         split_used[datasets[i]] = cmp.split_used["src"]
@@ -149,7 +156,7 @@ def pair_matrix(
     if progress:
         progress(len(jobs), len(jobs), "done")
     return PairMatrix(datasets, missing, partial, settings, dist, ot, floor, floor_ot,
-                      split_used, secs, hits, classes)
+                      split_used, secs, hits, classes, stderr)
 
 
 def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None) -> Comparison:

@@ -76,7 +76,9 @@ def test_sotdd_matrix_through_the_registry(real_data_dir, tmp_path):
     assert m.settings.method == "sotdd" and np.isnan(m.ot).all()
     np.testing.assert_allclose(np.diag(m.distance), 0.0, atol=1e-12)
     np.testing.assert_allclose(m.distance, m.distance.T)
-    assert (m.distance[~np.eye(3, dtype=bool)] > m.floor.max()).all()  # real differences exceed the sampling floor
+    off = ~np.eye(3, dtype=bool)
+    assert (m.distance[off] > m.floor.max()).all()  # real differences exceed the sampling floor
+    assert (m.stderr[off] > 0).all() and (m.stderr[off] < 0.2 * m.distance[off]).all()
     assert "sotdd" in settings.describe() and "n_projections" in settings.describe()
 
 
@@ -124,3 +126,19 @@ def test_precompute_pairs_cli(real_data_dir, tmp_path):
     assert np.asarray(out["otdd"]).shape == (2 + kmnist,) * 2 and out["otdd"][0][1] > 0
     assert out["method"] == "otdd-exact" and out["settings"]["label_distance"] == "exact"
     assert {"stage_seconds", "seconds", "split_used", "floor_otdd"} <= set(out)
+
+
+def test_pairs_page_offers_sotdd_and_states_its_projections_and_error(real_data_dir, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for key, value in {"n": "250", "method": "sotdd", "src": "mnist", "tgt": "mnist"}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/dataset_pairs.py").run()
+    assert not at.exception, at.exception
+    assert "sotdd" in at.selectbox(key="method").options and at.selectbox(key="method").value == "sotdd"
+    captions = " ".join(c.value for c in at.caption)
+    assert "10000 random projections" in captions and "standard error" in captions
+    assert at.toggle(key="show_ot").disabled  # plain OT belongs to OTDD

@@ -14,7 +14,7 @@ from ..cache import Cache
 from ..data import LabeledImages, load
 from ..derived import DERIVED, load_any
 from ..progress import Progress
-from .base import Distance, DistanceMatrix, Method, cache_params, distance, distance_matrix, pairwise_matrix
+from .base import Distance, DistanceMatrix, Method, cache_params, distance, distance_matrix
 from .registry import REGISTRY
 
 METHODS: dict[str, Method] = {m.name: m for m in REGISTRY}
@@ -96,5 +96,4 @@ __all__ = [
     "get",
     "load_sample",
     "names",
-    "pairwise_matrix",
 ]

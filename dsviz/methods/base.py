@@ -146,7 +146,7 @@ def distance(
     return store.get_or_compute("distance", params, data_fp, compute, lambda d: _encode(method, d), decode)
 
 
-def pairwise_matrix(
+def distance_matrix(
     method: Method,
     samples: Sequence[LabeledImages],
     settings=None,
@@ -155,12 +155,13 @@ def pairwise_matrix(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> DistanceMatrix:
-    """Every unordered pair of ``samples`` through :func:`distance` (cached per pair), mirrored.
-
-    Assumes the method is symmetric (every registered pairwise method is; the joint
-    methods with an asymmetric raw form provide their own ``matrix``).
-    """
+    """``method``'s matrix over ``samples``: its joint ``matrix`` if it has one, else every unordered
+    pair through :func:`distance` (cached per pair), mirrored: every registered pairwise method is
+    symmetric; the joint methods with an asymmetric raw form (SimEx) provide their own ``matrix``."""
     settings = settings if settings is not None else method.settings()
+    method.check(settings)
+    if method.matrix is not None:
+        return method.matrix(samples, settings, device=device, cache=cache, progress=progress)
     k = len(samples)
     out = np.zeros((k, k))
     pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
@@ -175,20 +176,3 @@ def pairwise_matrix(
     if progress is not None:
         progress(len(pairs), len(pairs), "done")
     return DistanceMatrix(method.name, tuple(s.name for s in samples), out, seconds, hits)
-
-
-def distance_matrix(
-    method: Method,
-    samples: Sequence[LabeledImages],
-    settings=None,
-    *,
-    device: str = "auto",
-    cache: Cache | None = None,
-    progress: Progress | None = None,
-) -> DistanceMatrix:
-    """``method``'s matrix over ``samples``: its joint ``matrix`` if it has one, else :func:`pairwise_matrix`."""
-    settings = settings if settings is not None else method.settings()
-    method.check(settings)
-    if method.matrix is not None:
-        return method.matrix(samples, settings, device=device, cache=cache, progress=progress)
-    return pairwise_matrix(method, samples, settings, device=device, cache=cache, progress=progress)

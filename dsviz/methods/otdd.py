@@ -45,24 +45,20 @@ def _compute(name: str, label_distance: str):
     return compute
 
 
-EXACT = Method(
-    name="otdd-exact",
-    description="Optimal transport between the datasets' labeled samples, paying pixel distance plus the exact "
-                "OT distance between their classes.",
-    source="Alvarez-Melis & Fusi, Geometric Dataset Distances via Optimal Transport, NeurIPS 2020, Sec. 3-4",
-    settings=OTDDSettings,
-    compute=_compute("otdd-exact", "exact"),
-    encode=OTDDResult.to_arrays,
-    decode=OTDDResult.from_arrays,
-)
+def _method(name: str, label_distance: str, description: str, source: str) -> Method:
+    return Method(name=name, description=description, source=source, settings=OTDDSettings,
+                  compute=_compute(name, label_distance), encode=OTDDResult.to_arrays, decode=OTDDResult.from_arrays)
 
-GAUSSIAN = Method(
-    name="otdd-gaussian",
-    description="OTDD with each class approximated by a Gaussian, so the class distances are closed-form "
-                "Bures-Wasserstein distances.",
-    source="Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 4 (Gaussian approximation, Eq. 6)",
-    settings=OTDDSettings,
-    compute=_compute("otdd-gaussian", "gaussian"),
-    encode=OTDDResult.to_arrays,
-    decode=OTDDResult.from_arrays,
+
+EXACT = _method(
+    "otdd-exact", "exact",
+    "Optimal transport between the datasets' labeled samples, paying pixel distance plus the exact OT distance "
+    "between their classes.",
+    "Alvarez-Melis & Fusi, Geometric Dataset Distances via Optimal Transport, NeurIPS 2020, Sec. 3-4",
+)
+GAUSSIAN = _method(
+    "otdd-gaussian", "gaussian",
+    "OTDD with each class approximated by a Gaussian, so the class distances are closed-form Bures-Wasserstein "
+    "distances.",
+    "Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 4 (Gaussian approximation, Eq. 6)",
 )
