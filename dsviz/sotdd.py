@@ -112,8 +112,16 @@ def wasserstein_1d_pp(h1: torch.Tensor, h2: torch.Tensor, p: int) -> torch.Tenso
     (the authors' special case). Unequal sizes: POT's ``ot.wasserstein_1d`` (quantile functions).
     """
     if h1.shape[0] == h2.shape[0]:
-        return (torch.sort(h1, dim=0).values - torch.sort(h2, dim=0).values).abs().pow(p).mean(0)
+        return (_sorted(h1) - _sorted(h2)).abs().pow(p).mean(0)
     return ot.wasserstein_1d(h1, h2, p=p)
+
+
+def _sorted(h: torch.Tensor) -> torch.Tensor:
+    """Columns of ``h`` sorted. On the CPU numpy's sort is used: it sorted a 2000 x 1000 float32
+    block in 0.3 s where ``torch.sort``/``torch.msort`` took 1.7-2.0 s (one thread, this machine)."""
+    if h.device.type == "cpu":
+        return torch.from_numpy(np.sort(h.numpy(), axis=0))
+    return torch.sort(h, dim=0).values
 
 
 def _codes(y) -> torch.Tensor:
@@ -144,11 +152,6 @@ class SOTDDResult:
     n_moments: int
     p: int
     seed: int
-
-    @property
-    def mean_wpp(self) -> float:
-        """The paper's form: the mean of W_p^p over projections."""
-        return float(self.per_projection.mean())
 
 
 def compute_sotdd(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -59,9 +59,6 @@ class Method:
     decode: Callable[[dict[str, np.ndarray]], Any] = lambda arrays: None
     matrix: Callable[..., "DistanceMatrix"] | None = None
 
-    def default_settings(self):
-        return self.settings()
-
     def check(self, settings) -> None:
         if not isinstance(settings, self.settings):
             raise ValueError(f"{self.name} takes {self.settings.__name__}, got {type(settings).__name__}")
@@ -88,7 +85,6 @@ class DistanceMatrix:
     matrix: np.ndarray
     seconds: float
     cache_hits: int = 0
-    details: dict = field(default_factory=dict)
 
 
 def _encode(method: Method, d: Distance) -> dict[str, np.ndarray]:
