@@ -24,8 +24,8 @@ SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sampl
 LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
                   help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
 PICK_SENTINEL = "matrix_pick_handled"
+# Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement).
 PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
-"""Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement)."""
 
 
 @st.cache_resource(show_spinner=False)
