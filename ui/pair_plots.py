@@ -19,6 +19,13 @@ def class_colors(k: int) -> list[str]:
     return [palette[i % len(palette)] for i in range(k)]
 
 
+def _cell_text(x: float) -> str:
+    """Thousands without decimals (OTDD), small values to 3 significant digits (s-OTDD), round-off as 0."""
+    if abs(x) < 1e-9:
+        return "0"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tuple[int, int] | None) -> go.Figure:
     """A clickable heatmap: one square scatter marker per cell (heatmap traces send no selection events).
 
@@ -36,8 +43,8 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
             marker=dict(symbol="square", size=plot_px / max(k, 1) * 0.92, color=v,
                         **DISTANCE_COLORS, showscale=True,
                         colorbar=dict(thickness=12, len=0.8), line=dict(width=0)),
-            text=[f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}" for x in v],
-            textfont=dict(color=["white" if x > np.median(v) else "black" for x in v], size=12),
+            text=[_cell_text(x) for x in v],
+            textfont=dict(color=["white" if x > (v.min() + v.max()) / 2 else "black" for x in v], size=12),
             customdata=np.stack([rows.ravel(), cols.ravel()], 1),
             hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>",
         )
