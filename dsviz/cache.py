@@ -85,8 +85,12 @@ class Cache:
                 raise ValueError("cache key mismatch")
             return arrays
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            path.unlink(missing_ok=True)
+            self.discard(function, key)
             return None
+
+    def discard(self, function: str, key: str) -> None:
+        """Remove a corrupt entry (it is then recomputed)."""
+        self.path(function, key).unlink(missing_ok=True)
 
     def store(self, function: str, key: str, arrays: Mapping[str, np.ndarray]) -> Path:
         """Write atomically (unique temp file + fsync + ``os.replace``)."""
@@ -112,7 +116,7 @@ class Cache:
         try:
             return decode(found)
         except (KeyError, ValueError, TypeError):
-            self.path(function, key).unlink(missing_ok=True)
+            self.discard(function, key)
             return None
 
     def get_or_compute(

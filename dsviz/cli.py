@@ -2,7 +2,9 @@
 
 Errors in the input (unreadable file, missing keys, mismatched lengths,
 non-finite values, unknown options) exit with status 2 and one line on stderr,
-never a traceback. The ``--json`` outputs are an interface: keys are only added.
+never a traceback. A grid whose tasks still fail after their retries exits with
+status 1, naming each failed task on stderr (the finished ones are cached). The
+``--json`` outputs are an interface: keys are only added.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 from .commands import COMMANDS
 from .data import DataError
+from .executor import GridFailed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DataError, ValueError, OSError, KeyError) as exc:
         print(f"dsviz: error: {exc}", file=sys.stderr)
         return 2
+    except GridFailed as exc:
+        for name, error in exc.failed.items():
+            print(f"dsviz: task failed: {name}: {error}", file=sys.stderr)
+        print(f"dsviz: error: {exc.args[0].split(':')[0]}; rerun to compute only what is missing", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("dsviz: interrupted", file=sys.stderr)
         return 130

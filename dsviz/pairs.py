@@ -108,6 +108,12 @@ def available_pair_datasets(
     return available, missing, partial
 
 
+def matrix_jobs(k: int) -> list[tuple[int, int]]:
+    """The cells :func:`pair_matrix` computes for ``k`` datasets: ``(i, j)`` for ``i <= j``, then ``(i, -1)``
+    for dataset ``i`` against an independent sample of itself (the noise floor)."""
+    return [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+
+
 def pair_matrix(
     names: Sequence[str] = PAIR_DATASETS,
     settings: PairSettings = PairSettings(),
@@ -130,7 +136,7 @@ def pair_matrix(
     stderr = np.full((k, k), np.nan)
     split_used: dict[str, str] = {}
     classes: dict[str, list[str]] = {}
-    jobs = [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+    jobs = matrix_jobs(k)
     hits = 0
     for done, (i, j) in enumerate(jobs):
         label = (f"{datasets[i]} vs an independent sample of itself" if j < 0
@@ -139,7 +145,7 @@ def pair_matrix(
             progress(done, len(jobs), label)
         start = time.perf_counter()
         cmp = compare_pair(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
-                           tgt_seed=settings.seed + 1 if j < 0 else None)
+                           tgt_seed=floor_seed(settings) if j < 0 else None)
         hits += cmp.cache_hit
         plain = cmp.result.ot if settings.is_otdd else np.nan
         if j < 0:
@@ -159,8 +165,14 @@ def pair_matrix(
                       split_used, secs, hits, classes, stderr)
 
 
+def floor_seed(settings: PairSettings) -> int:
+    """Seed of the independent second sample behind ``floor``."""
+    return settings.seed + 1
+
+
 def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None) -> Comparison:
-    """``settings.method`` between ``src`` and ``tgt`` (names or ``.npz`` paths) through the registry."""
+    """One matrix cell: ``settings.method`` between ``src`` and ``tgt`` (names or ``.npz`` paths) through the
+    registry (cached; ``tgt_seed`` for the floor)."""
     method, method_settings = settings.method_settings()
     return methods.compare(method, src, tgt, method_settings, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed,
                            split=settings.split, device=settings.device, data_dir=data_dir, cache=cache)

@@ -254,6 +254,34 @@ def _cached_scalar(cache: Cache, function: str, params: dict, data_fp: str, comp
     return value
 
 
+def setting_otdd(
+    setting: Setting, config: TransferConfig, *, device: str = "auto", cache: Cache | None = None,
+    pair: tuple[LabeledImages, LabeledImages] | None = None,
+) -> float:
+    """OTDD(setting's MNIST, USPS) with ``config.otdd_n`` images per side (seed 0), cached.
+
+    Plain MNIST is every transformation at magnitude 0; rotation's entry is shared with its curve.
+    """
+    transform, magnitude = ("rotation", 0.0) if setting.transform == PLAIN else (setting.transform, setting.magnitude)
+    return transformed_otdd(
+        transform, magnitude, n=config.otdd_n, seed=0, device=device, cache=cache, pair=pair
+    ).result.otdd
+
+
+def cached_scratch(config: TransferConfig, data: SeedData, device: torch.device, cache: Cache) -> float:
+    """:func:`scratch_accuracy` of ``data``'s seed, cached (one training run)."""
+    return _cached_scalar(cache, "transfer_scratch", {**config.run_params(), "seed": data.seed}, data.fingerprint,
+                          lambda: scratch_accuracy(config, data, device))  # fmt: skip
+
+
+def cached_finetune(setting: Setting, config: TransferConfig, data: SeedData, device: torch.device, cache: Cache) -> float:
+    """:func:`finetune_accuracy` of ``setting`` and ``data``'s seed, cached (one training run)."""
+    params = {**config.run_params(), "seed": data.seed, "transform": setting.transform,
+              "magnitude": float(setting.magnitude)}  # fmt: skip
+    return _cached_scalar(cache, "transfer_finetune", params, data.fingerprint,
+                          lambda: finetune_accuracy(setting, config, data, device))  # fmt: skip
+
+
 @dataclass
 class TransferStudy:
     """Results over ``settings`` x ``config.seeds``.
@@ -402,31 +430,19 @@ def transfer_study(
             progress(done, total, what)
         done += 1
 
-    run_params = config.run_params()
     otdd = np.empty(len(settings))
     acc_ft = np.empty((len(settings), len(datas)))
     acc_scratch = np.empty(len(datas))
     with torch_threads(threads):
         for i, s in enumerate(settings):
             step(f"OTDD {s.label}")
-            # Plain MNIST is every transformation at magnitude 0; rotation's entry is shared with its curve.
-            transform, magnitude = ("rotation", 0.0) if s.transform == PLAIN else (s.transform, s.magnitude)
-            otdd[i] = transformed_otdd(
-                transform, magnitude, n=config.otdd_n, seed=0, device=device, cache=store, pair=otdd_pair
-            ).result.otdd
+            otdd[i] = setting_otdd(s, config, device=device, cache=store, pair=otdd_pair)
         for j, data in enumerate(datas):
             step(f"scratch, seed {data.seed}")
-            acc_scratch[j] = _cached_scalar(
-                store, "transfer_scratch", {**run_params, "seed": data.seed}, data.fingerprint,
-                lambda: scratch_accuracy(config, data, dev),
-            )  # fmt: skip
+            acc_scratch[j] = cached_scratch(config, data, dev, store)
             for i, s in enumerate(settings):
                 step(f"{s.label}, seed {data.seed}")
-                acc_ft[i, j] = _cached_scalar(
-                    store, "transfer_finetune",
-                    {**run_params, "seed": data.seed, "transform": s.transform, "magnitude": float(s.magnitude)},
-                    data.fingerprint, lambda: finetune_accuracy(s, config, data, dev),
-                )  # fmt: skip
+                acc_ft[i, j] = cached_finetune(s, config, data, dev, store)
     if progress is not None:
         progress(total, total, "done")
     study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, time.perf_counter() - start, [str(dev)])
@@ -442,10 +458,13 @@ __all__ = [
     "TransferConfig",
     "TransferStudy",
     "accuracy",
+    "cached_finetune",
+    "cached_scratch",
     "finetune_accuracy",
     "init_model",
     "load_seed_data",
     "scratch_accuracy",
+    "setting_otdd",
     "train",
     "transfer_study",
 ]

@@ -13,40 +13,31 @@ one JSON object on stdout (keys are an interface: only ever added).
   ``acc_finetune``, ``acc_scratch``}), ``correlations`` (``pearson_r``,
   ``pearson_p``, ``spearman_rho``, ``spearman_p``, ``slope``, ``intercept``),
   ``compute_seconds`` (of the run that filled the cache), ``seconds``.
+
+Every target runs its grid as named tasks of :mod:`dsviz.executor`
+(``--executor local|ray``, ``--address``, ``--max-retries``; the tasks are
+listed in :mod:`dsviz.commands.grids`), then reads its output back from the
+cache. Each JSON object also has ``executor``: ``name`` plus the grid's
+:meth:`~dsviz.executor.GridResult.summary` (``computed``, ``cached``,
+``failed``, ``task_seconds``, ``wall_seconds``, ``start_seconds``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 
-from tqdm import tqdm
-
 from ..augment import TRANSFORMS
 from ..augment_otdd import load_pair, otdd_curve
 from ..device import DEVICE_CHOICES, resolve_device
+from ..executor import executor_arguments, executor_from_args
 from ..transfer import DEFAULT_SETTINGS, TransferConfig, transfer_study
 from .common import positive_int
+from .grids import augment_tasks, run_grid, transfer_tasks
 from .precompute_pairs import pairs_arguments, run_pairs
-
-
-class _Bar:
-    """``progress(done, total, what)`` callback drawing one tqdm bar on stderr."""
-
-    def __init__(self, desc: str) -> None:
-        self.bar = tqdm(desc=desc, file=sys.stderr, disable=None)
-
-    def __call__(self, done: int, total: int, what: str) -> None:
-        self.bar.total = total
-        self.bar.n = done
-        self.bar.set_postfix_str(what, refresh=True)
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,34 +45,29 @@ def augment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=positive_int, default=1000, help="images per side (default 1000, the app's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    executor_arguments(parser)
 
 
 def run_augment(args: argparse.Namespace) -> int:
     """OTDD of transformed MNIST vs USPS over every magnitude grid."""
     start = time.perf_counter()
+    with executor_from_args(args) as executor:
+        tasks = augment_tasks(args.transforms, args.n, args.seed, args.device)
+        grid = run_grid(executor, tasks, "precompute augment")
     pair = load_pair(args.n, args.seed)
     curves = {}
-    bar = _Bar("precompute augment")
-    try:
-        for k, name in enumerate(args.transforms):
-            grid = len(TRANSFORMS[name].grid)
-            total = grid * len(args.transforms)
-
-            def progress(done: int, _total: int, what: str, k: int = k, grid: int = grid, total: int = total) -> None:
-                bar(k * grid + done, total, what)
-
-            curve = otdd_curve(name, n=args.n, seed=args.seed, device=args.device, progress=progress, pair=pair)
-            curves[name] = {
-                "magnitudes": curve.magnitudes.tolist(),
-                "otdd": curve.otdd.tolist(),
-                "ot": curve.ot.tolist(),
-                "cached": curve.cache_hits.tolist(),
-            }
-    finally:
-        bar.close()
+    for name in args.transforms:  # every point is a cache hit now
+        curve = otdd_curve(name, n=args.n, seed=args.seed, device=args.device, pair=pair)
+        curves[name] = {
+            "magnitudes": curve.magnitudes.tolist(),
+            "otdd": curve.otdd.tolist(),
+            "ot": curve.ot.tolist(),
+            "cached": [task.name in grid.cached for task in tasks if task.spec.transform == name],
+        }
     seconds = time.perf_counter() - start
     if args.json:
-        print(json.dumps({"target": "augment", "n": args.n, "seed": args.seed, "curves": curves, "seconds": seconds}))
+        print(json.dumps({"target": "augment", "n": args.n, "seed": args.seed, "curves": curves, "seconds": seconds,
+                          "executor": {"name": executor.name, **grid.summary()}}))  # fmt: skip
     else:
         for name, curve in curves.items():
             values = "  ".join(f"{m:g}: {v:.1f}" for m, v in zip(curve["magnitudes"], curve["otdd"]))
@@ -104,6 +90,7 @@ def transfer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--threads", type=positive_int, default=1,
                         help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+    executor_arguments(parser)
 
 
 def transfer_config(args: argparse.Namespace) -> TransferConfig:
@@ -124,11 +111,9 @@ def run_transfer(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     config = transfer_config(args)
     settings = DEFAULT_SETTINGS[: args.settings]
-    bar = _Bar("precompute transfer")
-    try:
-        study = transfer_study(settings, config, device=args.device, threads=args.threads, progress=bar)
-    finally:
-        bar.close()
+    with executor_from_args(args) as executor:
+        grid = run_grid(executor, transfer_tasks(settings, config, args.device, args.threads), "precompute transfer")
+    study = transfer_study(settings, config, device=args.device, threads=args.threads)  # read back from the cache
     seconds = time.perf_counter() - start
     corr = study.correlations()
     rows = [
@@ -149,6 +134,7 @@ def run_transfer(args: argparse.Namespace) -> int:
             "target": "transfer", "config": asdict(study.config),
             "device": str(resolve_device(args.device)), "settings": rows, "correlations": corr,
             "compute_seconds": study.seconds, "seconds": seconds,
+            "executor": {"name": executor.name, **grid.summary()},
         }))  # fmt: skip
         return 0
     print(f"{'setting':22s} {'OTDD':>8s} {'gain':>8s} {'± std':>7s}")

@@ -5,7 +5,13 @@ With ``--json`` prints one object: ``datasets``, ``missing``, ``settings``,
 ``otdd`` (the chosen method's matrix, OTDD by default), ``ot`` (lists of lists;
 NaN for methods other than OTDD), ``floor_otdd``, ``split_used``, ``method``,
 ``stage_seconds`` ({stage: seconds}), ``pair_seconds`` ({"a|b": seconds}),
-``seconds``.
+``seconds``, ``executor`` ({``name``, ``matrix``: the grid's
+:meth:`~dsviz.executor.GridResult.summary`, ``views``: the same for the
+embeddings}).
+
+The matrix cells, then the pair views, run as tasks of :mod:`dsviz.executor`
+(``--executor local|ray``, ``--address``); the matrix and views are then read
+back from the cache exactly as the page reads them.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ import json
 import sys
 import time
 
-from tqdm import tqdm
+import numpy as np
 
 from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
+from ..executor import Executor, executor_arguments, executor_from_args
 from ..methods import METHODS
 from ..otdd import OUTER_CHOICES
-from ..pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
+from ..pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
 from .common import positive_int
+from .grids import pair_cell_tasks, pair_view_tasks, run_grid
 
 
 def pairs_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +46,7 @@ def pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--no-embeddings", dest="embeddings", action="store_false",
                         help="only the matrix, not the per-pair couplings and UMAP embeddings")
+    executor_arguments(parser)
 
 
 def run_pairs(args: argparse.Namespace) -> int:
@@ -45,38 +54,18 @@ def run_pairs(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     method = args.method or f"otdd-{args.label_distance}"
     settings = PairSettings(n=args.n, seed=args.seed, method=method, outer=args.outer, device=args.device)
-    stages: dict[str, float] = {}
-    with tqdm(desc="matrix", file=sys.stderr, disable=None) as bar:
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total, bar.n = total, done
-            bar.set_postfix_str(what, refresh=True)
-
-        t = time.perf_counter()
-        matrix = pair_matrix(args.datasets, settings, progress=progress)
-        stages["matrix"] = time.perf_counter() - t
-    for name, message in matrix.missing.items():
-        print(f"skipped {name}: {message}", file=sys.stderr)
-    pair_seconds: dict[str, float] = {}
-    if args.embeddings:
-        t = time.perf_counter()
-        warm_up()
-        stages["umap_warm_up"] = time.perf_counter() - t
-        names = matrix.datasets
-        pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
-        for a, b in tqdm(pairs, desc="pair views", file=sys.stderr, disable=None):
-            t = time.perf_counter()
-            view = pair_view(a, b, settings)
-            pair_seconds[f"{a}|{b}"] = time.perf_counter() - t
-            stages["umap"] = stages.get("umap", 0.0) + view.embed_seconds
+    with executor_from_args(args) as executor:
+        summary, matrix, stages, pair_seconds = _grids(args, settings, executor)
     seconds = time.perf_counter() - start
     if args.json:
         print(json.dumps({
             "datasets": matrix.datasets, "missing": matrix.missing,
             "settings": {**vars(settings), "label_distance": args.label_distance},
-            "otdd": matrix.distance.tolist(), "ot": matrix.ot.tolist(), "floor_otdd": matrix.floor.tolist(),
+            "otdd": matrix.distance.tolist(), "ot": np.where(np.isfinite(matrix.ot), matrix.ot, None).tolist(),
+            "floor_otdd": matrix.floor.tolist(),
             "method": method,
             "split_used": matrix.split_used, "stage_seconds": stages, "pair_seconds": pair_seconds,
-            "seconds": seconds,
+            "seconds": seconds, "executor": summary,
         }))
     else:
         print(f"cached {len(matrix.datasets)}x{len(matrix.datasets)} matrix ({settings.describe()})")
@@ -84,3 +73,36 @@ def run_pairs(args: argparse.Namespace) -> int:
             print(f"  {stage:14s} {secs:8.1f} s")
         print(f"  {'total':14s} {seconds:8.1f} s")
     return 0
+
+
+def _grids(args: argparse.Namespace, settings: PairSettings, executor: Executor) -> tuple[dict, PairMatrix, dict, dict]:
+    """Run the matrix grid (and the pair-view grid); read both back from the cache."""
+    summary: dict = {"name": executor.name}
+    stages: dict[str, float] = {}
+    t = time.perf_counter()
+    available, _, _ = available_pair_datasets(args.datasets)
+    summary["matrix"] = run_grid(executor, pair_cell_tasks(available, settings), "matrix").summary()
+    matrix = pair_matrix(args.datasets, settings)  # every cell is a cache hit now
+    stages["matrix"] = time.perf_counter() - t
+    for name, message in matrix.missing.items():
+        print(f"skipped {name}: {message}", file=sys.stderr)
+    pair_seconds: dict[str, float] = {}
+    if args.embeddings:
+        t = time.perf_counter()
+        if executor.name == "local":
+            warm_up()  # numba compiles UMAP once here; Ray workers compile in their own processes
+        stages["umap_warm_up"] = time.perf_counter() - t
+        tasks = pair_view_tasks(matrix.datasets, settings)
+        views = run_grid(executor, tasks, "pair views")
+        summary["views"] = views.summary()
+        stages["umap"] = 0.0
+        for task in tasks:
+            pair = f"{task.spec.src}|{task.spec.tgt}"
+            if task.name in views.values:  # computed in this run: its task time and UMAP time
+                pair_seconds[pair], umap = views.seconds[task.name], views.values[task.name]
+            else:  # cached: the time to read it back
+                t = time.perf_counter()
+                umap = pair_view(task.spec.src, task.spec.tgt, settings).embed_seconds
+                pair_seconds[pair] = time.perf_counter() - t
+            stages["umap"] += umap
+    return summary, matrix, stages, pair_seconds

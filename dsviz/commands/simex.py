@@ -11,24 +11,28 @@ evaluated, column k = the autoencoder A(Y_k)), ``parts`` and ``seconds``, plus
 ``baseline`` (mean pairwise sample MSE, same layout), ``spearman`` (mean row
 ordering ρ of Δ vs. the baseline), ``settling`` (ρ of each epoch's ordering vs.
 the final one), ``notes`` (missing or partial data), ``cache_hit``, and with
-``--agreement`` an ``agreement`` object (an interface: keys are only ever added).
+``--agreement`` an ``agreement`` object (an interface: keys are only ever added),
+and ``executor`` (``name`` and the grid's :meth:`~dsviz.executor.GridResult.summary`).
+
+The fleet (and with ``--agreement`` every OTDD pair, the SimEx-MSE and
+SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.executor`
+(``--executor local|ray``, ``--address``); the output is then read back from
+the cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 
-from tqdm import tqdm
-
 from ..device import DEVICE_CHOICES
+from ..executor import executor_arguments, executor_from_args
 from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
 from ..simex import runs
-from ..progress import labelled
 from ..simex.agreement import compare_methods
 from .common import positive_int
+from .grids import FleetSpec, agreement_tasks, run_grid, simex_tasks
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,31 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--agreement", action="store_true", help="with --per dataset: also compute every method of the agreement page")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    executor_arguments(p)
     p.set_defaults(run=run)
-
-
-class _Bars:
-    """tqdm bars on stderr, one per stage, driven by ``progress(done, total, "stage: what")`` callbacks."""
-
-    def __init__(self) -> None:
-        self.bars: dict[str, tqdm] = {}
-
-    def __call__(self, done: int, total: int, what: str) -> None:
-        stage = what.split(": ")[0]
-        if stage not in self.bars:
-            for bar in self.bars.values():
-                bar.close()
-            self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, disable=None)
-        bar = self.bars[stage]
-        bar.total = total
-        bar.update(done - bar.n)
-
-    def stage(self, name: str):
-        return labelled(self, name)
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,20 +63,19 @@ def run(args: argparse.Namespace) -> int:
         if len(args.datasets) < 2:
             raise ValueError("--per dataset needs at least two DATASETs")
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
-    bars = _Bars()
-    try:
-        fleet, hit = runs.simex(
-            parts, args.loss, args.epochs, seed=args.seed, device=args.device,
-            progress=bars.stage(f"SimEx {args.loss} fleet of {len(parts.names)} (steps)"),
-        )  # fmt: skip
-        report = None
-        if args.agreement:
-            report = compare_methods(
-                args.datasets, n=args.n, n_eval=args.n_eval, epochs=args.epochs, seed=args.seed,
-                device=args.device, progress=bars,
-            )  # fmt: skip
-    finally:
-        bars.close()
+    spec = FleetSpec(tuple(args.datasets), args.per, args.loss, args.epochs, args.n, args.n_eval, args.seed, args.device)
+    tasks = simex_tasks(spec)
+    if args.agreement:
+        tasks += agreement_tasks(parts.names, args.n, args.n_eval, args.epochs, args.seed, args.device)
+    with executor_from_args(args) as executor:
+        grid = run_grid(executor, tasks, "SimEx tasks")
+    hit = tasks[0].name in grid.cached
+    # Everything is in the cache now: these only read it back.
+    fleet, _ = runs.simex(parts, args.loss, args.epochs, seed=args.seed, device=args.device)
+    report = None
+    if args.agreement:
+        report = compare_methods(args.datasets, n=args.n, n_eval=args.n_eval, epochs=args.epochs, seed=args.seed,
+                                 device=args.device)  # fmt: skip
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
     out = {
         "delta": fleet.delta.tolist(),
@@ -109,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         "spearman": ordering_agreement(fleet.delta, baseline),
         "settling": settling_curve(fleet.history).tolist(),
         "notes": parts.notes,
+        "executor": {"name": executor.name, **grid.summary()},
     }
     if report is not None:
         out["agreement"] = report.summary()

@@ -1,0 +1,85 @@
+"""Benchmark: the dataset-pair OTDD grid run by the local executor vs a local Ray cluster.
+
+The grid is what ``python -m dsviz precompute pairs --no-embeddings`` computes:
+every cell i <= j of the available pair datasets plus each dataset's
+independent-sample floor (4 datasets here: 10 + 4 = 14 OTDD tasks), from an
+empty cache each time. Rows, in one run:
+
+* local: :class:`~dsviz.executor.LocalExecutor`, one task after the other in
+  this process (torch uses all cores);
+* ray (cold): :class:`~dsviz.executor.RayExecutor` starting a local cluster sized
+  to the machine (cluster start reported on its own) and its worker processes;
+* ray (warm): the same cluster again, workers already up.
+
+"re-run, all cached" runs the same grid again on the filled cache: only the
+driver's probes (each loads the two samples and looks the entry up), the serial
+part of every grid.
+
+Ray workers run with one torch thread each (Ray sets ``OMP_NUM_THREADS=1`` for a
+1-CPU task), so on 2 cores two tasks run side by side. Also prints the load
+average before and after (the machine is shared) and checks that the matrices
+agree. Usage: ``DSVIZ_DATA_DIR=... python -m bench.executor_bench [--n 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+from dsviz.cache import Cache
+from dsviz.commands.grids import pair_cell_tasks
+from dsviz.executor import Executor, LocalExecutor, RayExecutor
+from dsviz.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, pair_matrix
+
+
+def timed_grid(executor: Executor, names: list[str], settings: PairSettings) -> tuple[dict, np.ndarray]:
+    """Run the grid into a fresh cache; return its figures and the matrix read back."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Cache(tmp)
+        start = time.perf_counter()
+        grid = executor.run(pair_cell_tasks(names, settings), cache=cache)
+        wall = time.perf_counter() - start
+        grid.raise_failures()
+        start = time.perf_counter()
+        again = executor.run(pair_cell_tasks(names, settings), cache=cache)  # only the driver's probes
+        probe = time.perf_counter() - start
+        assert len(again.cached) == len(grid.values)
+        matrix = pair_matrix(names, settings, cache=cache)
+        assert matrix.cache_hits == len(grid.values)
+    task = list(grid.seconds.values())
+    return {"wall": wall, "start": grid.start_seconds, "tasks": len(task), "task_sum": sum(task),
+            "task_median": statistics.median(task), "probe": probe}, np.vstack([matrix.otdd, matrix.floor_otdd])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args()
+    settings = PairSettings(n=args.n, device=args.device)
+    names, missing, _ = available_pair_datasets(PAIR_DATASETS)
+    load_before = os.getloadavg()
+    runs = {"local": timed_grid(LocalExecutor(), names, settings)}
+    with RayExecutor() as ray_executor:
+        runs["ray (cold: start cluster + workers)"] = timed_grid(ray_executor, names, settings)
+        runs["ray (warm cluster)"] = timed_grid(ray_executor, names, settings)
+    load_after = os.getloadavg()
+    local, ref = runs["local"]
+    print(f"datasets: {', '.join(names)} (missing: {', '.join(missing) or 'none'}); {settings.describe()}; "
+          f"{os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after")  # fmt: skip
+    print("| executor | tasks | cluster start s | grid wall s | wall without start s | sum of task s | median task s "
+          "| speed-up vs local (wall) | without start | max abs diff vs local | re-run, all cached s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, (r, matrix) in runs.items():
+        net = r["wall"] - r["start"]
+        print(f"| {name} | {r['tasks']} | {r['start']:.1f} | {r['wall']:.1f} | {net:.1f} | {r['task_sum']:.1f} "
+              f"| {r['task_median']:.2f} | {local['wall'] / r['wall']:.2f}x | {local['wall'] / net:.2f}x "
+              f"| {np.abs(matrix - ref).max():.1e} | {r['probe']:.1f} |")  # fmt: skip
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""The ``precompute`` grids as named tasks for :mod:`dsviz.executor`.
+
+Each grid is split into *list tasks* (a ``*_tasks`` function: one frozen spec
+per independent computation) and *compute one* (a top-level function
+``fn(spec, cache)`` calling the ordinary cached dsviz function with the cache
+it is handed). The executor stores the results on the driver; the command then
+assembles its output with the same cached functions as before, which now only
+read the cache.
+
+=================  =====================================================  =====
+target             one task                                               GPU
+=================  =====================================================  =====
+pairs (matrix)     OTDD of one dataset pair, or of a dataset vs an        yes
+                   independent sample of itself (the noise floor)
+pairs (views)      joint UMAP embedding of one pair (reuses its OTDD)     no
+augment            OTDD of MNIST under one (transformation, magnitude)    yes
+transfer           OTDD of one setting; one scratch or one fine-tune      yes
+                   training run (setting x seed)
+simex              one fleet (all its autoencoders train together)        yes
+simex --agreement  one registered method (dsviz.methods) on one dataset   yes
+                   pair, or over all datasets for SimEx/AAD fleets
+=================  =====================================================  =====
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from ..augment import TRANSFORMS
+from ..augment_otdd import transformed_otdd
+from ..cache import Cache
+from ..device import resolve_device
+from ..embedding import UmapSettings
+from ..executor import Executor, GridResult, Task
+from ..pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_view
+from .. import methods
+from ..simex import runs
+from ..simex.agreement import agreement_settings
+from ..transfer import Setting, TransferConfig, cached_finetune, cached_scratch, load_seed_data, setting_otdd, torch_threads
+
+
+# --- pairs -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairCell:
+    """OTDD of ``src`` vs ``tgt`` (``floor``: ``src`` vs an independent sample of itself)."""
+
+    src: str
+    tgt: str
+    settings: PairSettings
+    floor: bool = False
+
+
+def pair_cell(spec: PairCell, cache: Cache) -> float:
+    tgt_seed = floor_seed(spec.settings) if spec.floor else None
+    return compare_pair(spec.src, spec.tgt, spec.settings, cache=cache, tgt_seed=tgt_seed).distance.value
+
+
+def pair_cell_tasks(datasets: Sequence[str], settings: PairSettings) -> list[Task]:
+    """The cells of :func:`dsviz.pairs.pair_matrix` over the (available) ``datasets``."""
+    tasks = []
+    for i, j in matrix_jobs(len(datasets)):
+        a, b = datasets[i], datasets[j if j >= 0 else i]
+        name = f"otdd {a} vs {a} (floor)" if j < 0 else f"otdd {a} vs {b}"
+        tasks.append(Task(name, pair_cell, PairCell(a, b, settings, floor=j < 0), gpu=True))
+    return tasks
+
+
+@dataclass(frozen=True)
+class PairViewSpec:
+    src: str
+    tgt: str
+    settings: PairSettings
+
+
+def pair_embedding(spec: PairViewSpec, cache: Cache) -> float:
+    """The pair view's UMAP (its OTDD is read from the worker's cache or recomputed); returns UMAP seconds."""
+    return pair_view(spec.src, spec.tgt, spec.settings, UmapSettings(seed=spec.settings.seed), cache=cache).embed_seconds
+
+
+def pair_view_tasks(datasets: Sequence[str], settings: PairSettings) -> list[Task]:
+    pairs = [(a, b) for i, a in enumerate(datasets) for b in datasets[i + 1 :]]
+    return [Task(f"umap {a}|{b}", pair_embedding, PairViewSpec(a, b, settings)) for a, b in pairs]
+
+
+# --- augment ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AugmentPoint:
+    transform: str
+    magnitude: float
+    n: int
+    seed: int
+    device: str
+
+
+def augment_point(spec: AugmentPoint, cache: Cache) -> float:
+    return transformed_otdd(spec.transform, spec.magnitude, n=spec.n, seed=spec.seed, device=spec.device,
+                            cache=cache).result.otdd  # fmt: skip
+
+
+def augment_tasks(transforms: Sequence[str], n: int, seed: int, device: str) -> list[Task]:
+    """One task per point of every transformation's magnitude grid (:func:`dsviz.augment_otdd.otdd_curve`)."""
+    return [
+        Task(f"{name} {magnitude:g}", augment_point, AugmentPoint(name, float(magnitude), n, seed, device), gpu=True)
+        for name in transforms
+        for magnitude in TRANSFORMS[name].grid
+    ]
+
+
+# --- transfer --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferRun:
+    """``kind``: ``otdd`` (of ``setting``), ``scratch`` (seed) or ``finetune`` (setting, seed)."""
+
+    kind: str
+    config: TransferConfig
+    device: str
+    threads: int | None
+    setting: Setting | None = None
+    seed: int = 0
+
+
+def transfer_run(spec: TransferRun, cache: Cache) -> float:
+    """One value of :func:`dsviz.transfer.transfer_study`: an OTDD or a test accuracy."""
+    with torch_threads(spec.threads):
+        if spec.kind == "otdd":
+            return setting_otdd(spec.setting, spec.config, device=spec.device, cache=cache)
+        data = load_seed_data(spec.config, spec.seed)
+        device = resolve_device(spec.device)
+        if spec.kind == "scratch":
+            return cached_scratch(spec.config, data, device, cache)
+        return cached_finetune(spec.setting, spec.config, data, device, cache)
+
+
+def transfer_tasks(settings: Sequence[Setting], config: TransferConfig, device: str, threads: int | None) -> list[Task]:
+    """OTDD per setting, then per seed one scratch run and one fine-tune run per setting."""
+    tasks = [Task(f"OTDD {s.label}", transfer_run, TransferRun("otdd", config, device, threads, s), gpu=True)
+             for s in settings]  # fmt: skip
+    for seed in config.seeds:
+        tasks.append(Task(f"scratch, seed {seed}", transfer_run,
+                          TransferRun("scratch", config, device, threads, None, seed), gpu=True))  # fmt: skip
+        tasks += [Task(f"{s.label}, seed {seed}", transfer_run,
+                       TransferRun("finetune", config, device, threads, s, seed), gpu=True) for s in settings]  # fmt: skip
+    return tasks
+
+
+# --- SimEx fleets and method agreement -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetSpec:
+    """A SimEx fleet (``loss`` mse/issim) or AAD (``loss="aad"``) over the parts of ``datasets``."""
+
+    datasets: tuple[str, ...]
+    per: str
+    loss: str
+    epochs: int
+    n: int
+    n_eval: int
+    seed: int
+    device: str
+
+
+def fleet_parts(spec: FleetSpec) -> runs.Parts:
+    if spec.per == "class":
+        return runs.class_parts(spec.datasets[0], n=spec.n, n_eval=spec.n_eval, seed=spec.seed)
+    return runs.dataset_parts(spec.datasets, n=spec.n, n_eval=spec.n_eval, seed=spec.seed)
+
+
+def fleet(spec: FleetSpec, cache: Cache) -> float:
+    """Train (or read) one fleet; returns its training seconds."""
+    parts = fleet_parts(spec)
+    if spec.loss == "aad":
+        result, _ = runs.aad(parts, spec.epochs, seed=spec.seed, device=spec.device, cache=cache)
+    else:
+        result, _ = runs.simex(parts, spec.loss, spec.epochs, seed=spec.seed, device=spec.device, cache=cache)
+    return result.seconds
+
+
+@dataclass(frozen=True)
+class AgreementCell:
+    """One registered method of the agreement report: over the pair ``datasets`` (a pairwise method, one
+    cell) or over all of them (a method with a joint ``matrix``: SimEx's fleet, AAD's autoencoder)."""
+
+    method: str
+    datasets: tuple[str, ...]
+    n: int
+    n_eval: int
+    epochs: int
+    seed: int
+    device: str
+
+
+def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
+    """Compute (or read) the cell as :func:`dsviz.simex.agreement.compare_methods` does; returns its seconds."""
+    settings = agreement_settings(spec.epochs, spec.n_eval, spec.seed)[spec.method]
+    samples = [methods.load_sample(name, spec.n, spec.seed) for name in spec.datasets]
+    return methods.distance_matrix(methods.get(spec.method), samples, settings, device=spec.device, cache=cache).seconds
+
+
+def simex_tasks(spec: FleetSpec) -> list[Task]:
+    what = "AAD autoencoder" if spec.loss == "aad" else f"SimEx {spec.loss} fleet"
+    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per})", fleet, spec, gpu=True)]
+
+
+def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str) -> list[Task]:
+    """Everything :func:`dsviz.simex.agreement.compare_methods` computes for ``datasets``: every registered
+    method, pair by pair or (joint methods) as one task over ``names``, the loadable datasets."""
+    tasks = []
+    for name, method in methods.METHODS.items():
+        groups = [tuple(names)] if method.matrix is not None else [
+            (a, b) for i, a in enumerate(names) for b in names[i + 1 :]]  # fmt: skip
+        tasks += [Task(f"{name} {' vs '.join(g)}", agreement_cell, AgreementCell(name, g, n, n_eval, epochs, seed, device),
+                       gpu=True) for g in groups]  # fmt: skip
+    return tasks
+
+
+# --- running a grid from a command ---------------------------------------------------------------
+
+
+def run_grid(executor: Executor, tasks: Sequence[Task], desc: str, cache: Cache | None = None) -> GridResult:
+    """Run ``tasks`` with a tqdm bar on stderr that advances as tasks complete; raise
+    :class:`~dsviz.executor.GridFailed` naming every task that failed (the finished ones are stored)."""
+    with tqdm(desc=desc, file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.total, bar.n = total, done
+            bar.set_postfix_str(what, refresh=True)
+
+        grid = executor.run(tasks, cache=cache, progress=progress)
+    grid.raise_failures()
+    return grid
