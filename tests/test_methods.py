@@ -147,3 +147,17 @@ def test_cli_distance_on_real_data(cli):
 def test_cli_distance_rejects_an_unknown_method(cli):
     code, _, err = cli("distance", "mnist", "usps", "--method", "nope")
     assert code == 2 and "invalid choice" in err
+
+
+def test_simex_agreement_grid_precomputes_exactly_what_the_report_reads(cli):
+    code, stdout, err = cli("simex", "mnist", "usps", "--per", "dataset", "--agreement", "--epochs", "1",
+                            "--n", "40", "--n-eval", "10", "--json")
+    assert code == 0, err
+    out = json.loads(stdout)
+    assert out["agreement"]["methods"] == NAMES
+    tasks = out["executor"]["computed"] + out["executor"]["cached"]
+    assert sum(t.startswith("sotdd ") for t in tasks) == 1 and sum(t.startswith("simex-mse ") for t in tasks) == 1
+    # after the grid every method's cell was a cache hit: a second run computes nothing
+    code, stdout, _ = cli("simex", "mnist", "usps", "--per", "dataset", "--agreement", "--epochs", "1",
+                          "--n", "40", "--n-eval", "10", "--json")
+    assert code == 0 and not json.loads(stdout)["executor"]["computed"]
