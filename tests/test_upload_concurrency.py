@@ -87,14 +87,14 @@ def _session(upload: Path, filename: str, counter: Path) -> dict:
     Uploads ``upload`` as ``filename``, counts OTDD computations into ``counter``,
     and returns what the page showed.
     """
-    original = dsviz.compare.compute_otdd
+    original = dsviz.methods.otdd.compute_otdd
 
     def counting(x1, y1, x2, y2, **kwargs):
         with open(counter, "a") as fh:
             fh.write(f"{len(x1)} {len(x2)}\n")
         return original(x1, y1, x2, y2, **kwargs)
 
-    dsviz.compare.compute_otdd = counting
+    dsviz.methods.otdd.compute_otdd = counting
     at = AppTest.from_file(APP, default_timeout=500)
     at.query_params["n"] = "250"
     at.run()
