@@ -73,9 +73,7 @@ from typing import Any
 import numpy as np
 
 from .cache import Cache
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, what)``, called on the driver as tasks complete."""
+from .progress import Progress  # called on the driver as tasks complete
 
 EXECUTORS = ("local", "ray")
 DEFAULT_RETRIES = 2

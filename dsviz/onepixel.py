@@ -1,30 +1,45 @@
 """One pixel per class pair: the best single-pixel logistic regression for every pair of classes.
 
-The method follows "Distinguishing pairs of classes on MNIST and Fashion-MNIST with
-just one pixel" (the seed of issue 5): the training split is cut into a fitting part
-and a validation part with a fixed seed (60k -> 50k / 10k); for every pair of classes
-``(i, j)`` and every pixel ``p`` a logistic regression
+After "Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel"
+(L. France, 2021; code: GitHub lucafrance/mnist-pixel, ``evaluate_models.py``). For every
+pair of classes ``(i, j)`` and every pixel ``p`` a logistic regression
 
-    P(class j | x) = sigma(w * x_p + b),   x_p = pixel / 255 in [0, 1],
+    P(class j | x) = sigma(w * x_p + b)
 
-is fitted on the fitting part; the pixel with the best in-sample accuracy is kept and
-its accuracy on the validation part is reported.
+is fitted; the pixel with the best in-sample accuracy is kept (the first one among ties,
+as the article's left-to-right scan with a strict ``>``) and its accuracy on held-out
+images is reported. Two protocols (:data:`PROTOCOLS`):
+
+* ``published``: the article's code. Every image is L2-normalized as a 784-vector
+  (``sklearn.preprocessing.normalize``), so ``x_p = pixel / ||image||_2``; the models are
+  fitted on the whole training split (60k for MNIST) and scored on the test split (10k).
+  Its ``LogisticRegression(solver="sag")`` uses the defaults (L2, C = 1, intercept,
+  ``max_iter=100``, ``tol=1e-4``); we minimize the same objective exactly.
+* ``heldout``: a clean held-out split of the training split only, cut with a fixed seed
+  (60k -> 50k / 10k, as the article's prose describes it), raw intensities
+  ``x_p = pixel / 255`` in [0, 1].
 
 The fit minimizes scikit-learn's ``LogisticRegression`` objective (its user guide,
 "Logistic regression", L2 penalty on the slope only, intercept unpenalized):
 
     C * sum_n [ -y_n log p_n - (1 - y_n) log(1 - p_n) ] + w^2 / 2,
 
-so the result agrees with that class fitted pixel by pixel (``C = inf``: no penalty).
+so the result agrees with that class fitted pixel by pixel (``C = inf``: no penalty). ``sag``
+minimizes ``(1/n) sum loss + alpha/(2n) w^2`` with ``alpha = 1/C`` and an unpenalized
+intercept (``sklearn/linear_model/_sag.py``, ``alpha_scaled = alpha / n_samples``): the same
+minimizer. ``sag`` is stochastic and stops at ``tol``, so its boundary can differ from the
+exact optimum by a hair; only a sample lying in that gap changes an accuracy.
 
-Speed: the images are uint8, so a pixel takes only 256 values and the loss of one
-model is exactly a weighted sum over those values, with the per-class histograms
-``n_c[p, v]`` (number of class-``c`` images whose pixel ``p`` equals ``v``) as weights.
-All ``pairs x 784`` two-parameter models are then fitted together by damped Newton
-(closed-form 2 x 2 solves, Armijo backtracking; Boyd & Vandenberghe, *Convex
-Optimization*, sec. 9.5) on ``(models, 256)`` tensors instead of ``(models, samples)``
-ones. scikit-learn would need one fit per model (35,280 for MNIST), which is why this
-is hand-written in torch rather than delegated.
+Speed: a one-feature model's loss is a weighted sum over the distinct feature values.
+Raw uint8 images take only 256 values, so the weights are the per-class histograms
+``n_c[p, v]`` (number of class-``c`` images whose pixel ``p`` equals ``v``). After L2
+normalization the values are continuous; but most pixels are 0 (background), so each
+pixel's samples become one weighted entry at 0 plus one entry per non-zero image, packed
+into padded ``(pixels, entries)`` tensors grouped by their number of non-zeros.
+All two-parameter models of a batch are fitted together by damped Newton (closed-form
+2 x 2 solves, Armijo backtracking; Boyd & Vandenberghe, *Convex Optimization*, sec. 9.5).
+scikit-learn would need one fit per model (35,280 for MNIST), which is why this is
+hand-written in torch rather than delegated.
 """
 
 from __future__ import annotations
@@ -36,11 +51,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.preprocessing import normalize
 
 from .cache import Cache, fingerprint
-from .data import load
+from .data import DataError, load
 from .device import resolve_device
 from .progress import Progress
+
+PROTOCOLS = ("published", "heldout")
+"""``published``: the article's code (L2-normalized, train -> test); ``heldout``: 50k / 10k of train, pixel / 255."""
+
+PROTOCOL_SENTENCES = {
+    "published": "As the article's code (lucafrance/mnist-pixel, evaluate_models.py): every image L2-normalized as a "
+                 "784-vector, each one-pixel LogisticRegression(solver=\"sag\", C = 1) fitted on the whole training "
+                 "split, the pixel with the best in-sample accuracy scored on the test split.",
+    "heldout": "A clean held-out split of the training split only: raw intensities / 255, fitted on 50,000 training "
+               "images and scored on the other 10,000 (fixed seed 0), as the article's prose describes the data.",
+}
+"""One sentence per protocol, for the page and the CLI help."""
 
 LEVELS = 256
 """Number of distinct uint8 pixel values."""
@@ -50,6 +78,9 @@ VAL_FRACTION = 1 / 6
 
 PAIRS_PER_CHUNK = 8
 """Class pairs fitted per batch: bounds memory to ~8 x 784 x 256 doubles per temporary."""
+
+ENTRIES_PER_BATCH = 1 << 21
+"""Padded (pixel, sample) cells per batch of the published protocol: ~17 MB per float64 temporary."""
 
 Z_FLOOR = 50.0
 """Logits are floored at -50 where only ~e^-50 terms are affected (avoids subnormal slowdowns)."""
@@ -61,28 +92,32 @@ class OnePixelResult:
 
     Entry ``[i, j]`` (``i != j``, both classes present) describes the classifier of class
     ``j`` against class ``i``: ``P(j | x) = sigmoid(weight[i, j] * x + bias[i, j])`` with
-    ``x`` the pixel value over 255, so ``weight``/``bias`` flip sign under transposition.
-    Entries are NaN (``pixel`` -1) on the diagonal and for classes absent from the data.
+    ``x`` the pixel's feature (see ``feature``), so ``weight``/``bias`` flip sign under
+    transposition. Entries are NaN (``pixel`` -1) on the diagonal and for absent classes.
 
     Attributes:
         classes: all class names of the dataset.
+        feature: ``"gray"`` (``x = pixel / 255``) or ``"l2"`` (``x = pixel / ||image||_2``).
         pixel: K x K x 2 int (row, col) of the chosen pixel.
-        weight: slope on the [0, 1] intensity scale.
+        weight: slope on the feature scale.
         bias: intercept.
-        threshold: gray level (0..255) where the predicted class changes, ``-255 b / w``
-            (infinite when ``w = 0``: the classifier always predicts one class).
-        train_accuracy: in-sample accuracy on the fitting part.
-        val_accuracy: accuracy on the validation part (out of sample).
+        threshold: feature value where the predicted class changes, ``-b / w``, given as a
+            gray level 0..255 (``-255 b / w``) for ``"gray"``, as ``pixel / ||image||`` for
+            ``"l2"`` (infinite when ``w = 0``: the classifier always predicts one class).
+        train_accuracy: in-sample accuracy on the fitting images.
+        val_accuracy: accuracy on the held-out images (out of sample): the validation part
+            of train (``heldout``) or the test split (``published``).
         pixel_accuracy: K x K x 28 x 28 in-sample accuracy of every pixel's classifier.
-        class_means: K x 28 x 28 mean image of each class on the fitting part, gray levels
+        class_means: K x 28 x 28 mean image of each class over the fitting images, gray levels
             0..255 (NaN for absent classes).
-        n_fit: number of images in the fitting part.
-        n_val: number of images in the validation part.
+        n_fit: number of fitting images.
+        n_val: number of held-out images.
         C: inverse L2 strength used (``inf`` for none).
         seconds: wall time of the fits.
     """
 
     classes: tuple[str, ...]
+    feature: str
     pixel: np.ndarray
     weight: np.ndarray
     bias: np.ndarray
@@ -105,6 +140,7 @@ class OnePixelResult:
         """Encode for :class:`dsviz.cache.Cache`."""
         return {
             "classes": np.asarray(self.classes),
+            "feature": np.asarray(self.feature),
             "pixel": self.pixel,
             "weight": self.weight,
             "bias": self.bias,
@@ -124,9 +160,13 @@ class OnePixelResult:
         matrices = {name: arrays[name] for name in ("weight", "bias", "threshold", "train_accuracy", "val_accuracy")}
         if any(m.shape != (k, k) for m in matrices.values()) or arrays["pixel"].shape != (k, k, 2):
             raise ValueError("one-pixel cache entry has inconsistent shapes")
+        feature = str(arrays["feature"])
+        if feature not in FEATURE_SCALE:
+            raise ValueError(f"one-pixel cache entry has an unknown feature {feature!r}")
         n_fit, n_val, c, seconds = arrays["scalars"].tolist()
         return cls(
             classes=classes,
+            feature=feature,
             pixel=arrays["pixel"],
             pixel_accuracy=arrays["pixel_accuracy"],
             class_means=arrays["class_means"],
@@ -136,6 +176,10 @@ class OnePixelResult:
             seconds=float(seconds),
             **matrices,
         )
+
+
+FEATURE_SCALE = {"gray": float(LEVELS - 1), "l2": 1.0}
+"""Factor from ``-b / w`` to :attr:`OnePixelResult.threshold` for each feature."""
 
 
 def fit_validation_split(n: int, seed: int = 0, val_fraction: float = VAL_FRACTION) -> tuple[np.ndarray, np.ndarray]:
@@ -206,13 +250,19 @@ def _newton_step(
     return d_w, d_b, g_w * d_w + g_b * d_b
 
 
+def _rows(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """The models ``index`` of a per-model ``(M, V)`` feature table; a shared ``(V,)`` one as is."""
+    return x[index] if x.ndim == 2 else x
+
+
 def fit_logistic_histograms(
     n0: torch.Tensor, n1: torch.Tensor, x: torch.Tensor, C: float = 1.0, max_iter: int = 100, tol: float = 1e-10
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fit ``M`` one-feature logistic regressions given as value histograms.
+    """Fit ``M`` one-feature logistic regressions given as weighted feature values.
 
     Model ``m`` sees ``n0[m, v]`` samples of class 0 and ``n1[m, v]`` of class 1 at feature
-    value ``x[v]``. Damped Newton on ``(w, b)``: gradient ``g = (sum r x + w / C, sum r)``
+    value ``x[v]`` (``x`` of shape ``(V,)``, shared) or ``x[m, v]`` (shape ``(M, V)``).
+    Damped Newton on ``(w, b)``: gradient ``g = (sum r x + w / C, sum r)``
     with ``r = n p - n1``, Hessian ``sum s [x^2, x; x, 1] + diag(1 / C, 0)`` with
     ``s = n p (1 - p)`` (the objective above divided by ``C``), the 2 x 2 system solved
     in closed form, the step halved until the Armijo condition holds.
@@ -231,18 +281,18 @@ def fit_logistic_histograms(
     loss = _loss(w, b, n0, n1, x, ridge)
     active = torch.arange(len(w), device=w.device)  # models not yet converged
     for _ in range(max_iter):
-        a0, a1, wa, ba = n0[active], n1[active], w[active], b[active]
-        d_w, d_b, decrement = _newton_step(wa, ba, a0, a1, x, ridge)
+        a0, a1, xa, wa, ba = n0[active], n1[active], _rows(x, active), w[active], b[active]
+        d_w, d_b, decrement = _newton_step(wa, ba, a0, a1, xa, ridge)
         going = decrement > tol * total[active]
         if not bool(going.any()):
             break
-        active, a0, a1, wa, ba = active[going], a0[going], a1[going], wa[going], ba[going]
+        active, a0, a1, xa, wa, ba = active[going], a0[going], a1[going], _rows(xa, going), wa[going], ba[going]
         d_w, d_b, decrement, la = d_w[going], d_b[going], decrement[going], loss[active]
         t = torch.ones_like(wa)
         accepted = torch.zeros_like(going[going])
         for _halving in range(40):
             new_w, new_b = wa - t * d_w, ba - t * d_b
-            new_loss = _loss(new_w, new_b, a0, a1, x, ridge)
+            new_loss = _loss(new_w, new_b, a0, a1, xa, ridge)
             ok = ~accepted & (new_loss <= la - 1e-4 * t * decrement)
             wa, ba, la = torch.where(ok, new_w, wa), torch.where(ok, new_b, ba), torch.where(ok, new_loss, la)
             accepted |= ok
@@ -260,6 +310,70 @@ def _accuracy(w: torch.Tensor, b: torch.Tensor, n0: torch.Tensor, n1: torch.Tens
     return right / (n0 + n1).sum(-1)
 
 
+def class_means(images: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """K x H x W float32 mean image per class (gray levels), NaN for classes without images."""
+    means = np.full((n_classes, *images.shape[1:]), np.nan, dtype=np.float32)
+    for c in range(n_classes):
+        chosen = labels == c
+        if chosen.any():
+            means[c] = images[chosen].mean(0, dtype=np.float64)
+    return means
+
+
+class _PairTable:
+    """The K x K matrices of a :class:`OnePixelResult`, filled pair by pair."""
+
+    def __init__(self, k: int, height: int, width: int) -> None:
+        self.k, self.height, self.width = k, height, width
+        self.weight, self.bias = np.full((k, k), np.nan), np.full((k, k), np.nan)
+        self.train, self.val = np.full((k, k), np.nan), np.full((k, k), np.nan)
+        self.pixel = np.full((k, k, 2), -1, dtype=np.int64)
+        self.pixel_acc = np.full((k, k, height * width), np.nan, dtype=np.float32)
+
+    def put(self, i: int, j: int, p: int, w: float, b: float, train: float, val: float, pixel_acc: np.ndarray) -> None:
+        """Pair ``(i, j)``: chosen flat pixel ``p``, its model of class ``j`` against ``i`` and accuracies."""
+        self.pixel[i, j] = self.pixel[j, i] = divmod(p, self.width)
+        self.weight[i, j], self.bias[i, j] = w, b
+        self.weight[j, i], self.bias[j, i] = -w, -b
+        self.train[i, j] = self.train[j, i] = train
+        self.val[i, j] = self.val[j, i] = val
+        self.pixel_acc[i, j] = self.pixel_acc[j, i] = pixel_acc
+
+    def result(self, classes: tuple[str, ...], feature: str, means: np.ndarray, n_fit: int, n_val: int, C: float,
+               start: float) -> OnePixelResult:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            threshold = np.where(self.weight == 0, np.inf, -self.bias / self.weight * FEATURE_SCALE[feature])
+        return OnePixelResult(
+            classes=tuple(classes),
+            feature=feature,
+            pixel=self.pixel,
+            weight=self.weight,
+            bias=self.bias,
+            threshold=threshold,
+            train_accuracy=self.train,
+            val_accuracy=self.val,
+            pixel_accuracy=self.pixel_acc.reshape(self.k, self.k, self.height, self.width),
+            class_means=means,
+            n_fit=n_fit,
+            n_val=n_val,
+            C=float(C),
+            seconds=time.perf_counter() - start,
+        )
+
+
+def _check_inputs(fit_images: np.ndarray, val_images: np.ndarray, C: float) -> None:
+    if fit_images.dtype != np.uint8 or val_images.dtype != np.uint8 or fit_images.ndim != 3:
+        raise ValueError("one-pixel fits need uint8 N x H x W images")
+    if not C > 0:
+        raise ValueError(f"C must be positive, got {C}")
+
+
+def _present_pairs(fit_labels: np.ndarray, val_labels: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of classes with images in both parts."""
+    present = np.intersect1d(np.unique(fit_labels), np.unique(val_labels)).tolist()
+    return [(i, j) for a, i in enumerate(present) for j in present[a + 1 :]]
+
+
 def fit_one_pixel(
     fit_images: np.ndarray,
     fit_labels: np.ndarray,
@@ -271,7 +385,7 @@ def fit_one_pixel(
     device: str | torch.device = "auto",
     progress: Progress | None = None,
 ) -> OnePixelResult:
-    """Best single-pixel logistic regression for every pair of classes present in both parts.
+    """Best single-pixel logistic regression per class pair, features ``pixel / 255`` (the ``heldout`` protocol).
 
     Args:
         fit_images, val_images: uint8 N x H x W; pixels are scaled to [0, 1].
@@ -282,25 +396,16 @@ def fit_one_pixel(
         device: ``auto|cpu|cuda``.
         progress: called with ``(pairs done, pairs total)`` after each batch.
     """
-    if fit_images.dtype != np.uint8 or val_images.dtype != np.uint8 or fit_images.ndim != 3:
-        raise ValueError("one-pixel fits need uint8 N x H x W images")
-    if not C > 0:
-        raise ValueError(f"C must be positive, got {C}")
+    _check_inputs(fit_images, val_images, C)
     start = time.perf_counter()
     dev = resolve_device(device)
     k = len(classes)
     height, width = fit_images.shape[1:]
     fit_counts = torch.as_tensor(pixel_histograms(fit_images, fit_labels, k), dtype=torch.float64, device=dev)
     val_counts = torch.as_tensor(pixel_histograms(val_images, val_labels, k), dtype=torch.float64, device=dev)
-    present = [c for c in range(k) if fit_counts[c, 0].sum() > 0 and val_counts[c, 0].sum() > 0]
-    pairs = [(i, j) for a, i in enumerate(present) for j in present[a + 1 :]]
+    pairs = _present_pairs(fit_labels, val_labels)
     x = torch.arange(LEVELS, dtype=torch.float64, device=dev) / (LEVELS - 1)
-
-    shape = (k, k)
-    weight, bias = np.full(shape, np.nan), np.full(shape, np.nan)
-    train_acc, val_acc = np.full(shape, np.nan), np.full(shape, np.nan)
-    pixel = np.full((k, k, 2), -1, dtype=np.int64)
-    pixel_acc = np.full((k, k, height * width), np.nan, dtype=np.float32)
+    table = _PairTable(k, height, width)
     for first in range(0, len(pairs), PAIRS_PER_CHUNK):
         chunk = pairs[first : first + PAIRS_PER_CHUNK]
         lo = torch.tensor([i for i, _ in chunk], device=dev)
@@ -311,38 +416,111 @@ def fit_one_pixel(
         best = acc.argmax(-1)  # first pixel among ties, as a left-to-right scan would pick
         rows = torch.arange(len(chunk), device=dev)
         w_best, b_best = w.reshape(len(chunk), -1)[rows, best], b.reshape(len(chunk), -1)[rows, best]
-        v0, v1 = val_counts[lo, best], val_counts[hi, best]
-        v_acc = _accuracy(w_best, b_best, v0, v1, x)
+        v_acc = _accuracy(w_best, b_best, val_counts[lo, best], val_counts[hi, best], x)
         for m, (i, j) in enumerate(chunk):
             p = int(best[m])
-            pixel[i, j] = pixel[j, i] = divmod(p, width)
-            weight[i, j], bias[i, j] = float(w_best[m]), float(b_best[m])
-            weight[j, i], bias[j, i] = -weight[i, j], -bias[i, j]
-            train_acc[i, j] = train_acc[j, i] = float(acc[m, p])
-            val_acc[i, j] = val_acc[j, i] = float(v_acc[m])
-            pixel_acc[i, j] = pixel_acc[j, i] = acc[m].float().cpu().numpy()
+            table.put(i, j, p, float(w_best[m]), float(b_best[m]), float(acc[m, p]), float(v_acc[m]),
+                      acc[m].float().cpu().numpy())
         if progress is not None:
             progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs), "class pairs fitted")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        threshold = np.where(weight == 0, np.inf, -bias / weight * (LEVELS - 1))
-    counts = fit_counts.sum(-1)[:, 0]  # images per class
-    sums = (fit_counts * torch.arange(LEVELS, dtype=torch.float64, device=dev)).sum(-1)
-    means = (sums / counts[:, None]).reshape(k, height, width).float().cpu().numpy()
-    return OnePixelResult(
-        classes=tuple(classes),
-        pixel=pixel,
-        weight=weight,
-        bias=bias,
-        threshold=threshold,
-        train_accuracy=train_acc,
-        val_accuracy=val_acc,
-        pixel_accuracy=pixel_acc.reshape(k, k, height, width),
-        class_means=means,
-        n_fit=len(fit_labels),
-        n_val=len(val_labels),
-        C=float(C),
-        seconds=time.perf_counter() - start,
-    )
+    return table.result(classes, "gray", class_means(fit_images, fit_labels, k), len(fit_labels), len(val_labels),
+                        C, start)
+
+
+def l2_normalized(images: np.ndarray) -> np.ndarray:
+    """N x (H W) float64 images divided by their Euclidean norm, by ``sklearn.preprocessing.normalize``.
+
+    Exactly the article's preprocessing (``preprocessing.normalize(X, norm="l2")`` on the
+    uint8 784-vectors); an all-black image stays zero.
+    """
+    return normalize(images.reshape(len(images), -1), norm="l2")
+
+
+def _fit_columns(x: np.ndarray, y: np.ndarray, C: float, dev: torch.device) -> tuple[np.ndarray, ...]:
+    """One logistic regression per column of ``x`` (n x P, values >= 0) for the 0/1 labels ``y``.
+
+    Each column's samples are packed as one weighted entry at 0 (its zeros, counted per
+    class) plus one entry per non-zero sample; columns are sorted by their number of
+    non-zeros and batched so that each padded ``(columns, entries)`` table holds at most
+    :data:`ENTRIES_PER_BATCH` cells. Padding entries carry zero weight.
+
+    Returns:
+        ``(w, b, accuracy)``, float64 arrays of length P (in-sample accuracy).
+    """
+    n_pixels = x.shape[1]
+    nonzero = x > 0
+    nnz = nonzero.sum(0)
+    zeros1 = (~nonzero & y[:, None]).sum(0)
+    zeros0 = len(y) - nnz - zeros1
+    w_all, b_all, acc_all = np.empty(n_pixels), np.empty(n_pixels), np.empty(n_pixels)
+    order = np.argsort(nnz, kind="stable")
+    start = 0
+    while start < n_pixels:
+        end = start + 1
+        while end < n_pixels and (end + 1 - start) * (nnz[order[end]] + 1) <= ENTRIES_PER_BATCH:
+            end += 1
+        group = order[start:end]
+        m = int(nnz[group].max())
+        mask = nonzero[:, group].T
+        # stable sort puts each column's non-zero samples first, in sample order
+        idx = np.argsort(~mask, axis=1, kind="stable")[:, :m]
+        valid = np.take_along_axis(mask, idx, 1)
+        values = np.zeros((len(group), m + 1))
+        values[:, 1:] = np.where(valid, np.take_along_axis(x[:, group].T, idx, 1), 0.0)
+        ones = valid & y[idx]
+        n1 = np.concatenate([zeros1[group, None], ones], axis=1).astype(np.float64)
+        n0 = np.concatenate([zeros0[group, None], valid & ~ones], axis=1).astype(np.float64)
+        t0, t1, tx = (torch.as_tensor(a, device=dev) for a in (n0, n1, values))
+        w, b = fit_logistic_histograms(t0, t1, tx, C=C)
+        w_all[group], b_all[group] = w.cpu().numpy(), b.cpu().numpy()
+        acc_all[group] = _accuracy(w, b, t0, t1, tx).cpu().numpy()
+        start = end
+    return w_all, b_all, acc_all
+
+
+def fit_one_pixel_published(
+    train_images: np.ndarray,
+    train_labels: np.ndarray,
+    test_images: np.ndarray,
+    test_labels: np.ndarray,
+    classes: tuple[str, ...],
+    *,
+    C: float = 1.0,
+    device: str | torch.device = "auto",
+    progress: Progress | None = None,
+) -> OnePixelResult:
+    """The article's protocol (``published``): L2-normalized images, fit on train, score on test.
+
+    Follows ``evaluate_models.py`` of lucafrance/mnist-pixel: ``X = normalize(X, "l2")`` on
+    both splits, for each pair ``(i, j)`` the training images of the two classes, one
+    ``LogisticRegression(solver="sag")`` (C = 1, L2 on the slope, free intercept) per pixel,
+    the first pixel with the highest in-sample accuracy (strict ``>`` scan), and that
+    model's accuracy on the pair's test images. The objective is minimized exactly here
+    (damped Newton) where ``sag`` stops at ``tol = 1e-4``.
+
+    Args: as :func:`fit_one_pixel`, with the training split as fitting images and the
+    test split as held-out images.
+    """
+    _check_inputs(train_images, test_images, C)
+    start = time.perf_counter()
+    dev = resolve_device(device)
+    k = len(classes)
+    height, width = train_images.shape[1:]
+    x_train, x_test = l2_normalized(train_images), l2_normalized(test_images)
+    pairs = _present_pairs(train_labels, test_labels)
+    table = _PairTable(k, height, width)
+    for done, (i, j) in enumerate(pairs, start=1):
+        fit = (train_labels == i) | (train_labels == j)
+        w, b, acc = _fit_columns(x_train[fit], train_labels[fit] == j, C, dev)
+        p = int(np.argmax(acc))  # first pixel among ties, as the article's strict ">" scan
+        held = (test_labels == i) | (test_labels == j)
+        predicted = w[p] * x_test[held, p] + b[p] > 0
+        val = float(np.mean(predicted == (test_labels[held] == j)))
+        table.put(i, j, p, float(w[p]), float(b[p]), float(acc[p]), val, acc.astype(np.float32))
+        if progress is not None:
+            progress(done, len(pairs), "class pairs fitted")
+    return table.result(classes, "l2", class_means(train_images, train_labels, k), len(train_labels),
+                        len(test_labels), C, start)
 
 
 @dataclass
@@ -350,6 +528,7 @@ class OnePixelRun:
     """:func:`one_pixel_dataset`'s answer: the result and where its data came from."""
 
     name: str
+    protocol: str
     result: OnePixelResult
     split_used: str
     cache_hit: bool
@@ -358,6 +537,7 @@ class OnePixelRun:
 def one_pixel_dataset(
     name: str,
     *,
+    protocol: str = "heldout",
     seed: int = 0,
     val_fraction: float = VAL_FRACTION,
     C: float = 1.0,
@@ -366,42 +546,50 @@ def one_pixel_dataset(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> OnePixelRun:
-    """One-pixel fits on a dataset's training split (falling back to test when absent), cached.
+    """One-pixel fits of a dataset under ``protocol`` (:data:`PROTOCOLS`), cached.
 
-    The split is cut by :func:`fit_validation_split` with ``seed``; the cache key holds
-    the data fingerprint and every option except ``device``.
+    ``heldout``: the training split (falling back to test when absent) cut by
+    :func:`fit_validation_split` with ``seed``. ``published``: train -> test by
+    :func:`fit_one_pixel_published`; raises :class:`DataError` when either split is
+    missing. The cache key holds the protocol, the data fingerprint and every option
+    that applies except ``device``.
     """
+    if protocol not in PROTOCOLS:
+        raise DataError(f"unknown one-pixel protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
     data = load(name, split="train", data_dir=data_dir)
-    fit_idx, val_idx = fit_validation_split(len(data.labels), seed=seed, val_fraction=val_fraction)
-    params = {"seed": seed, "val_fraction": val_fraction, "C": C, "classes": list(data.classes)}
+    params: dict = {"protocol": protocol, "C": C, "classes": list(data.classes)}
+    if protocol == "heldout":
+        fit_idx, val_idx = fit_validation_split(len(data.labels), seed=seed, val_fraction=val_fraction)
+        params.update(seed=seed, val_fraction=val_fraction)
+        split_used, data_fingerprint = data.split_used, fingerprint(data.images, data.labels)
 
-    def compute() -> OnePixelResult:
-        return fit_one_pixel(
-            data.images[fit_idx],
-            data.labels[fit_idx],
-            data.images[val_idx],
-            data.labels[val_idx],
-            data.classes,
-            C=C,
-            device=device,
-            progress=progress,
-        )
+        def compute() -> OnePixelResult:
+            return fit_one_pixel(data.images[fit_idx], data.labels[fit_idx], data.images[val_idx],
+                                 data.labels[val_idx], data.classes, C=C, device=device, progress=progress)
+    else:
+        test = load(name, split="test", data_dir=data_dir)
+        if data.split_used != "train" or test.split_used != "test":
+            raise DataError(
+                f"{name}: the published protocol fits on the train split and scores on the test split, but only "
+                f"one split is available here ({data.split_used}); use the heldout protocol"
+            )
+        split_used = "train+test"
+        data_fingerprint = fingerprint(data.images, data.labels, test.images, test.labels)
+
+        def compute() -> OnePixelResult:
+            return fit_one_pixel_published(data.images, data.labels, test.images, test.labels, data.classes, C=C,
+                                           device=device, progress=progress)
 
     store = cache if cache is not None else Cache()
     result, hit = store.get_or_compute(
-        "onepixel",
-        params,
-        fingerprint(data.images, data.labels),
-        compute,
-        OnePixelResult.to_arrays,
-        OnePixelResult.from_arrays,
+        "onepixel", params, data_fingerprint, compute, OnePixelResult.to_arrays, OnePixelResult.from_arrays
     )
-    return OnePixelRun(name=name, result=result, split_used=data.split_used, cache_hit=hit)
+    return OnePixelRun(name=name, protocol=protocol, result=result, split_used=split_used, cache_hit=hit)
 
 
 @dataclass
 class OnePixelSummary:
-    """How separable a dataset's class pairs are with one pixel (validation accuracy).
+    """How separable a dataset's class pairs are with one pixel (held-out accuracy, unrounded).
 
     Attributes:
         ranked: fitted pairs ``(i, j, accuracy)`` from best to worst.
@@ -422,7 +610,7 @@ class OnePixelSummary:
 def summarize(
     result: OnePixelResult, levels: tuple[float, ...] = (0.9, 0.95), partner_level: float = 0.95
 ) -> OnePixelSummary:
-    """Rank the pairs by validation accuracy and count pairs and partners above ``levels``."""
+    """Rank the pairs by held-out accuracy and count pairs and partners at or above ``levels`` (unrounded)."""
     acc = result.val_accuracy
     ranked = sorted(((i, j, float(acc[i, j])) for i, j in result.pairs()), key=lambda t: -t[2])
     with np.errstate(invalid="ignore"):
@@ -433,4 +621,160 @@ def summarize(
         at_least={level: sum(a >= level for _, _, a in ranked) for level in levels},
         partners=partners,
         partner_level=partner_level,
+    )
+
+
+def chart_value(accuracy: float) -> float:
+    """The number the article's heatmap prints for an accuracy.
+
+    ``evaluate_models.py`` saves the accuracies with ``np.savetxt(fmt="%.4f")`` and
+    ``visualizations.py`` annotates ``sns.heatmap(annot=True)`` with seaborn's default
+    format ``".2g"``: two decimals for values in [0.1, 1), ``1`` for 1.0.
+    """
+    return float(format(float(f"{accuracy:.4f}"), ".2g"))
+
+
+@dataclass(frozen=True)
+class ArticleCounts:
+    """The figures the article quotes about one dataset's one-pixel table (``None``: not stated).
+
+    Attributes:
+        at_least: ``{0.9: pairs, 0.95: pairs}`` with chart value at or above the level.
+        top_pairs: the pairs at or above 0.95 (the article lists MNIST's).
+        best, worst: ``(i, j, chart value)`` of the best and worst pair.
+        strong_classes: classes at or above 0.95 against at least ``min_partners`` others.
+        min_partners: that number of other classes (six in the article).
+    """
+
+    at_least: dict[float, int | None]
+    top_pairs: tuple[tuple[int, int], ...] | None
+    best: tuple[int, int, float] | None
+    worst: tuple[int, int, float] | None
+    strong_classes: tuple[int, ...] | None
+    min_partners: int = 6
+
+
+ARTICLE_FIGURES: dict[str, ArticleCounts] = {
+    # L. France, "Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel"
+    # (2021-04-05, lucaf.eu), section "Machine learning with one pixel": the figures its prose quotes.
+    "mnist": ArticleCounts(
+        at_least={0.9: 15, 0.95: 3},
+        top_pairs=((0, 1), (0, 4), (1, 8)),
+        best=(0, 1, 0.99),
+        worst=(3, 5, 0.76),
+        strong_classes=(),  # "less often the case in MNIST: only three pairs have at least 0.95"
+    ),
+    "fashion-mnist": ArticleCounts(
+        at_least={0.9: 33, 0.95: None},
+        top_pairs=None,
+        best=(1, 7, 0.99),
+        worst=(4, 6, 0.67),
+        strong_classes=(5, 7, 8, 9),
+    ),
+}
+"""What the article's prose reports, by dataset name, to show beside :func:`article_counts`."""
+
+ARTICLE_CHARTS: dict[str, tuple[str, ...]] = {
+    # The same article's heatmaps (assets/2021/mnist-pairwise-one-pixel/accuracy_1px_pairwise_{mnist,fashion}.png
+    # of GitHub lucafrance/lucafrance.github.io), read off cell by cell: row i holds pairs (i, i+1..9).
+    "mnist": (
+        ".99 .87 .9 .95 .84 .85 .88 .94 .94",
+        ".89 .92 .94 .89 .92 .96 .9 .94",
+        ".85 .86 .86 .84 .87 .82 .86",
+        ".86 .76 .87 .9 .83 .84",
+        ".79 .87 .87 .83 .83",
+        ".85 .84 .8 .81",
+        ".9 .89 .89",
+        ".9 .8",
+        ".79",
+    ),
+    "fashion-mnist": (
+        ".92 .93 .88 .9 .97 .78 .98 .91 .97",
+        ".97 .93 .95 .98 .93 .99 .94 .98",
+        ".94 .77 .98 .73 .98 .9 .99",
+        ".89 .95 .85 .97 .91 .97",
+        ".98 .67 .98 .91 .98",
+        ".97 .76 .88 .82",
+        ".97 .88 .98",
+        ".9 .89",
+        ".95",
+    ),
+}
+"""The article's published accuracy charts (test split, two decimals), upper triangles by row."""
+
+
+def article_chart(name: str) -> np.ndarray | None:
+    """K x K symmetric matrix of the article's chart for ``name`` (NaN diagonal); None when it has none."""
+    rows = ARTICLE_CHARTS.get(name)
+    if rows is None:
+        return None
+    k = len(rows) + 1
+    chart = np.full((k, k), np.nan)
+    for i, row in enumerate(rows):
+        values = [float(v) for v in row.split()]
+        if len(values) != k - 1 - i:
+            raise ValueError(f"article chart of {name}: row {i} has {len(values)} values, expected {k - 1 - i}")
+        chart[i, i + 1 :] = chart[i + 1 :, i] = values
+    return chart
+
+
+def article_counts(
+    accuracy: np.ndarray, levels: tuple[float, ...] = (0.9, 0.95), strong_level: float = 0.95,
+    min_partners: int = 6,
+) -> ArticleCounts:
+    """The article's figures measured on a K x K accuracy matrix, on its chart values (:func:`chart_value`).
+
+    Pairs ``i < j`` with a finite accuracy count. Pairs at or above each level, the pairs at
+    or above ``strong_level``, the best and worst pair (ranked by accuracy, first pair among
+    ties, reported as chart values), and the classes whose chart value reaches
+    ``strong_level`` against at least ``min_partners`` others.
+    """
+    k = len(accuracy)
+    pairs = [(i, j) for i in range(k) for j in range(i + 1, k) if np.isfinite(accuracy[i, j])]
+    shown = {(i, j): chart_value(accuracy[i, j]) for i, j in pairs}
+    ranked = sorted(pairs, key=lambda ij: -accuracy[ij])
+    partners = np.zeros(k, dtype=int)
+    for (i, j), value in shown.items():
+        if value >= strong_level:
+            partners[i] += 1
+            partners[j] += 1
+    return ArticleCounts(
+        at_least={level: sum(v >= level for v in shown.values()) for level in levels},
+        top_pairs=tuple(ij for ij in ranked if shown[ij] >= strong_level),
+        best=(*ranked[0], shown[ranked[0]]) if ranked else None,
+        worst=(*ranked[-1], shown[ranked[-1]]) if ranked else None,
+        strong_classes=tuple(int(c) for c in np.flatnonzero(partners >= min_partners)),
+        min_partners=min_partners,
+    )
+
+
+@dataclass(frozen=True)
+class ChartAgreement:
+    """Cell-by-cell comparison of our chart values with the article's chart.
+
+    Attributes:
+        equal: pairs whose two-decimal value is the same.
+        n_pairs: pairs compared (finite in both).
+        max_gap: largest absolute difference of chart values.
+        mean_gap: mean signed difference, ours minus the article's.
+    """
+
+    equal: int
+    n_pairs: int
+    max_gap: float
+    mean_gap: float
+
+
+def chart_agreement(accuracy: np.ndarray, chart: np.ndarray) -> ChartAgreement:
+    """Compare :func:`chart_value` of ``accuracy`` with the article's ``chart`` over pairs ``i < j``."""
+    k = len(chart)
+    gaps = [round(chart_value(accuracy[i, j]) - chart[i, j], 2) for i in range(k) for j in range(i + 1, k)
+            if np.isfinite(accuracy[i, j]) and np.isfinite(chart[i, j])]
+    if not gaps:
+        return ChartAgreement(0, 0, float("nan"), float("nan"))
+    return ChartAgreement(
+        equal=int(sum(g == 0 for g in gaps)),
+        n_pairs=len(gaps),
+        max_gap=float(max(abs(g) for g in gaps)),
+        mean_gap=float(np.mean(gaps)),
     )

@@ -12,9 +12,11 @@ from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.pairs import (OTDD_METHODS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix,
                          pair_view)
-from ui.pair_hover import pair_hover_view
+from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
 from ui.heatmaps import class_heatmap
+from ui.pair_hover import pair_hover_view
 from ui.pair_plots import matrix_figure
+from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
@@ -26,6 +28,7 @@ LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
 PICK_SENTINEL = "matrix_pick_handled"
 # Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement).
 PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
+SCATTER_SENTINEL = "transfer_pick_handled"
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,6 +80,70 @@ def _apply_matrix_click(names: list[str]) -> None:
     st.session_state["src"], st.session_state["tgt"] = src, tgt
 
 
+@st.cache_data(show_spinner=False, ttl=30)
+def _transfer_study() -> PairsStudy | None:
+    """The last precomputed transfer-pairs study; rechecked every 30 s so a finished precompute shows up."""
+    return latest_study()
+
+
+def _apply_scatter_click(names: list[str], study: PairsStudy | None) -> None:
+    """A click on a point of the transfer scatter selects that directed pair (like a matrix cell)."""
+    event = st.session_state.get("transfer_pairs_scatter")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if study is None or not points or "customdata" not in points[0]:
+        return
+    index = int(points[0]["customdata"])
+    if not 0 <= index < len(study.pairs):
+        return
+    src, tgt = study.pairs[index]
+    if src not in names or tgt not in names or st.session_state.get(SCATTER_SENTINEL) == (src, tgt):
+        return
+    st.session_state[SCATTER_SENTINEL] = (src, tgt)
+    st.session_state["src"], st.session_state["tgt"] = src, tgt
+
+
+def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) -> None:
+    st.subheader("Does OTDD predict transferability?")
+    st.caption(
+        "The paper's *NIST experiment (Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 6; the MSR blog's "
+        "“OTDD is highly predictive of transferability”, left panel): for every directed pair, the OTDD authors' "
+        "LeNet-5 is pretrained on the source, given a fresh classifier and fine-tuned on a small labeled sample "
+        "of the target; **transferability** is the relative drop in the target's test error against the same "
+        "network trained on that sample alone with the same budget, 100 · (err_scratch − err_finetuned) / "
+        f"err_scratch, mean ± std over seeds. The paper reports Pearson r = {PAPER_PEARSON_R}. "
+        "Click a point to open that pair below."
+    )
+    if study is None:
+        st.info("No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
+                "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page.")
+        return
+    corr = study.correlations()
+    chosen = study.pairs.index(selected_pair) if selected_pair in study.pairs else None
+    names = [f"{a} → {b}" for a, b in study.pairs]
+    plot_col, side_col = st.columns([3, 1], gap="medium")
+    with plot_col:
+        st.plotly_chart(
+            transfer_scatter(study.otdd, study.gain_mean, study.gain_std, study.labels(), corr["slope"],
+                             corr["intercept"], x_title="OTDD (source, target)",
+                             y_title="relative drop in test error (%)", color="#1f77b4", selected=chosen,
+                             hover_names=names),
+            key="transfer_pairs_scatter", on_select="rerun", selection_mode="points",
+            config={"displayModeBar": False}, width="content",
+        )  # fmt: skip
+    with side_col:
+        st.metric("Pearson r", corr["pearson_r"], format="%.2f")
+        st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")
+        st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f")
+        st.caption(f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
+                   f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]")
+        letters = sorted({(lab.split("→")[0], a) for lab, (a, _) in zip(study.labels(), study.pairs)})
+        st.caption(f"{len(study.pairs)} directed pairs × {len(study.config.seeds)} seeds, computed on "
+                   f"{', '.join(study.devices)} in {study.seconds / 60:.1f} min. "
+                   + ", ".join(f"{k} = {name}" for k, name in letters) + ".")
+    with st.expander("Study settings"):
+        st.table({k: [str(v)] for k, v in study.settings().items() if k != "config"})
+
+
 require_app_navigation()
 st.title("Dataset pairs")
 st.caption(
@@ -118,6 +185,8 @@ except DataError as exc:
 
 names = matrix.datasets
 _apply_matrix_click(names)
+transfer = _transfer_study()
+_apply_scatter_click(names, transfer)
 
 
 def _current(key: str, default: str) -> int:
@@ -154,6 +223,8 @@ with st.expander("Sanity check: self-distances"):
     st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
                                f"{method} independent sample": matrix.floor,
                                "OT independent sample": matrix.floor_ot}, index=names), width="content")
+
+_transfer_section(transfer, (names[selected[0]], names[selected[1]]))
 
 st.subheader("Pair view")
 pick_a, pick_b, lines_col = st.columns([1, 1, 2])

@@ -1,7 +1,8 @@
-"""One-pixel class-pair classifiers: known answers, symmetry, agreement with scikit-learn, CLI, page."""
+"""One-pixel class-pair classifiers: known answers, symmetry, agreement with scikit-learn, protocols, CLI, page."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,9 +16,16 @@ from streamlit.testing.v1 import AppTest
 from dsviz.cache import Cache
 from dsviz.data import availability, load
 from dsviz.onepixel import (
+    ARTICLE_FIGURES,
     OnePixelResult,
+    article_chart,
+    article_counts,
+    chart_agreement,
+    chart_value,
     fit_one_pixel,
+    fit_one_pixel_published,
     fit_validation_split,
+    l2_normalized,
     one_pixel_dataset,
     pixel_histograms,
     summarize,
@@ -161,6 +169,100 @@ def test_mnist_full_fit_is_plausible(real_data_dir, tmp_path):
     assert again.cache_hit and np.array_equal(again.result.val_accuracy, res.val_accuracy, equal_nan=True)
 
 
+def test_l2_normalized_rows_have_unit_norm():
+    images, _ = _synthetic(10)
+    x = l2_normalized(images)
+    assert x.shape == (30, 784) and x.dtype == np.float64
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, rtol=1e-12)
+    assert np.array_equal(l2_normalized(np.zeros((2, 28, 28), np.uint8)), np.zeros((2, 784)))
+
+
+def test_published_protocol_on_synthetic_data():
+    images, labels = _synthetic(200)
+    test_images, test_labels = _synthetic(50, seed=1)
+    res = fit_one_pixel_published(images, labels, test_images, test_labels, CLASSES)
+    assert res.feature == "l2" and (res.n_fit, res.n_val) == (600, 150)
+    for i, j, pixel in ((0, 1, (5, 7)), (1, 2, (5, 7)), (0, 2, (20, 3))):
+        assert tuple(res.pixel[i, j]) == pixel
+        assert res.train_accuracy[i, j] == 1.0 and res.val_accuracy[i, j] == 1.0
+    assert res.weight[0, 1] > 0 and 0 < res.threshold[0, 1] < 1
+    np.testing.assert_array_equal(res.val_accuracy, res.val_accuracy.T)
+    back = OnePixelResult.from_arrays(res.to_arrays())
+    assert back.feature == "l2" and np.array_equal(back.threshold, res.threshold, equal_nan=True)
+
+
+def test_chart_rounding_and_article_counts():
+    # np.savetxt("%.4f") then seaborn's ".2g": 0.89496 prints as 0.9, 0.8949 as 0.89
+    assert (chart_value(0.89496), chart_value(0.8949), chart_value(0.9549), chart_value(1.0)) == (0.9, 0.89, 0.95, 1.0)
+    acc = np.array([[np.nan, 0.8951, 0.9549], [0.8951, np.nan, 0.8949], [0.9549, 0.8949, np.nan]])
+    counts = article_counts(acc, min_partners=1)
+    assert counts.at_least == {0.9: 2, 0.95: 1}
+    assert counts.top_pairs == ((0, 2),)
+    assert counts.best == (0, 2, 0.95) and counts.worst == (1, 2, 0.89)
+    assert counts.strong_classes == (0, 2)
+    assert article_counts(acc).strong_classes == ()  # nobody has six partners among three classes
+
+
+def test_article_charts_are_symmetric_and_match_the_prose_where_it_agrees():
+    for name in ("mnist", "fashion-mnist"):
+        chart = article_chart(name)
+        assert chart.shape == (10, 10) and np.isnan(np.diag(chart)).all()
+        np.testing.assert_array_equal(chart, chart.T)
+        counts, prose = article_counts(chart), ARTICLE_FIGURES[name]
+        assert counts.best == prose.best and counts.worst == prose.worst
+        same = chart_agreement(chart, chart)
+        assert (same.equal, same.n_pairs, same.max_gap) == (45, 45, 0.0)
+    fashion = article_counts(article_chart("fashion-mnist"))
+    assert fashion.at_least[0.9] == ARTICLE_FIGURES["fashion-mnist"].at_least[0.9] == 33
+    shifted = article_chart("mnist") - 0.01
+    gap = chart_agreement(shifted, article_chart("mnist"))
+    assert gap.equal == 0 and gap.max_gap == pytest.approx(0.01) and gap.mean_gap == pytest.approx(-0.01)
+    assert article_chart("usps") is None
+
+
+def _article_sag(**options) -> LogisticRegression:
+    """The article's model (``LogisticRegression(solver="sag")``), seeded, with ``options`` on top."""
+    return LogisticRegression(solver="sag", random_state=0, **options)
+
+
+@pytest.mark.parametrize("pair", [(3, 5), (0, 1)])
+def test_published_protocol_agrees_with_sklearn_on_mnist(real_data_dir, pair):
+    """Real MNIST, all train images of the pair and its test images, L2-normalized as the article does.
+
+    scikit-learn's sag run to convergence (tol 1e-10) is fitted on our three best pixels and
+    three others: it ranks our pixel first, with the very same in-sample and test accuracy.
+    The article's own call (sag, tol 1e-4, max_iter 100) stops earlier; at our pixel its
+    accuracies stay within a few images of ours.
+    """
+    i, j = pair
+    train, test = load("mnist", split="train", data_dir=real_data_dir), load("mnist", split="test",
+                                                                             data_dir=real_data_dir)
+    fit, held = np.isin(train.labels, pair), np.isin(test.labels, pair)
+    res = fit_one_pixel_published(train.images[fit], train.labels[fit], test.images[held], test.labels[held],
+                                  train.classes)
+    assert res.pairs() == [pair] and (res.n_fit, res.n_val) == (fit.sum(), held.sum())
+    x, y = l2_normalized(train.images[fit]), train.labels[fit]
+    x_test, y_test = l2_normalized(test.images[held]), test.labels[held]
+    ours = int(res.pixel[i, j][0] * 28 + res.pixel[i, j][1])
+    flat = res.pixel_accuracy[i, j].ravel()
+    top = np.argsort(-flat, kind="stable")[:3]
+    candidates = sorted({ours, *top.tolist(), *np.random.default_rng(0).choice(784, 3, replace=False).tolist()})
+    scores = {}
+    for p in candidates:
+        clf = _article_sag(tol=1e-10, max_iter=10_000).fit(x[:, p : p + 1], y)
+        scores[p] = clf.score(x[:, p : p + 1], y)
+        assert scores[p] == pytest.approx(float(flat[p]), abs=1e-6)  # float32 map
+        if p == ours:
+            assert scores[p] == res.train_accuracy[i, j]
+            assert clf.score(x_test[:, p : p + 1], y_test) == res.val_accuracy[i, j]
+            assert clf.coef_[0, 0] == pytest.approx(res.weight[i, j], rel=1e-4)
+            assert clf.intercept_[0] == pytest.approx(res.bias[i, j], rel=1e-4, abs=1e-4)
+    assert max(scores, key=lambda p: (scores[p], -p)) == ours
+    article = _article_sag().fit(x[:, ours : ours + 1], y)
+    assert abs(article.score(x[:, ours : ours + 1], y) - res.train_accuracy[i, j]) <= 3 / len(y)
+    assert abs(article.score(x_test[:, ours : ours + 1], y_test) - res.val_accuracy[i, j]) <= 2 / len(y_test)
+
+
 def test_cli_json(tmp_path):
     images, labels = _synthetic(60)
     path = tmp_path / "toy.npz"
@@ -170,6 +272,7 @@ def test_cli_json(tmp_path):
                          capture_output=True, text=True, env=env, check=True)
     data = json.loads(out.stdout)
     assert {"classes", "val_accuracy", "train_accuracy", "pixel", "seconds"} <= data.keys()
+    assert data["protocol"] == "heldout"
     assert data["classes"] == ["0", "1", "2"]
     acc = data["val_accuracy"]
     assert all(acc[k][k] is None and data["pixel"][k][k] is None for k in range(3))
@@ -178,18 +281,60 @@ def test_cli_json(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", str(tmp_path / "missing.npz")], cwd=ROOT,
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    one_split = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", str(path), "--protocol", "published"],
+                               cwd=ROOT, capture_output=True, text=True, env=env)
+    assert one_split.returncode == 2 and "heldout" in one_split.stderr and "Traceback" not in one_split.stderr
 
 
-def test_page_shows_summaries_for_both_datasets(real_data_dir):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+def test_cli_published_protocol_fits_train_and_scores_test(tmp_path):
+    """A registered name in a scratch data folder with both splits: ``protocol`` key, train -> test sizes."""
+    images, labels = _synthetic(60)
+    test_images, test_labels = _synthetic(20, seed=1)
+    (tmp_path / "data" / "mnist").mkdir(parents=True)
+    np.savez(tmp_path / "data" / "mnist" / "train.npz", images=images, labels=labels)
+    np.savez(tmp_path / "data" / "mnist" / "test.npz", images=test_images, labels=test_labels)
+    env = {"DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "DSVIZ_DATA_DIR": str(tmp_path / "data"),
+           "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", "mnist", "--protocol", "published", "--json"],
+                         cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    data = json.loads(out.stdout)
+    assert data["protocol"] == "published" and data["split_used"] == "train+test"
+    assert (data["n_fit"], data["n_val"]) == (180, 60)
+    assert data["pixel"][0][1] == [5, 7] and data["val_accuracy"][0][1] == 1.0
+    # the threshold is on the L2-normalized scale: between the noise and the bright pixel over the image norm
+    assert 0 < data["threshold"][0][1] < 1
+
+
+def test_page_switches_protocol(real_data_dir):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.run()
     at.switch_page("pages/one_pixel.py").run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.subheader] == ["Validation accuracy of the best pixel", "Summary",
+    assert at.button_group(key="protocol").value == "published"
+    assert [s.value for s in at.subheader] == ["Test accuracy of the best pixel", "Summary",
                                                "Average pixel-density differences"]
     labels = [m.label for m in at.metric]
     assert labels.count("Pairs ≥ 0.95") == 2
     assert len(at.get("plotly_chart")) == 2
+    assert "L2-normalized" in at.caption[0].value
+    # the article's figures (prose and chart) beside ours, for both datasets; ours are measured, not copied
+    tables = [t.value for t in at.table if "article (prose)" in t.value.columns]
+    assert len(tables) == 2
+    mnist = tables[0]
+    assert mnist.loc["pairs ≥ 0.90", "article (prose)"] == str(ARTICLE_FIGURES["mnist"].at_least[0.9])
+    assert mnist.loc["pairs ≥ 0.90", "article (chart)"] == str(article_counts(article_chart("mnist")).at_least[0.9])
+    ours = one_pixel_dataset("mnist", protocol="published", data_dir=real_data_dir).result
+    assert mnist.loc["pairs ≥ 0.90", "ours (published)"] == str(article_counts(ours.val_accuracy).at_least[0.9])
+    agree = chart_agreement(ours.val_accuracy, article_chart("mnist"))
+    assert any(f"{agree.equal} of {agree.n_pairs} pairs" in c.value for c in at.caption)
+    assert any("prose" in e.label for e in at.expander)
+
+    at.button_group(key="protocol").set_value("heldout").run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "Validation accuracy of the best pixel"
+    assert "50,000" in at.caption[0].value
+    tables = [t.value for t in at.table if "article (prose)" in t.value.columns]
+    assert len(tables) == 2 and all("ours (heldout)" in t.columns for t in tables)
     missing = [name for name, status in availability().items() if not status.available]
     if missing:
         at.multiselect(key="datasets").set_value(missing[:1]).run()

@@ -1,15 +1,17 @@
 """The one-pixel and pixel-statistics pages in headless Chromium: client-side hover panels.
 
 Hovering a heatmap cell must show that pair's two class means with the chosen pixel
-marked, its threshold and both accuracies, without a server round trip. Screenshots
-go to ``artifacts/``.
+marked, its threshold and both accuracies, without a server round trip, under both
+protocols (the page opens on ``published``; the switch reruns it as ``heldout``).
+Screenshots go to ``artifacts/``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from dsviz.onepixel import one_pixel_dataset
+from dsviz.onepixel import OnePixelResult, one_pixel_dataset
+from ui.onepixel_plots import held_out_name
 
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
@@ -34,12 +36,8 @@ def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, f
     )
 
 
-def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, real_data_dir):
-    results = [one_pixel_dataset(name).result for name in ("mnist", "fashion-mnist")]  # fills the cache
-    page.goto(f"{streamlit_server}/one_pixel")
-    root = page.locator(HOVER)
-    root.wait_for(timeout=LOAD_TIMEOUT_MS)
-    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+def _check_hover(page, root, results: list[OnePixelResult], screenshot) -> None:
+    """Hover three cells of the two heatmaps; each panel names the pair, its pixel, threshold and accuracies."""
     panel = root.locator(PANEL)
     root.locator(".js-plotly-plot").scroll_into_view_if_needed()
     for curve, (i, j) in ((0, (9, 4)), (1, (7, 5)), (0, (1, 0))):
@@ -55,9 +53,11 @@ def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, r
         row, col = res.pixel[i, j]
         assert f"{res.classes[i]} vs {res.classes[j]}" in text
         assert f"pixel (row {row}, col {col})" in text
-        assert f"validation accuracy {res.val_accuracy[i, j]:.3f}" in text
+        assert f"{held_out_name(res)} {res.val_accuracy[i, j]:.3f}" in text
         assert f"in-sample accuracy {res.train_accuracy[i, j]:.3f}" in text
-        assert f"threshold {res.threshold[i, j]:.1f}" in text
+        threshold = f"{res.threshold[i, j]:.4f} of pixel / ‖image‖" if res.feature == "l2" else \
+            f"{res.threshold[i, j]:.1f} / 255"
+        assert f"threshold {threshold}" in text
         assert panel.locator("canvas").count() == 2
         # the chosen pixel is boxed in red on both class means
         reds = panel.locator("canvas").evaluate_all(
@@ -70,7 +70,27 @@ def test_hovering_a_cell_shows_its_pair(page, streamlit_server, artifacts_dir, r
         )
         assert all(n > 20 for n in reds), reds
         if curve == 1:
-            full_page_screenshot(page, artifacts_dir / "one_pixel_hover.png")
+            full_page_screenshot(page, screenshot)
+
+
+def test_hovering_a_cell_shows_its_pair_under_both_protocols(page, streamlit_server, artifacts_dir, real_data_dir):
+    names = ("mnist", "fashion-mnist")
+    published = [one_pixel_dataset(name, protocol="published").result for name in names]  # fills the cache
+    heldout = [one_pixel_dataset(name, protocol="heldout").result for name in names]
+    page.goto(f"{streamlit_server}/one_pixel")
+    root = page.locator(HOVER)
+    root.wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    assert page.get_by_text("Test accuracy of the best pixel").is_visible()
+    _check_hover(page, root, published, artifacts_dir / "one_pixel_hover.png")
+
+    page.get_by_text("Held-out split of train", exact=True).click()
+    page.get_by_text("Validation accuracy of the best pixel").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    assert "protocol=Held-out" in page.url  # the URL holds the shown label
+    root = page.locator(HOVER)
+    root.wait_for(timeout=LOAD_TIMEOUT_MS)
+    _check_hover(page, root, heldout, artifacts_dir / "one_pixel_hover_heldout.png")
 
 
 def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir, real_data_dir):

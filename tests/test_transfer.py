@@ -20,16 +20,18 @@ from dsviz.transfer import (
     TransferConfig,
     TransferStudy,
     init_model,
+    reset_classifier,
     load_seed_data,
     scratch_accuracy,
+    torch_threads,
     transfer_study,
 )
 
 TINY = TransferConfig(
-    pretrain_n=400, pretrain_epochs=1, finetune_per_class=20, finetune_epochs=4, test_n=400, otdd_n=100, seeds=(0, 1)
+    pretrain_n=400, pretrain_epochs=1, finetune_per_class=20, finetune_epochs=8, test_n=400, otdd_n=100, seeds=(0, 1)
 )
 TINY_SETTINGS = (Setting(PLAIN, 0.0), Setting("rotation", 180), Setting("crop", 0.2))
-TINY_ARGS = ["--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "20", "--finetune-epochs", "4",
+TINY_ARGS = ["--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "20", "--finetune-epochs", "8",
              "--test-n", "400", "--otdd-n", "100", "--seeds", "0", "1", "--settings", "3"]  # fmt: skip
 
 
@@ -40,11 +42,23 @@ def test_default_grid_has_plain_mnist_and_at_least_12_transformed_settings():
     assert len(TransferConfig().seeds) >= 3
 
 
-def test_lenet5_shapes_and_parameter_count():
+def test_lenet5_is_the_authors_network():
     model = LeNet5()
     assert model(torch.zeros(7, 1, 28, 28)).shape == (7, 10)
-    # conv1 156 + conv2 2416 + fc 48120 + 10164 + 850 (LeCun et al. 1998, with a 5x5x16 input to fc1)
-    assert sum(p.numel() for p in model.parameters()) == 61706
+    # otdd/pytorch/nets.py::LeNet at 28 x 28: conv1 156 + conv2 2416 + fc 256*120+120 + 10164 + 850
+    assert sum(p.numel() for p in model.parameters()) == 44426
+    assert sum(isinstance(m, torch.nn.Dropout) and m.p == 0.5 for m in model.modules()) == 2
+    assert LeNet5(26)(torch.zeros(2, 1, 28, 28)).shape == (2, 26)
+
+
+def test_reset_classifier_keeps_features_and_draws_a_seeded_head():
+    model = init_model(0, torch.device("cpu"))
+    features = [p.clone() for p in model.features.parameters()]
+    reset_classifier(model, 3, 13)
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 13)
+    assert all(torch.equal(a, b) for a, b in zip(features, model.features.parameters()))
+    other = reset_classifier(init_model(0, torch.device("cpu")), 3, 13)
+    assert all(torch.equal(a, b) for a, b in zip(model.classifier.parameters(), other.classifier.parameters()))
 
 
 def test_init_model_is_seeded_and_leaves_the_global_rng_alone():
@@ -65,6 +79,9 @@ def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_da
     assert (study.acc_finetune > 0.3).all()
     np.testing.assert_allclose(study.gains, study.acc_finetune - study.acc_scratch[None, :])
     np.testing.assert_allclose(study.gain_std, np.std(study.gains, axis=1, ddof=1))
+    err_s, err_f = 1 - study.acc_scratch[None, :], 1 - study.acc_finetune
+    np.testing.assert_allclose(study.drops, 100 * (err_s - err_f) / err_s)
+    np.testing.assert_allclose(study.drop_std, np.std(study.drops, axis=1, ddof=1))
     assert seen[-1][0] == seen[-1][1]
     # Rotating MNIST by 180 degrees puts it further from USPS than plain MNIST.
     assert study.otdd[1] > study.otdd[0]
@@ -77,8 +94,9 @@ def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_da
 
 def test_scratch_training_is_deterministic(real_data_dir):
     data = load_seed_data(TINY, 0, real_data_dir)
-    first = scratch_accuracy(TINY, data, torch.device("cpu"))
-    assert scratch_accuracy(TINY, data, torch.device("cpu")) == first
+    with torch_threads(1):
+        first = scratch_accuracy(TINY, data, torch.device("cpu"))
+        assert scratch_accuracy(TINY, data, torch.device("cpu")) == first
 
 
 def test_uncached_study_lookup_returns_none(real_data_dir, tmp_path):
@@ -93,12 +111,14 @@ def test_correlations_match_scipy_and_numpy():
     settings = [Setting("blur", float(m)) for m in TRANSFORMS["blur"].grid]
     study = TransferStudy(settings, TransferConfig(), otdd, acc_ft, acc_scratch)
     corr = study.correlations()
-    gain = acc_ft.mean(axis=1) - acc_scratch.mean()
-    assert corr["pearson_r"] == pytest.approx(np.corrcoef(otdd, gain)[0, 1])
-    assert corr["spearman_rho"] == pytest.approx(stats.spearmanr(otdd, gain).statistic)
-    slope, intercept = np.polyfit(otdd, gain, 1)
+    drop = np.mean(100 * ((1 - acc_scratch) - (1 - acc_ft)) / (1 - acc_scratch), axis=1)
+    assert corr["pearson_r"] == pytest.approx(np.corrcoef(otdd, drop)[0, 1])
+    assert corr["spearman_rho"] == pytest.approx(stats.spearmanr(otdd, drop).statistic)
+    slope, intercept = np.polyfit(otdd, drop, 1)
     assert corr["slope"] == pytest.approx(slope) and corr["intercept"] == pytest.approx(intercept)
     assert corr["pearson_r"] < -0.9
+    gain = acc_ft.mean(axis=1) - acc_scratch.mean()
+    assert study.accuracy_gain_correlations()["pearson_r"] == pytest.approx(np.corrcoef(otdd, gain)[0, 1])
     roundtrip = TransferStudy.from_arrays(study.to_arrays())
     assert roundtrip.settings == settings and roundtrip.config == study.config
     np.testing.assert_array_equal(roundtrip.acc_finetune, acc_ft)
@@ -124,7 +144,12 @@ def test_cli_precompute_transfer_json(real_data_dir, tmp_path, monkeypatch, caps
     for row in out["settings"]:
         assert set(row) >= {"transform", "magnitude", "otdd", "gain_mean", "gain_std", "acc_finetune", "acc_scratch"}
         assert row["gain_mean"] == pytest.approx(np.mean(row["acc_finetune"]) - np.mean(row["acc_scratch"]))
-    assert set(out["correlations"]) == {"pearson_r", "pearson_p", "spearman_rho", "spearman_p", "slope", "intercept"}
+        assert row["drop_mean"] == pytest.approx(np.mean(row["drops"]))
+    assert set(out["correlations"]) == {"pearson_r", "pearson_p", "spearman_rho", "spearman_p", "slope", "intercept",
+                                        "spearman_rho_ci_low", "spearman_rho_ci_high"}  # fmt: skip
+    assert set(out["correlations_accuracy_gain"]) == set(out["correlations"])
+    assert out["study_settings"]["seeds"] == [0, 1] and "relative drop" in out["study_settings"]["measure"]
+    assert out["study_settings"]["transformations"] == [s.label for s in DEFAULT_SETTINGS[:3]]
     assert out["config"]["pretrain_n"] == 400 and out["config"]["seeds"] == [0, 1]
 
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.transfer_plots import transfer_scatter
+
 OTDD_COLOR = "#d62728"
-FIT_COLOR = "rgb(90, 90, 90)"
 
 
 def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom: int = 3, gap: int = 2) -> np.ndarray:
@@ -63,52 +64,18 @@ def otdd_curve_figure(
 
 def transfer_scatter_figure(
     otdd: np.ndarray,
-    gain_mean: np.ndarray,
-    gain_std: np.ndarray,
+    drop_mean: np.ndarray,
+    drop_std: np.ndarray,
     labels: Sequence[str],
     slope: float,
     intercept: float,
     selected: int | None = None,
-    height: int = 440,
 ) -> go.Figure:
-    """Mean gain (± std over seeds, as error bars) against OTDD, one point per setting, with the fitted line.
+    """Mean relative drop in USPS test error (%, ± std over seeds) against OTDD, one point per
+    setting, fitted line, labels that do not overlap (:func:`ui.transfer_plots.transfer_scatter`).
 
     Each point's ``customdata`` is its setting index, so a click identifies it.
-    Gains are shown in accuracy percentage points.
     """
-    fig = go.Figure()
-    if np.isfinite(slope) and np.isfinite(intercept):
-        xs = np.array([np.min(otdd), np.max(otdd)])
-        fig.add_trace(
-            go.Scatter(
-                x=xs, y=100 * (slope * xs + intercept), mode="lines", name="least-squares fit",
-                line={"color": FIT_COLOR, "dash": "dash"}, hoverinfo="skip",
-            )
-        )  # fmt: skip
-    sizes = np.full(len(otdd), 11)
-    if selected is not None:
-        sizes[selected] = 18
-    fig.add_trace(
-        go.Scatter(
-            x=otdd,
-            y=100 * np.asarray(gain_mean),
-            error_y={"type": "data", "array": 100 * np.asarray(gain_std), "visible": True, "thickness": 1.2},
-            mode="markers+text",
-            text=list(labels),
-            textposition="top center",
-            textfont={"size": 10},
-            customdata=np.arange(len(otdd)),
-            marker={"size": sizes, "color": OTDD_COLOR, "line": {"color": "black", "width": 1}},
-            name="settings",
-            hovertemplate="%{text}<br>OTDD %{x:.1f}<br>gain %{y:+.2f} pts<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title="OTDD (transformed MNIST, USPS)")
-    fig.update_yaxes(title="accuracy gain on USPS test (points)", zeroline=True)
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 20, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
-        clickmode="event+select",
-    )
-    return fig
+    return transfer_scatter(otdd, drop_mean, drop_std, labels, slope, intercept,
+                            x_title="OTDD (transformed MNIST, USPS)",
+                            y_title="relative drop in USPS test error (%)", color=OTDD_COLOR, selected=selected)  # fmt: skip

@@ -14,8 +14,13 @@ CHANCE = 0.5
 ACCURACY_SCALE = "Viridis"
 
 
+def held_out_name(res: OnePixelResult) -> str:
+    """What ``val_accuracy`` measures: test-split accuracy (published protocol) or validation accuracy (heldout)."""
+    return "test accuracy" if res.feature == "l2" else "validation accuracy"
+
+
 def accuracy_heatmaps(results: dict[str, OnePixelResult], height: int = 600) -> go.Figure:
-    """One lower-triangular heatmap of validation accuracy per dataset, side by side.
+    """One lower-triangular heatmap of held-out accuracy per dataset, side by side.
 
     Cell (row i, column j < i) is the pair (i, j); the colour scale runs from 0.5 (chance)
     to 1 and is shared by all datasets so they compare at a glance.
@@ -36,7 +41,7 @@ def accuracy_heatmaps(results: dict[str, OnePixelResult], height: int = 600) -> 
                 texttemplate="%{text}",
                 textfont={"size": 8},
                 coloraxis="coloraxis",
-                hovertemplate="%{y} vs %{x}<br>validation accuracy %{z:.3f}<extra></extra>",
+                hovertemplate=f"%{{y}} vs %{{x}}<br>{held_out_name(res)} %{{z:.3f}}<extra></extra>",
                 xgap=1,
                 ygap=1,
             ),
@@ -49,7 +54,7 @@ def accuracy_heatmaps(results: dict[str, OnePixelResult], height: int = 600) -> 
         height=height,
         margin={"l": 90, "r": 10, "t": 40, "b": 90},
         coloraxis={"colorscale": ACCURACY_SCALE, "cmin": CHANCE, "cmax": 1.0,
-                   "colorbar": {"title": {"text": "val. acc."}, "len": 0.9}},
+                   "colorbar": {"title": {"text": "accuracy"}, "len": 0.9}},
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
@@ -70,8 +75,12 @@ def accuracy_panels(results: dict[str, OnePixelResult]) -> tuple[np.ndarray, dic
             row, col = (int(v) for v in res.pixel[i, j])
             w, threshold = res.weight[hi, lo], res.threshold[i, j]
             brighter = res.classes[lo] if w > 0 else res.classes[hi]
-            rule = (f"{brighter} when pixel > {threshold:.0f} of 255" if np.isfinite(threshold)
-                    else "constant prediction (flat pixel)")
+            if not np.isfinite(threshold):
+                rule = "constant prediction (flat pixel)"
+            elif res.feature == "l2":
+                rule = f"threshold {threshold:.4f} of pixel / ‖image‖: {brighter} above"
+            else:
+                rule = f"threshold {threshold:.1f} / 255: {brighter} when pixel > {threshold:.0f} of 255"
             panels[panel_key(curve, (lo, hi))] = HoverPanel(
                 title=f"{name}: {res.classes[lo]} vs {res.classes[hi]}",
                 images=(
@@ -80,8 +89,8 @@ def accuracy_panels(results: dict[str, OnePixelResult]) -> tuple[np.ndarray, dic
                 ),
                 lines=(
                     f"pixel (row {row}, col {col})",
-                    f"threshold {threshold:.1f} / 255: {rule}" if np.isfinite(threshold) else rule,
-                    f"validation accuracy {res.val_accuracy[i, j]:.3f}",
+                    rule,
+                    f"{held_out_name(res)} {res.val_accuracy[i, j]:.3f}",
                     f"in-sample accuracy {res.train_accuracy[i, j]:.3f}",
                 ),
             )

@@ -9,12 +9,23 @@ one JSON object on stdout (keys are an interface: only ever added).
   ``otdd``, ``ot``, ``cached``}}), ``seconds``.
 * ``transfer``: the transferability study of :mod:`dsviz.transfer`. JSON:
   ``target``, ``config``, ``device``, ``settings`` (list of {``transform``,
-  ``magnitude``, ``label``, ``otdd``, ``gain_mean``, ``gain_std``,
-  ``acc_finetune``, ``acc_scratch``}), ``correlations`` (``pearson_r``,
-  ``pearson_p``, ``spearman_rho``, ``spearman_p``, ``slope``, ``intercept``),
+  ``magnitude``, ``label``, ``otdd``, ``gain_mean``, ``gain_std`` (accuracy gain,
+  fraction), ``drop_mean``, ``drop_std``, ``drops`` (relative drop in test error,
+  %, the paper's measure), ``acc_finetune``, ``acc_scratch``}), ``study_settings``
+  (the protocol, :func:`dsviz.transfer.protocol_settings`; ``settings`` already
+  names the rows), ``correlations`` of OTDD and the mean relative drop
+  (``pearson_r``, ``pearson_p``, ``spearman_rho``, ``spearman_p``,
+  ``spearman_rho_ci_low``/``_high`` (bootstrap 95 %), ``slope``, ``intercept``),
+  ``correlations_accuracy_gain`` (the same for the accuracy gain),
   ``compute_seconds`` (of the run that filled the cache), ``seconds``.
+* ``transfer-pairs``: :mod:`dsviz.transfer_pairs` over every directed pair of the
+  available datasets. JSON: ``target``, ``device``, ``pairs`` (list of {``src``,
+  ``tgt``, ``label``, ``otdd``, ``gain_mean``, ``gain_std`` (relative drop in test
+  error, %), ``gains``, ``acc_finetune``, ``acc_scratch``}), ``correlations`` (keys
+  as for ``transfer``), ``settings``, ``compute_seconds``, ``seconds``.
 
-Every target runs its grid as named tasks of :mod:`dsviz.executor`
+Every target but ``transfer-pairs`` (which loops over its own task specs,
+:func:`dsviz.transfer_pairs.plan`, locally for now) runs its grid as named tasks of :mod:`dsviz.executor`
 (``--executor local|ray``, ``--address``, ``--max-retries``; the tasks are
 listed in :mod:`dsviz.commands.grids`), then reads its output back from the
 cache. Each JSON object also has ``executor``: ``name`` plus the grid's
@@ -26,15 +37,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+
+from tqdm import tqdm
 
 from ..augment import TRANSFORMS
 from ..augment_otdd import load_pair, otdd_curve
 from ..device import DEVICE_CHOICES, resolve_device
 from ..executor import executor_arguments, executor_from_args
-from ..transfer import DEFAULT_SETTINGS, TransferConfig, transfer_study
+from ..transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
+from ..transfer_pairs import PairsConfig, transfer_pairs_study
 from .common import positive_int
 from .grids import augment_tasks, run_grid, transfer_tasks
 from .precompute_pairs import pairs_arguments, run_pairs
@@ -124,6 +139,9 @@ def run_transfer(args: argparse.Namespace) -> int:
             "otdd": float(study.otdd[i]),
             "gain_mean": float(study.gain_mean[i]),
             "gain_std": float(study.gain_std[i]),
+            "drop_mean": float(study.drop_mean[i]),
+            "drop_std": float(study.drop_std[i]),
+            "drops": study.drops[i].tolist(),
             "acc_finetune": study.acc_finetune[i].tolist(),
             "acc_scratch": study.acc_scratch.tolist(),
         }
@@ -133,16 +151,71 @@ def run_transfer(args: argparse.Namespace) -> int:
         print(json.dumps({
             "target": "transfer", "config": asdict(study.config),
             "device": str(resolve_device(args.device)), "settings": rows, "correlations": corr,
+            "correlations_accuracy_gain": study.accuracy_gain_correlations(),
+            "study_settings": protocol_settings(study.settings, study.config),
             "compute_seconds": study.seconds, "seconds": seconds,
             "executor": {"name": executor.name, **grid.summary()},
         }))  # fmt: skip
         return 0
-    print(f"{'setting':22s} {'OTDD':>8s} {'gain':>8s} {'± std':>7s}")
+    print(f"{'setting':22s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s} {'acc gain':>9s}")
     for r in rows:
-        print(f"{r['label']:22s} {r['otdd']:8.1f} {r['gain_mean']:+8.4f} {r['gain_std']:7.4f}")
+        print(f"{r['label']:22s} {r['otdd']:8.1f} {r['drop_mean']:+8.2f} {r['drop_std']:7.2f} {r['gain_mean']:+9.4f}")
     print(f"scratch accuracy per seed: {', '.join(f'{a:.4f}' for a in study.acc_scratch)}")
-    print(f"Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
-          f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g})")  # fmt: skip
+    _print_correlations("OTDD vs relative drop in test error", corr)
+    print(f"{seconds:.1f} s (computing took {study.seconds:.1f} s)")
+    return 0
+
+
+def _print_correlations(what: str, corr: dict) -> None:
+    print(f"{what}: Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
+          f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g}, "
+          f"bootstrap 95 % [{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}])")  # fmt: skip
+
+
+def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
+    d = PairsConfig()
+    parser.add_argument("--datasets", nargs="+", default=None,
+                        help="datasets to pair (default: every available *NIST-like dataset)")  # fmt: skip
+    parser.add_argument("--pretrain-n", type=positive_int, default=d.pretrain_n)
+    parser.add_argument("--pretrain-epochs", type=positive_int, default=d.pretrain_epochs)
+    parser.add_argument("--finetune-per-class", type=positive_int, default=d.finetune_per_class)
+    parser.add_argument("--finetune-epochs", type=positive_int, default=d.finetune_epochs)
+    parser.add_argument("--test-n", type=positive_int, default=d.test_n)
+    parser.add_argument("--otdd-n", type=positive_int, default=d.otdd_n)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(d.seeds))
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--threads", type=positive_int, default=1,
+                        help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+
+
+def run_transfer_pairs(args: argparse.Namespace) -> int:
+    """Pretrain on each dataset, fine-tune on each other one: transferability vs OTDD."""
+    start = time.perf_counter()
+    config = PairsConfig(pretrain_n=args.pretrain_n, pretrain_epochs=args.pretrain_epochs,
+                         finetune_per_class=args.finetune_per_class, finetune_epochs=args.finetune_epochs,
+                         test_n=args.test_n, otdd_n=args.otdd_n, seeds=tuple(args.seeds))  # fmt: skip
+    # The study's task specs loop locally for now (dsviz.transfer_pairs.plan lists them for an executor).
+    with tqdm(desc="precompute transfer-pairs", file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.total, bar.n = total, done
+            bar.set_postfix_str(what, refresh=True)
+
+        study = transfer_pairs_study(args.datasets, config, device=args.device, threads=args.threads,
+                                     progress=progress)  # fmt: skip
+    seconds = time.perf_counter() - start
+    corr, rows = study.correlations(), study.rows()
+    if args.json:
+        print(json.dumps({
+            "target": "transfer-pairs", "device": str(resolve_device(args.device)), "pairs": rows,
+            "correlations": corr, "settings": study.settings(), "compute_seconds": study.seconds,
+            "seconds": seconds,
+        }))  # fmt: skip
+        return 0
+    print(f"{'pair':8s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s}")
+    for r in rows:
+        print(f"{r['label']:8s} {r['otdd']:8.1f} {r['gain_mean']:+8.2f} {r['gain_std']:7.2f}")
+    _print_correlations("OTDD vs relative drop in test error", corr)
     print(f"{seconds:.1f} s (computing took {study.seconds:.1f} s)")
     return 0
 
@@ -150,6 +223,7 @@ def run_transfer(args: argparse.Namespace) -> int:
 TARGETS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "augment": (augment_arguments, run_augment),
     "transfer": (transfer_arguments, run_transfer),
+    "transfer-pairs": (transfer_pairs_arguments, run_transfer_pairs),
     "pairs": (pairs_arguments, run_pairs),
 }
 

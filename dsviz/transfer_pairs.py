@@ -1,0 +1,513 @@
+"""OTDD vs transferability across datasets: every directed pair of the *NIST-like datasets.
+
+Alvarez-Melis & Fusi, "Geometric Dataset Distances via Optimal Transport"
+(NeurIPS 2020), Sec. 6 (the MSR blog's "OTDD is highly predictive of
+transferability", left panel: *NIST datasets, arrows such as M -> E; the paper
+reports Pearson r = -0.59 there). For every ordered pair (source, target) of the
+available datasets and every seed ``s``:
+
+    pretrain(source, s)     LeNet-5 (the authors', :class:`dsviz.transfer.LeNet5`) trained on a
+                            class-balanced sample of the source's train pool; one network per
+                            (source, seed), shared by all targets;
+    acc_ft(source, target, s)  its convolutional features, a fresh classifier for the target's
+                            classes, the whole network trained on a small labeled sample of the
+                            target (``finetune_per_class`` per class), tested on the target's test set;
+    acc_scratch(target, s)  the same network trained on the same target sample alone, same
+                            epochs, optimiser and batch order;
+    gain(source, target, s) = 100 (err_scratch - err_ft) / err_scratch, the relative drop in test
+                            error (:func:`dsviz.transfer_stats.relative_error_drop`).
+
+OTDD(source, target) is the Dataset pairs page's value (:func:`dsviz.pairs.compare_pair` with
+``otdd_n`` class-balanced train images per side, seed 0, exact inner and outer OT,
+debiased), so the scatter's x matches the matrix; exact OTDD is symmetric, so
+both directions of a pair share it, as in the paper's figure.
+
+A dataset with a single split on disk (here EMNIST-letters: part of its test
+split) is split once, with a fixed seed, into a held-out test set of
+``HOLDOUT_FRACTION`` and a train pool.
+
+The study is a list of independent, named task specs (frozen dataclasses) in two
+stages: pretraining, from-scratch and OTDD tasks, then fine-tuning tasks that
+take a pretrained network's weights. Each is computed by a pure top-level
+function; :func:`transfer_pairs_study` caches every result (so an interrupted
+study resumes) and assembles them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from .cache import Cache, cache_key, fingerprint
+from .data import LabeledImages, load
+from .device import resolve_device
+from .pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
+from .progress import Progress
+from .transfer import PROTOCOL, accuracy, init_model, reset_classifier, torch_threads, train
+from .transfer_stats import correlations, mean_std, relative_error_drop
+
+HOLDOUT_FRACTION = 0.2
+"""Share of a single-split dataset held out as its test set."""
+HOLDOUT_SEED = 12345
+PAPER_PEARSON_R = -0.59
+"""Pearson r the paper reports for OTDD vs relative error drop across the *NIST datasets."""
+SHORT_NAMES = {"mnist": "M", "emnist-letters": "E", "kmnist": "K", "fashion-mnist": "F", "usps": "U"}
+"""One-letter names of the figure's arrows (M -> E), as in the paper."""
+
+
+@dataclass(frozen=True)
+class PairsConfig:
+    """Sizes and training budget (defaults: the ``precompute transfer-pairs`` run).
+
+    Attributes:
+        pretrain_n: class-balanced source images to pretrain on (capped by the pool).
+        pretrain_epochs: epochs over them.
+        finetune_per_class: target images per class for fine-tuning and for scratch.
+        finetune_epochs: epochs over the target sample (both arms: the same budget).
+        test_n: class-balanced target test images (capped by the test set).
+        batch_size, lr: Adam mini-batch size and learning rate in every phase.
+        otdd_n: images per side for OTDD (the Dataset pairs page's default, 2000).
+        seeds: one full repetition per seed.
+    """
+
+    pretrain_n: int = 10000
+    pretrain_epochs: int = 3
+    finetune_per_class: int = 100
+    finetune_epochs: int = 5
+    test_n: int = 2000
+    batch_size: int = 64
+    lr: float = 1e-3
+    otdd_n: int = 2000
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+    def run_params(self) -> dict:
+        """What changes a training run (not ``seeds`` or ``otdd_n``), with the protocol tag."""
+        out = asdict(self)
+        out.pop("seeds")
+        out.pop("otdd_n")
+        return {**out, "protocol": PROTOCOL}
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)
+class Splits:
+    """A dataset's train pool and test set (``holdout``: the test set was cut from the only split)."""
+
+    name: str
+    train: LabeledImages
+    test: LabeledImages
+    holdout: bool
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.train.classes)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.train.images, self.train.labels, self.test.images, self.test.labels)
+
+
+def _subset(data: LabeledImages, index: np.ndarray, split: str) -> LabeledImages:
+    return LabeledImages(data.name, data.images[index], data.labels[index], data.classes, split, data.source)
+
+
+def load_splits(name: str, data_dir: str | os.PathLike[str] | None = None) -> Splits:
+    """Both splits of ``name``; with only one on disk, a fixed ``HOLDOUT_FRACTION`` of it is the test set."""
+    train = load(name, split="train", data_dir=data_dir)
+    test = load(name, split="test", data_dir=data_dir)
+    if train.split_used != test.split_used:
+        return Splits(name, train, test, holdout=False)
+    order = np.random.default_rng(HOLDOUT_SEED).permutation(len(train.labels))
+    cut = int(round(HOLDOUT_FRACTION * len(order)))
+    return Splits(name, _subset(train, np.sort(order[cut:]), "pool"), _subset(train, np.sort(order[:cut]), "held-out"),
+                  holdout=True)  # fmt: skip
+
+
+def balanced_sample(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Sorted indices of ``min(n, len(labels))`` images, an even share per present class
+    (capped by what a class has; the rest filled from the classes that still have images)."""
+    if n >= len(labels):
+        return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    take = np.zeros_like(counts)
+    while (remaining := n - int(take.sum())) > 0:
+        open_ = np.flatnonzero(take < counts)
+        share = np.full(len(open_), remaining // len(open_))
+        share[: remaining % len(open_)] += 1
+        take[open_] += np.minimum(share, counts[open_] - take[open_])
+    picks = [rng.choice(np.flatnonzero(labels == c), size=int(k), replace=False) for c, k in zip(classes, take)]
+    return np.sort(np.concatenate(picks))
+
+
+# ---------------------------------------------------------------- task specs and their pure functions
+
+
+@dataclass(frozen=True)
+class PretrainTask:
+    """Train LeNet-5 on ``pretrain_n`` images of ``source``'s train pool drawn with ``seed``."""
+
+    source: str
+    seed: int
+    config: PairsConfig
+
+    @property
+    def name(self) -> str:
+        return f"pretrain {self.source}, seed {self.seed}"
+
+    def params(self) -> dict:
+        return {"source": self.source, "seed": self.seed, **self.config.run_params()}
+
+
+@dataclass(frozen=True)
+class ScratchTask:
+    """Train LeNet-5 on ``target``'s fine-tuning sample alone and test it."""
+
+    target: str
+    seed: int
+    config: PairsConfig
+
+    @property
+    def name(self) -> str:
+        return f"scratch {self.target}, seed {self.seed}"
+
+    def params(self) -> dict:
+        return {"target": self.target, "seed": self.seed, **self.config.run_params()}
+
+
+@dataclass(frozen=True)
+class FinetuneTask:
+    """Fine-tune the network of ``PretrainTask(source, seed)`` on ``target`` and test it."""
+
+    source: str
+    target: str
+    seed: int
+    config: PairsConfig
+
+    @property
+    def name(self) -> str:
+        return f"{self.source} -> {self.target}, seed {self.seed}"
+
+    @property
+    def pretrain(self) -> PretrainTask:
+        return PretrainTask(self.source, self.seed, self.config)
+
+    def params(self) -> dict:
+        return {"source": self.source, "target": self.target, "seed": self.seed, **self.config.run_params()}
+
+
+@dataclass(frozen=True)
+class OtddTask:
+    """OTDD between ``a`` and ``b`` as the Dataset pairs page computes it."""
+
+    a: str
+    b: str
+    n: int
+
+    @property
+    def name(self) -> str:
+        return f"OTDD {self.a} vs {self.b}"
+
+
+def _finetune_sample(target: Splits, config: PairsConfig, seed: int) -> LabeledImages:
+    idx = balanced_sample(target.train.labels, config.finetune_per_class * len(np.unique(target.train.labels)), seed)
+    return _subset(target.train, idx, "finetune")
+
+
+def _test_set(target: Splits, config: PairsConfig) -> LabeledImages:
+    return _subset(target.test, balanced_sample(target.test.labels, config.test_n, 0), "test")
+
+
+def run_pretrain(task: PretrainTask, source: Splits, device: str | torch.device = "cpu") -> dict[str, np.ndarray]:
+    """The pretrained network's weights (state dict as float32 arrays)."""
+    dev = resolve_device(device)
+    cfg = task.config
+    idx = balanced_sample(source.train.labels, cfg.pretrain_n, task.seed)
+    model = init_model(task.seed, dev, source.n_classes)
+    train(model, source.train.images[idx], source.train.labels[idx], epochs=cfg.pretrain_epochs,
+          batch_size=cfg.batch_size, lr=cfg.lr, seed=task.seed + 1)  # fmt: skip
+    return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+
+
+def run_scratch(task: ScratchTask, target: Splits, device: str | torch.device = "cpu") -> float:
+    """Test accuracy of LeNet-5 trained only on the target's fine-tuning sample."""
+    dev = resolve_device(device)
+    cfg, sample, test = task.config, _finetune_sample(target, task.config, task.seed), _test_set(target, task.config)
+    model = init_model(task.seed, dev, target.n_classes)
+    train(model, sample.images, sample.labels, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size,
+          lr=cfg.lr, seed=task.seed)  # fmt: skip
+    return accuracy(model, test.images, test.labels)
+
+
+def run_finetune(task: FinetuneTask, weights: dict[str, np.ndarray], source_classes: int, target: Splits,
+                 device: str | torch.device = "cpu") -> float:  # fmt: skip
+    """Test accuracy after loading ``weights`` (from :func:`run_pretrain`), replacing the
+    classifier by a fresh one for the target's classes and training on the target sample
+    exactly as :func:`run_scratch` does (same sample, epochs and batch order)."""
+    dev = resolve_device(device)
+    cfg, sample, test = task.config, _finetune_sample(target, task.config, task.seed), _test_set(target, task.config)
+    model = init_model(task.seed, dev, source_classes)
+    model.load_state_dict({k: torch.as_tensor(v) for k, v in weights.items()})
+    reset_classifier(model, task.seed, target.n_classes)
+    train(model, sample.images, sample.labels, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size,
+          lr=cfg.lr, seed=task.seed)  # fmt: skip
+    return accuracy(model, test.images, test.labels)
+
+
+def run_otdd(task: OtddTask, cache: Cache, device: str = "auto",
+             data_dir: str | os.PathLike[str] | None = None) -> float:  # fmt: skip
+    """OTDD of the pair (:func:`dsviz.pairs.compare_pair` stores it in ``cache`` under the page's key)."""
+    settings = PairSettings(n=task.n, seed=0, split="train", method="otdd-exact", debiased=True, device=device)
+    return float(compare_pair(task.a, task.b, settings, data_dir, cache).distance.value)
+
+
+def plan(datasets: Sequence[str], config: PairsConfig) -> tuple[list, list[FinetuneTask]]:
+    """The study's tasks: stage 1 (pretrain, scratch, OTDD; independent) and stage 2 (fine-tune;
+    independent of each other, each needing one stage-1 pretraining)."""
+    pairs = directed_pairs(datasets)
+    stage1: list = [PretrainTask(d, s, config) for d in datasets for s in config.seeds]
+    stage1 += [ScratchTask(d, s, config) for d in datasets for s in config.seeds]
+    stage1 += [OtddTask(a, b, config.otdd_n) for i, a in enumerate(datasets) for b in datasets[i + 1 :]]
+    stage2 = [FinetuneTask(a, b, s, config) for a, b in pairs for s in config.seeds]
+    return stage1, stage2
+
+
+def directed_pairs(datasets: Sequence[str]) -> list[tuple[str, str]]:
+    return [(a, b) for a in datasets for b in datasets if a != b]
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class PairsStudy:
+    """Results over the directed pairs x ``config.seeds``.
+
+    Attributes:
+        datasets: the datasets, in the Dataset pairs page's order.
+        pairs: (source, target) in row order.
+        config: sizes and budget.
+        otdd: OTDD per pair (shared by both directions).
+        acc_finetune: pairs x seeds test accuracies after pretraining and fine-tuning.
+        acc_scratch: datasets x seeds test accuracies from scratch (row = target).
+        pretrain_used: images each source's pretraining actually used.
+        holdout: datasets whose test set was held out of their only split.
+        seconds: wall-clock seconds of the computation that filled the cache.
+    """
+
+    datasets: list[str]
+    pairs: list[tuple[str, str]]
+    config: PairsConfig
+    otdd: np.ndarray
+    acc_finetune: np.ndarray
+    acc_scratch: np.ndarray
+    pretrain_used: dict[str, int]
+    holdout: list[str]
+    seconds: float = 0.0
+    devices: list[str] = field(default_factory=list)
+
+    def scratch_of(self, target: str) -> np.ndarray:
+        return self.acc_scratch[self.datasets.index(target)]
+
+    @property
+    def gains(self) -> np.ndarray:
+        """pairs x seeds: relative drop in the target's test error (%), per seed."""
+        scratch = np.stack([self.scratch_of(t) for _, t in self.pairs])
+        return relative_error_drop(self.acc_finetune, scratch)
+
+    @property
+    def gain_mean(self) -> np.ndarray:
+        return mean_std(self.gains)[0]
+
+    @property
+    def gain_std(self) -> np.ndarray:
+        return mean_std(self.gains)[1]
+
+    def labels(self) -> list[str]:
+        return [f"{SHORT_NAMES.get(a, a)}→{SHORT_NAMES.get(b, b)}" for a, b in self.pairs]
+
+    def correlations(self) -> dict[str, float]:
+        """:func:`dsviz.transfer_stats.correlations` of OTDD and mean gain over the pairs."""
+        return correlations(self.otdd, self.gain_mean)
+
+    def rows(self) -> list[dict]:
+        """One JSON-ready dict per directed pair."""
+        return [
+            {"src": a, "tgt": b, "label": self.labels()[i], "otdd": float(self.otdd[i]),
+             "gain_mean": float(self.gain_mean[i]), "gain_std": float(self.gain_std[i]),
+             "gains": self.gains[i].tolist(), "acc_finetune": self.acc_finetune[i].tolist(),
+             "acc_scratch": self.scratch_of(b).tolist()}
+            for i, (a, b) in enumerate(self.pairs)
+        ]  # fmt: skip
+
+    def settings(self) -> dict:
+        """The protocol in words and numbers (the ``settings`` of ``precompute transfer-pairs --json``)."""
+        c = self.config
+        return {
+            "datasets": self.datasets,
+            "network": "LeNet-5 of the OTDD authors' code (otdd/pytorch/nets.py, dropout 0.5)",
+            "pretrain": f"{c.pretrain_n} class-balanced source train images (capped by the pool), "
+                        f"{c.pretrain_epochs} epochs, Adam lr {c.lr:g}, batch {c.batch_size}",
+            "pretrain_used": self.pretrain_used,
+            "finetune": f"fresh classifier, whole network trained {c.finetune_epochs} epochs on "
+                        f"{c.finetune_per_class} target train images per class",
+            "scratch": "same network and target sample, same epochs, optimiser and batch order, no pretraining",
+            "test": f"{c.test_n} class-balanced target test images (capped by the test set)",
+            "holdout": {d: f"test set = {HOLDOUT_FRACTION:.0%} held out of its only split" for d in self.holdout},
+            "measure": "relative drop in target test error, 100 (err_scratch - err_finetuned) / err_scratch, in %",
+            "seeds": list(c.seeds),
+            "otdd": f"exact OTDD, {c.otdd_n} class-balanced train images per side, seed 0, debiased "
+                    "(the Dataset pairs page's value); symmetric, so shared by both directions",
+            "paper_pearson_r": PAPER_PEARSON_R,
+            "protocol": PROTOCOL,
+            "config": asdict(c),
+        }
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        meta = {"datasets": self.datasets, "pairs": [list(p) for p in self.pairs], "config": asdict(self.config),
+                "pretrain_used": self.pretrain_used, "holdout": self.holdout, "seconds": self.seconds,
+                "devices": self.devices}  # fmt: skip
+        return {"otdd": self.otdd, "acc_finetune": self.acc_finetune, "acc_scratch": self.acc_scratch,
+                "__meta__": np.asarray(json.dumps(meta))}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "PairsStudy":
+        meta = json.loads(str(arrays["__meta__"]))
+        config = {**meta["config"], "seeds": tuple(meta["config"]["seeds"])}
+        return cls(
+            datasets=list(meta["datasets"]), pairs=[tuple(p) for p in meta["pairs"]], config=PairsConfig(**config),
+            otdd=np.asarray(arrays["otdd"], dtype=float), acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
+            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float), pretrain_used=dict(meta["pretrain_used"]),
+            holdout=list(meta["holdout"]), seconds=float(meta["seconds"]), devices=list(meta["devices"]),
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the driver
+
+STUDY_FUNCTION = "transfer_pairs_study"
+LATEST_FUNCTION = "transfer_pairs_latest"
+LATEST_KEY = cache_key(LATEST_FUNCTION, {}, "latest")
+"""The study last computed, whatever its settings: what the Dataset pairs page shows."""
+
+
+def latest_study(cache: Cache | None = None) -> PairsStudy | None:
+    """The study last written by :func:`transfer_pairs_study` into ``cache``, or None."""
+    store = cache if cache is not None else Cache()
+    found = store.load(LATEST_FUNCTION, LATEST_KEY)
+    if found is None:
+        return None
+    try:
+        return PairsStudy.from_arrays(found)
+    except (KeyError, ValueError, TypeError):
+        store.path(LATEST_FUNCTION, LATEST_KEY).unlink(missing_ok=True)
+        return None
+
+
+def _weights_arrays(w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {f"w/{k}": v for k, v in w.items()}
+
+
+def _weights_from(arrays) -> dict[str, np.ndarray]:
+    return {k[2:]: np.asarray(v) for k, v in arrays.items() if k.startswith("w/")}
+
+
+def transfer_pairs_study(
+    datasets: Sequence[str] | None = None,
+    config: PairsConfig = PairsConfig(),
+    *,
+    device: str = "auto",
+    threads: int | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    compute: bool = True,
+) -> PairsStudy | None:
+    """Run (or read back) the study over ``datasets`` (default: every available *NIST-like one).
+
+    ``compute=False`` returns None when the study is not cached. Every task's result
+    is cached as it finishes, so an interrupted run resumes where it stopped.
+    """
+    if datasets is None:
+        datasets = available_pair_datasets(PAIR_DATASETS, data_dir)[0]
+    datasets = list(datasets)
+    if len(datasets) < 2 or len(set(datasets)) != len(datasets):
+        raise ValueError(f"at least two different datasets are needed, got {datasets}")
+    if not config.seeds:
+        raise ValueError("at least one seed is needed")
+    store = cache if cache is not None else Cache()
+    splits = {d: load_splits(d, data_dir) for d in datasets}
+    fps = {d: s.fingerprint for d, s in splits.items()}
+    params = {"datasets": datasets, "config": asdict(config), "protocol": PROTOCOL}
+    study_fp = fingerprint(np.asarray([fps[d] for d in datasets]))
+    found = store.get(STUDY_FUNCTION, params, study_fp, PairsStudy.from_arrays)
+    if found is not None or not compute:
+        return found
+
+    start = time.perf_counter()
+    stage1, stage2 = plan(datasets, config)
+    total, done = len(stage1) + len(stage2), 0
+    weights: dict[tuple[str, int], dict[str, np.ndarray]] = {}
+    scratch: dict[tuple[str, int], float] = {}
+    otdd: dict[tuple[str, str], float] = {}
+    finetune: dict[tuple[str, str, int], float] = {}
+
+    def scalar(function: str, task, fp: str, run) -> float:
+        value, _ = store.get_or_compute(function, task.params(), fp, run,
+                                        lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"]))  # fmt: skip
+        return value
+
+    with torch_threads(threads):
+        for task in stage1 + stage2:
+            if progress is not None:
+                progress(done, total, task.name)
+            if isinstance(task, PretrainTask):
+                w, _ = store.get_or_compute(
+                    "transfer_pairs_pretrain", task.params(), fps[task.source],
+                    lambda t=task: run_pretrain(t, splits[t.source], device), _weights_arrays, _weights_from,
+                )  # fmt: skip
+                weights[(task.source, task.seed)] = w
+            elif isinstance(task, ScratchTask):
+                scratch[(task.target, task.seed)] = scalar(
+                    "transfer_pairs_scratch", task, fps[task.target],
+                    lambda t=task: run_scratch(t, splits[t.target], device))  # fmt: skip
+            elif isinstance(task, OtddTask):
+                otdd[(task.a, task.b)] = otdd[(task.b, task.a)] = run_otdd(task, store, device, data_dir)
+            else:
+                finetune[(task.source, task.target, task.seed)] = scalar(
+                    "transfer_pairs_finetune", task, fps[task.source] + fps[task.target],
+                    lambda t=task: run_finetune(t, weights[(t.source, t.seed)], splits[t.source].n_classes,
+                                                splits[t.target], device),
+                )  # fmt: skip
+            done += 1
+    if progress is not None:
+        progress(total, total, "done")
+
+    pairs = directed_pairs(datasets)
+    study = PairsStudy(
+        datasets=datasets, pairs=pairs, config=config,
+        otdd=np.asarray([otdd[p] for p in pairs]),
+        acc_finetune=np.asarray([[finetune[(a, b, s)] for s in config.seeds] for a, b in pairs]),
+        acc_scratch=np.asarray([[scratch[(d, s)] for s in config.seeds] for d in datasets]),
+        pretrain_used={d: min(config.pretrain_n, len(splits[d].train.labels)) for d in datasets},
+        holdout=[d for d in datasets if splits[d].holdout],
+        seconds=time.perf_counter() - start, devices=[str(resolve_device(device))],
+    )  # fmt: skip
+    arrays = study.to_arrays()
+    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), arrays)
+    store.store(LATEST_FUNCTION, LATEST_KEY, arrays)
+    return study
+
+
+__all__ = [
+    "FinetuneTask", "OtddTask", "PairsConfig", "PairsStudy", "PretrainTask", "ScratchTask", "Splits",
+    "balanced_sample", "directed_pairs", "latest_study", "load_splits", "plan", "run_finetune", "run_otdd",
+    "run_pretrain", "run_scratch", "transfer_pairs_study",
+]  # fmt: skip
