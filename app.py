@@ -6,9 +6,27 @@ adding its ``st.Page`` there, and the landing page links it automatically.
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import streamlit as st
 
 from ui.navigation import mark_app_ran
+
+
+
+@st.cache_resource(show_spinner=False)
+def _server_log() -> logging.Logger:
+    """Once per server process: dsviz's INFO lines (computations, shared-job waits) go to the server's stderr."""
+    log = logging.getLogger("dsviz")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return log
+
+
+_server_log()
 
 st.set_page_config(layout="wide", page_title="dsviz")
 mark_app_ran()

@@ -3,8 +3,9 @@
 For n = 500, 1000, 2000, 5000 samples per side and label distance exact and
 gaussian (outer OT exact), measures in one run on the same data:
 
-* fast: ``dsviz.otdd.compute_otdd`` (low-rank batched Bures; shared cost matrix
-  and threaded network simplex for the exact label distances);
+* fast: ``dsviz.otdd.compute_otdd`` (Bures from per-class factors and one
+  ``eigvalsh`` of a small Gram matrix per class pair; shared cost matrix and
+  threaded network simplex for the exact label distances);
 * baseline: gaussian = full 784 x 784 class covariances with symmetric matrix
   square roots (``torch.linalg.eigh``) per class and per class pair; exact = one
   ``ot.emd2(ot.dist(...))`` per class pair in a Python loop; then the same outer

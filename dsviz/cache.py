@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import time
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,6 +32,7 @@ from . import __version__
 from .atomic import atomic_write
 
 _KEY_MEMBER = "__cache_key__"
+_LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -128,10 +131,17 @@ class Cache:
         encode: Callable[[T], Mapping[str, np.ndarray]],
         decode: Callable[[Mapping[str, np.ndarray]], T],
     ) -> tuple[T, bool]:
-        """Return ``(value, hit)``: the cached value (see :meth:`get`), or ``compute()``'s, stored first."""
+        """Return ``(value, hit)``: the cached value (see :meth:`get`), or ``compute()``'s, stored first.
+
+        Each computation is logged (logger ``dsviz.cache``, INFO: ``computed <function> <key> in <s> s``),
+        so a server's log counts how often a result was computed rather than read.
+        """
         found = self.get(function, params, data_fingerprint, decode)
         if found is not None:
             return found, True
+        start = time.perf_counter()
         value = compute()
-        self.store(function, cache_key(function, params, data_fingerprint), encode(value))
+        key = cache_key(function, params, data_fingerprint)
+        self.store(function, key, encode(value))
+        _LOG.info("computed %s %s in %.1f s", function, key[:12], time.perf_counter() - start)
         return value, False

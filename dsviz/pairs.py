@@ -38,7 +38,7 @@ class PairSettings:
     seed: int = 0
     split: str = "train"
     method: str = "otdd-exact"
-    outer: str = "exact"
+    outer: str = "auto"
     debiased: bool = True
     device: str = "auto"
 
@@ -50,7 +50,7 @@ class PairSettings:
         """The registered method and its settings: ``outer``/``debiased`` for OTDD, ``seed`` for seeded methods."""
         m = methods.get(self.method)
         if self.is_otdd:
-            return m, OTDDSettings(outer=self.outer, debiased=self.debiased)
+            return m, OTDDSettings(outer=self.outer, debiased=self.debiased, seed=self.seed)
         return m, m.with_seed(m.settings(), self.seed)
 
     def view_settings(self) -> "PairSettings":
@@ -124,8 +124,9 @@ def pair_matrix(
 ) -> PairMatrix:
     """Compute (or read from the cache) ``settings.method``'s matrix over the available datasets.
 
-    Every registered pairwise method is symmetric (OTDD with the exact outer
-    solver, s-OTDD, ...), so each unordered pair is computed once and mirrored.
+    Every registered pairwise method is symmetric (OTDD with either outer solver
+    ``auto`` picks: exact OT, or the debiased Sinkhorn divergence, S(a, b) = S(b, a);
+    s-OTDD, ...), so each unordered pair is computed once and mirrored.
     ``progress(done, total, label)`` is called before each cell.
     """
     datasets, missing, partial = available_pair_datasets(names, data_dir)

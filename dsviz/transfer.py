@@ -225,6 +225,16 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_siz
     return correct / len(images)
 
 
+@torch.no_grad()
+def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """N x C softmax outputs of ``model`` for uint8 ``images`` (standardised as in :func:`train`)."""
+    device = next(model.parameters()).device
+    model.eval()
+    out = [torch.softmax(model(_tensor(images[s : s + batch_size], device)), dim=1).cpu().numpy()
+           for s in range(0, len(images), batch_size)]  # fmt: skip
+    return np.concatenate(out) if out else np.zeros((0, 0))
+
+
 @contextmanager
 def torch_threads(n: int | None) -> Iterator[None]:
     """Run with ``n`` intra-op CPU threads (restored afterwards); None leaves torch's setting."""
@@ -453,8 +463,12 @@ def transfer_study(
     cache: Cache | None = None,
     progress: Progress | None = None,
     compute: bool = True,
+    prior_seconds: float = 0.0,
 ) -> TransferStudy | None:
     """Run (or read back) the study; ``compute=False`` returns None when it is not cached.
+
+    ``prior_seconds``: wall time an executor's grid already spent computing the
+    study's runs (:mod:`dsviz.commands.grids`), added to the recorded ``seconds``.
 
     ``threads`` sets torch's CPU threads during training (1 is fastest for a
     LeNet on a CPU shared with other work: small convolutions gain little from a
@@ -504,7 +518,8 @@ def transfer_study(
                 acc_ft[i, j] = cached_finetune(s, config, data, dev, store)
     if progress is not None:
         progress(total, total, "done")
-    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, time.perf_counter() - start, [str(dev)])
+    seconds = prior_seconds + time.perf_counter() - start
+    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), study.to_arrays())
     return study
 
@@ -524,6 +539,7 @@ __all__ = [
     "protocol_settings",
     "reset_classifier",
     "load_seed_data",
+    "predict_proba",
     "scratch_accuracy",
     "setting_otdd",
     "train",

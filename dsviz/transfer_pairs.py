@@ -40,6 +40,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -110,7 +111,7 @@ class Splits:
     def n_classes(self) -> int:
         return len(self.train.classes)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.train.images, self.train.labels, self.test.images, self.test.labels)
 
@@ -419,6 +420,65 @@ def _weights_from(arrays) -> dict[str, np.ndarray]:
     return {k[2:]: np.asarray(v) for k, v in arrays.items() if k.startswith("w/")}
 
 
+def _scalar(cache: Cache, function: str, task, fp: str, run) -> float:
+    value, _ = cache.get_or_compute(function, task.params(), fp, run,
+                                    lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"]))  # fmt: skip
+    return value
+
+
+def task_value(
+    task: PretrainTask | ScratchTask | OtddTask | FinetuneTask,
+    cache: Cache,
+    *,
+    device: str = "auto",
+    data_dir: str | os.PathLike[str] | None = None,
+    splits: dict[str, Splits] | None = None,
+) -> dict[str, np.ndarray] | float:
+    """One task's result from ``cache``, computed and stored on a miss: the pretrained
+    weights (:class:`PretrainTask`), a test accuracy, or an OTDD.
+
+    A :class:`FinetuneTask` reads its source's pretrained weights through the same
+    cache (computing them if they are missing), so stage-2 tasks can run anywhere
+    the stage-1 results are visible. ``splits`` reuses datasets already loaded.
+    """
+
+    def split(name: str) -> Splits:
+        return splits[name] if splits is not None and name in splits else load_splits(name, data_dir)
+
+    if isinstance(task, PretrainTask):
+        source = split(task.source)
+        weights, _ = cache.get_or_compute("transfer_pairs_pretrain", task.params(), source.fingerprint,
+                                          lambda: run_pretrain(task, source, device), _weights_arrays,
+                                          _weights_from)  # fmt: skip
+        return weights
+    if isinstance(task, ScratchTask):
+        target = split(task.target)
+        return _scalar(cache, "transfer_pairs_scratch", task, target.fingerprint,
+                       lambda: run_scratch(task, target, device))  # fmt: skip
+    if isinstance(task, OtddTask):
+        return run_otdd(task, cache, device, data_dir)
+    source, target = split(task.source), split(task.target)
+    weights = task_value(task.pretrain, cache, device=device, data_dir=data_dir, splits=splits)
+    return _scalar(cache, "transfer_pairs_finetune", task, source.fingerprint + target.fingerprint,
+                   lambda: run_finetune(task, weights, source.n_classes, target, device))  # fmt: skip
+
+
+def study_splits(
+    datasets: Sequence[str] | None, config: PairsConfig, data_dir: str | os.PathLike[str] | None = None
+) -> dict[str, Splits]:
+    """The study's datasets (default: every available *NIST-like one), loaded, in order;
+    raises ``ValueError`` for fewer than two distinct ones or no seed, ``DataError`` for
+    one that cannot be loaded."""
+    if datasets is None:
+        datasets = available_pair_datasets(PAIR_DATASETS, data_dir)[0]
+    datasets = list(datasets)
+    if len(datasets) < 2 or len(set(datasets)) != len(datasets):
+        raise ValueError(f"at least two different datasets are needed, got {datasets}")
+    if not config.seeds:
+        raise ValueError("at least one seed is needed")
+    return {d: load_splits(d, data_dir) for d in datasets}
+
+
 def transfer_pairs_study(
     datasets: Sequence[str] | None = None,
     config: PairsConfig = PairsConfig(),
@@ -429,21 +489,19 @@ def transfer_pairs_study(
     cache: Cache | None = None,
     progress: Progress | None = None,
     compute: bool = True,
+    prior_seconds: float = 0.0,
 ) -> PairsStudy | None:
     """Run (or read back) the study over ``datasets`` (default: every available *NIST-like one).
 
     ``compute=False`` returns None when the study is not cached. Every task's result
-    is cached as it finishes, so an interrupted run resumes where it stopped.
+    is cached as it finishes (:func:`task_value`), so an interrupted run resumes where
+    it stopped; a grid that already ran the tasks of :func:`plan` (``dsviz.executor``)
+    leaves only cache reads, and its wall time is passed as ``prior_seconds`` so the
+    study records what computing it cost.
     """
-    if datasets is None:
-        datasets = available_pair_datasets(PAIR_DATASETS, data_dir)[0]
-    datasets = list(datasets)
-    if len(datasets) < 2 or len(set(datasets)) != len(datasets):
-        raise ValueError(f"at least two different datasets are needed, got {datasets}")
-    if not config.seeds:
-        raise ValueError("at least one seed is needed")
+    splits = study_splits(datasets, config, data_dir)
+    datasets = list(splits)
     store = cache if cache is not None else Cache()
-    splits = {d: load_splits(d, data_dir) for d in datasets}
     fps = {d: s.fingerprint for d, s in splits.items()}
     params = {"datasets": datasets, "config": asdict(config), "protocol": PROTOCOL}
     study_fp = fingerprint(np.asarray([fps[d] for d in datasets]))
@@ -454,38 +512,22 @@ def transfer_pairs_study(
     start = time.perf_counter()
     stage1, stage2 = plan(datasets, config)
     total, done = len(stage1) + len(stage2), 0
-    weights: dict[tuple[str, int], dict[str, np.ndarray]] = {}
     scratch: dict[tuple[str, int], float] = {}
     otdd: dict[tuple[str, str], float] = {}
     finetune: dict[tuple[str, str, int], float] = {}
-
-    def scalar(function: str, task, fp: str, run) -> float:
-        value, _ = store.get_or_compute(function, task.params(), fp, run,
-                                        lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"]))  # fmt: skip
-        return value
 
     with torch_threads(threads):
         for task in stage1 + stage2:
             if progress is not None:
                 progress(done, total, task.name)
-            if isinstance(task, PretrainTask):
-                w, _ = store.get_or_compute(
-                    "transfer_pairs_pretrain", task.params(), fps[task.source],
-                    lambda t=task: run_pretrain(t, splits[t.source], device), _weights_arrays, _weights_from,
-                )  # fmt: skip
-                weights[(task.source, task.seed)] = w
-            elif isinstance(task, ScratchTask):
-                scratch[(task.target, task.seed)] = scalar(
-                    "transfer_pairs_scratch", task, fps[task.target],
-                    lambda t=task: run_scratch(t, splits[t.target], device))  # fmt: skip
+            value = task_value(task, store,  # PretrainTask: weights cached for the fine-tuning tasks
+                               device=device, data_dir=data_dir, splits=splits)
+            if isinstance(task, ScratchTask):
+                scratch[(task.target, task.seed)] = value
             elif isinstance(task, OtddTask):
-                otdd[(task.a, task.b)] = otdd[(task.b, task.a)] = run_otdd(task, store, device, data_dir)
-            else:
-                finetune[(task.source, task.target, task.seed)] = scalar(
-                    "transfer_pairs_finetune", task, fps[task.source] + fps[task.target],
-                    lambda t=task: run_finetune(t, weights[(t.source, t.seed)], splits[t.source].n_classes,
-                                                splits[t.target], device),
-                )  # fmt: skip
+                otdd[(task.a, task.b)] = otdd[(task.b, task.a)] = value
+            elif isinstance(task, FinetuneTask):
+                finetune[(task.source, task.target, task.seed)] = value
             done += 1
     if progress is not None:
         progress(total, total, "done")
@@ -498,7 +540,7 @@ def transfer_pairs_study(
         acc_scratch=np.asarray([[scratch[(d, s)] for s in config.seeds] for d in datasets]),
         pretrain_used={d: min(config.pretrain_n, len(splits[d].train.labels)) for d in datasets},
         holdout=[d for d in datasets if splits[d].holdout],
-        seconds=time.perf_counter() - start, devices=[str(resolve_device(device))],
+        seconds=prior_seconds + time.perf_counter() - start, devices=[str(resolve_device(device))],
     )  # fmt: skip
     arrays = study.to_arrays()
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), arrays)
@@ -509,5 +551,5 @@ def transfer_pairs_study(
 __all__ = [
     "FinetuneTask", "OtddTask", "PairsConfig", "PairsStudy", "PretrainTask", "ScratchTask", "Splits",
     "balanced_sample", "directed_pairs", "latest_study", "load_splits", "plan", "run_finetune", "run_otdd",
-    "run_pretrain", "run_scratch", "transfer_pairs_study",
+    "run_pretrain", "run_scratch", "study_splits", "task_value", "transfer_pairs_study",
 ]  # fmt: skip

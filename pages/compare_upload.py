@@ -171,7 +171,7 @@ view = with_status(f"{YOURS} vs {best.name}: coupling and joint embedding",
 res = view.comparison.result
 shown_view = renamed(view, (YOURS, best.name))
 n_lines = LINES.slider()
-payload, figure = pair_hover_view(shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover")
+payload, payload_bytes = pair_hover_view(shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover")
 hm_left, hm_right = st.columns(2)
 with hm_left:
     st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
@@ -181,7 +181,7 @@ with hm_right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", YOURS, best.name, kind="mass"),
                     key="class_coupling", config={"displayModeBar": False})
-st.caption(f"Hover payload: {payload.payload_bytes(figure) / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
+st.caption(f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
 
 st.subheader("SimEx Δ under the reference fleet")
 loss = st.radio("Reconstruction loss", ["mse", "issim"], horizontal=True, key="loss", bind="query-params",

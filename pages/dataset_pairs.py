@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
-from dsviz.embedding import warm_up
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.pairs import (OTDD_METHODS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix,
@@ -19,7 +18,7 @@ from ui.pair_plots import matrix_figure
 from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.navigation import require_app_navigation
-from ui.progress import with_status
+from ui.shared_jobs import shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -31,37 +30,15 @@ PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
 SCATTER_SENTINEL = "transfer_pick_handled"
 
 
-@st.cache_resource(show_spinner=False)
-def _umap_ready() -> float:
-    """Compile UMAP once per server process."""
-    return warm_up()
+def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
+    """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
+    return shared(("matrix", names, settings), f"{settings.method} matrix over {len(names)} datasets",
+                  lambda p: pair_matrix(names, settings, progress=p))
 
 
-@st.cache_resource(show_spinner=False)
-def _memo() -> dict:
-    """Results already computed by this server process (the disk cache holds them across restarts).
-
-    Not ``st.cache_data``: the computations report progress into elements of the
-    page, which Streamlit's caches cannot replay.
-    """
-    return {}
-
-
-def _remembered(key: tuple, compute):
-    memo = _memo()
-    if key not in memo:
-        if len(memo) >= 32:
-            memo.pop(next(iter(memo)))
-        memo[key] = compute()
-    return memo[key]
-
-
-def _matrix(names: tuple[str, ...], settings: PairSettings, progress) -> PairMatrix:
-    return _remembered(("matrix", names, settings), lambda: pair_matrix(names, settings, progress=progress))
-
-
-def _view(src: str, tgt: str, settings: PairSettings, progress) -> PairView:
-    return _remembered(("view", src, tgt, settings), lambda: pair_view(src, tgt, settings, progress=progress))
+def _view(src: str, tgt: str, settings: PairSettings) -> PairView:
+    return shared(("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
+                  lambda p: pair_view(src, tgt, settings, progress=p))
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -162,8 +139,11 @@ with st.sidebar:
                                "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.")
     st.caption(f"{METHODS[method].description} Source: {METHODS[method].source}.")
     is_otdd = method in OTDD_METHODS
-    outer = st.selectbox("Outer OT solver", OUTER_CHOICES, key="outer", bind="query-params", disabled=not is_otdd,
-                         help="exact: network simplex; sinkhorn: entropic (eps 0.05 of the mean cost), debiased.")
+    outer = st.selectbox("Outer OT solver", OUTER_CHOICES, index=OUTER_CHOICES.index("auto"), key="outer",
+                         bind="query-params", disabled=not is_otdd,
+                         help="auto: exact up to 2000 x 2000 points, scaling beyond; exact: network simplex; "
+                              "sinkhorn: entropic (eps 0.05 of the mean cost), debiased; scaling: the authors' "
+                              "debiased Sinkhorn divergence with epsilon-scaling.")
     show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params", disabled=not is_otdd)
 
 settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
@@ -177,8 +157,7 @@ if len(available) < 2:
     st.stop()
 
 try:
-    matrix = with_status(f"{method} matrix over {len(available)} datasets",
-                          lambda p: _matrix(tuple(available), settings, p))
+    matrix = _matrix(tuple(available), settings)
 except DataError as exc:
     st.error(f"Could not compute the matrix: {exc}")
     st.stop()
@@ -199,12 +178,12 @@ selected = (_current("src", names[0]), _current("tgt", names[-1]))
 show_ot = show_ot and is_otdd
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(matrix_figure(matrix.distance, names, method, selected), key="matrix_chart",
+    st.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config={"displayModeBar": False},
                     width="content")
 if show_ot:
     with cols[1]:
-        st.plotly_chart(matrix_figure(matrix.ot, names, "plain OT (features only)", selected),
+        st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
                         key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
 if method == "sotdd":
     off = ~np.eye(len(names), dtype=bool)
@@ -238,15 +217,9 @@ if src == tgt:
     st.info("Pick two different datasets (or click an off-diagonal cell).")
     st.stop()
 
-
-def _compute_view(progress):
-    _umap_ready()
-    return _view(src, tgt, settings, progress)
-
-
 if not is_otdd:
     st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling to draw.")
-view = with_status(f"{src} vs {tgt}: coupling and joint embedding", _compute_view)
+view = _view(src, tgt, settings)
 res = view.comparison.result
 m = st.columns(4)
 m[0].metric("OTDD", f"{res.otdd:,.1f}")
@@ -254,16 +227,16 @@ m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}"
 m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
 m[3].metric("plain OT", f"{res.ot:,.1f}")
 
-payload, figure = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
+    st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
                     key="label_distances", config={"displayModeBar": False})
 with right:
-    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
+    st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", src, tgt, kind="mass"),
                     key="class_coupling", config={"displayModeBar": False})
-st.caption(f"Hover payload for this view: {payload.payload_bytes(figure) / 1e6:.2f} MB "
+st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

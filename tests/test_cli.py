@@ -53,6 +53,18 @@ def test_otdd_json_between_npz_files(tmp_path):
     assert again["cache_hit"] and again["otdd"] == out["otdd"]
 
 
+def test_n_all_uses_every_image_and_max_outer_bounds_the_outer_problem(tmp_path):
+    a = blobs_npz(tmp_path / "a.npz", seed=3, n=70)
+    b = blobs_npz(tmp_path / "b.npz", seed=4, n=50, shift=20)
+    out = json.loads(run_cli("otdd", str(a), str(b), "--n", "all", "--label-distance", "gaussian",
+                             "--max-outer", "30", "--json", cache_dir=tmp_path / "c").stdout)
+    assert out["n_src"] == 70 and out["n_tgt"] == 50
+    assert out["options"]["outer_samples"] == [30, 30] and out["options"]["outer_used"] == "exact"
+    assert out["options"]["label_route"] == "gaussian-lowrank"  # 17-24 images per class < 64 pixels
+    proc = run_cli("otdd", str(a), str(b), "--n", "none", cache_dir=tmp_path / "c")
+    assert proc.returncode == 2 and "--n" in proc.stderr
+
+
 def test_self_distance_via_cli_is_zero(tmp_path):
     a = blobs_npz(tmp_path / "a.npz", seed=2)
     out = json.loads(run_cli("otdd", str(a), str(a), "--json", "--outer", "sinkhorn",

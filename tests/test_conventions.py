@@ -45,6 +45,13 @@ def test_every_distance_figure_draws_closer_lighter(make):
     assert _lightness(c, 0.0) > _lightness(c, 1.0)
 
 
+def test_a_similarity_draws_closer_lighter_too():
+    """Retraining accuracy and confusion (SimEx page): larger = more similar = lighter."""
+    c = _colors(heatmap(np.array([[0.0, 1.0], [2.0, 3.0]]), ["a", "b"], ["a", "b"], title="acc", x_title="",
+                        y_title="", similarity=True))
+    assert _lightness(c, 1.0) > _lightness(c, 0.0)
+
+
 def test_mass_is_darker_the_more_there_is():
     c = _colors(class_heatmap(np.eye(2), ["a", "b"], ["c", "d"], "mass", "src", "tgt", kind="mass"))
     assert _lightness(c, 1.0) < _lightness(c, 0.0)

@@ -104,10 +104,16 @@ def hover_scatter(
 
     ``pinned`` (e.g. from the URL) is used until the user clicks a point.
     """
+    return hover_scatter_data(payload.as_data(figure, highlight_trace, None), key, pinned)
+
+
+def hover_scatter_data(data: dict, key: str, pinned: int | None = None) -> int | None:
+    """:func:`hover_scatter` from ``HoverPayload.as_data(...)`` built beforehand (e.g. once for all
+    sessions); ``data`` is not modified."""
     clicked = _pinned_in_session(key)
     pinned = clicked if clicked is not None else pinned
     result = _component()(
-        data=payload.as_data(figure, highlight_trace, pinned),
+        data={**data, "pinned": -1 if pinned is None else int(pinned)},
         key=key,
         default={"pinned": None},
         on_pinned_change=lambda: None,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.heatmaps import DISTANCE_COLORS
+from ui.heatmaps import DISTANCE_COLORS, SIMILARITY_COLORS
 
 HEATMAP_HEIGHT = 420
 MAX_ANNOTATED = 49
@@ -23,12 +23,14 @@ def heatmap(
     x_title: str,
     y_title: str,
     colorscale: str | None = None,
+    similarity: bool = False,
     fmt: str = ".3f",
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
     """Heatmap with row 0 at the top; a distance (``colorscale=None``) in the one convention,
-    lighter = closer (:data:`ui.heatmaps.DISTANCE_COLORS`), anything else in ``colorscale``.
+    lighter = closer (:data:`ui.heatmaps.DISTANCE_COLORS`; a ``similarity``, larger = closer:
+    :data:`ui.heatmaps.SIMILARITY_COLORS`), anything else in ``colorscale``.
 
     Up to ``MAX_ANNOTATED`` cells each show their value (and no colour bar is
     drawn, leaving the width to the cells); larger ones show a colour bar and
@@ -40,7 +42,8 @@ def heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
-            **(DISTANCE_COLORS if colorscale is None else {"colorscale": colorscale}),
+            **({"colorscale": colorscale} if colorscale is not None
+               else SIMILARITY_COLORS if similarity else DISTANCE_COLORS),
             zmin=zmin, zmax=zmax, showscale=not annotate,
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
         )
@@ -60,7 +63,8 @@ def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
         fig.add_trace(go.Scatter(x=np.arange(1, len(rho) + 1), y=rho, mode="lines+markers", name=name))
     fig.update_layout(
         height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "epoch", "dtick": 1}, yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
+        xaxis={"title": "epoch", "dtick": 1 if max((len(r) for r in curves.values()), default=0) <= 20 else 5},
+        yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
         legend={"orientation": "h", "y": -0.25},
     )  # fmt: skip
     return fig
@@ -80,3 +84,33 @@ def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 8) -> np.ndarr
         out[:, x : x + w] = inputs[i]
         out[:, x + w + 1 : x + 2 * w + 1] = recons[i]
     return out
+
+
+def settling_band_figure(
+    epochs: Sequence[int], mean: Sequence[float | None], std: Sequence[float | None], per_seed: Sequence[Sequence[float | None]],
+    *, reference: str, paper: tuple[int, float] | None = None,
+) -> go.Figure:
+    """SimEx Figure 6a: Spearman ρ against a baseline after each epoch, mean ± std over seeds, each seed faint.
+
+    ``paper`` = (epoch, ρ) marks the paper's measured point of convergence.
+    """
+    nan = float("nan")
+    m = np.array([nan if v is None else v for v in mean], dtype=float)
+    s = np.array([0.0 if v is None else v for v in std], dtype=float)
+    fig = go.Figure()
+    for i, curve in enumerate(per_seed):
+        fig.add_trace(go.Scatter(x=list(epochs), y=[nan if v is None else v for v in curve], mode="lines",
+                                 line={"width": 1, "color": "rgba(120,120,120,0.45)"}, name=f"seed {i}", showlegend=False))  # fmt: skip
+    fig.add_trace(go.Scatter(
+        x=list(epochs), y=m, mode="lines+markers", name=f"mean over {len(per_seed)} seed(s) ± std",
+        error_y={"type": "data", "array": s, "visible": len(per_seed) > 1},
+    ))  # fmt: skip
+    if paper is not None:
+        fig.add_trace(go.Scatter(x=[paper[0]], y=[paper[1]], mode="markers", marker={"symbol": "star", "size": 14},
+                                 name=f"paper: ρ = {paper[1]} at epoch {paper[0]}"))  # fmt: skip
+    fig.update_layout(
+        height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "training epochs"}, yaxis={"title": f"Spearman ρ vs. {reference} baseline", "range": [-1.05, 1.05]},
+        legend={"orientation": "h", "y": -0.25},
+    )  # fmt: skip
+    return fig

@@ -11,3 +11,10 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
+
+
+def count_or_all(text: str) -> int | None:
+    """argparse type for ``--n``: an integer >= 1, or ``all`` (None: every image)."""
+    if text.strip().lower() == "all":
+        return None
+    return positive_int(text)

@@ -16,6 +16,10 @@ pairs (views)      joint UMAP embedding of one pair (reuses its OTDD)     no
 augment            OTDD of MNIST under one (transformation, magnitude)    yes
 transfer           OTDD of one setting; one scratch or one fine-tune      yes
                    training run (setting x seed)
+transfer-pairs     stage 1: one pretraining (source x seed), one scratch  yes
+                   run (target x seed) or one pair's OTDD; stage 2: one
+                   fine-tuning run (source x target x seed), reading its
+                   source's pretrained weights from the cache
 simex              one fleet (all its autoencoders train together)        yes
 simex --agreement  one registered method (dsviz.methods) on one dataset   yes
                    pair, or over all datasets for SimEx/AAD fleets
@@ -40,6 +44,7 @@ from ..pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_vi
 from .. import methods
 from ..simex import runs
 from ..simex.agreement import agreement_settings
+from ..transfer_pairs import FinetuneTask, OtddTask, PairsConfig, PretrainTask, ScratchTask, plan, task_value
 from ..transfer import Setting, TransferConfig, cached_finetune, cached_scratch, load_seed_data, setting_otdd, torch_threads
 
 
@@ -153,6 +158,37 @@ def transfer_tasks(settings: Sequence[Setting], config: TransferConfig, device: 
     return tasks
 
 
+# --- transfer-pairs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferPairsRun:
+    """One task of :func:`dsviz.transfer_pairs.plan`, with where and how to run it."""
+
+    task: PretrainTask | ScratchTask | OtddTask | FinetuneTask
+    device: str
+    threads: int | None
+
+
+def transfer_pairs_run(spec: TransferPairsRun, cache: Cache) -> float:
+    """Compute (or read) one task of the cross-dataset study; returns its value (0 for a pretraining)."""
+    with torch_threads(spec.threads):
+        value = task_value(spec.task, cache, device=spec.device)
+    return 0.0 if isinstance(spec.task, PretrainTask) else float(value)
+
+
+def transfer_pairs_tasks(
+    datasets: Sequence[str], config: PairsConfig, device: str, threads: int | None
+) -> tuple[list[Task], list[Task]]:
+    """The two stages of :func:`dsviz.transfer_pairs.plan` as grids (stage 2 needs stage 1 stored)."""
+    stage1, stage2 = plan(datasets, config)
+
+    def as_tasks(specs: list) -> list[Task]:
+        return [Task(t.name, transfer_pairs_run, TransferPairsRun(t, device, threads), gpu=True) for t in specs]
+
+    return as_tasks(stage1), as_tasks(stage2)
+
+
 # --- SimEx fleets and method agreement -------------------------------------------------------------
 
 
@@ -209,7 +245,8 @@ def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:
     what = "AAD autoencoder" if spec.loss == "aad" else f"SimEx {spec.loss} fleet"
-    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per})", fleet, spec, gpu=True)]
+    seed = f", seed {spec.seed}" if spec.seed else ""  # repeated fleets (--repeats) need distinct task names
+    return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per}{seed})", fleet, spec, gpu=True)]
 
 
 def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str) -> list[Task]:

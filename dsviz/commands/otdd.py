@@ -18,18 +18,22 @@ from .. import methods
 from ..device import DEVICE_CHOICES
 from ..methods.otdd import OTDDSettings
 from ..otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
-from .common import positive_int
+from .common import count_or_all
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     otdd = sub.add_parser("otdd", help="OTDD and plain OT between two datasets (registered names or .npz paths)")
     otdd.add_argument("src")
     otdd.add_argument("tgt")
-    otdd.add_argument("--n", type=positive_int, default=2000, help="samples per dataset, class-balanced (default 2000)")
+    otdd.add_argument("--n", type=count_or_all, default=2000,
+                      help="samples per dataset, class-balanced (default 2000), or all")
     otdd.add_argument("--seed", type=int, default=0)
     otdd.add_argument("--split", choices=("train", "test"), default="train")
     otdd.add_argument("--label-distance", choices=LABEL_DISTANCE_CHOICES, default="exact")
-    otdd.add_argument("--outer", choices=OUTER_CHOICES, default="exact")
+    otdd.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
+                      help="auto (default): exact up to 2000 x 2000 points, the authors' debiased Sinkhorn beyond")
+    otdd.add_argument("--max-outer", type=count_or_all, default=10_000,
+                      help="at most this many points per side in the outer OT (default 10000, the authors' maxsamples), or all")
     otdd.add_argument("--eps", type=float, default=0.05, help="entropic regularisation relative to the mean cost (sinkhorn)")
     otdd.add_argument("--no-debiased", dest="debiased", action="store_false")
     otdd.add_argument("--normalize", choices=("mnist", "unit"), default="mnist")
@@ -42,7 +46,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
-        settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize)
+        settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize,
+                                max_outer=args.max_outer, seed=args.seed)
         cmp = methods.compare(f"otdd-{args.label_distance}", args.src, args.tgt, settings, n=args.n, seed=args.seed,
                               split=args.split, device=args.device)
         bar.update(1)

@@ -24,13 +24,14 @@ one JSON object on stdout (keys are an interface: only ever added).
   error, %), ``gains``, ``acc_finetune``, ``acc_scratch``}), ``correlations`` (keys
   as for ``transfer``), ``settings``, ``compute_seconds``, ``seconds``.
 
-Every target but ``transfer-pairs`` (which loops over its own task specs,
-:func:`dsviz.transfer_pairs.plan`, locally for now) runs its grid as named tasks of :mod:`dsviz.executor`
+Every target runs its grid as named tasks of :mod:`dsviz.executor`
 (``--executor local|ray``, ``--address``, ``--max-retries``; the tasks are
 listed in :mod:`dsviz.commands.grids`), then reads its output back from the
 cache. Each JSON object also has ``executor``: ``name`` plus the grid's
 :meth:`~dsviz.executor.GridResult.summary` (``computed``, ``cached``,
-``failed``, ``task_seconds``, ``wall_seconds``, ``start_seconds``).
+``failed``, ``task_seconds``, ``wall_seconds``, ``start_seconds``); for
+``transfer-pairs``, whose fine-tuning runs need the pretrained weights of a
+first grid, ``stages`` holds one summary per grid.
 """
 
 from __future__ import annotations
@@ -42,22 +43,20 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 
-from tqdm import tqdm
-
 from ..augment import TRANSFORMS
 from ..augment_otdd import load_pair, otdd_curve
 from ..device import DEVICE_CHOICES, resolve_device
 from ..executor import executor_arguments, executor_from_args
 from ..transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
-from ..transfer_pairs import PairsConfig, transfer_pairs_study
-from .common import positive_int
-from .grids import augment_tasks, run_grid, transfer_tasks
+from ..transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
+from .common import count_or_all, positive_int
+from .grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
 from .precompute_pairs import pairs_arguments, run_pairs
 
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transforms", nargs="+", choices=sorted(TRANSFORMS), default=list(TRANSFORMS))
-    parser.add_argument("--n", type=positive_int, default=1000, help="images per side (default 1000, the app's)")
+    parser.add_argument("--n", type=count_or_all, default=1000, help="images per side (default 1000, the app's), or all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     executor_arguments(parser)
@@ -128,7 +127,8 @@ def run_transfer(args: argparse.Namespace) -> int:
     settings = DEFAULT_SETTINGS[: args.settings]
     with executor_from_args(args) as executor:
         grid = run_grid(executor, transfer_tasks(settings, config, args.device, args.threads), "precompute transfer")
-    study = transfer_study(settings, config, device=args.device, threads=args.threads)  # read back from the cache
+    study = transfer_study(settings, config, device=args.device, threads=args.threads,
+                           prior_seconds=grid.wall_seconds)  # read back from the cache
     seconds = time.perf_counter() - start
     corr = study.correlations()
     rows = [
@@ -186,6 +186,7 @@ def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--threads", type=positive_int, default=1,
                         help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+    executor_arguments(parser)
 
 
 def run_transfer_pairs(args: argparse.Namespace) -> int:
@@ -194,15 +195,13 @@ def run_transfer_pairs(args: argparse.Namespace) -> int:
     config = PairsConfig(pretrain_n=args.pretrain_n, pretrain_epochs=args.pretrain_epochs,
                          finetune_per_class=args.finetune_per_class, finetune_epochs=args.finetune_epochs,
                          test_n=args.test_n, otdd_n=args.otdd_n, seeds=tuple(args.seeds))  # fmt: skip
-    # The study's task specs loop locally for now (dsviz.transfer_pairs.plan lists them for an executor).
-    with tqdm(desc="precompute transfer-pairs", file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total, bar.n = total, done
-            bar.set_postfix_str(what, refresh=True)
-
-        study = transfer_pairs_study(args.datasets, config, device=args.device, threads=args.threads,
-                                     progress=progress)  # fmt: skip
+    datasets = list(study_splits(args.datasets, config))  # unknown or too few datasets: exit 2 before any task
+    stage1, stage2 = transfer_pairs_tasks(datasets, config, args.device, args.threads)
+    with executor_from_args(args) as executor:
+        grids = [run_grid(executor, stage1, "transfer-pairs: pretrain, scratch, OTDD"),
+                 run_grid(executor, stage2, "transfer-pairs: fine-tune")]  # fmt: skip
+    study = transfer_pairs_study(datasets, config, device=args.device, threads=args.threads,
+                                 prior_seconds=sum(g.wall_seconds for g in grids))  # read back from the cache
     seconds = time.perf_counter() - start
     corr, rows = study.correlations(), study.rows()
     if args.json:
@@ -210,6 +209,7 @@ def run_transfer_pairs(args: argparse.Namespace) -> int:
             "target": "transfer-pairs", "device": str(resolve_device(args.device)), "pairs": rows,
             "correlations": corr, "settings": study.settings(), "compute_seconds": study.seconds,
             "seconds": seconds,
+            "executor": {"name": executor.name, "stages": [g.summary() for g in grids]},
         }))  # fmt: skip
         return 0
     print(f"{'pair':8s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s}")

@@ -29,20 +29,21 @@ from ..executor import Executor, executor_arguments, executor_from_args
 from ..methods import METHODS
 from ..otdd import OUTER_CHOICES
 from ..pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
-from .common import positive_int
+from .common import count_or_all
 from .grids import pair_cell_tasks, pair_view_tasks, run_grid
 
 
 def pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--datasets", nargs="+", default=list(PAIR_DATASETS),
                         help="registered names or .npz paths (missing ones are reported and skipped)")
-    parser.add_argument("--n", type=positive_int, default=2000, help="samples per dataset (default 2000)")
+    parser.add_argument("--n", type=count_or_all, default=2000, help="samples per dataset (default 2000), or all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact",
                         help="OTDD label distance (the method otdd-exact or otdd-gaussian)")
     parser.add_argument("--method", choices=[m for m in METHODS if METHODS[m].matrix is None],
                         help="any pairwise registered method instead (e.g. sotdd); the pair views stay OTDD")
-    parser.add_argument("--outer", choices=OUTER_CHOICES, default="exact", help="outer OT solver of the OTDD methods")
+    parser.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
+                        help="outer OT solver of the OTDD methods (auto: exact up to 2000 x 2000 points, scaling beyond)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--no-embeddings", dest="embeddings", action="store_false",
                         help="only the matrix, not the per-pair couplings and UMAP embeddings")

@@ -18,6 +18,15 @@ The fleet (and with ``--agreement`` every OTDD pair, the SimEx-MSE and
 SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.executor`
 (``--executor local|ray``, ``--address``); the output is then read back from
 the cache.
+
+Issue 12 adds: ``untrained_members`` (names of members whose training loss never
+fell below their mean image's; their columns are left out of every ordering),
+``settling_baseline`` (Fig. 6a: ρ against the baseline after each epoch, over
+the ``--repeats`` seeds: ``epochs``, ``mean``, ``std``, ``per_seed``, ``reference``),
+``seed_stability`` / ``stable`` (mean ρ between the seeds' orderings), and
+``retrain`` (``--retrain-baseline``, §5.1) or ``confusion`` (``--confusion-baseline``, §5.4).
+Default epochs are the settled 50 of SimEx §5.2; ``--preview`` trains 10 (a fast preview).
+The baselines are computed after the executor's grid, with the same cached functions the pages read.
 """
 
 from __future__ import annotations
@@ -26,13 +35,19 @@ import argparse
 import json
 import time
 
+import numpy as np
+
 from ..device import DEVICE_CHOICES
 from ..executor import executor_arguments, executor_from_args
 from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
 from ..simex import runs
 from ..simex.agreement import compare_methods
-from .common import positive_int
-from .grids import FleetSpec, agreement_tasks, run_grid, simex_tasks
+from ..simex.confusion import confusion_baseline, mean_confusion_spearman
+from ..simex.ranking import STABLE_RHO, seed_stability
+from ..simex.retrain import retrain_baseline, spearman_per_base
+from ..simex.settling import finite_list, settling_against_baseline
+from .common import count_or_all, positive_int
+from .grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -40,8 +55,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("datasets", nargs="+", metavar="DATASET", help="one dataset (--per class) or several (--per dataset)")
     p.add_argument("--loss", choices=LOSSES, default="mse")
     p.add_argument("--per", choices=("class", "dataset"), default="class")
-    p.add_argument("--epochs", type=positive_int, default=runs.DEFAULT_EPOCHS, help=f"default {runs.DEFAULT_EPOCHS}")
-    p.add_argument("--n", type=positive_int, default=runs.DEFAULT_N, help=f"training images per part (default {runs.DEFAULT_N})")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help=f"default {runs.DEFAULT_EPOCHS} (settled, SimEx §5.2), or {runs.PREVIEW_EPOCHS} with --preview")
+    p.add_argument("--preview", action="store_true", help=f"fast preview: {runs.PREVIEW_EPOCHS} epochs, orderings not settled")
+    p.add_argument("--repeats", type=positive_int, default=1,
+                   help="train this many fleets (seeds SEED, SEED+1, ...) for error bars and the stability check")
+    p.add_argument("--retrain-baseline", action="store_true",
+                   help="with --per dataset: the LeNet-5 transfer baseline of SimEx §5.1 (Table 1)")
+    p.add_argument("--confusion-baseline", action="store_true",
+                   help="with --per class on a 10-class dataset: the leave-one-class-out baseline of SimEx §5.4 (Table 2)")
+    p.add_argument("--n", type=count_or_all, default=runs.DEFAULT_N,
+                   help=f"training images per part (default {runs.DEFAULT_N}), or all")
     p.add_argument("--n-eval", type=positive_int, default=runs.DEFAULT_N_EVAL, help=f"held-out images per part (default {runs.DEFAULT_N_EVAL})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -51,31 +75,53 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+# ``--n all``: a count no dataset reaches, so every image of each part is used
+# (class_parts/dataset_parts keep a fifth of a short part for evaluation).
+ALL_IMAGES = 10**9
+
+
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
+    if args.n is None:
+        args.n = ALL_IMAGES
+    epochs = args.epochs or (runs.PREVIEW_EPOCHS if args.preview else runs.DEFAULT_EPOCHS)
     if args.per == "class":
         if len(args.datasets) != 1:
             raise ValueError("--per class takes exactly one DATASET")
-        if args.agreement:
-            raise ValueError("--agreement compares datasets: use it with --per dataset")
+        if args.agreement or args.retrain_baseline:
+            raise ValueError("--agreement and --retrain-baseline compare datasets: use them with --per dataset")
         parts = runs.class_parts(args.datasets[0], n=args.n, n_eval=args.n_eval, seed=args.seed)
+        if args.confusion_baseline and len(parts.names) != 10:
+            raise ValueError("--confusion-baseline needs a dataset with all 10 classes present")
     else:
         if len(args.datasets) < 2:
             raise ValueError("--per dataset needs at least two DATASETs")
+        if args.confusion_baseline:
+            raise ValueError("--confusion-baseline compares classes: use it with --per class")
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
-    spec = FleetSpec(tuple(args.datasets), args.per, args.loss, args.epochs, args.n, args.n_eval, args.seed, args.device)
-    tasks = simex_tasks(spec)
+    specs = [FleetSpec(tuple(args.datasets), args.per, args.loss, epochs, args.n, args.n_eval, args.seed + r, args.device)
+             for r in range(args.repeats)]  # fmt: skip
+    tasks = [task for spec in specs for task in simex_tasks(spec)]
     if args.agreement:
-        tasks += agreement_tasks(parts.names, args.n, args.n_eval, args.epochs, args.seed, args.device)
+        tasks += agreement_tasks(parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
     with executor_from_args(args) as executor:
         grid = run_grid(executor, tasks, "SimEx tasks")
-    hit = tasks[0].name in grid.cached
     # Everything is in the cache now: these only read it back.
-    fleet, _ = runs.simex(parts, args.loss, args.epochs, seed=args.seed, device=args.device)
-    report = None
+    fleets = []
+    for spec, task in zip(specs, tasks, strict=False):
+        seed_parts = parts if spec.seed == args.seed else fleet_parts(spec)
+        fleet, _ = runs.simex(seed_parts, args.loss, epochs, seed=spec.seed, device=args.device)
+        fleets.append((seed_parts, fleet, task.name in grid.cached))
+    retrain = confusion = report = None
+    if args.retrain_baseline:
+        retrain, _ = retrain_baseline(parts.names, device=args.device)
+    if args.confusion_baseline:
+        confusion, _ = confusion_baseline(args.datasets[0], device=args.device)
     if args.agreement:
-        report = compare_methods(args.datasets, n=args.n, n_eval=args.n_eval, epochs=args.epochs, seed=args.seed,
+        report = compare_methods(args.datasets, n=args.n, n_eval=args.n_eval, epochs=epochs, seed=args.seed,
                                  device=args.device)  # fmt: skip
+    _, fleet, hit = fleets[0]
+    ok = fleet.trained_mask
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
     out = {
         "delta": fleet.delta.tolist(),
@@ -85,23 +131,66 @@ def run(args: argparse.Namespace) -> int:
         "cache_hit": hit,
         "loss": args.loss,
         "per": args.per,
+        "epochs": epochs,
+        "preview": epochs < runs.DEFAULT_EPOCHS,
         "baseline": baseline.tolist(),
-        "spearman": ordering_agreement(fleet.delta, baseline),
+        "spearman": ordering_agreement(fleet.delta[:, ok], baseline[:, ok]) if ok.sum() >= 2 else None,
         "settling": settling_curve(fleet.history).tolist(),
+        "untrained_members": [parts.names[k] for k in fleet.untrained_members],
         "notes": parts.notes,
         "executor": {"name": executor.name, **grid.summary()},
     }
+    if retrain is not None:
+        per_base = spearman_per_base(fleet.delta, retrain.accuracy, ok)
+        out["retrain"] = {
+            "accuracy": retrain.accuracy.tolist(),
+            "spearman_per_base": finite_list(per_base),
+            "spearman_sample_per_base": finite_list(spearman_per_base(baseline, retrain.accuracy)),
+            "raw_accuracy": retrain.raw_accuracy.tolist(),
+            "base_accuracy": retrain.base_accuracy.tolist(),
+            "seconds": retrain.seconds,
+        }
+    if confusion is not None:
+        c_ok = ~np.isin(np.arange(len(ok)), fleet.untrained_members)
+        masked = np.where(c_ok[None, :], fleet.delta, np.nan)
+        out["confusion"] = {
+            "matrix": finite_list(confusion.matrix),
+            "spearman_simex": finite_list(mean_confusion_spearman(masked, confusion.matrix)),
+            "spearman_sample": finite_list(mean_confusion_spearman(baseline, confusion.matrix)),
+            "accuracy_9_class": confusion.accuracy.tolist(),
+            "seconds": confusion.seconds,
+        }
+    out["settling_baseline"] = settling_against_baseline([(p, f) for p, f, _ in fleets], retrain, confusion)
+    stability = seed_stability([f.delta for _, f, _ in fleets], [f.trained_mask for _, f, _ in fleets])
+    out["seed_stability"] = finite_list(stability)
+    out["stable"] = None if not np.isfinite(stability) else bool(stability >= STABLE_RHO)
     if report is not None:
         out["agreement"] = report.summary()
     if args.json:
         print(json.dumps(out))
         return 0
     width = max(len(p) for p in parts.names)
-    print(f"SimEx Δ ({args.loss}), rows = data evaluated, columns = autoencoder trained on:")
+    print(f"SimEx Δ ({args.loss}, {epochs} epochs{', fast preview' if out['preview'] else ''}), rows = data evaluated, "
+          "columns = autoencoder trained on:")  # fmt: skip
     print(" " * (width + 2) + " ".join(f"{p[:8]:>8s}" for p in parts.names))
     for name, row in zip(parts.names, fleet.delta, strict=True):
         print(f"{name:>{width}s}  " + " ".join(f"{v:8.4f}" for v in row))
-    print(f"Spearman ρ of row orderings, Δ vs. sample MSE: {out['spearman']:.3f}")
+    if out["untrained_members"]:
+        print("warning: these autoencoders did not train (loss not below their mean image's) and are left out: "
+              + ", ".join(out["untrained_members"]))  # fmt: skip
+    if out["spearman"] is not None:
+        print(f"Spearman ρ of row orderings, Δ vs. sample MSE: {out['spearman']:.3f}")
+    sb = out["settling_baseline"]
+    print(f"ρ vs. {sb['reference']} by epoch (mean over {len(fleets)} seed(s)): "
+          + " ".join("—" if v is None else f"{v:.2f}" for v in sb["mean"]))  # fmt: skip
+    if out["stable"] is False:
+        print(f"warning: the orderings of the {len(fleets)} seeds agree only at ρ = {stability:.2f} (< {STABLE_RHO}): not stable")
+    if retrain is not None:
+        print("Table 1, Spearman ρ per base dataset, SimEx vs. retraining: "
+              + " ".join(f"{n}={'—' if v is None else f'{v:.2f}'}" for n, v in zip(parts.names, out["retrain"]["spearman_per_base"])))  # fmt: skip
+    if confusion is not None:
+        c = out["confusion"]
+        print(f"Table 2, mean Spearman ρ vs. confusion: SimEx {c['spearman_simex']}, sample space {c['spearman_sample']}")
     for dataset, note in parts.notes.items():
         print(f"note: {dataset}: {note}")
     if report is not None:

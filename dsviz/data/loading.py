@@ -9,8 +9,10 @@ raise :class:`~dsviz.data.registry.DataError` with a one-line message.
 from __future__ import annotations
 
 import os
+import threading
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,11 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 # What np.load raises for files that are not valid npz archives.
 _NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+READ_MEMO_FILES = 8
+"""Decoded files :func:`load` keeps per process (see :func:`_read_checked`)."""
+_READ_MEMO: OrderedDict[tuple[str, int, int], tuple[np.ndarray, np.ndarray, float]] = OrderedDict()
+_READ_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,14 +136,15 @@ def load(
                 f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS)}) "
                 "and no such .npz file"
             )
-    images, labels = _read_npz(path)
-    scale = _check_arrays(images, labels, path)
+    images, labels, scale = _read_checked(path)
     if info is not None:
         labels, classes = _check_indices(labels, len(info.classes), path), info.classes
     else:
         labels, classes = _encode_labels(labels, path)
     chosen = _select(labels, n, seed, balanced)
-    if chosen is not None:
+    if chosen is None:  # the memo's arrays are read-only and shared: hand out a copy
+        images, labels = images.copy(), labels.copy()
+    else:
         images, labels = images[chosen], labels[chosen]
     return LabeledImages(
         name=name,
@@ -155,7 +163,35 @@ def availability(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Da
     those are described in :attr:`DatasetStatus.message`.
     """
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    return {name: _status(info, root / name) for name, info in DATASETS.items()}
+    return {name: _status_memo(info, root / name) for name, info in DATASETS.items()}
+
+
+_STATUS_MEMO: dict[tuple, DatasetStatus] = {}
+
+
+def _status_memo(info: DatasetInfo, folder: Path) -> DatasetStatus:
+    """:func:`_status`, recomputed only when a split file of ``folder`` appears, changes or goes.
+
+    Pages call :func:`availability` on every rerun of every session; reading the label arrays each
+    time was a large share of a rerun's CPU time with many viewers.
+    """
+    files = []
+    for split in SPLITS:
+        try:
+            stat = (folder / f"{split}.npz").stat()
+            files.append((split, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            files.append((split, None, None))
+    key = (info.name, str(folder.resolve()), tuple(files))
+    with _READ_LOCK:
+        found = _STATUS_MEMO.get(key)
+    if found is None:
+        found = _status(info, folder)
+        with _READ_LOCK:
+            if len(_STATUS_MEMO) >= 64:
+                _STATUS_MEMO.clear()
+            _STATUS_MEMO[key] = found
+    return found
 
 
 def _locate(info: DatasetInfo, split: str, root: Path, download: bool) -> tuple[Path, str]:
@@ -168,6 +204,29 @@ def _locate(info: DatasetInfo, split: str, root: Path, download: bool) -> tuple[
         raise DatasetUnavailable(info.name, folder, "no train.npz or test.npz, and download is off")
     download_dataset(info.name, root)
     return folder / f"{split}.npz", split
+
+
+def _read_checked(path: Path) -> tuple[np.ndarray, np.ndarray, float]:
+    """(images, labels, scale) of a validated npz file, decoded once per process while it is unchanged.
+
+    Keyed by (resolved path, mtime, size); the ``READ_MEMO_FILES`` most recently used files are
+    kept, as read-only arrays. A page computing a matrix loads each dataset file many times (two
+    samples per cell): without this, every load decompresses the whole file again.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _READ_LOCK:
+        if key in _READ_MEMO:
+            _READ_MEMO.move_to_end(key)
+            return _READ_MEMO[key]
+    images, labels = _read_npz(path)
+    scale = _check_arrays(images, labels, path)
+    images.flags.writeable = labels.flags.writeable = False
+    with _READ_LOCK:
+        _READ_MEMO[key] = (images, labels, scale)
+        while len(_READ_MEMO) > READ_MEMO_FILES:
+            _READ_MEMO.popitem(last=False)
+    return images, labels, scale
 
 
 def _open_npz(path: Path) -> np.lib.npyio.NpzFile:

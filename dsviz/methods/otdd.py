@@ -17,14 +17,21 @@ from .base import Distance, Method
 
 @dataclass(frozen=True)
 class OTDDSettings:
-    """``outer``: ``exact`` (network simplex) or ``sinkhorn`` (``eps`` relative to the mean cost);
-    ``debiased``: subtract half of each self-distance; ``top_k``: partners kept per point."""
+    """``outer``: ``exact`` (network simplex), ``sinkhorn`` (``eps`` relative to the mean cost),
+    ``scaling`` (the authors' debiased Sinkhorn divergence with epsilon-scaling) or ``auto`` (exact
+    up to 2000 x 2000 points, scaling beyond; the solver used is in ``options["outer_used"]``);
+    ``debiased``: subtract half of each self-distance; ``top_k``: partners kept per point;
+    ``max_outer``: at most this many points per side in the outer OT (``None``: all), drawn with
+    ``seed``, the authors' ``DatasetDistance.distance(maxsamples=10000)``; the label distances
+    always use every loaded image."""
 
-    outer: str = "exact"
+    outer: str = "auto"
     eps: float = 0.05
     debiased: bool = True
     normalize: str = "mnist"
     top_k: int = 5
+    max_outer: int | None = 10_000
+    seed: int = 0
 
 
 def _compute(name: str, label_distance: str):
@@ -37,6 +44,7 @@ def _compute(name: str, label_distance: str):
             to_features(tgt.images, settings.normalize), tgt.labels,
             classes1=src.classes, classes2=tgt.classes, label_distance=label_distance, outer=settings.outer,
             eps=settings.eps, debiased=settings.debiased, device=device, top_k=settings.top_k,
+            max_outer=settings.max_outer, seed=settings.seed,
         )  # fmt: skip
         res.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
         if progress is not None:

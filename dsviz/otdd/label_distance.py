@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import ot
@@ -84,34 +85,91 @@ def exact_label_distances(
     return out
 
 
-def _class_factors(x: torch.Tensor, rows_by_class: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
-    """Means, covariance traces and low-rank square-root factors of each class.
+GAUSSIAN_ROUTES = ("auto", "lowrank", "eigen")
 
-    For class samples Z (m x d) with mean mu, let A = (Z - mu) / sqrt(m), so the
-    (maximum-likelihood) covariance is S = A^T A. With the thin SVD A = U s V^T,
-    R = diag(s) V^T (r x d, r = rank <= min(m, d)) satisfies S = R^T R, and
-    ``||A_1 A_2^T||_* = ||R_1 R_2^T||_*`` because U has orthonormal columns.
+
+@dataclass
+class ClassGaussians:
+    """Mean, covariance trace and a square-root factor ``F`` (``F^T F = S``) of each class.
+
+    For class samples Z (m x d) with mean mu, A = (Z - mu) / sqrt(m) gives the
+    maximum-likelihood covariance S = A^T A. Two factors, chosen per class by size:
+
+    * ``lowrank`` (m <= d): F = A itself (m x d), no decomposition at all;
+    * ``eigen`` (m > d): one eigendecomposition S = V diag(l) V^T per class,
+      F = diag(l)^1/2 V^T keeping the r <= d positive eigenvalues (r x d).
     """
-    means, traces, factors = [], [], []
+
+    means: torch.Tensor
+    traces: torch.Tensor
+    factors: list[torch.Tensor]
+    routes: list[str]
+
+
+def class_gaussians(x: torch.Tensor, rows_by_class: list[np.ndarray], route: str = "auto") -> ClassGaussians:
+    """Gaussian fit of each class of ``x`` (float64 on ``x``'s device); ``route`` forces a factor."""
+    if route not in GAUSSIAN_ROUTES:
+        raise ValueError(f"unknown Gaussian route {route!r}; choose one of {', '.join(GAUSSIAN_ROUTES)}")
+    d = x.shape[1]
+    means, traces, factors, routes = [], [], [], []
     for rows in rows_by_class:
-        z = x[torch.as_tensor(rows, device=x.device)]
+        z = x[torch.as_tensor(rows, device=x.device)].to(torch.float64)
         mu = z.mean(0)
         a = (z - mu) / np.sqrt(len(rows))
-        _, s, vh = torch.linalg.svd(a, full_matrices=False)
-        keep = s > s.max() * 1e-12  # drop numerically-zero directions (rank deficiency)
-        factors.append(s[keep, None] * vh[keep])
+        use = route if route != "auto" else ("lowrank" if len(rows) <= d else "eigen")
+        if use == "lowrank":
+            factor = a
+        else:
+            vals, vecs = torch.linalg.eigh(a.T @ a)
+            keep = vals > vals.max().clamp_min(0) * 1e-12  # numerically-zero directions add nothing
+            factor = (vecs[:, keep] * vals[keep].sqrt()).T
         means.append(mu)
-        traces.append((s * s).sum())
-    return torch.stack(means), torch.stack(traces), factors
+        traces.append((a * a).sum())
+        factors.append(factor)
+        routes.append(use)
+    return ClassGaussians(torch.stack(means), torch.stack(traces), factors, routes)
 
 
-def _pad_stack(factors: list[torch.Tensor], d: int, like: torch.Tensor) -> torch.Tensor:
-    """Stack r_k x d factors into K x r_max x d with zero rows (zeros add no singular values)."""
-    r_max = max(1, max(f.shape[0] for f in factors))
-    out = torch.zeros((len(factors), r_max, d), dtype=like.dtype, device=like.device)
-    for k, f in enumerate(factors):
-        out[k, : f.shape[0]] = f
-    return out
+def _bures_cross(f1: torch.Tensor, f2: torch.Tensor) -> float:
+    """``tr (S_1^1/2 S_2 S_1^1/2)^1/2`` from factors ``S_k = F_k^T F_k``.
+
+    The nonzero eigenvalues of ``S_1^1/2 S_2 S_1^1/2`` are those of ``S_1 S_2 =
+    F_1^T (F_1 F_2^T) F_2``, i.e. the squared singular values of K = F_1 F_2^T
+    (r1 x r2). They are the eigenvalues of the smaller Gram matrix K K^T or K^T K
+    (symmetric: ``eigvalsh``, several times cheaper than an SVD), in float64 so
+    that squaring K costs no accuracy that matters (relative error ~1e-8 after
+    the square root).
+    """
+    k = f1 @ f2.T
+    gram = k @ k.T if k.shape[0] <= k.shape[1] else k.T @ k
+    return float(torch.linalg.eigvalsh(gram).clamp_min(0.0).sqrt().sum())
+
+
+def bures_distances(g1: ClassGaussians, g2: ClassGaussians | None = None, n_threads: int | None = None) -> np.ndarray:
+    """Bures-Wasserstein ``W_2^2`` between every pair of class Gaussians (K1 x K2).
+
+    ``g2=None`` gives the within-set matrix (symmetric, zero diagonal; only the
+    upper triangle is computed). Class pairs run in a thread pool: LAPACK and
+    BLAS release the GIL.
+    """
+    symmetric = g2 is None
+    g2 = g1 if symmetric else g2
+    k1, k2 = len(g1.factors), len(g2.factors)
+    pairs = [(i, j) for i in range(k1) for j in range(k2) if not symmetric or j > i]
+    workers = n_threads or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        values = list(pool.map(lambda p: _bures_cross(g1.factors[p[0]], g2.factors[p[1]]), pairs))
+    nuclear = np.zeros((k1, k2))
+    for (i, j), v in zip(pairs, values):
+        nuclear[i, j] = v
+        if symmetric:
+            nuclear[j, i] = v
+    mean_term = squared_euclidean(g1.means, g2.means).cpu().numpy()
+    w2 = mean_term + g1.traces.cpu().numpy()[:, None] + g2.traces.cpu().numpy()[None, :] - 2.0 * nuclear
+    w2 = np.clip(w2, 0.0, None)
+    if symmetric:
+        np.fill_diagonal(w2, 0.0)
+    return w2
 
 
 def gaussian_label_distances(
@@ -119,31 +177,12 @@ def gaussian_label_distances(
     rows_by_class1: list[np.ndarray],
     x2: torch.Tensor,
     rows_by_class2: list[np.ndarray],
-    max_batch_elements: int = 50_000_000,
+    route: str = "auto",
 ) -> np.ndarray:
-    """Bures-Wasserstein ``W_2^2`` between the Gaussian fits of all class pairs.
+    """Bures-Wasserstein ``W_2^2`` between the Gaussian fits of all class pairs (K1 x K2).
 
-    Uses ``tr (S_1^1/2 S_2 S_1^1/2)^1/2 = ||R_1 R_2^T||_*`` (nuclear norm): the
-    nonzero eigenvalues of ``S_1^1/2 S_2 S_1^1/2`` equal those of ``S_1 S_2 =
-    R_1^T (R_1 R_2^T) R_2``, i.e. the squared singular values of the r1 x r2
-    matrix ``R_1 R_2^T``. Covariances of 784-pixel images from a few hundred
-    samples are rank-deficient, so this replaces d x d matrix square roots by
-    small SVDs, all class pairs in one batched call.
-
-    ``max_batch_elements`` bounds the size of each batched SVD input (K2 class
-    pairs at a time at least).
+    ``W_2^2 = ||mu_1 - mu_2||^2 + tr S_1 + tr S_2 - 2 tr (S_1^1/2 S_2 S_1^1/2)^1/2``;
+    see :class:`ClassGaussians` for the factor routes and :func:`_bures_cross`
+    for the cross term.
     """
-    d = x1.shape[1]
-    mu1, tr1, f1 = _class_factors(x1, rows_by_class1)
-    mu2, tr2, f2 = _class_factors(x2, rows_by_class2)
-    r1 = _pad_stack(f1, d, x1)
-    r2 = _pad_stack(f2, d, x1)
-    k1, k2 = r1.shape[0], r2.shape[0]
-    rows_per_chunk = max(1, max_batch_elements // max(1, k2 * r1.shape[1] * r2.shape[1]))
-    nuclear = torch.empty((k1, k2), dtype=x1.dtype, device=x1.device)
-    for start in range(0, k1, rows_per_chunk):
-        cross = torch.einsum("iad,jbd->ijab", r1[start : start + rows_per_chunk], r2)
-        nuclear[start : start + rows_per_chunk] = torch.linalg.svdvals(cross).sum(-1)
-    mean_term = squared_euclidean(mu1, mu2)
-    w2 = mean_term + tr1[:, None] + tr2[None, :] - 2.0 * nuclear
-    return w2.clamp_min(0.0).cpu().numpy()
+    return bures_distances(class_gaussians(x1, rows_by_class1, route), class_gaussians(x2, rows_by_class2, route))

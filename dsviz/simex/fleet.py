@@ -15,6 +15,14 @@ and RMSprop updates element-wise, so members stay independent. The SimEx paper
 (§5.5, Figure 6) found RMSprop with learning rate 2e-4 settles the Δ ordering in
 the fewest epochs; those are the defaults. After every epoch Δ is re-measured on
 held-out samples, so one can see how the ordering settles (:attr:`FleetRun.history`).
+
+Guard against members that did not train (issue 12): a member whose last-epoch
+training loss is not clearly below the loss of the best *input-independent*
+output, its training images' per-pixel mean image (for MSE that loss is the mean
+pixel variance, so the ratio is 1 - R²), has learned nothing about its inputs
+and its Δ column only measures distance to a mean image. Such members are listed
+in :attr:`FleetRun.untrained_members`; orderings leave their columns out and
+the CLI and pages report them.
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ LEARNING_RATE = 2e-4
 """RMSprop learning rate; SimEx §5.5 found RMSprop at 2e-4 converges fastest in ordering."""
 BATCH_SIZE = 32
 EVAL_BATCH = 512
+UNTRAINED_RATIO = 0.97
+"""A member is untrained when its last training loss is above this fraction of its mean-image loss
+(no better than the mean image within 3 %; the saturated member of issue 12 had 1.67)."""
 CPU_THREADS: int | None = None
 """torch CPU threads while a fleet trains; ``None`` keeps torch's setting (all cores).
 On an idle 2-core machine two threads train ~1.9x faster than one; when other
@@ -56,6 +67,8 @@ class FleetRun:
         history: E x P x K, Δ after each epoch (``history[-1] == delta``).
         train_loss: E x K, each member's mean training loss over each epoch.
         ref_norm: K, mean L2 norm of the training images of each member (pixels in [0, 1]).
+        constant_loss: K, the loss of member k's training images against their mean
+            image (the best output that ignores the input).
         seconds: wall time of training plus the per-epoch evaluations.
         weights: the fleet's state dict as arrays (:func:`~dsviz.simex.model.state_arrays`).
         settings: epochs, batch size, learning rate, samples per part, seed.
@@ -67,9 +80,23 @@ class FleetRun:
     history: np.ndarray
     train_loss: np.ndarray
     ref_norm: np.ndarray
+    constant_loss: np.ndarray
     seconds: float
     weights: dict[str, np.ndarray] = field(repr=False)
     settings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def untrained_members(self) -> tuple[int, ...]:
+        """Members whose final training loss stayed above ``UNTRAINED_RATIO`` x their mean-image loss."""
+        final = self.train_loss[-1]
+        return tuple(int(k) for k in np.flatnonzero(~(final < UNTRAINED_RATIO * self.constant_loss)))
+
+    @property
+    def trained_mask(self) -> np.ndarray:
+        """K booleans: False for :attr:`untrained_members`."""
+        mask = np.ones(len(self.constant_loss), dtype=bool)
+        mask[list(self.untrained_members)] = False
+        return mask
 
     def normalized_delta(self) -> np.ndarray:
         """Δ with column k divided by the mean L2 norm of Y_k (SimEx §5.3).
@@ -91,6 +118,7 @@ class FleetRun:
             "history": self.history,
             "train_loss": self.train_loss,
             "ref_norm": self.ref_norm,
+            "constant_loss": self.constant_loss,
             "seconds": np.array(self.seconds),
             "settings_keys": np.array(list(self.settings)),
             "settings_values": np.array(list(self.settings.values()), dtype=np.float64),
@@ -115,6 +143,7 @@ class FleetRun:
             history=history,
             train_loss=np.asarray(arrays["train_loss"], dtype=np.float64),
             ref_norm=np.asarray(arrays["ref_norm"], dtype=np.float64),
+            constant_loss=np.asarray(arrays["constant_loss"], dtype=np.float64),
             seconds=float(arrays["seconds"]),
             weights=weights,
             settings=dict(zip((str(k) for k in arrays["settings_keys"]), (float(v) for v in arrays["settings_values"]))),
@@ -132,6 +161,13 @@ def mean_l2_norm(images: np.ndarray) -> float:
     """Mean over images of ||x||_2 with pixels in [0, 1]."""
     flat = images.reshape(len(images), -1).astype(np.float64) / 255.0
     return float(np.linalg.norm(flat, axis=1).mean())
+
+
+@torch.no_grad()
+def constant_output_loss(images: torch.Tensor, loss: str, limit: int = 1000) -> float:
+    """Mean loss of (up to ``limit`` of) ``images`` (N x 28 x 28 in [0, 1]) against their per-pixel mean image."""
+    x = images[:limit]
+    return float(per_sample_loss(x, x.mean(0, keepdim=True).expand_as(x), loss).mean())
 
 
 @torch.no_grad()
@@ -220,6 +256,7 @@ def _train(
         torch.manual_seed(seed)
         model = FleetAutoencoder(len(train)).to(dev)
     data = [to_tensor(t, dev) for t in train]
+    model.init_output_bias([float(t.mean()) for t in data])
     held_out = [to_tensor(e, dev) for e in evaluate]
     rng = np.random.default_rng(seed)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=lr)
@@ -248,6 +285,7 @@ def _train(
         history=np.stack(history),
         train_loss=np.stack(train_loss),
         ref_norm=np.array([mean_l2_norm(t) for t in train]),
+        constant_loss=np.array([constant_output_loss(t, loss) for t in data]),
         seconds=time.perf_counter() - start,
         weights=state_arrays(model),
         settings={

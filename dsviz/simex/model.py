@@ -31,6 +31,7 @@ with an element-wise optimizer (RMSprop) is exactly training K separate models.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -81,6 +82,26 @@ class FleetAutoencoder(nn.Module):
         self.deconv2 = nn.Conv2d(6 * k, 4 * k, 5, padding=2, groups=k)
         # oneDNN's grouped convolutions run 1.5-2x faster on CPU in channels-last layout.
         self.to(memory_format=torch.channels_last)
+
+    @torch.no_grad()
+    def init_output_bias(self, pixel_means: Sequence[float]) -> None:
+        """Start member k's sigmoid output at its training data's mean pixel: bias = logit(mean_k).
+
+        Why (issue 12): with the default bias 0 every member starts at a grey 0.5
+        output, the MSE gradient of mostly black images pushes all output logits
+        down at once, and RMSprop (whose step size does not shrink with the
+        gradient) drove one MNIST member's logits to about -33 within its first
+        epoch. There sigmoid'(z) ~ 1e-14 is below RMSprop's eps, so that member
+        never moved again and output black for every input (Δ column constant
+        between 10 and 50 epochs). Starting at the data mean removes that first
+        push (the usual "initialise the last bias to the data mean"). Means are
+        clipped to [0.02, 0.98] so the bias stays finite.
+        """
+        means = torch.as_tensor(np.clip(np.asarray(pixel_means, dtype=np.float64), 0.02, 0.98), dtype=torch.float32)
+        if means.shape != (self.members,):
+            raise ValueError(f"need one mean per member ({self.members}), got shape {tuple(means.shape)}")
+        per_channel = torch.logit(means).repeat_interleave(4)  # 4 sub-pixel channels per member
+        self.deconv2.bias.copy_(per_channel.to(self.deconv2.bias.device))
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """(B, K, 28, 28) images in [0, 1] -> (B, K, latent) codes."""

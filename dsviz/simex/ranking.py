@@ -9,13 +9,14 @@ ties given their average rank).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.stats import spearmanr
 
 
-def _rho(a: np.ndarray, b: np.ndarray) -> float:
+def spearman_rho(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman ρ of two vectors; NaN when either is constant."""
     if np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
@@ -27,7 +28,7 @@ def row_spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 2:
         raise ValueError(f"need two matrices of one shape, got {a.shape} and {b.shape}")
-    return np.array([_rho(ra, rb) for ra, rb in zip(a, b, strict=True)])
+    return np.array([spearman_rho(ra, rb) for ra, rb in zip(a, b, strict=True)])
 
 
 def ordering_agreement(a: np.ndarray, b: np.ndarray) -> float:
@@ -40,6 +41,33 @@ def settling_curve(history: np.ndarray) -> np.ndarray:
     """SimEx Figure 6: for each epoch e, the mean row-ordering ρ of Δ_e against the final Δ."""
     history = np.asarray(history)
     return np.array([ordering_agreement(h, history[-1]) for h in history])
+
+
+def nan_mean(values, axis: int | None = None):
+    """``np.nanmean`` that gives NaN for an all-NaN slice without a RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.asarray(values, dtype=float), axis=axis)
+
+
+STABLE_RHO = 0.8
+"""Orderings of repeated fleets (other seeds) agreeing less than this, by mean row ρ, are reported unstable."""
+
+
+def seed_stability(deltas: Sequence[np.ndarray], trained: Sequence[np.ndarray]) -> float:
+    """Mean over pairs of seeds of :func:`ordering_agreement` between their Δ matrices.
+
+    Columns of members that did not train in either seed of a pair are left out.
+    NaN with fewer than two seeds.
+    """
+    rhos = []
+    for a in range(len(deltas)):
+        for b in range(a + 1, len(deltas)):
+            ok = np.asarray(trained[a], bool) & np.asarray(trained[b], bool)
+            if ok.sum() >= 2:
+                rhos.append(ordering_agreement(np.asarray(deltas[a])[:, ok], np.asarray(deltas[b])[:, ok]))
+    finite = [r for r in rhos if np.isfinite(r)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def pair_distances(matrix: np.ndarray) -> np.ndarray:
@@ -62,5 +90,5 @@ def method_agreement(matrices: Mapping[str, np.ndarray]) -> np.ndarray:
     out = np.eye(k)
     for a in range(k):
         for b in range(a + 1, k):
-            out[a, b] = out[b, a] = _rho(vectors[a], vectors[b])
+            out[a, b] = out[b, a] = spearman_rho(vectors[a], vectors[b])
     return out
