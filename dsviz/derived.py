@@ -15,7 +15,7 @@ Each variant draws its MNIST digits with a seed offset, so it does not reuse the
 exact images of an ``mnist`` sample with the same seed. :func:`load_any` loads a
 registered or a derived dataset by name, :func:`dataset_status` says what is
 available, and :func:`as_npz` writes a derived sample to a file, which is how
-name-based tools such as :func:`dsviz.compare.compare_datasets` read it.
+name-based tools such as :func:`dsviz.methods.compare` read it.
 """
 
 from __future__ import annotations

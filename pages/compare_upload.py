@@ -22,7 +22,7 @@ from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
-from ui.pair_plots import class_heatmap
+from ui.heatmaps import class_heatmap
 from ui.upload_plots import class_grid, ranking_figure
 from ui.url_state import UrlNumber
 
@@ -179,7 +179,7 @@ with hm_left:
                     key="label_distances", config={"displayModeBar": False})
 with hm_right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", YOURS, best.name, colorscale="Blues", reverse=False),
+                                  "Class-level coupling mass", YOURS, best.name, kind="mass"),
                     key="class_coupling", config={"displayModeBar": False})
 st.caption(f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
 

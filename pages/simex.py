@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from dsviz.progress import Progress
 from dsviz.data import DataError
 from dsviz.derived import DERIVED, dataset_status
 import pandas as pd
@@ -57,14 +58,14 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
-def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[int, int], None]], object]) -> None:
+def _compute_button(what: str, cli: str, key: str, compute: Callable[[Progress], object]) -> None:
     """Say that ``what`` is not cached, how to precompute it, and offer to compute it here with a progress bar."""
     st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train it here.")
     if st.button(f"Train {what}", key=key):
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: int, total: int, what: str) -> None:
                 bar.progress(done / total, text=f"step {done} of {total}")
 
             compute(progress)
@@ -150,7 +151,7 @@ if fleet is not None:
     with right:
         st.plotly_chart(
             heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
+                    x_title="training samples of", y_title="held-out samples of"),
             key="baseline_heatmap", config={"displayModeBar": False},
         )  # fmt: skip
     with st.container(key="metric_rho"):
@@ -195,7 +196,7 @@ if dparts is not None:
     dfleet, _ = runs.simex(dparts, loss, epochs, cached_only=True)
     daad, _ = runs.aad(dparts, epochs, cached_only=True)
     if dfleet is None or daad is None:
-        def _train_between(progress: Callable[[int, int], None]) -> None:
+        def _train_between(progress: Progress) -> None:
             if dfleet is None:
                 runs.simex(dparts, loss, epochs, progress=progress)
             if daad is None:
@@ -228,14 +229,14 @@ if dfleet is not None:
     with fb:
         st.plotly_chart(
             heatmap(dbase, dparts.names, dparts.names, title="(b) sample space: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
+                    x_title="training samples of", y_title="held-out samples of"),
             key="between_baseline_heatmap", config={"displayModeBar": False},
         )  # fmt: skip
     with fc:
         if retrain is not None:
             st.plotly_chart(
                 heatmap(retrain.accuracy, dparts.names, dparts.names, title="(c) retraining: normalized accuracy",
-                        x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", colorscale="Greens", fmt=".2f"),
+                        x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", similarity=True, fmt=".2f"),
                 key="retrain_heatmap", config={"displayModeBar": False},
             )  # fmt: skip
         else:
@@ -284,7 +285,7 @@ if dfleet is not None:
 if daad is not None:
     st.plotly_chart(
         heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
-                x_title="dataset", y_title="dataset", colorscale="Cividis", fmt=".2f"),
+                x_title="dataset", y_title="dataset", fmt=".2f"),
         key="aad_heatmap", config={"displayModeBar": False},
     )  # fmt: skip
     st.caption(
@@ -355,7 +356,7 @@ else:
     cfleet, _ = runs.simex(cparts, loss, epochs, cached_only=True)
     confusion, _ = confusion_baseline("mnist", cached_only=True)
     if cfleet is None or confusion is None:
-        def _train_confusion(progress: Callable[[int, int], None]) -> None:
+        def _train_confusion(progress: Progress) -> None:
             runs.simex(cparts, loss, epochs, progress=progress)
             confusion_baseline("mnist", progress=progress)
 
@@ -376,7 +377,7 @@ else:
             st.plotly_chart(
                 heatmap(confusion.matrix, confusion.classes, confusion.classes,
                         title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
-                        x_title="confused with", y_title="left-out class", colorscale="Magma", fmt=".2f"),
+                        x_title="confused with", y_title="left-out class", similarity=True, fmt=".2f"),
                 key="confusion_heatmap", config={"displayModeBar": False},
             )  # fmt: skip
         with right:

@@ -14,8 +14,9 @@ import time
 
 from tqdm import tqdm
 
-from ..compare import compare_datasets
+from .. import methods
 from ..device import DEVICE_CHOICES
+from ..methods.otdd import OTDDSettings
 from ..otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
 from .common import count_or_all
 
@@ -45,22 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
-        cmp = compare_datasets(
-            args.src,
-            args.tgt,
-            n=args.n,
-            seed=args.seed,
-            split=args.split,
-            normalize=args.normalize,
-            label_distance=args.label_distance,
-            outer=args.outer,
-            eps=args.eps,
-            debiased=args.debiased,
-            device=args.device,
-            max_outer=args.max_outer,
-        )
+        settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize,
+                                max_outer=args.max_outer, seed=args.seed)
+        cmp = methods.compare(f"otdd-{args.label_distance}", args.src, args.tgt, settings, n=args.n, seed=args.seed,
+                              split=args.split, device=args.device)
         bar.update(1)
     res = cmp.result
+    res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start
     if args.json:
         out = res.summary()
