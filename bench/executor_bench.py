@@ -60,7 +60,7 @@ def timed_grid(executor: Executor, names: list[str], settings: PairSettings) -> 
         assert matrix.cache_hits == len(grid.values)
     task = list(grid.seconds.values())
     return {"wall": wall, "start": grid.start_seconds, "tasks": len(task), "task_sum": sum(task),
-            "task_median": statistics.median(task), "probe": probe}, np.vstack([matrix.otdd, matrix.floor_otdd])  # fmt: skip
+            "task_median": statistics.median(task), "probe": probe}, np.vstack([matrix.distance, matrix.floor])  # fmt: skip
 
 
 def timed_transfer_pairs(executor: Executor, names: list[str], config: PairsConfig) -> tuple[dict, np.ndarray]:

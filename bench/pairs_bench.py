@@ -52,7 +52,7 @@ def main() -> None:
                 view = pair_view(a, b, settings, cache=cache)
                 total_umap += view.embed_seconds
                 print(f"| {a} / {b} | {matrix.seconds[i, j]:.2f} | {view.embed_seconds:.1f} "
-                      f"| {payload_bytes(view) / 1e6:.2f} | {matrix.otdd[i, j]:,.1f} |", flush=True)
+                      f"| {payload_bytes(view) / 1e6:.2f} | {matrix.distance[i, j]:,.1f} |", flush=True)
         total = time.perf_counter() - start
         print(f"| total | {matrix_s:.1f} (matrix) | {total_umap:.1f} | | all stages {total:.1f} s |")
 

@@ -8,29 +8,27 @@ Source: a class-balanced MNIST (train) sample passed through one transformation 
 come with it (the blog's Figs. 3-4: cropping MNIST pulls the coupling onto the
 diagonal, rotating it spreads it).
 
-Entries are cached under (transformation, magnitude, n, seed, options) and the
-fingerprint of the untransformed samples, so the app, ``python -m dsviz
-precompute augment`` and the transferability study share them.
+The distance is the registry's ``otdd-exact`` (or ``otdd-gaussian``) method
+(:mod:`dsviz.methods`), cached under its settings and the fingerprint of the
+transformed sample and the target, so the app, ``python -m dsviz precompute
+augment`` and the transferability study share the entries.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .augment import TRANSFORMS, transform_images
-from .cache import Cache, fingerprint
-from .data import LabeledImages, load, to_features
-from .otdd import OTDDResult, compute_otdd
+from . import methods
+from .cache import Cache
+from .data import LabeledImages, load
+from .otdd import OTDDResult
+from .progress import Progress
 
 SOURCE, TARGET = "mnist", "usps"
-CACHE_FUNCTION = "augment_otdd"
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, what)`` callback for long loops."""
 
 
 @dataclass
@@ -64,19 +62,6 @@ def load_pair(n: int, seed: int, data_dir: str | os.PathLike[str] | None = None)
     )
 
 
-def _params(transform: str, magnitude: float, n: int, seed: int, label_distance: str, src, tgt) -> dict:
-    return {
-        "transform": transform,
-        "magnitude": float(magnitude),
-        "n": n,
-        "seed": seed,
-        "normalize": "mnist",
-        "label_distance": label_distance,
-        "outer": "exact",
-        "classes": [list(src.classes), list(tgt.classes)],
-    }
-
-
 def transformed_otdd(
     transform: str,
     magnitude: float,
@@ -99,31 +84,9 @@ def transformed_otdd(
     src, tgt = pair if pair is not None else load_pair(n, seed, data_dir)
     moved = transform_images(src.images, transform, magnitude, seed=seed, device=device)
     src_t = LabeledImages(src.name, moved, src.labels, src.classes, src.split_used, src.source)
-    store = cache if cache is not None else Cache()
-    params = _params(transform, magnitude, n, seed, label_distance, src, tgt)
-    data_fp = fingerprint(src.images, src.labels, tgt.images, tgt.labels)
-
-    if not compute:
-        found = store.get(CACHE_FUNCTION, params, data_fp, OTDDResult.from_arrays)
-        return None if found is None else TransformedPair(transform, float(magnitude), src_t, tgt, found, True)
-
-    def run() -> OTDDResult:
-        return compute_otdd(
-            to_features(moved, "mnist"),
-            src.labels,
-            to_features(tgt.images, "mnist"),
-            tgt.labels,
-            classes1=src.classes,
-            classes2=tgt.classes,
-            label_distance=label_distance,
-            outer="exact",
-            device=device,
-        )
-
-    result, hit = store.get_or_compute(
-        CACHE_FUNCTION, params, data_fp, run, OTDDResult.to_arrays, OTDDResult.from_arrays
-    )
-    return TransformedPair(transform, float(magnitude), src_t, tgt, result, hit)
+    found, hit = methods.distance(methods.get(f"otdd-{label_distance}"), src_t, tgt, device=device, cache=cache,
+                                  cached_only=not compute)
+    return None if found is None else TransformedPair(transform, float(magnitude), src_t, tgt, found.detail, hit)
 
 
 def otdd_curve(
@@ -158,4 +121,4 @@ def otdd_curve(
     return OTDDCurve(transform, np.asarray(grid, dtype=float), np.asarray(otdd), np.asarray(ot), np.asarray(hits))
 
 
-__all__ = ["OTDDCurve", "Progress", "TransformedPair", "load_pair", "otdd_curve", "transformed_otdd"]
+__all__ = ["OTDDCurve", "TransformedPair", "load_pair", "otdd_curve", "transformed_otdd"]

@@ -18,21 +18,22 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .cache import Cache
-from .compare import compare_datasets
 from .data import load
 from .inflight import exclusive
+from .progress import Progress
 from .pairs import (
     PAIR_DATASETS,
     PairSettings,
     PairView,
     available_pair_datasets,
+    compare_pair,
     pair_view,
     within,
 )
@@ -40,14 +41,13 @@ from .simex import evaluate_delta
 from .simex import runs as simex_runs
 from .simex.fleet import FleetRun, to_tensor
 
-Progress = Callable[[int, int, str], None]
 DEFAULT_SETTINGS = PairSettings(n=500)
 """A modest sample per dataset, so a page answers in seconds on two CPU cores."""
 
 
 @dataclass(frozen=True)
 class ReferenceDistance:
-    """OTDD and plain OT from the upload to one reference dataset."""
+    """The settings' method (OTDD by default) and plain OT (NaN for other methods) from the upload to one reference."""
 
     name: str
     otdd: float
@@ -84,7 +84,8 @@ def rank_references(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> Ranking:
-    """OTDD from the upload's ``.npz`` (see :func:`dsviz.upload.save_upload`) to each available reference, sorted.
+    """``settings.method`` (a registered method, OTDD by default) from the upload's ``.npz`` (see
+    :func:`dsviz.upload.save_upload`) to each available reference, sorted.
 
     ``progress(done, total, label)`` is called before each reference and once at the end.
     """
@@ -96,12 +97,10 @@ def rank_references(
             progress(done, len(available), f"OTDD to {name}")
         start = time.perf_counter()
         with exclusive("otdd-upload", _lock_params(upload, name, settings), store.root):
-            cmp = compare_datasets(
-                str(upload), name, n=settings.n, seed=settings.seed, split=settings.split,
-                label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
-                data_dir=data_dir, cache=store, progress=within(progress, done, len(available), f"OTDD to {name}"),
-            )  # fmt: skip
-        rows.append(ReferenceDistance(name, float(cmp.result.otdd), float(cmp.result.ot), cmp.tgt.split_used,
+            cmp = compare_pair(str(upload), name, settings, data_dir, store,
+                               progress=within(progress, done, len(available), f"OTDD to {name}"))
+        plain = float(cmp.result.ot) if settings.is_otdd else float("nan")
+        rows.append(ReferenceDistance(name, cmp.distance.value, plain, cmp.tgt.split_used,
                                       time.perf_counter() - start, cmp.cache_hit))
     if progress:
         progress(len(available), len(available), "done")

@@ -17,7 +17,7 @@ data folder, the variants are built from the bundled ``mnist-5k`` (a subset of
 MNIST's training split) instead, and their status says so. :func:`load_any` loads a
 registered or a derived dataset by name, :func:`dataset_status` says what is
 available, and :func:`as_npz` writes a derived sample to a file, which is how
-name-based tools such as :func:`dsviz.compare.compare_datasets` read it.
+name-based tools such as :func:`dsviz.methods.compare` read it.
 """
 
 from __future__ import annotations

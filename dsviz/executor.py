@@ -14,7 +14,7 @@ cluster has GPUs). ``fn`` calls the ordinary cached dsviz functions with the
         n: int
 
     def cell(spec: Cell, cache: Cache) -> float:          # top level: Ray imports it by name
-        return compare_datasets(spec.src, spec.tgt, n=spec.n, cache=cache).result.otdd
+        return methods.compare("otdd-exact", spec.src, spec.tgt, n=spec.n, cache=cache).distance.value
 
     tasks = [Task(f"{a}|{b}", cell, Cell(a, b, 500), gpu=True) for a, b in pairs]
     with make_executor("ray", address=None) as executor:
@@ -73,9 +73,7 @@ from typing import Any
 import numpy as np
 
 from .cache import Cache
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, what)``, called on the driver as tasks complete."""
+from .progress import Progress  # called on the driver as tasks complete
 
 EXECUTORS = ("local", "ray")
 DEFAULT_RETRIES = 2

@@ -30,8 +30,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .inflight import exclusive
+from .progress import Progress
 
-Progress = Callable[[int, int, str], None]
 _LOG = logging.getLogger(__name__)
 
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +56,7 @@ from sklearn.preprocessing import normalize
 from .cache import Cache, fingerprint
 from .data import DataError, load
 from .device import resolve_device
+from .progress import Progress
 
 PROTOCOLS = ("published", "heldout")
 """``published``: the article's code (L2-normalized, train -> test); ``heldout``: 50k / 10k of train, pixel / 255."""
@@ -84,9 +84,6 @@ ENTRIES_PER_BATCH = 1 << 21
 
 Z_FLOOR = 50.0
 """Logits are floored at -50 where only ~e^-50 terms are affected (avoids subnormal slowdowns)."""
-
-Progress = Callable[[int, int], None]
-"""``progress(done, total)`` callback, in class pairs."""
 
 
 @dataclass
@@ -425,7 +422,7 @@ def fit_one_pixel(
             table.put(i, j, p, float(w_best[m]), float(b_best[m]), float(acc[m, p]), float(v_acc[m]),
                       acc[m].float().cpu().numpy())
         if progress is not None:
-            progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs))
+            progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs), "class pairs fitted")
     return table.result(classes, "gray", class_means(fit_images, fit_labels, k), len(fit_labels), len(val_labels),
                         C, start)
 
@@ -521,7 +518,7 @@ def fit_one_pixel_published(
         val = float(np.mean(predicted == (test_labels[held] == j)))
         table.put(i, j, p, float(w[p]), float(b[p]), float(acc[p]), val, acc.astype(np.float32))
         if progress is not None:
-            progress(done, len(pairs))
+            progress(done, len(pairs), "class pairs fitted")
     return table.result(classes, "l2", class_means(train_images, train_labels, k), len(train_labels),
                         len(test_labels), C, start)
 

@@ -1,29 +1,34 @@
-"""The dataset-pair explorer: an OTDD matrix over datasets and the view of one pair.
+"""The dataset-pair explorer: a distance matrix over datasets and the view of one pair.
 
 The matrix reproduces the dataset-distance heatmaps of Alvarez-Melis & Fusi
-(NeurIPS 2020, Fig. 3) for the *NIST-like datasets that are available; the pair
-view adds a joint UMAP embedding and, per point, its best match under the OTDD
-coupling (the partner receiving the most mass).
+(NeurIPS 2020, Fig. 3) for the *NIST-like datasets that are available, under any
+registered method (:mod:`dsviz.methods`; OTDD by default, s-OTDD for scale); the
+pair view adds a joint UMAP embedding and, per point, its best match under the
+OTDD coupling (the partner receiving the most mass).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .cache import Cache, fingerprint
-from .compare import DatasetComparison, compare_datasets
+from . import methods
+from .methods import Comparison
+from .methods.otdd import OTDDSettings
 from .data import to_features
 from .derived import choose_datasets
 from .embedding import UmapSettings, joint_embedding
+from .progress import Progress
+from .sotdd import SOTDDResult, projection_spread
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
+OTDD_METHODS = ("otdd-exact", "otdd-gaussian")
 
-Progress = Callable[[float, int, str], None]
 
 
 def within(progress: Progress | None, done: int, total: int, label: str) -> Progress | None:
@@ -40,37 +45,58 @@ class PairSettings:
     n: int = 2000
     seed: int = 0
     split: str = "train"
-    label_distance: str = "exact"
+    method: str = "otdd-exact"
+    outer: str = "auto"
     debiased: bool = True
     device: str = "auto"
 
+    @property
+    def is_otdd(self) -> bool:
+        return self.method in OTDD_METHODS
+
+    def method_settings(self):
+        """The registered method and its settings: ``outer``/``debiased`` for OTDD, ``seed`` for seeded methods."""
+        m = methods.get(self.method)
+        if self.is_otdd:
+            return m, OTDDSettings(outer=self.outer, debiased=self.debiased, seed=self.seed)
+        return m, m.with_seed(m.settings(), self.seed)
+
+    def view_settings(self) -> "PairSettings":
+        """The pair view draws an OTDD coupling: OTDD with exact label distances unless an OTDD method is chosen."""
+        return self if self.is_otdd else replace(self, method="otdd-exact")
+
     def describe(self) -> str:
+        extra = (f"outer OT {self.outer}, {'debiased' if self.debiased else 'not debiased'}" if self.is_otdd
+                 else ", ".join(f"{k} {v}" for k, v in methods.get(self.method).settings_dict(self.method_settings()[1]).items()))
         return (f"n = {self.n} per dataset ({self.split}, class-balanced), seed {self.seed}, "
-                f"label distance {self.label_distance}, {'debiased' if self.debiased else 'not debiased'}")
+                f"method {self.method} ({extra})")
 
 
 @dataclass
 class PairMatrix:
-    """OTDD and OT between every pair of available datasets.
+    """The chosen method's distance (and, for OTDD, plain OT) between every pair of available datasets.
 
-    ``otdd[i, i]`` is the dataset against the same sample (0 for a correct
-    engine: a sanity check); ``floor_otdd[i]`` is the dataset against an
-    independent sample of itself (seed + 1), the size of differences that are
-    sampling noise.
+    ``distance[i, i]`` is the dataset against the same sample (0 for a correct
+    engine: a sanity check); ``floor[i]`` is the dataset against an independent
+    sample of itself (seed + 1), the size of differences that are sampling noise.
+    ``ot`` and ``floor_ot`` (feature-only OT) are NaN for methods other than OTDD.
+    ``stderr`` is each cell's Monte Carlo standard error for s-OTDD (from the spread of its
+    per-projection values, :func:`dsviz.sotdd.projection_spread`), NaN for exact methods.
     """
 
     datasets: list[str]
     missing: dict[str, str]
     partial: dict[str, str]
     settings: PairSettings
-    otdd: np.ndarray
+    distance: np.ndarray
     ot: np.ndarray
-    floor_otdd: np.ndarray
+    floor: np.ndarray
     floor_ot: np.ndarray
     split_used: dict[str, str]
     seconds: np.ndarray
     cache_hits: int = 0
     classes: dict[str, list[str]] = field(default_factory=dict)
+    stderr: np.ndarray | None = None
 
 
 def available_pair_datasets(
@@ -98,17 +124,19 @@ def pair_matrix(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> PairMatrix:
-    """Compute (or read from the cache) the OTDD matrix over the available datasets.
+    """Compute (or read from the cache) ``settings.method``'s matrix over the available datasets.
 
-    OTDD is symmetric with either outer solver ``auto`` picks (exact OT, or the
-    debiased Sinkhorn divergence, S(a, b) = S(b, a)), so each unordered pair is
-    computed once and mirrored. ``progress(done, total, label)`` is called
-    before each cell.
+    Every registered pairwise method is symmetric (OTDD with either outer solver
+    ``auto`` picks: exact OT, or the debiased Sinkhorn divergence, S(a, b) = S(b, a);
+    s-OTDD, ...), so each unordered pair is computed once and mirrored.
+    ``progress(done, total, label)`` is called before each cell.
     """
     datasets, missing, partial = available_pair_datasets(names, data_dir)
     k = len(datasets)
-    otdd, ot, secs = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
-    floor_otdd, floor_ot = np.zeros(k), np.zeros(k)
+    dist, secs = np.zeros((k, k)), np.zeros((k, k))
+    ot = np.zeros((k, k)) if settings.is_otdd else np.full((k, k), np.nan)
+    floor, floor_ot = np.zeros(k), np.zeros(k) if settings.is_otdd else np.full(k, np.nan)
+    stderr = np.full((k, k), np.nan)
     split_used: dict[str, str] = {}
     classes: dict[str, list[str]] = {}
     jobs = matrix_jobs(k)
@@ -123,35 +151,37 @@ def pair_matrix(
                            tgt_seed=floor_seed(settings) if j < 0 else None,
                            progress=within(progress, done, len(jobs), label))
         hits += cmp.cache_hit
+        plain = cmp.result.ot if settings.is_otdd else np.nan
         if j < 0:
-            floor_otdd[i], floor_ot[i] = cmp.result.otdd, cmp.result.ot
+            floor[i], floor_ot[i] = cmp.distance.value, plain
             continue
-        otdd[i, j] = otdd[j, i] = cmp.result.otdd
-        ot[i, j] = ot[j, i] = cmp.result.ot
+        dist[i, j] = dist[j, i] = cmp.distance.value
+        if isinstance(cmp.result, SOTDDResult):
+            stderr[i, j] = stderr[j, i] = projection_spread(cmp.result.per_projection, cmp.result.p)
+        ot[i, j] = ot[j, i] = plain
         secs[i, j] = secs[j, i] = time.perf_counter() - start
         split_used[datasets[i]] = cmp.split_used["src"]
         split_used[datasets[j]] = cmp.split_used["tgt"]
-        classes[datasets[i]] = list(cmp.result.src_classes)
+        classes[datasets[i]] = [cmp.src.classes[c] for c in cmp.src.present_classes]
     if progress:
         progress(len(jobs), len(jobs), "done")
-    return PairMatrix(datasets, missing, partial, settings, otdd, ot, floor_otdd, floor_ot,
-                      split_used, secs, hits, classes)
+    return PairMatrix(datasets, missing, partial, settings, dist, ot, floor, floor_ot,
+                      split_used, secs, hits, classes, stderr)
 
 
 def floor_seed(settings: PairSettings) -> int:
-    """Seed of the independent second sample behind ``floor_otdd``."""
+    """Seed of the independent second sample behind ``floor``."""
     return settings.seed + 1
 
 
 def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None,
-                 progress: Progress | None = None) -> DatasetComparison:
-    """One matrix cell: OTDD of ``src`` vs ``tgt`` under ``settings`` (cached; ``tgt_seed`` for the floor);
-    ``progress`` follows the OTDD stages."""
-    return compare_datasets(
-        src, tgt, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed, split=settings.split,
-        label_distance=settings.label_distance, debiased=settings.debiased, device=settings.device,
-        data_dir=data_dir, cache=cache, progress=progress,
-    )
+                 progress: Progress | None = None) -> Comparison:
+    """One matrix cell: ``settings.method`` between ``src`` and ``tgt`` (names or ``.npz`` paths) through the
+    registry (cached; ``tgt_seed`` for the floor); ``progress`` follows the method's stages."""
+    method, method_settings = settings.method_settings()
+    return methods.compare(method, src, tgt, method_settings, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed,
+                           split=settings.split, device=settings.device, data_dir=data_dir, cache=cache,
+                           progress=progress)
 
 
 @dataclass
@@ -163,7 +193,7 @@ class PairView:
     and ``src_best_mass``/``tgt_best_mass`` that mass.
     """
 
-    comparison: DatasetComparison
+    comparison: Comparison
     embedding: np.ndarray
     umap: UmapSettings
     embed_seconds: float
@@ -222,12 +252,13 @@ def pair_view(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> PairView:
-    """OTDD (cached) and joint UMAP embedding (cached) of one dataset pair."""
+    """OTDD (cached; :meth:`PairSettings.view_settings`) and joint UMAP embedding (cached) of one dataset pair."""
     store = cache if cache is not None else Cache()
     umap_settings = umap_settings or UmapSettings(seed=settings.seed)
     if progress:
         progress(0, 2, f"OTDD {src} vs {tgt}")
-    cmp = compare_pair(src, tgt, settings, data_dir, store, progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}"))
+    cmp = compare_pair(src, tgt, settings.view_settings(), data_dir, store,
+                       progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}"))
     if progress:
         progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
     x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)

@@ -41,7 +41,8 @@ import torch
 from torch import nn
 
 from .augment import TRANSFORMS, check_transform, transform_images
-from .augment_otdd import Progress, load_pair, transformed_otdd
+from .augment_otdd import load_pair, transformed_otdd
+from .progress import Progress
 from .cache import Cache, cache_key, fingerprint
 from .data import LabeledImages, load
 from .device import resolve_device

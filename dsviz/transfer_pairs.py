@@ -17,7 +17,7 @@ available datasets and every seed ``s``:
     gain(source, target, s) = 100 (err_scratch - err_ft) / err_scratch, the relative drop in test
                             error (:func:`dsviz.transfer_stats.relative_error_drop`).
 
-OTDD(source, target) is the Dataset pairs page's value (``compare_datasets`` with
+OTDD(source, target) is the Dataset pairs page's value (:func:`dsviz.pairs.compare_pair` with
 ``otdd_n`` class-balanced train images per side, seed 0, exact inner and outer OT,
 debiased), so the scatter's x matches the matrix; exact OTDD is symmetric, so
 both directions of a pair share it, as in the paper's figure.
@@ -45,12 +45,11 @@ from functools import cached_property
 import numpy as np
 import torch
 
-from .augment_otdd import Progress
 from .cache import Cache, cache_key, fingerprint
-from .compare import compare_datasets
 from .data import LabeledImages, load
 from .device import resolve_device
-from .pairs import PAIR_DATASETS, available_pair_datasets
+from .pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
+from .progress import Progress
 from .transfer import PROTOCOL, accuracy, init_model, reset_classifier, torch_threads, train
 from .transfer_stats import correlations, mean_std, relative_error_drop
 
@@ -266,9 +265,9 @@ def run_finetune(task: FinetuneTask, weights: dict[str, np.ndarray], source_clas
 
 def run_otdd(task: OtddTask, cache: Cache, device: str = "auto",
              data_dir: str | os.PathLike[str] | None = None) -> float:  # fmt: skip
-    """OTDD of the pair (``compare_datasets`` stores it in ``cache`` under the page's key)."""
-    return float(compare_datasets(task.a, task.b, n=task.n, seed=0, split="train", label_distance="exact",
-                                  debiased=True, device=device, data_dir=data_dir, cache=cache).result.otdd)  # fmt: skip
+    """OTDD of the pair (:func:`dsviz.pairs.compare_pair` stores it in ``cache`` under the page's key)."""
+    settings = PairSettings(n=task.n, seed=0, split="train", method="otdd-exact", debiased=True, device=device)
+    return float(compare_pair(task.a, task.b, settings, data_dir, cache).distance.value)
 
 
 def plan(datasets: Sequence[str], config: PairsConfig) -> tuple[list, list[FinetuneTask]]:

@@ -19,7 +19,8 @@ from dsviz.transfer import (
     transfer_study,
 )
 from dsviz.transfer_stats import leave_one_out_pearson
-from ui.augment_plots import class_matrix_figure, image_grid, otdd_curve_figure, transfer_scatter_figure
+from ui.augment_plots import image_grid, otdd_curve_figure, transfer_scatter_figure
+from ui.heatmaps import class_heatmap
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
@@ -180,15 +181,16 @@ with metric_col:
 heat_left, heat_right = st.columns(2, gap="medium")
 with heat_left:
     st.plotly_chart(
-        class_matrix_figure(result.label_distances, result.src_classes, result.tgt_classes,
-                            "Label distances W₂²(P_y, P_y′)", "Viridis", ".0f"),  # fmt: skip
+        class_heatmap(result.label_distances, result.src_classes, result.tgt_classes,
+                      "Label distances W₂²(P_y, P_y′)", "MNIST", "USPS", fmt=".0f", height=380),  # fmt: skip
         key="label_heatmap",
         config=chart_config("label_heatmap"),
     )
 with heat_right:
     st.plotly_chart(
-        class_matrix_figure(100 * result.class_coupling, result.src_classes, result.tgt_classes,
-                            "Coupling mass between classes (% of all mass)", "Blues", ".1f", zmax=10.0),  # fmt: skip
+        class_heatmap(100 * result.class_coupling, result.src_classes, result.tgt_classes,
+                      "Coupling mass between classes (% of all mass)", "MNIST", "USPS", kind="mass", fmt=".1f",
+                      zmax=10.0, height=380),  # fmt: skip
         key="coupling_heatmap",
         config=chart_config("coupling_heatmap"),
     )

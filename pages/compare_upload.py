@@ -26,7 +26,7 @@ from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
-from ui.pair_plots import class_heatmap
+from ui.heatmaps import class_heatmap
 from ui.upload_plots import class_grid, ranking_figure
 from ui.url_state import UrlNumber
 
@@ -183,7 +183,7 @@ with hm_left:
                     key="label_distances", config=chart_config("label_distances"))
 with hm_right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", YOURS, best.name, colorscale="Blues", reverse=False),
+                                  "Class-level coupling mass", YOURS, best.name, kind="mass"),
                     key="class_coupling", config=chart_config("class_coupling"))
 st.caption(f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
 

@@ -1,4 +1,4 @@
-"""Dataset pairs: the OTDD matrix over datasets; click a cell to explore that pair."""
+"""Dataset pairs: a distance matrix over datasets (any pairwise registered method); click a cell to explore that pair."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
-from dsviz.pairs import PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix, pair_view
-from ui.data_notice import data_notice
+from dsviz.methods import METHODS
+from dsviz.otdd import OUTER_CHOICES
+from dsviz.pairs import (OTDD_METHODS, PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets,
+                         pair_matrix, pair_view)
 from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
+from ui.data_notice import data_notice
+from ui.heatmaps import class_heatmap
 from ui.pair_hover import pair_hover_view
-from ui.pair_plots import class_heatmap, matrix_figure
+from ui.pair_plots import matrix_figure
 from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.export import chart_config, table_downloads
@@ -23,12 +27,14 @@ SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sampl
 LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
                   help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
 PICK_SENTINEL = "matrix_pick_handled"
+# Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement).
+PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
 SCATTER_SENTINEL = "transfer_pick_handled"
 
 
 def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
     """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
-    return shared(("matrix", names, settings), f"OTDD matrix over {len(names)} datasets",
+    return shared(("matrix", names, settings), f"{settings.method} matrix over {len(names)} datasets",
                   lambda p: pair_matrix(names, settings, progress=p))
 
 
@@ -120,8 +126,8 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
 require_app_navigation()
 st.title("Dataset pairs")
 st.caption(
-    "OTDD between the *NIST-like datasets (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller and lighter "
-    "means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
+    "Distances between the *NIST-like datasets, OTDD by default (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller "
+    "and lighter means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
     "the coupling, and hover any point to see its image and its best match in the other dataset."
 )
 
@@ -130,11 +136,19 @@ with st.sidebar:
     n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(2000), key="n",
                      bind="query-params", help="Class-balanced sample of the train split (test if train is missing).")
     seed = SEED.number_input()
-    label_distance = st.selectbox("Label distance", ["exact", "gaussian"], key="ld", bind="query-params",
-                                  help="exact: OT between class samples; gaussian: Bures–Wasserstein closed form.")
-    show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params")
+    method = st.selectbox("Method", PAIR_METHODS, key="method", bind="query-params",
+                          help="otdd-exact: OT between class samples; otdd-gaussian: Bures–Wasserstein closed form; "
+                               "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.")
+    st.caption(f"{METHODS[method].description} Source: {METHODS[method].source}.")
+    is_otdd = method in OTDD_METHODS
+    outer = st.selectbox("Outer OT solver", OUTER_CHOICES, index=OUTER_CHOICES.index("auto"), key="outer",
+                         bind="query-params", disabled=not is_otdd,
+                         help="auto: exact up to 2000 x 2000 points, scaling beyond; exact: network simplex; "
+                              "sinkhorn: entropic (eps 0.05 of the mean cost), debiased; scaling: the authors' "
+                              "debiased Sinkhorn divergence with epsilon-scaling.")
+    show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params", disabled=not is_otdd)
 
-settings = PairSettings(n=int(n), seed=int(seed), label_distance=label_distance)
+settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
 available, missing, partial = available_pair_datasets()
 data_notice(missing, partial, [name for name in available if name not in PAIR_DATASETS])
 if len(available) < 2:
@@ -160,25 +174,34 @@ def _current(key: str, default: str) -> int:
 
 selected = (_current("src", names[0]), _current("tgt", names[-1]))
 
+show_ot = show_ot and is_otdd
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(shared_figure(matrix_figure, matrix.otdd, names, "OTDD", selected), key="matrix_chart",
+    st.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected), key="matrix_chart",
                     on_select="rerun", selection_mode="points", config=chart_config("matrix_chart"),
                     width="content")
 if show_ot:
     with cols[1]:
         st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
                         key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
+if method == "sotdd":
+    off = ~np.eye(len(names), dtype=bool)
+    rel = matrix.stderr[off] / matrix.distance[off]
+    st.caption(f"s-OTDD over {settings.method_settings()[1].n_projections} random projections (projection seed = the "
+               f"sample seed {settings.seed}). Monte Carlo standard error of the cells, from the spread of their "
+               f"per-projection values: {100 * rel.min():.1f}–{100 * rel.max():.1f} % of the value. Over projection seeds "
+               "at n = 2000 see bench/sotdd_bench.py (README).")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
-table_downloads("OTDD matrix", matrix.otdd, {**vars(settings), "split_used": matrix.split_used},
+table_downloads(f"{method} matrix", matrix.distance, {**vars(settings), "split_used": matrix.split_used},
                 index=names, columns=names)
 with st.expander("Sanity check: self-distances"):
     st.markdown(
-        "The diagonal is each dataset against **the same sample** (OTDD must be 0). The sampling floor is each "
+        f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor is each "
         "dataset against **an independent sample of itself** (seed + 1): differences smaller than this are noise."
     )
-    st.dataframe(pd.DataFrame({"OTDD same sample": np.diag(matrix.otdd), "OTDD independent sample": matrix.floor_otdd,
+    st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
+                               f"{method} independent sample": matrix.floor,
                                "OT independent sample": matrix.floor_ot}, index=names), width="content")
 
 _transfer_section(transfer, (names[selected[0]], names[selected[1]]))
@@ -195,6 +218,8 @@ if src == tgt:
     st.info("Pick two different datasets (or click an off-diagonal cell).")
     st.stop()
 
+if not is_otdd:
+    st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling to draw.")
 view = _view(src, tgt, settings)
 res = view.comparison.result
 m = st.columns(4)
@@ -212,8 +237,9 @@ with left:
                     key="label_distances", config=chart_config("label_distances"))
 with right:
     st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, "Blues", False),
+                                  "Class-level coupling mass", src, tgt, kind="mass"),
                     key="class_coupling", config=chart_config("class_coupling"))
+
 pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd, "split_used": view.comparison.split_used}
 table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
                 index=res.src_classes, columns=res.tgt_classes)

@@ -8,7 +8,8 @@ import streamlit as st
 from dsviz.data import DATASETS, DataError
 from dsviz.derived import choose_datasets, dataset_status
 from dsviz.simex import runs
-from dsviz.simex.agreement import DESCRIPTIONS, compare_methods
+from dsviz.methods import METHODS
+from dsviz.simex.agreement import compare_methods
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
 from ui.data_notice import data_notice
@@ -17,19 +18,21 @@ from ui.navigation import require_app_navigation
 
 OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist", "mnist-5k", "digits")
 N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
-                    help="OTDD compares this many class-balanced samples per dataset; the autoencoders train on this many.")  # fmt: skip
+                    help="Every method compares the same class-balanced samples of this many images per dataset; the autoencoder methods hold out the held-out images below and train on the rest.")  # fmt: skip
 N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAULT_N_EVAL, 10,
-                   help="Images the autoencoder methods and the sample MSE are measured on.")  # fmt: skip
+                   help="Images per dataset the autoencoder methods are measured on (held out of their training).")  # fmt: skip
 EPOCHS = UrlNumber("epochs", "Autoencoder epochs", 1, 200, runs.DEFAULT_EPOCHS, 1,
                    help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.")  # fmt: skip
 
 require_app_navigation()
 st.title("Method agreement")
 st.caption(
-    "Five ways to say how far apart two datasets are, computed on the same datasets: OTDD (Alvarez-Melis & Fusi, 2020), "
-    "SimEx with MSE and with iSSIM (Hwang et al., 2020), the autoencoder average distance AAD, and the plain mean "
-    "pairwise sample MSE. Each method orders the dataset pairs from closest to farthest; the heatmap of Spearman ρ "
-    "shows how far those orderings agree. None of the sources makes this comparison."
+    f"{len(METHODS)} ways to say how far apart two datasets are, computed on the same samples: every method of the "
+    "registry (OTDD exact and Gaussian, Alvarez-Melis & Fusi 2020; s-OTDD, Nguyen et al. 2025; SimEx with MSE and with "
+    "iSSIM, Hwang et al. 2020; the autoencoder average distance AAD; the plain mean pairwise sample MSE). Each method "
+    "orders the dataset pairs from closest to farthest; the heatmap of Spearman ρ shows how far those orderings agree. "
+    "None of the sources makes this comparison. s-OTDD uses its default "
+    f"{METHODS['sotdd'].settings().n_projections} random projections (seed 0)."
 )
 
 with st.container(key="settings"):
@@ -69,12 +72,12 @@ else:
         cli = (f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "
                f"--n {n} --n-eval {n_eval}")  # fmt: skip
         st.info(f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it here.")
-        if st.button("Compute all five methods", key="compute_agreement"):
-            with st.status("Computing the five methods…", expanded=True) as progress_box:
+        if st.button("Compute all methods", key="compute_agreement"):
+            with st.status(f"Computing the {len(METHODS)} methods…", expanded=True) as progress_box:
                 bar = st.progress(0.0, text="loading data")
 
-                def progress(method: str, done: int, total: int) -> None:
-                    bar.progress(done / total, text=f"{method}: {done} of {total}")
+                def progress(done: int, total: int, what: str) -> None:
+                    bar.progress(min(done / max(total, 1), 1.0), text=f"{what} ({done} of {total})")
 
                 compare_methods(usable, n=n, n_eval=n_eval, epochs=epochs, progress=progress)
                 progress_box.update(label="done", state="complete")
@@ -84,7 +87,7 @@ if report is not None:
     names = list(report.names)
     st.subheader("Distances between the datasets")
     columns = st.columns(2)
-    fmts = {"OTDD": ".0f", "AAD": ".2f"}
+    fmts = {"otdd-exact": ".0f", "otdd-gaussian": ".0f", "sotdd": ".2f", "aad": ".2f"}
     for i, method in enumerate(report.methods):
         with columns[i % 2]:
             st.plotly_chart(
@@ -115,7 +118,8 @@ if report is not None:
         table = pd.DataFrame(
             {
                 "method": report.methods,
-                "what it measures": [DESCRIPTIONS[m] for m in report.methods],
+                "what it measures": [METHODS[m].description for m in report.methods],
+                "source": [METHODS[m].source for m in report.methods],
                 "seconds": [round(report.seconds[m], 2) for m in report.methods],
             }
         )

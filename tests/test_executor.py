@@ -144,16 +144,16 @@ def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real
     cache_dir = tmp_path / "ray"
     driver = run_cli(*GRID, "--executor", "ray", "--address", cluster, cache_dir=cache_dir, data_dir=real_data_dir)
     deadline = time.monotonic() + 120
-    while not list((cache_dir / "otdd").glob("*.npz")):
+    while not list((cache_dir / "distance").glob("*.npz")):
         assert driver.poll() is None, driver.communicate()[1]
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert driver.poll() is None, "the grid ended before it could be killed"
     driver.send_signal(signal.SIGKILL)
     driver.communicate()
-    entries = sorted((cache_dir / "otdd").glob("*.npz"))
+    entries = sorted((cache_dir / "distance").glob("*.npz"))
     for path in entries:  # only complete entries: each loads and carries its own key
-        assert Cache(cache_dir).load("otdd", path.stem) is not None
+        assert Cache(cache_dir).load("distance", path.stem) is not None
     assert 1 <= len(entries) < GRID_TASKS
     resumed = finish(run_cli(*GRID, "--executor", "ray", "--address", cluster, cache_dir=cache_dir,
                              data_dir=real_data_dir))  # fmt: skip
@@ -188,4 +188,4 @@ def test_cli_names_the_failed_task_and_keeps_the_others(real_data_dir, tmp_path,
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "task failed: otdd mnist vs usps: RuntimeError: disk on fire" in err
-    assert len(list((tmp_path / "otdd").glob("*.npz"))) == 4  # the diagonal and floor cells were stored
+    assert len(list((tmp_path / "distance").glob("*.npz"))) == 4  # the diagonal and floor cells were stored

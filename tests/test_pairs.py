@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from dsviz.cache import Cache
+from dsviz.data import availability
 from dsviz.embedding import UmapSettings, joint_embedding
 from dsviz.pairs import PairSettings, pair_matrix, pair_view
 from dsviz.thumbnails import read_sprite, sprite_sheet
@@ -51,19 +52,34 @@ def small_matrix(real_data_dir, tmp_path_factory):
     return pair_matrix(names, PairSettings(n=120, seed=0), data_dir=real_data_dir, cache=cache)
 
 
-def test_matrix_on_real_data(small_matrix):
+def test_matrix_on_real_data(small_matrix, real_data_dir):
     m = small_matrix
-    assert "kmnist" in m.missing and "kmnist" not in m.datasets
-    assert m.datasets == ["mnist", "emnist-letters", "fashion-mnist", "usps"]
-    assert m.split_used["emnist-letters"] == "test" and m.split_used["mnist"] == "train"
-    np.testing.assert_allclose(m.otdd, m.otdd.T, rtol=1e-9)
-    np.testing.assert_allclose(np.diag(m.otdd), 0.0, atol=1e-6)
+    status = availability(real_data_dir)  # the data folder decides which datasets the matrix holds
+    names = ["mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps"]
+    assert m.datasets == [n for n in names if status[n].available]
+    assert set(m.missing) == {n for n in names if not status[n].available}
+    for name in m.datasets:
+        assert m.split_used[name] == ("train" if status[name].counts.get("train") else "test")
+    np.testing.assert_allclose(m.distance, m.distance.T, rtol=1e-9)
+    np.testing.assert_allclose(np.diag(m.distance), 0.0, atol=1e-6)
     for i in range(len(m.datasets)):
-        off = np.delete(m.otdd[i], i)
-        assert (off > m.otdd[i, i]).all()
+        off = np.delete(m.distance[i], i)
+        assert (off > m.distance[i, i]).all()
         assert (off >= np.delete(m.ot[i], i) - 1e-9).all()  # OTDD >= OT cell by cell
     # an independent sample of the same dataset is a real but smaller distance here
-    assert (m.floor_otdd > 0).all()
+    assert (m.floor > 0).all()
+
+
+def test_sotdd_matrix_through_the_registry(real_data_dir, tmp_path):
+    settings = PairSettings(n=100, seed=0, method="sotdd")
+    m = pair_matrix(["mnist", "usps", "fashion-mnist"], settings, data_dir=real_data_dir, cache=Cache(tmp_path))
+    assert m.settings.method == "sotdd" and np.isnan(m.ot).all()
+    np.testing.assert_allclose(np.diag(m.distance), 0.0, atol=1e-12)
+    np.testing.assert_allclose(m.distance, m.distance.T)
+    off = ~np.eye(3, dtype=bool)
+    assert (m.distance[off] > m.floor.max()).all()  # real differences exceed the sampling floor
+    assert (m.stderr[off] > 0).all() and (m.stderr[off] < 0.2 * m.distance[off]).all()
+    assert "sotdd" in settings.describe() and "n_projections" in settings.describe()
 
 
 def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_dir, tmp_path):
@@ -105,6 +121,24 @@ def test_precompute_pairs_cli(real_data_dir, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["datasets"] == ["mnist", "usps"] and "kmnist" in out["missing"]
-    assert np.asarray(out["otdd"]).shape == (2, 2) and out["otdd"][0][1] > 0
+    kmnist = availability(real_data_dir)["kmnist"].available
+    assert out["datasets"] == ["mnist", "usps", "kmnist"][: 2 + kmnist] and ("kmnist" in out["missing"]) != kmnist
+    assert np.asarray(out["otdd"]).shape == (2 + kmnist,) * 2 and out["otdd"][0][1] > 0
+    assert out["method"] == "otdd-exact" and out["settings"]["label_distance"] == "exact"
     assert {"stage_seconds", "seconds", "split_used", "floor_otdd"} <= set(out)
+
+
+def test_pairs_page_offers_sotdd_and_states_its_projections_and_error(real_data_dir, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for key, value in {"n": "250", "method": "sotdd", "src": "mnist", "tgt": "mnist"}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/dataset_pairs.py").run()
+    assert not at.exception, at.exception
+    assert "sotdd" in at.selectbox(key="method").options and at.selectbox(key="method").value == "sotdd"
+    captions = " ".join(c.value for c in at.caption)
+    assert "10000 random projections" in captions and "standard error" in captions
+    assert at.toggle(key="show_ot").disabled  # plain OT belongs to OTDD

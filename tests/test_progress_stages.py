@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dsviz.cache import Cache
-from dsviz.compare import compare_datasets
+from dsviz import methods
 from dsviz.otdd import compute_otdd
 from dsviz.otdd.engine import STAGE_LABELS, stages
 
@@ -30,16 +30,18 @@ def test_engine_reports_every_stage_in_order():
         assert [d for d, _, _ in seen] == list(range(len(plan) + 1)) and {t for _, t, _ in seen} == {len(plan)}
 
 
-def test_compare_reports_loading_then_stages_and_a_cache_hit(tmp_path):
+def test_compare_reports_the_stages_then_a_cache_hit(tmp_path):
     a, b = tmp_path / "a.npz", tmp_path / "b.npz"
     for path, seed in ((a, 0), (b, 1)):
         rng = np.random.default_rng(seed)
         np.savez(path, images=rng.integers(0, 255, (30, 8, 8), dtype=np.uint8), labels=np.arange(30) % 3)
     cache = Cache(tmp_path / "cache")
     first, again = [], []
-    compare_datasets(str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: first.append((d, t, w)))
-    compare_datasets(str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: again.append((d, t, w)))
-    assert first[0] == (0, 6, "loading and sampling both datasets") and first[-1] == (6, 6, "done")
+    methods.compare("otdd-exact", str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: first.append((d, t, w)))
+    methods.compare("otdd-exact", str(a), str(b), n=30, cache=cache, progress=lambda d, t, w: again.append((d, t, w)))
+    plan = stages("auto", True)
+    assert [w for _, _, w in first] == [STAGE_LABELS[s] for s in plan] + ["done"]
     assert "label distances W₂²(P_y, P_y′)" in [w for _, _, w in first]
     assert [d for d, _, _ in first] == sorted(d for d, _, _ in first)  # the bar only moves forward
-    assert again == [(0, 6, "loading and sampling both datasets"), (6, 6, "read from the cache")]
+    assert first[-1] == (len(plan), len(plan), "done")
+    assert again == [(1, 1, "read from the cache")]

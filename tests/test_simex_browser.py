@@ -15,6 +15,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
+from dsviz.data import availability
+
 pytestmark = pytest.mark.browser
 
 TINY = "n=60&n_eval=20&epochs=1"
@@ -81,8 +83,11 @@ def test_method_agreement_page(page, streamlit_server, artifacts_dir, real_data_
     datasets = "&".join(f"datasets={d}" for d in ("mnist", "kmnist", "emnist-letters", "mnist-rotated"))
     page.goto(f"{streamlit_server}/method_agreement?{TINY}&{datasets}")
     _train_if_needed(page, "compute_agreement", ".st-key-agreement_heatmap .js-plotly-plot")
-    assert page.get_by_text(re.compile("kmnist.*left out")).count() >= 1
-    assert page.get_by_text(re.compile("13 of 26 classes")).count() >= 1
+    status = availability(real_data_dir)
+    if not status["kmnist"].available:
+        assert page.get_by_text(re.compile("kmnist.*left out")).count() >= 1
+    if status["emnist-letters"].message:
+        assert page.get_by_text(status["emnist-letters"].message[:40]).count() >= 1
     table = page.locator(".st-key-cost_table")
     table.wait_for(timeout=60_000)
     full_page_screenshot(page, artifacts_dir / "method_agreement_page.png")

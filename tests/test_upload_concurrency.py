@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-import dsviz.compare
+import dsviz.methods.otdd
 from dsviz.cache import Cache
 from dsviz.closest import rank_references
 from dsviz.data import load
@@ -31,17 +31,17 @@ PAGE = "pages/compare_upload.py"
 
 @pytest.fixture
 def counted_otdd(monkeypatch):
-    """Count OTDD computations (cache misses) made through :func:`dsviz.compare.compare_datasets`."""
+    """Count OTDD computations (cache misses) made through the registry (:mod:`dsviz.methods.otdd`)."""
     calls: list[tuple[int, int]] = []
     lock = threading.Lock()
-    original = dsviz.compare.compute_otdd
+    original = dsviz.methods.otdd.compute_otdd
 
     def counting(x1, y1, x2, y2, **kwargs):
         with lock:
             calls.append((len(x1), len(x2)))
         return original(x1, y1, x2, y2, **kwargs)
 
-    monkeypatch.setattr(dsviz.compare, "compute_otdd", counting)
+    monkeypatch.setattr(dsviz.methods.otdd, "compute_otdd", counting)
     return calls
 
 
@@ -87,14 +87,14 @@ def _session(upload: Path, filename: str, counter: Path) -> dict:
     Uploads ``upload`` as ``filename``, counts OTDD computations into ``counter``,
     and returns what the page showed.
     """
-    original = dsviz.compare.compute_otdd
+    original = dsviz.methods.otdd.compute_otdd
 
     def counting(x1, y1, x2, y2, **kwargs):
         with open(counter, "a") as fh:
             fh.write(f"{len(x1)} {len(x2)}\n")
         return original(x1, y1, x2, y2, **kwargs)
 
-    dsviz.compare.compute_otdd = counting
+    dsviz.methods.otdd.compute_otdd = counting
     at = AppTest.from_file(APP, default_timeout=500)
     at.query_params["n"] = "250"
     at.run()

@@ -33,37 +33,6 @@ def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom:
     return out
 
 
-def class_matrix_figure(
-    matrix: np.ndarray,
-    src_classes: Sequence[str],
-    tgt_classes: Sequence[str],
-    title: str,
-    colorscale: str,
-    value_format: str,
-    zmax: float | None = None,
-    height: int = 380,
-) -> go.Figure:
-    """A K1 x K2 heatmap, source classes down the rows and target classes across, values printed."""
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=[f"USPS {c}" for c in tgt_classes],
-            y=[f"MNIST {c}" for c in src_classes],
-            colorscale=colorscale,
-            zmin=0,
-            zmax=zmax,
-            texttemplate=f"%{{z:{value_format}}}",
-            textfont={"size": 9},
-            hovertemplate=f"%{{y}} → %{{x}}: %{{z:{value_format}}}<extra></extra>",
-            colorbar={"thickness": 12},
-        )
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="bottom")
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
-
-
 def otdd_curve_figure(
     magnitudes: np.ndarray,
     otdd: np.ndarray,

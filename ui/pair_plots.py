@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from dsviz.pairs import PairView
+from ui.heatmaps import DISTANCE_COLORS
 
 SYMBOLS = ("circle", "diamond")
 MATRIX_SIZE_PX = 460
@@ -16,6 +17,13 @@ def class_colors(k: int) -> list[str]:
     """k distinguishable colours (Plotly's D3 palette, then Alphabet for more than 10 classes)."""
     palette = qualitative.D3 if k <= 10 else qualitative.Alphabet
     return [palette[i % len(palette)] for i in range(k)]
+
+
+def _cell_text(x: float) -> str:
+    """Thousands without decimals (OTDD), small values to 3 significant digits (s-OTDD), round-off as 0."""
+    if abs(x) < 1e-9:
+        return "0"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tuple[int, int] | None) -> go.Figure:
@@ -33,10 +41,10 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
             y=[names[r] for r in rows.ravel()],
             mode="markers+text",
             marker=dict(symbol="square", size=plot_px / max(k, 1) * 0.92, color=v,
-                        colorscale="Viridis", reversescale=True, showscale=True,
+                        **DISTANCE_COLORS, showscale=True,
                         colorbar=dict(thickness=12, len=0.8), line=dict(width=0)),
-            text=[f"{x:,.0f}" for x in v],
-            textfont=dict(color=["white" if x > np.median(v) else "black" for x in v], size=12),
+            text=[_cell_text(x) for x in v],
+            textfont=dict(color=["white" if x > (v.min() + v.max()) / 2 else "black" for x in v], size=12),
             customdata=np.stack([rows.ravel(), cols.ravel()], 1),
             hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>",
         )
@@ -53,17 +61,6 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
         yaxis=dict(categoryorder="array", categoryarray=names[::-1], showgrid=False),
         clickmode="event+select", dragmode=False,
     )
-    return fig
-
-
-def class_heatmap(values: np.ndarray, rows: list[str], cols: list[str], title: str, row_label: str,
-                  col_label: str, colorscale: str = "Viridis", reverse: bool = True) -> go.Figure:
-    """K1 x K2 heatmap with class names on both axes."""
-    fig = go.Figure(go.Heatmap(z=values, x=cols, y=rows, colorscale=colorscale, reversescale=reverse,
-                               hovertemplate=f"{row_label} %{{y}} → {col_label} %{{x}}: %{{z:.4g}}<extra></extra>"))
-    fig.update_layout(title=title, height=420, margin=dict(l=60, r=10, t=40, b=50),
-                      xaxis=dict(title=col_label, type="category"),
-                      yaxis=dict(title=row_label, type="category", autorange="reversed"))
     return fig
 
 

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 import streamlit as st
 
+from dsviz.progress import Progress
+
 T = TypeVar("T")
-Progress = Callable[[int, int, str], None]
 
 
 def with_status(label: str, work: Callable[[Progress], T]) -> T:

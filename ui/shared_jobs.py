@@ -68,13 +68,13 @@ def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_par
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _shared_figure(name: str, _builder: Callable[..., object], *args) -> object:
-    return _builder(*args)
+def _shared_figure(name: str, _builder: Callable[..., object], *args, **kwargs) -> object:
+    return _builder(*args, **kwargs)
 
 
-def shared_figure(builder: Callable[..., object], *args) -> object:
-    """``builder(*args)`` (a figure) built once per server for each argument set and shared by sessions.
+def shared_figure(builder: Callable[..., object], *args, **kwargs) -> object:
+    """``builder(*args, **kwargs)`` (a figure) built once per server for each argument set and shared by sessions.
 
     Read-only, like every shared result: ``st.plotly_chart`` serialises a figure without changing it.
     """
-    return _shared_figure(f"{builder.__module__}.{builder.__qualname__}", builder, *args)
+    return _shared_figure(f"{builder.__module__}.{builder.__qualname__}", builder, *args, **kwargs)

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.heatmaps import DISTANCE_COLORS, SIMILARITY_COLORS
+
 HEATMAP_HEIGHT = 420
 MAX_ANNOTATED = 49
 """Heatmaps with more cells than this show values on hover only (10 x 10 labels would overlap)."""
@@ -20,12 +22,15 @@ def heatmap(
     title: str,
     x_title: str,
     y_title: str,
-    colorscale: str = "Viridis",
+    colorscale: str | None = None,
+    similarity: bool = False,
     fmt: str = ".3f",
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
-    """Heatmap with row 0 at the top.
+    """Heatmap with row 0 at the top; a distance (``colorscale=None``) in the one convention,
+    lighter = closer (:data:`ui.heatmaps.DISTANCE_COLORS`; a ``similarity``, larger = closer:
+    :data:`ui.heatmaps.SIMILARITY_COLORS`), anything else in ``colorscale``.
 
     Up to ``MAX_ANNOTATED`` cells each show their value (and no colour bar is
     drawn, leaving the width to the cells); larger ones show a colour bar and
@@ -37,7 +42,9 @@ def heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
-            colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=not annotate,
+            **({"colorscale": colorscale} if colorscale is not None
+               else SIMILARITY_COLORS if similarity else DISTANCE_COLORS),
+            zmin=zmin, zmax=zmax, showscale=not annotate,
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
         )
     )  # fmt: skip

@@ -3,6 +3,6 @@
 To add a command, write its module and list it in ``COMMANDS``.
 """
 
-from . import datasets, onepixel, otdd, precompute, simex
+from . import datasets, distance, onepixel, otdd, precompute, simex
 
-COMMANDS = [otdd, datasets, precompute, onepixel, simex]
+COMMANDS = [otdd, distance, datasets, precompute, onepixel, simex]

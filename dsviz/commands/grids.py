@@ -21,8 +21,8 @@ transfer-pairs     stage 1: one pretraining (source x seed), one scratch  yes
                    fine-tuning run (source x target x seed), reading its
                    source's pretrained weights from the cache
 simex              one fleet (all its autoencoders train together)        yes
-simex --agreement  OTDD of one dataset pair; SimEx-MSE, SimEx-iSSIM and   yes
-                   AAD fleets
+simex --agreement  one registered method (dsviz.methods) on one dataset   yes
+                   pair, or over all datasets for SimEx/AAD fleets
 =================  =====================================================  =====
 """
 
@@ -41,7 +41,9 @@ from ..device import resolve_device
 from ..embedding import UmapSettings
 from ..executor import Executor, GridResult, Task
 from ..pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_view
+from .. import methods
 from ..simex import runs
+from ..simex.agreement import agreement_settings
 from ..transfer_pairs import FinetuneTask, OtddTask, PairsConfig, PretrainTask, ScratchTask, plan, task_value
 from ..transfer import Setting, TransferConfig, cached_finetune, cached_scratch, load_seed_data, setting_otdd, torch_threads
 
@@ -61,7 +63,7 @@ class PairCell:
 
 def pair_cell(spec: PairCell, cache: Cache) -> float:
     tgt_seed = floor_seed(spec.settings) if spec.floor else None
-    return compare_pair(spec.src, spec.tgt, spec.settings, cache=cache, tgt_seed=tgt_seed).result.otdd
+    return compare_pair(spec.src, spec.tgt, spec.settings, cache=cache, tgt_seed=tgt_seed).distance.value
 
 
 def pair_cell_tasks(datasets: Sequence[str], settings: PairSettings) -> list[Task]:
@@ -221,17 +223,24 @@ def fleet(spec: FleetSpec, cache: Cache) -> float:
 
 
 @dataclass(frozen=True)
-class DatasetPairOTDD:
-    src: str
-    tgt: str
+class AgreementCell:
+    """One registered method of the agreement report: over the pair ``datasets`` (a pairwise method, one
+    cell) or over all of them (a method with a joint ``matrix``: SimEx's fleet, AAD's autoencoder)."""
+
+    method: str
+    datasets: tuple[str, ...]
     n: int
+    n_eval: int
+    epochs: int
     seed: int
     device: str
 
 
-def dataset_pair_otdd(spec: DatasetPairOTDD, cache: Cache) -> float:
-    """One cell of :func:`dsviz.simex.runs.otdd_matrix` (computed as the matrix of just this pair)."""
-    return float(runs.otdd_matrix([spec.src, spec.tgt], n=spec.n, seed=spec.seed, device=spec.device, cache=cache).matrix[0, 1])
+def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
+    """Compute (or read) the cell as :func:`dsviz.simex.agreement.compare_methods` does; returns its seconds."""
+    settings = agreement_settings(spec.epochs, spec.n_eval, spec.seed)[spec.method]
+    samples = [methods.load_sample(name, spec.n, spec.seed) for name in spec.datasets]
+    return methods.distance_matrix(methods.get(spec.method), samples, settings, device=spec.device, cache=cache).seconds
 
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:
@@ -240,18 +249,15 @@ def simex_tasks(spec: FleetSpec) -> list[Task]:
     return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per}{seed})", fleet, spec, gpu=True)]
 
 
-def agreement_tasks(
-    datasets: Sequence[str], names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str
-) -> list[Task]:
-    """Everything :func:`dsviz.simex.agreement.compare_methods` computes for ``datasets``
-    (``names``: the loadable ones, which the OTDD pairs are taken over)."""
-    tasks = [
-        Task(f"OTDD {a} vs {b}", dataset_pair_otdd, DatasetPairOTDD(a, b, n, seed, device), gpu=True)
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-    ]
-    for loss in ("mse", "issim", "aad"):
-        tasks += simex_tasks(FleetSpec(tuple(datasets), "dataset", loss, epochs, n, n_eval, seed, device))
+def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str) -> list[Task]:
+    """Everything :func:`dsviz.simex.agreement.compare_methods` computes for ``datasets``: every registered
+    method, pair by pair or (joint methods) as one task over ``names``, the loadable datasets."""
+    tasks = []
+    for name, method in methods.METHODS.items():
+        groups = [tuple(names)] if method.matrix is not None else [
+            (a, b) for i, a in enumerate(names) for b in names[i + 1 :]]  # fmt: skip
+        tasks += [Task(f"{name} {' vs '.join(g)}", agreement_cell, AgreementCell(name, g, n, n_eval, epochs, seed, device),
+                       gpu=True) for g in groups]  # fmt: skip
     return tasks
 
 

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with tqdm(desc=f"one-pixel fits {args.dataset}", unit="pair", file=sys.stderr, disable=None) as bar:
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, what: str) -> None:
             bar.total = total
             bar.n = done
             bar.refresh()

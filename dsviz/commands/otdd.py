@@ -14,8 +14,9 @@ import time
 
 from tqdm import tqdm
 
-from ..compare import compare_datasets
+from .. import methods
 from ..device import DEVICE_CHOICES
+from ..methods.otdd import OTDDSettings
 from ..otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
 from .common import count_or_all
 
@@ -47,27 +48,17 @@ def run(args: argparse.Namespace) -> int:
     with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
 
         def progress(done: int, total: int, what: str) -> None:
-            # one step per stage: loading, features, label distances, outer problem, ...
+            # one step per stage: features, label distances, outer problem, ...
             bar.total = total
             bar.set_postfix_str(what, refresh=False)
             bar.update(done - bar.n)
 
-        cmp = compare_datasets(
-            args.src,
-            args.tgt,
-            n=args.n,
-            seed=args.seed,
-            split=args.split,
-            normalize=args.normalize,
-            label_distance=args.label_distance,
-            outer=args.outer,
-            eps=args.eps,
-            debiased=args.debiased,
-            device=args.device,
-            max_outer=args.max_outer,
-            progress=progress,
-        )
+        settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize,
+                                max_outer=args.max_outer, seed=args.seed)
+        cmp = methods.compare(f"otdd-{args.label_distance}", args.src, args.tgt, settings, n=args.n, seed=args.seed,
+                              split=args.split, device=args.device, progress=progress)
     res = cmp.result
+    res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start
     if args.json:
         out = res.summary()

@@ -2,7 +2,8 @@
 
 Fills the cache that the "Dataset pairs" page reads, so a demo opens instantly.
 With ``--json`` prints one object: ``datasets``, ``missing``, ``settings``,
-``otdd``, ``ot`` (lists of lists), ``floor_otdd``, ``split_used``,
+``otdd`` (the chosen method's matrix, OTDD by default), ``ot`` (lists of lists;
+NaN for methods other than OTDD), ``floor_otdd``, ``split_used``, ``method``,
 ``stage_seconds`` ({stage: seconds}), ``pair_seconds`` ({"a|b": seconds}),
 ``seconds``, ``executor`` ({``name``, ``matrix``: the grid's
 :meth:`~dsviz.executor.GridResult.summary`, ``views``: the same for the
@@ -20,9 +21,13 @@ import json
 import sys
 import time
 
+import numpy as np
+
 from ..device import DEVICE_CHOICES
 from ..embedding import warm_up
 from ..executor import Executor, executor_arguments, executor_from_args
+from ..methods import METHODS
+from ..otdd import OUTER_CHOICES
 from ..pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
 from .common import count_or_all
 from .grids import pair_cell_tasks, pair_view_tasks, run_grid
@@ -33,7 +38,12 @@ def pairs_arguments(parser: argparse.ArgumentParser) -> None:
                         help="registered names or .npz paths (missing ones are reported and skipped)")
     parser.add_argument("--n", type=count_or_all, default=2000, help="samples per dataset (default 2000), or all")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact")
+    parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact",
+                        help="OTDD label distance (the method otdd-exact or otdd-gaussian)")
+    parser.add_argument("--method", choices=[m for m in METHODS if METHODS[m].matrix is None],
+                        help="any pairwise registered method instead (e.g. sotdd); the pair views stay OTDD")
+    parser.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
+                        help="outer OT solver of the OTDD methods (auto: exact up to 2000 x 2000 points, scaling beyond)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--no-embeddings", dest="embeddings", action="store_false",
                         help="only the matrix, not the per-pair couplings and UMAP embeddings")
@@ -43,14 +53,18 @@ def pairs_arguments(parser: argparse.ArgumentParser) -> None:
 def run_pairs(args: argparse.Namespace) -> int:
     """OTDD matrix over the pair datasets, then each pair's coupling and joint UMAP embedding."""
     start = time.perf_counter()
-    settings = PairSettings(n=args.n, seed=args.seed, label_distance=args.label_distance, device=args.device)
+    method = args.method or f"otdd-{args.label_distance}"
+    settings = PairSettings(n=args.n, seed=args.seed, method=method, outer=args.outer, device=args.device)
     with executor_from_args(args) as executor:
         summary, matrix, stages, pair_seconds = _grids(args, settings, executor)
     seconds = time.perf_counter() - start
     if args.json:
         print(json.dumps({
-            "datasets": matrix.datasets, "missing": matrix.missing, "settings": vars(settings),
-            "otdd": matrix.otdd.tolist(), "ot": matrix.ot.tolist(), "floor_otdd": matrix.floor_otdd.tolist(),
+            "datasets": matrix.datasets, "missing": matrix.missing,
+            "settings": {**vars(settings), "label_distance": args.label_distance},
+            "otdd": matrix.distance.tolist(), "ot": np.where(np.isfinite(matrix.ot), matrix.ot, None).tolist(),
+            "floor_otdd": matrix.floor.tolist(),
+            "method": method,
             "split_used": matrix.split_used, "stage_seconds": stages, "pair_seconds": pair_seconds,
             "seconds": seconds, "executor": summary,
         }))

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
              for r in range(args.repeats)]  # fmt: skip
     tasks = [task for spec in specs for task in simex_tasks(spec)]
     if args.agreement:
-        tasks += agreement_tasks(args.datasets, parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
+        tasks += agreement_tasks(parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
     with executor_from_args(args) as executor:
         grid = run_grid(executor, tasks, "SimEx tasks")
     # Everything is in the cache now: these only read it back.

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from ..device import resolve_device
-from .fleet import EVAL_BATCH, FleetRun, Progress, to_tensor, train_fleet
+from ..progress import Progress
+from .fleet import EVAL_BATCH, FleetRun, to_tensor, train_fleet
 from .model import FleetAutoencoder
 
 

@@ -1,11 +1,9 @@
-"""Do the dataset-similarity methods agree? Five distances between the same datasets.
+"""Do the dataset-similarity methods agree? Every registered method between the same datasets.
 
-For datasets D_1..D_P every method gives a P x P matrix of distances:
-
-* OTDD: optimal transport dataset distance (Alvarez-Melis & Fusi, NeurIPS 2020), exact;
-* SimEx-MSE and SimEx-iSSIM: Δ of a per-dataset fleet (Hwang et al., 2020), symmetrized;
-* AAD: distance of mean latent codes of one autoencoder trained on all P datasets;
-* sample MSE: mean pairwise per-pixel squared error, the SimEx sample-space baseline.
+For datasets D_1..D_P every method of :mod:`dsviz.methods` gives a P x P matrix
+of distances (its joint form where it has one: SimEx's fleet, AAD's shared
+autoencoder; else every pair), computed on the same class-balanced samples of
+``n`` images per dataset (the autoencoder methods hold ``n_eval`` of them out).
 
 Each method orders the P(P-1)/2 dataset pairs from most to least similar; the
 agreement of two methods is Spearman's ρ between those orderings
@@ -16,28 +14,18 @@ compute time at the given settings (read back with cached values).
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ..cache import Cache
-from .baseline import sample_mse_matrix
+from .. import methods
+from ..cache import Cache, fingerprint
+from ..data import DataError
+from ..derived import dataset_status
+from ..progress import Progress, labelled
 from .ranking import method_agreement
 from . import runs
-
-DESCRIPTIONS: dict[str, str] = {
-    "OTDD": "Optimal transport between the datasets' labeled samples, paying pixel distance plus the OT distance between their classes.",
-    "SimEx-MSE": "Mean squared reconstruction error of one dataset's samples through an autoencoder trained on the other (averaged both ways).",
-    "SimEx-iSSIM": "As SimEx-MSE, with 1 − SSIM as training loss and reconstruction error, so structure counts more than raw intensity.",
-    "AAD": "Distance between the datasets' mean latent codes under one autoencoder trained on all of them together.",
-    "Sample MSE": "Mean squared pixel difference over all pairs of samples, with no learning at all.",
-}
-"""One sentence per method, in the order the methods are reported."""
-
-StageProgress = Callable[[str, int, int], None]
-"""``progress(method, done, total)``."""
 
 
 @dataclass
@@ -89,6 +77,16 @@ class AgreementReport:
         }
 
 
+def agreement_settings(epochs: int, n_eval: int, seed: int) -> dict[str, object]:
+    """Every registered method's default settings with its ``epochs``, ``n_eval`` and ``seed`` (where it has them) set."""
+    out = {}
+    for name, method in methods.METHODS.items():
+        settings = method.settings()
+        given = {"epochs": epochs, "n_eval": n_eval, "seed": seed}
+        out[name] = replace(settings, **{k: v for k, v in given.items() if k in {f.name for f in fields(settings)}})
+    return out
+
+
 def compare_methods(
     datasets: Sequence[str],
     n: int = runs.DEFAULT_N,
@@ -97,52 +95,37 @@ def compare_methods(
     seed: int = 0,
     device: str = "auto",
     data_dir: str | os.PathLike[str] | None = None,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
     cache: Cache | None = None,
     cached_only: bool = False,
 ) -> AgreementReport | None:
-    """Compute (or read from the cache) all five methods for the available ``datasets``.
+    """Compute (or read from the cache) every registered method for the available ``datasets``.
 
-    OTDD uses ``n`` class-balanced samples per dataset; the autoencoder methods
-    train on ``n`` and evaluate on ``n_eval`` held-out samples per dataset. Each
-    method's result is cached on its own and the report as a whole too; with
-    ``cached_only`` nothing is computed and a missing report gives ``None``.
+    Each method's result is cached on its own and the report as a whole too, under
+    the list of methods with their names, versions and settings (a new method or a
+    changed setting is a new key); with ``cached_only`` nothing is computed and a
+    missing report gives ``None``.
     """
-    parts = runs.dataset_parts(datasets, n=n, n_eval=n_eval, seed=seed, data_dir=data_dir)
-    params = {"kind": "agreement", "model": runs.MODEL_VERSION, "parts": list(parts.names),
-              "n": n, "epochs": epochs, "seed": seed}  # fmt: skip
-    report, _ = runs.cached_value(
-        cache, "simex_agreement", params, parts.fingerprint(),
-        lambda: _compute(parts, n, epochs, seed, device, data_dir, progress, cache),
-        AgreementReport.to_arrays, AgreementReport.from_arrays, cached_only,
-    )  # fmt: skip
+    status = dataset_status(list(datasets), data_dir)
+    notes = {name: note for name, (ok, note) in status.items() if note}
+    usable = [name for name in datasets if status[name][0]]
+    if len(usable) < 2:
+        raise DataError("fewer than two of the datasets are available: " + "; ".join(notes.values()))
+    samples = [methods.load_sample(name, n, seed, data_dir=data_dir) for name in usable]
+    settings = agreement_settings(epochs, n_eval, seed)
+    params = {"kind": "agreement", "datasets": usable, "n": n,
+              "methods": [methods.cache_params(methods.get(m), s) for m, s in settings.items()]}  # fmt: skip
+    data_fp = fingerprint(*(a for s in samples for a in (s.images, s.labels)))
+
+    def compute() -> AgreementReport:
+        matrices: dict[str, np.ndarray] = {}
+        seconds: dict[str, float] = {}
+        for name, s in settings.items():
+            result = methods.distance_matrix(methods.get(name), samples, s, device=device, cache=cache,
+                                             progress=labelled(progress, name))
+            matrices[name], seconds[name] = result.matrix, result.seconds
+        return AgreementReport(tuple(usable), matrices, seconds, method_agreement(matrices), notes)
+
+    report, _ = runs.cached_value(cache, "simex_agreement", params, data_fp, compute,
+                                  AgreementReport.to_arrays, AgreementReport.from_arrays, cached_only)  # fmt: skip
     return report
-
-
-def _compute(
-    parts: runs.Parts,
-    n: int,
-    epochs: int,
-    seed: int,
-    device: str,
-    data_dir: str | os.PathLike[str] | None,
-    progress: StageProgress | None,
-    cache: Cache | None,
-) -> AgreementReport:
-
-    def stage(name: str):
-        return None if progress is None else (lambda done, total: progress(name, done, total))
-
-    matrices: dict[str, np.ndarray] = {}
-    seconds: dict[str, float] = {}
-    otdd = runs.otdd_matrix(parts.names, n=n, seed=seed, device=device, data_dir=data_dir, progress=stage("OTDD"), cache=cache)
-    matrices["OTDD"], seconds["OTDD"] = otdd.matrix, otdd.seconds
-    for loss, method in (("mse", "SimEx-MSE"), ("issim", "SimEx-iSSIM")):
-        fleet, _ = runs.simex(parts, loss, epochs, seed=seed, device=device, progress=stage(method), cache=cache)
-        matrices[method], seconds[method] = fleet.delta, fleet.seconds
-    aad, _ = runs.aad(parts, epochs, seed=seed, device=device, progress=stage("AAD"), cache=cache)
-    matrices["AAD"], seconds["AAD"] = aad.matrix, aad.seconds
-    start = time.perf_counter()
-    matrices["Sample MSE"] = sample_mse_matrix(parts.evaluate, parts.train)
-    seconds["Sample MSE"] = time.perf_counter() - start
-    return AgreementReport(parts.names, matrices, seconds, method_agreement(matrices), parts.notes)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -33,6 +32,7 @@ import torch
 from ..cache import Cache, fingerprint
 from ..data import load
 from ..device import resolve_device
+from ..progress import Progress
 from ..transfer import LeNet5, accuracy, predict_proba, torch_threads, train
 from .ranking import spearman_rho
 from . import runs
@@ -79,7 +79,7 @@ class ConfusionBaseline:
 
 def compute_confusion(
     x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, classes: tuple[str, ...],
-    config: ConfusionConfig, device: str = "auto", progress: Callable[[int, int], None] | None = None,
+    config: ConfusionConfig, device: str = "auto", progress: Progress | None = None,
 ) -> ConfusionBaseline:  # fmt: skip
     """Train the K leave-one-class-out networks and measure C (no cache)."""
     dev = resolve_device(device)
@@ -101,7 +101,7 @@ def compute_confusion(
         acc[c] = accuracy(model, x_test[test_seen], relabel[y_test[test_seen]])
         matrix[c, others] = predict_proba(model, x_test[y_test == c]).mean(0)
         if progress is not None:
-            progress(c + 1, k)
+            progress(c + 1, k, f"left out class {classes[c]}")
     return ConfusionBaseline(classes, matrix, acc, time.perf_counter() - start, config)
 
 
@@ -112,7 +112,7 @@ def confusion_baseline(
     device: str = "auto",
     threads: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     cache: Cache | None = None,
     cached_only: bool = False,
 ) -> tuple[ConfusionBaseline | None, bool]:

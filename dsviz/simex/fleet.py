@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from ..device import resolve_device
+from ..progress import Progress
 from .losses import LOSSES, per_sample_loss
 from .model import FleetAutoencoder, from_state_arrays, state_arrays
 
@@ -52,8 +53,6 @@ On an idle 2-core machine two threads train ~1.9x faster than one; when other
 processes keep the cores busy, one thread was 2-4x faster than two (the threads
 spin-wait on each other), hence the ``cpu_threads`` knob (bench/simex_bench.py)."""
 
-Progress = Callable[[int, int], None]
-"""``progress(done, total)``: training steps done so far out of all."""
 
 
 @dataclass
@@ -276,7 +275,7 @@ def _train(
             optimizer.step()
             epoch_loss += member_loss.detach().double()
             if progress is not None:
-                progress(epoch * steps + step + 1, epochs * steps)
+                progress(epoch * steps + step + 1, epochs * steps, "training steps")
         train_loss.append((epoch_loss / steps).cpu().numpy())
         history.append(evaluate_delta(model, held_out, loss))
     return FleetRun(

@@ -27,7 +27,7 @@ import copy
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -35,6 +35,7 @@ from ..cache import Cache, fingerprint
 from ..derived import dataset_status, load_any
 from ..data import DataError
 from ..device import resolve_device
+from ..progress import Progress
 from ..transfer import LeNet5, accuracy, init_model, torch_threads, train
 from .ranking import spearman_rho
 from . import runs
@@ -129,7 +130,7 @@ class RetrainBaseline:
 
 
 def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, device: str = "auto",
-                    progress: Callable[[int, int], None] | None = None) -> RetrainBaseline:  # fmt: skip
+                    progress: Progress | None = None) -> RetrainBaseline:  # fmt: skip
     """Train the K base networks and the K x K frozen-convolution retrainings (no cache)."""
     dev = resolve_device(device)
     k = len(splits)
@@ -147,7 +148,7 @@ def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, devic
             raw[i, j] = retrain_fc(base, data, config, seed + 1 + i)
             done += 1
             if progress is not None:
-                progress(done, total)
+                progress(done, total, f"retraining on {splits[i].name} with base {base_split.name}")
     return RetrainBaseline(tuple(s.name for s in splits), raw / base_acc[None, :], raw, base_acc,
                            time.perf_counter() - start, config)  # fmt: skip
 
@@ -159,7 +160,7 @@ def retrain_baseline(
     device: str = "auto",
     threads: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     cache: Cache | None = None,
     cached_only: bool = False,
 ) -> tuple[RetrainBaseline | None, bool]:

@@ -22,11 +22,11 @@ import numpy as np
 
 from .. import costs
 from ..cache import Cache, fingerprint
-from ..compare import compare_datasets
 from ..data import DATASETS, DataError
-from ..derived import DERIVED, as_npz, choose_datasets, dataset_status, load_any
+from ..derived import DERIVED, choose_datasets, dataset_status, load_any
 from .aad import AADResult, compute_aad
-from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, Progress, train_fleet
+from ..progress import Progress
+from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
 
 T = TypeVar("T")
 
@@ -218,47 +218,6 @@ def aad(
                                progress=progress)
 
     return cached_value(cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only)
-
-
-@dataclass
-class OTDDMatrix:
-    """Symmetric OTDD matrix between datasets (zero diagonal) and the compute time of its pairs."""
-
-    names: tuple[str, ...]
-    matrix: np.ndarray
-    seconds: float
-    cached_pairs: int
-
-
-def otdd_matrix(
-    datasets: Sequence[str],
-    n: int = DEFAULT_N,
-    seed: int = 0,
-    device: str = "auto",
-    data_dir: str | os.PathLike[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cache: Cache | None = None,
-) -> OTDDMatrix:
-    """OTDD (exact, Alvarez-Melis & Fusi 2020) of every pair of ``datasets`` via :func:`compare_datasets`.
-
-    Derived datasets are passed as ``.npz`` samples (:func:`dsviz.derived.as_npz`).
-    ``seconds`` sums each pair's own compute time as recorded with its cached value.
-    """
-    sources = [as_npz(name, n, seed=seed, data_dir=data_dir) for name in datasets]
-    k = len(sources)
-    matrix = np.zeros((k, k))
-    seconds, hits, done, total = 0.0, 0, 0, k * (k - 1) // 2
-    for i in range(k):
-        for j in range(i + 1, k):
-            cmp = compare_datasets(sources[i], sources[j], n=n, seed=seed, device=device, data_dir=data_dir, cache=cache)
-            matrix[i, j] = matrix[j, i] = cmp.result.otdd
-            seconds += cmp.result.seconds
-            hits += cmp.cache_hit
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    return OTDDMatrix(tuple(datasets), matrix, seconds, hits)
-
 
 
 def seed_fleets(

@@ -1,0 +1,174 @@
+"""What a dataset-distance method is, and how any of them is computed, cached and tabulated.
+
+A :class:`Method` is registered once (:mod:`dsviz.methods.registry`) with
+
+* ``name`` (the CLI's ``--method``), a one-sentence ``description`` and its ``source``
+  (paper, section);
+* ``settings``: a frozen dataclass of its parameters; with ``name`` and ``version``
+  it is the cache key of every value the method computes;
+* ``compute(src, tgt, settings, device=..., progress=...) -> Distance``: two
+  labeled datasets (:class:`dsviz.data.LabeledImages`) in, a value out;
+* ``encode``/``decode`` of its method-specific ``detail`` for the on-disk cache;
+* optionally ``matrix``: the method's own joint form over P datasets (SimEx trains
+  one fleet of P autoencoders, AAD one autoencoder on all P); by default a matrix
+  is every pair through ``compute``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from ..cache import Cache, fingerprint
+from ..data import LabeledImages
+from ..progress import Progress
+
+
+@dataclass
+class Distance:
+    """One method's distance between two datasets.
+
+    ``value`` is the number the method reports (its own scale: compare ranks, not
+    values, across methods); ``seconds`` its compute time when it was computed
+    (read back from the cache with it); ``detail`` the method-specific result
+    (:class:`dsviz.otdd.OTDDResult`, :class:`dsviz.sotdd.SOTDDResult`, ...).
+    """
+
+    method: str
+    value: float
+    seconds: float
+    settings: dict
+    detail: Any = None
+
+
+@dataclass(frozen=True)
+class Method:
+    """A registered dataset-distance method (see the module docstring)."""
+
+    name: str
+    description: str
+    source: str
+    settings: type
+    compute: Callable[..., Distance]
+    version: str = "1"
+    encode: Callable[[Any], dict[str, np.ndarray]] = lambda detail: {}
+    decode: Callable[[dict[str, np.ndarray]], Any] = lambda arrays: None
+    matrix: Callable[..., "DistanceMatrix"] | None = None
+
+    def check(self, settings) -> None:
+        if not isinstance(settings, self.settings):
+            raise ValueError(f"{self.name} takes {self.settings.__name__}, got {type(settings).__name__}")
+
+    def settings_dict(self, settings=None) -> dict:
+        return asdict(settings if settings is not None else self.settings())
+
+    def with_seed(self, settings, seed: int):
+        """``settings`` with its ``seed`` field (projections, training) set, for stochastic methods."""
+        return replace(settings, seed=seed) if "seed" in {f.name for f in fields(settings)} else settings
+
+    def summary(self) -> dict:
+        """JSON-ready ``name``, ``description``, ``source``, ``settings`` (the defaults)."""
+        return {"name": self.name, "description": self.description, "source": self.source,
+                "settings": self.settings_dict()}
+
+
+@dataclass
+class DistanceMatrix:
+    """A method's P x P distances between datasets (zero diagonal) and what they cost."""
+
+    method: str
+    names: tuple[str, ...]
+    matrix: np.ndarray
+    seconds: float
+    cache_hits: int = 0
+
+
+def _encode(method: Method, d: Distance) -> dict[str, np.ndarray]:
+    arrays = {f"detail__{k}": v for k, v in method.encode(d.detail).items()}
+    arrays["__value__"] = np.asarray([d.value, d.seconds])
+    return arrays
+
+
+def _decoder(method: Method, settings_dict: dict) -> Callable[[dict], Distance]:
+    def decode(arrays) -> Distance:
+        value, seconds = (float(v) for v in np.asarray(arrays["__value__"]))
+        detail = method.decode({k[len("detail__"):]: arrays[k] for k in arrays if k.startswith("detail__")})
+        return Distance(method.name, value, seconds, settings_dict, detail)
+    return decode
+
+
+def cache_params(method: Method, settings) -> dict:
+    """The cache key's parameters: method name, version and every setting."""
+    return {"method": method.name, "version": method.version, "settings": asdict(settings)}
+
+
+def distance(
+    method: Method,
+    src: LabeledImages,
+    tgt: LabeledImages,
+    settings=None,
+    *,
+    device: str = "auto",
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    cached_only: bool = False,
+) -> tuple[Distance | None, bool]:
+    """``method`` between two loaded datasets, cached; ``(distance, cache_hit)``.
+
+    The key is :func:`cache_params` plus the fingerprint of both samples (images,
+    labels) and their class names; ``device`` is left out (it does not change the
+    value). With ``cached_only`` nothing is computed: ``(None, False)`` on a miss.
+    """
+    settings = settings if settings is not None else method.settings()
+    method.check(settings)
+    store = cache if cache is not None else Cache()
+    params = {**cache_params(method, settings), "classes": [list(src.classes), list(tgt.classes)]}
+    data_fp = fingerprint(src.images, src.labels, tgt.images, tgt.labels)
+    decode = _decoder(method, asdict(settings))
+    if cached_only:
+        found = store.get("distance", params, data_fp, decode)
+        return found, found is not None
+
+    def compute() -> Distance:
+        start = time.perf_counter()
+        d = method.compute(src, tgt, settings, device=device, progress=progress)
+        d.seconds = d.seconds or time.perf_counter() - start
+        return d
+
+    return store.get_or_compute("distance", params, data_fp, compute, lambda d: _encode(method, d), decode)
+
+
+def distance_matrix(
+    method: Method,
+    samples: Sequence[LabeledImages],
+    settings=None,
+    *,
+    device: str = "auto",
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> DistanceMatrix:
+    """``method``'s matrix over ``samples``: its joint ``matrix`` if it has one, else every unordered
+    pair through :func:`distance` (cached per pair), mirrored: every registered pairwise method is
+    symmetric; the joint methods with an asymmetric raw form (SimEx) provide their own ``matrix``."""
+    settings = settings if settings is not None else method.settings()
+    method.check(settings)
+    if method.matrix is not None:
+        return method.matrix(samples, settings, device=device, cache=cache, progress=progress)
+    k = len(samples)
+    out = np.zeros((k, k))
+    pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+    seconds, hits = 0.0, 0
+    for done, (i, j) in enumerate(pairs):
+        if progress is not None:
+            progress(done, len(pairs), f"{samples[i].name} vs {samples[j].name}")
+        d, hit = distance(method, samples[i], samples[j], settings, device=device, cache=cache)
+        out[i, j] = out[j, i] = d.value
+        seconds += d.seconds
+        hits += hit
+    if progress is not None:
+        progress(len(pairs), len(pairs), "done")
+    return DistanceMatrix(method.name, tuple(s.name for s in samples), out, seconds, hits)

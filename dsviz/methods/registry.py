@@ -1,0 +1,20 @@
+"""The registered dataset-distance methods, in the order they are reported.
+
+Adding a method: write one module with its settings dataclass, compute function
+and :class:`~dsviz.methods.base.Method`, then add one line here.
+"""
+
+from __future__ import annotations
+
+from . import aad, otdd, sample_mse, simex, sotdd
+from .base import Method
+
+REGISTRY: tuple[Method, ...] = (
+    otdd.EXACT,
+    otdd.GAUSSIAN,
+    sotdd.METHOD,
+    simex.MSE,
+    simex.ISSIM,
+    aad.METHOD,
+    sample_mse.METHOD,
+)

@@ -1,0 +1,208 @@
+"""Sliced optimal transport dataset distance (s-OTDD).
+
+Nguyen, Nguyen, Pham & Ho, "Lightspeed Geometric Dataset Distance via Sliced
+Optimal Transport", ICML 2025 (arXiv 2501.18901), Sec. 3. A labeled point
+z = (x, y) is mapped to a real number by a random *data point projection*:
+
+* feature part: ``theta^T x`` with theta uniform on the unit sphere S^{d-1};
+* label part, the *moment transform projection* (MTP) of the class-conditional
+  P_y: for moment orders lambda = (k_1..k_m), the scaled moments of the projected
+  class, ``M_j(y) = E_{x ~ P_y}[(theta^T x)^{k_j}] / k_j!``;
+* the m + 1 numbers ``(theta^T x, M_1(y), .., M_m(y))`` are projected once more
+  on psi uniform on S^m:  ``h(z) = psi_0 theta^T x + sum_j psi_j M_j(y)``.
+
+Each dataset becomes a 1-D distribution of h values, compared by the closed-form
+1-D Wasserstein distance (sorted quantiles). With L Monte Carlo draws of
+(theta, lambda, psi),
+
+    s-OTDD_p(D1, D2) = ( 1/L sum_l W_p^p(h_l # D1, h_l # D2) )^{1/p}.
+
+Protocol follows the authors' code (GitHub namhainguyen2803/otdd, branch
+``release``, ``otdd/pytorch/sotdd.py``, and ``adaptation_nist.py`` for the *NIST
+settings): p = 2, m = 5 moments, 10 000 projections, the order k_j drawn from a
+zero-truncated Poisson with rate j (``utils.generate_moments``), the same
+projections for every dataset of a comparison, and the value reported as the
+p-th root of the mean (the code's ``sw``; the paper's prose names the mean of
+W_p^p itself, which has the same ordering). Cost: O(L n (d + log n)), linear in
+the number of points and independent of the number of classes.
+
+The projection only depends on P_y, not on the label's name, so s-OTDD is
+invariant to renaming classes (and handles disjoint label sets); it is symmetric
+and is zero for identical datasets (same projections on both sides).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import ot
+import torch
+
+from .device import resolve_device
+
+
+@dataclass(frozen=True)
+class Projections:
+    """L random data point projections: ``theta`` (L x d), ``psi`` (L x (m+1)),
+    moment orders ``orders`` (L x m, integers >= 1) and ``1 / orders!`` (L x m)."""
+
+    theta: torch.Tensor
+    psi: torch.Tensor
+    orders: torch.Tensor
+    inv_factorials: torch.Tensor
+
+
+def _unit_rows(shape: tuple[int, int], gen: torch.Generator, dtype) -> torch.Tensor:
+    """Rows uniform on the unit sphere (normalised standard Gaussians)."""
+    z = torch.randn(shape, generator=gen, dtype=dtype)
+    return z / z.norm(dim=1, keepdim=True)
+
+
+def _zero_truncated_poisson(rates: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Samples of Poisson(rate) conditioned on >= 1, by the authors' inversion
+    (``utils.sample_zero_truncated_poisson``): t = -log u with u uniform on
+    (e^-rate, 1) is the first arrival given one in [0, rate), then 1 + Poisson(rate - t)."""
+    low = torch.exp(-rates)
+    u = torch.rand(rates.shape, generator=gen, dtype=rates.dtype) * (1 - low) + low
+    t = -torch.log(u)
+    return 1 + torch.poisson((rates - t).clamp_min(0.0), generator=gen)
+
+
+def draw_projections(d: int, n_projections: int, n_moments: int, seed: int, dtype=torch.float64) -> Projections:
+    """Draw the L projections on the CPU from ``seed`` (so every device sees the same ones)."""
+    if n_projections < 1 or n_moments < 0:
+        raise ValueError("n_projections must be >= 1 and n_moments >= 0")
+    gen = torch.Generator().manual_seed(int(seed))
+    theta = _unit_rows((n_projections, d), gen, dtype)
+    psi = _unit_rows((n_projections, n_moments + 1), gen, dtype)
+    rates = torch.arange(1, n_moments + 1, dtype=dtype).expand(n_projections, n_moments).contiguous()
+    orders = _zero_truncated_poisson(rates, gen)
+    inv_fact = torch.exp(-torch.lgamma(orders + 1))
+    return Projections(theta, psi, orders, inv_fact)
+
+
+def project(x: torch.Tensor, codes: torch.Tensor, n_classes: int, proj: Projections) -> torch.Tensor:
+    """``h_l(x_i, y_i)`` for every point i and projection l: an n x L tensor.
+
+    ``codes`` are class ids 0..K-1. The label part depends on the class only, so it
+    is formed once per class (K x L: class means of the powered projections, one
+    matrix product each) and gathered to the points.
+    """
+    xp = x @ proj.theta.T  # n x L
+    out = proj.psi[:, 0] * xp
+    if proj.orders.shape[1] == 0:
+        return out
+    onehot = torch.zeros((n_classes, len(codes)), dtype=x.dtype, device=x.device)
+    onehot[codes, torch.arange(len(codes), device=x.device)] = 1.0
+    onehot /= onehot.sum(1, keepdim=True).clamp_min(1.0)  # rows average over a class
+    label = torch.zeros((n_classes, xp.shape[1]), dtype=x.dtype, device=x.device)
+    for j in range(proj.orders.shape[1]):
+        moment = onehot @ xp.pow(proj.orders[:, j])  # K x L: E_{P_y}[(theta^T x)^k]
+        label += proj.psi[:, j + 1] * proj.inv_factorials[:, j] * moment
+    return out + label[codes]
+
+
+def wasserstein_1d_pp(h1: torch.Tensor, h2: torch.Tensor, p: int) -> torch.Tensor:
+    """W_p^p between the uniform empirical measures of every column of h1 (n1 x L) and h2 (n2 x L).
+
+    Equal sizes: the monotone coupling pairs the sorted values, ``mean |h1_(i) - h2_(i)|^p``
+    (the authors' special case). Unequal sizes: POT's ``ot.wasserstein_1d`` (quantile functions).
+    """
+    if h1.shape[0] == h2.shape[0]:
+        return (_sorted(h1) - _sorted(h2)).abs().pow(p).mean(0)
+    return ot.wasserstein_1d(h1, h2, p=p)
+
+
+def _sorted(h: torch.Tensor) -> torch.Tensor:
+    """Columns of ``h`` sorted. On the CPU numpy's sort is used: it sorted a 2000 x 1000 float32
+    block in 0.3 s where ``torch.sort``/``torch.msort`` took 1.7-2.0 s (one thread, this machine)."""
+    if h.device.type == "cpu":
+        return torch.from_numpy(np.sort(h.numpy(), axis=0))
+    return torch.sort(h, dim=0).values
+
+
+def _codes(y) -> torch.Tensor:
+    arr = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"labels must be a vector, got shape {arr.shape}")
+    return torch.as_tensor(np.unique(arr, return_inverse=True)[1].astype(np.int64))
+
+
+def _features(x, name: str) -> torch.Tensor:
+    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(torch.float64)
+    if t.ndim != 2 or t.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array (n x d), got shape {tuple(t.shape)}")
+    if not torch.isfinite(t).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return t
+
+
+@dataclass
+class SOTDDResult:
+    """s-OTDD value, the W_p^p of every projection (their spread is the Monte Carlo
+    error: the standard error of the mean is ``std / sqrt(L)``) and the settings."""
+
+    value: float
+    per_projection: np.ndarray
+    seconds: float
+    n_projections: int
+    n_moments: int
+    p: int
+    seed: int
+
+
+def compute_sotdd(
+    x1,
+    y1,
+    x2,
+    y2,
+    *,
+    n_projections: int = 10_000,
+    n_moments: int = 5,
+    p: int = 2,
+    seed: int = 0,
+    chunk: int = 1000,
+    dtype: torch.dtype = torch.float32,
+    device: str | torch.device = "auto",
+) -> SOTDDResult:
+    """s-OTDD between labeled samples (x1, y1) and (x2, y2) (features n x d, labels of any values).
+
+    Projections are processed ``chunk`` at a time (memory n x chunk), in ``dtype``
+    (float32 as the authors' ``precision="float"``; the projections are drawn in
+    float64 and rounded, so both precisions see the same ones).
+    """
+    if p < 1:
+        raise ValueError(f"p must be >= 1, got {p}")
+    start = time.perf_counter()
+    a, b = _features(x1, "x1"), _features(x2, "x2")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}")
+    c1, c2 = _codes(y1), _codes(y2)
+    if len(c1) != len(a) or len(c2) != len(b):
+        raise ValueError("labels and features differ in length")
+    dev = resolve_device(device)
+    proj = draw_projections(a.shape[1], n_projections, n_moments, seed)
+    a, b, c1, c2 = a.to(dev, dtype), b.to(dev, dtype), c1.to(dev), c2.to(dev)
+    k1, k2 = int(c1.max()) + 1, int(c2.max()) + 1
+    values = []
+    for lo in range(0, n_projections, chunk):
+        part = Projections(*(t[lo : lo + chunk].to(dev, dtype) for t in (proj.theta, proj.psi, proj.orders, proj.inv_factorials)))
+        h1, h2 = project(a, c1, k1, part), project(b, c2, k2, part)
+        values.append(wasserstein_1d_pp(h1, h2, p))
+    per = torch.cat(values).double().cpu().numpy()
+    value = float(per.mean() ** (1.0 / p))
+    return SOTDDResult(value, per, time.perf_counter() - start, n_projections, n_moments, p, seed)
+
+
+def projection_spread(per_projection: np.ndarray, p: int) -> float:
+    """Monte Carlo standard error of the s-OTDD value (delta method on the p-th root):
+    ``se(mean) * (1/p) * mean^(1/p - 1)``."""
+    mean = float(per_projection.mean())
+    se = float(per_projection.std(ddof=1) / math.sqrt(len(per_projection))) if len(per_projection) > 1 else 0.0
+    return se / p * mean ** (1.0 / p - 1.0) if mean > 0 else 0.0
+
+
+__all__ = ["Projections", "SOTDDResult", "compute_sotdd", "draw_projections", "project", "projection_spread", "wasserstein_1d_pp"]

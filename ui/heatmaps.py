@@ -1,0 +1,57 @@
+"""The one colour convention for distances, and the one class-by-class heatmap.
+
+Every page draws a distance with :data:`DISTANCE_COLORS`: Viridis reversed, so a
+smaller value (closer, more similar) is lighter, a larger one darker. Masses and
+counts (coupling mass) use :data:`MASS_COLORS`: more mass is darker. Similarities
+(accuracy after retraining, confusion) use :data:`SIMILARITY_COLORS`: Viridis, so a
+larger value (more similar) is lighter, as for distances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+DISTANCE_COLORS = {"colorscale": "Viridis", "reversescale": True}
+"""Lighter = closer: small distances at Viridis' yellow end."""
+MASS_COLORS = {"colorscale": "Blues", "reversescale": False}
+"""Darker = more mass."""
+SIMILARITY_COLORS = {"colorscale": "Viridis", "reversescale": False}
+"""Lighter = closer: large similarities at Viridis' yellow end."""
+MAX_ANNOTATED = 144
+"""Heatmaps with more cells than this show values on hover only."""
+
+
+def class_heatmap(
+    values: np.ndarray,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    title: str,
+    row_label: str,
+    col_label: str,
+    *,
+    kind: str = "distance",
+    fmt: str = ".4g",
+    zmax: float | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """K1 x K2 heatmap, row classes down (row 0 at the top), column classes across, class names on both axes.
+
+    ``kind`` is ``distance`` (:data:`DISTANCE_COLORS`) or ``mass`` (:data:`MASS_COLORS`, from 0).
+    """
+    if kind not in ("distance", "mass"):
+        raise ValueError(f"kind must be 'distance' or 'mass', got {kind!r}")
+    colors = DISTANCE_COLORS if kind == "distance" else MASS_COLORS
+    m = np.asarray(values, dtype=np.float64)
+    annotate = m.size <= MAX_ANNOTATED
+    fig = go.Figure(go.Heatmap(
+        z=m, x=list(cols), y=list(rows), **colors, zmin=0 if kind == "mass" else None, zmax=zmax,
+        texttemplate=f"%{{z:{fmt}}}" if annotate else None, textfont={"size": 9}, colorbar={"thickness": 12},
+        hovertemplate=f"{row_label} %{{y}} → {col_label} %{{x}}: %{{z:{fmt}}}<extra></extra>",
+    ))  # fmt: skip
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin=dict(l=60, r=10, t=40, b=50),
+                      xaxis=dict(title=col_label, type="category", side="bottom"),
+                      yaxis=dict(title=row_label, type="category", autorange="reversed"))
+    return fig
