@@ -62,15 +62,15 @@ def _click_and_wait(page, button_key: str, ready: str) -> None:
 
 
 def _downloads(page) -> None:
-    """The OTDD matrix as CSV and JSON (with its settings), and the chart as a named PNG."""
+    """The distance matrix (default method otdd-exact) as CSV and JSON (with its settings), and the chart as a named PNG."""
     with page.expect_download() as info:
-        page.get_by_role("button", name="OTDD matrix · CSV").click()
-    assert info.value.suggested_filename == "dsviz-dataset-pairs-otdd-matrix.csv"
+        page.get_by_role("button", name="otdd-exact matrix · CSV").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-otdd-exact-matrix.csv"
     csv = open(info.value.path(), encoding="utf-8").read()
     assert "# n: 250\n" in csv and '# split_used: {"digits": "test", "mnist-5k": "train"}' in csv
     assert csv.splitlines()[-1].startswith("mnist-5k,")
     with page.expect_download() as info:
-        page.get_by_role("button", name="OTDD matrix · JSON").click()
+        page.get_by_role("button", name="otdd-exact matrix · JSON").click()
     data = json.loads(open(info.value.path(), encoding="utf-8").read())
     assert data["settings"]["n"] == 250 and data["index"] == ["digits", "mnist-5k"]
     assert abs(data["data"][0][0]) < 1e-6 and data["data"][0][1] > 1000  # same sample: 0; digits vs mnist-5k
