@@ -12,6 +12,7 @@ import sys
 import streamlit as st
 
 from ui.navigation import mark_app_ran
+from ui.presenter import presenter_switch
 
 
 
@@ -30,6 +31,7 @@ _server_log()
 
 st.set_page_config(layout="wide", page_title="dsviz")
 mark_app_ran()
+presenter_switch()
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),

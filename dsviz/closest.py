@@ -35,6 +35,7 @@ from .pairs import (
     available_pair_datasets,
     compare_pair,
     pair_view,
+    within,
 )
 from .simex import evaluate_delta
 from .simex import runs as simex_runs
@@ -96,7 +97,8 @@ def rank_references(
             progress(done, len(available), f"OTDD to {name}")
         start = time.perf_counter()
         with exclusive("otdd-upload", _lock_params(upload, name, settings), store.root):
-            cmp = compare_pair(str(upload), name, settings, data_dir, store)
+            cmp = compare_pair(str(upload), name, settings, data_dir, store,
+                               progress=within(progress, done, len(available), f"OTDD to {name}"))
         plain = float(cmp.result.ot) if settings.is_otdd else float("nan")
         rows.append(ReferenceDistance(name, cmp.distance.value, plain, cmp.tgt.split_used,
                                       time.perf_counter() - start, cmp.cache_hit))
@@ -156,7 +158,7 @@ def reference_fleet(
     ``n``, ``n_eval``, ``epochs`` pick the fleet (defaults of :mod:`dsviz.simex.runs`).
     The fleet is ``None`` when it is not in the cache: nothing is trained here.
     """
-    parts = simex_runs.dataset_parts(simex_runs.BETWEEN_DATASETS, n=n, n_eval=n_eval, data_dir=data_dir)
+    parts = simex_runs.dataset_parts(simex_runs.between_datasets(data_dir), n=n, n_eval=n_eval, data_dir=data_dir)
     fleet, _ = simex_runs.simex(parts, loss, epochs, cache=cache, cached_only=True)
     return fleet, parts.notes
 

@@ -12,7 +12,9 @@ SimEx (Hwang et al., 2020, §5.3) compares MNIST with variants of itself:
   ``d, patch`` in [0, 1].
 
 Each variant draws its MNIST digits with a seed offset, so it does not reuse the
-exact images of an ``mnist`` sample with the same seed. :func:`load_any` loads a
+exact images of an ``mnist`` sample with the same seed. When MNIST is not in the
+data folder, the variants are built from the bundled ``mnist-5k`` (a subset of
+MNIST's training split) instead, and their status says so. :func:`load_any` loads a
 registered or a derived dataset by name, :func:`dataset_status` says what is
 available, and :func:`as_npz` writes a derived sample to a file, which is how
 name-based tools such as :func:`dsviz.methods.compare` read it.
@@ -82,6 +84,36 @@ def over_background(digits: np.ndarray, patches: np.ndarray) -> np.ndarray:
     return np.rint((d + (1.0 - d) * p) * 255.0).clip(0, 255).astype(np.uint8)
 
 
+BASE, STAND_IN = "mnist", "mnist-5k"
+"""The dataset the variants are made from, and the bundled subset used when it is absent."""
+
+
+def derived_base(data_dir: str | os.PathLike[str] | None = None) -> str:
+    """``mnist`` when it is available, else ``mnist-5k``."""
+    return BASE if availability(data_dir)[BASE].available else STAND_IN
+
+
+def choose_datasets(
+    preferred: list[str] | tuple[str, ...],
+    minimum: int = 2,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """(usable, missing -> note, partial -> note) for ``preferred``, topped up with bundled data.
+
+    The usable names of ``preferred`` come first; when there are fewer than
+    ``minimum``, the available bundled datasets (``digits``, ``mnist-5k``: they ship
+    with installed packages) are appended, so a page always has data to show.
+    """
+    status = dataset_status(list(preferred), data_dir)
+    usable = [name for name, (ok, _) in status.items() if ok]
+    missing = {name: note for name, (ok, note) in status.items() if not ok}
+    partial = {name: note for name, (ok, note) in status.items() if ok and note}
+    if len(usable) < minimum:
+        extra = [name for name, info in DATASETS.items() if info.bundled and name not in usable]
+        usable += [name for name, (ok, _) in dataset_status(extra, data_dir).items() if ok]
+    return usable, missing, partial
+
+
 def load_any(
     name: str,
     split: str = "train",
@@ -98,7 +130,7 @@ def load_any(
     if name not in DERIVED:
         return load(name, split=split, n=n, seed=seed, data_dir=data_dir, download=False)
     base_seed = seed + _SEED_OFFSET[name]
-    base = load("mnist", split=split, n=n, seed=base_seed, data_dir=data_dir, download=False)
+    base = load(derived_base(data_dir), split=split, n=n, seed=base_seed, data_dir=data_dir, download=False)
     rng = np.random.default_rng(base_seed)
     if name == "mnist-rotated":
         images = rotate(base.images, rng.uniform(0.0, 360.0, size=len(base.images)))
@@ -120,8 +152,14 @@ def dataset_status(names: list[str], data_dir: str | os.PathLike[str] | None = N
     out = {}
     for name in names:
         if name in DERIVED:
-            mnist = status["mnist"]
-            out[name] = (mnist.available, "" if mnist.available else f"needs MNIST: {mnist.message}")
+            mnist, stand_in = status[BASE], status[STAND_IN]
+            if mnist.available:
+                out[name] = (True, "")
+            elif stand_in.available:
+                out[name] = (True, f"built from {STAND_IN} ({stand_in.n_classes} classes, "
+                                   f"{sum(stand_in.counts.values()):,} images): MNIST is not in the data folder")
+            else:
+                out[name] = (False, f"needs MNIST: {mnist.message}")
         elif name in DATASETS:
             s = status[name]
             out[name] = (s.available, s.message)

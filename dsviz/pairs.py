@@ -20,7 +20,8 @@ from .cache import Cache, fingerprint
 from . import methods
 from .methods import Comparison
 from .methods.otdd import OTDDSettings
-from .data import availability, to_features
+from .data import to_features
+from .derived import choose_datasets
 from .embedding import UmapSettings, joint_embedding
 from .progress import Progress
 from .sotdd import SOTDDResult, projection_spread
@@ -28,6 +29,13 @@ from .sotdd import SOTDDResult, projection_spread
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
 OTDD_METHODS = ("otdd-exact", "otdd-gaussian")
 
+
+
+def within(progress: Progress | None, done: int, total: int, label: str) -> Progress | None:
+    """A stage progress for job ``done`` of ``total`` that moves ``progress`` between ``done`` and ``done + 1``."""
+    if progress is None:
+        return None
+    return lambda step, steps, what: progress(done + step / max(steps, 1), total, f"{label}: {what}")
 
 
 @dataclass(frozen=True)
@@ -94,18 +102,12 @@ class PairMatrix:
 def available_pair_datasets(
     names: Sequence[str] = PAIR_DATASETS, data_dir: str | os.PathLike[str] | None = None
 ) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Split ``names`` into (available, missing -> message, partial -> message)."""
-    status = availability(data_dir)
-    available, missing, partial = [], {}, {}
-    for name in names:
-        s = status[name]
-        if s.available:
-            available.append(name)
-            if s.message:
-                partial[name] = s.message
-        else:
-            missing[name] = s.message
-    return available, missing, partial
+    """Split ``names`` into (available, missing -> message, partial -> message).
+
+    With fewer than two available, the bundled datasets (``digits``, ``mnist-5k``)
+    join (see :func:`dsviz.derived.choose_datasets`), so a matrix can always be drawn.
+    """
+    return choose_datasets(list(names), 2, data_dir)
 
 
 def matrix_jobs(k: int) -> list[tuple[int, int]]:
@@ -146,7 +148,8 @@ def pair_matrix(
             progress(done, len(jobs), label)
         start = time.perf_counter()
         cmp = compare_pair(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
-                           tgt_seed=floor_seed(settings) if j < 0 else None)
+                           tgt_seed=floor_seed(settings) if j < 0 else None,
+                           progress=within(progress, done, len(jobs), label))
         hits += cmp.cache_hit
         plain = cmp.result.ot if settings.is_otdd else np.nan
         if j < 0:
@@ -171,12 +174,14 @@ def floor_seed(settings: PairSettings) -> int:
     return settings.seed + 1
 
 
-def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None) -> Comparison:
+def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None,
+                 progress: Progress | None = None) -> Comparison:
     """One matrix cell: ``settings.method`` between ``src`` and ``tgt`` (names or ``.npz`` paths) through the
-    registry (cached; ``tgt_seed`` for the floor)."""
+    registry (cached; ``tgt_seed`` for the floor); ``progress`` follows the method's stages."""
     method, method_settings = settings.method_settings()
     return methods.compare(method, src, tgt, method_settings, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed,
-                           split=settings.split, device=settings.device, data_dir=data_dir, cache=cache)
+                           split=settings.split, device=settings.device, data_dir=data_dir, cache=cache,
+                           progress=progress)
 
 
 @dataclass
@@ -252,7 +257,8 @@ def pair_view(
     umap_settings = umap_settings or UmapSettings(seed=settings.seed)
     if progress:
         progress(0, 2, f"OTDD {src} vs {tgt}")
-    cmp = compare_pair(src, tgt, settings.view_settings(), data_dir, store)
+    cmp = compare_pair(src, tgt, settings.view_settings(), data_dir, store,
+                       progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}"))
     if progress:
         progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
     x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)

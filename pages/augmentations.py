@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dsviz.augment import TRANSFORMS
 from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
-from dsviz.data import DataError
+from dsviz.data import DataError, availability
 from dsviz.transfer import (
     DEFAULT_SETTINGS,
     PAPER_PEARSON_R,
@@ -20,6 +21,8 @@ from dsviz.transfer import (
 from dsviz.transfer_stats import leave_one_out_pearson
 from ui.augment_plots import image_grid, otdd_curve_figure, transfer_scatter_figure
 from ui.heatmaps import class_heatmap
+from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
 N_PER_SIDE = 1000
@@ -123,6 +126,10 @@ st.caption(
     "rotating it less so; here that is continuous, and checked against measured transfer below."
 )
 
+needed = availability()
+data_notice({name: needed[name].message for name in ("mnist", "usps") if not needed[name].available})
+if not (needed["mnist"].available and needed["usps"].available):
+    st.stop()
 try:
     pair = _pair()
 except DataError as exc:
@@ -177,7 +184,7 @@ with heat_left:
         class_heatmap(result.label_distances, result.src_classes, result.tgt_classes,
                       "Label distances W₂²(P_y, P_y′)", "MNIST", "USPS", fmt=".0f", height=380),  # fmt: skip
         key="label_heatmap",
-        config={"displayModeBar": False},
+        config=chart_config("label_heatmap"),
     )
 with heat_right:
     st.plotly_chart(
@@ -185,8 +192,14 @@ with heat_right:
                       "Coupling mass between classes (% of all mass)", "MNIST", "USPS", kind="mass", fmt=".1f",
                       zmax=10.0, height=380),  # fmt: skip
         key="coupling_heatmap",
-        config={"displayModeBar": False},
+        config=chart_config("coupling_heatmap"),
     )
+aug_settings = {"transform": transform, "magnitude": float(magnitude), "n": N_PER_SIDE, "seed": SEED,
+                "otdd": result.otdd, "src": "mnist", "tgt": "usps"}
+table_downloads(f"label distances {transform} {magnitude:g}", result.label_distances, aug_settings,
+                index=result.src_classes, columns=result.tgt_classes)
+table_downloads(f"class coupling {transform} {magnitude:g}", result.class_coupling, aug_settings,
+                index=result.src_classes, columns=result.tgt_classes)
 st.caption(
     "Left: W₂² between the images of MNIST class y (transformed) and USPS class y′; small on the diagonal means each "
     "digit looks like its USPS counterpart. Right: how much of the optimal coupling moves MNIST class y onto USPS "
@@ -205,7 +218,7 @@ curve = [_memo()[(transform, float(m))].result.otdd for m in spec.grid]
 st.plotly_chart(
     otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit),
     key="otdd_curve",
-    config={"displayModeBar": False},
+    config=chart_config("otdd_curve"),
 )
 
 st.header("Does OTDD predict transfer?")
@@ -268,9 +281,12 @@ if study is not None:
             key="transfer_scatter",
             on_select="rerun",
             selection_mode="points",
-            config={"displayModeBar": False},
+            config=chart_config("transfer_scatter"),
             width="content",
         )
+    table_downloads("transfer study", pd.DataFrame({"setting": labels, "otdd": study.otdd, "gain_mean": study.gain_mean,
+                                                    "gain_std": study.gain_std}),
+                    {"config": vars(study.config), "small_in_page_study": is_small, "correlations": corr})
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")
         st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")

@@ -19,6 +19,10 @@ from dsviz.data import DataError
 from dsviz.embedding import warm_up
 from dsviz.pairs import PairSettings, PairView
 from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
+from dsviz.pairs import PAIR_DATASETS
+from dsviz.simex.runs import between_datasets
+from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.progress import with_status
 from ui.pair_hover import pair_hover_view, renamed
@@ -143,10 +147,7 @@ try:
 except (DataError, OSError) as exc:
     st.error(f"Could not compare: {exc}")
     st.stop()
-for name, message in ranking.missing.items():
-    st.warning(f"**{name}** is missing and left out of the ranking. {message}", icon=":material/folder_off:")
-for name, message in ranking.partial.items():
-    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+data_notice(ranking.missing, ranking.partial, [r.name for r in ranking.rows if r.name not in PAIR_DATASETS])
 if not ranking.rows:
     st.error("No reference dataset is available. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
     st.stop()
@@ -160,7 +161,10 @@ with left:
                                "OTDD": [r.otdd for r in ranking.rows], "plain OT": [r.ot for r in ranking.rows]}),
                  hide_index=True, width="content", key="ranking_table")
 with right:
-    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config={"displayModeBar": False})
+    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config=chart_config("ranking_chart"))
+table_downloads("ranking", pd.DataFrame({"dataset": [r.name for r in ranking.rows], "otdd": [r.otdd for r in ranking.rows],
+                                          "ot": [r.ot for r in ranking.rows]}),
+                {**vars(settings), "upload_sha256": upload.sha256})
 st.caption(f"Settings: {settings.describe()}. Same command line: "
            f"`python -m dsviz otdd {upload.sha256[:12]}….npz {best.name} --n {settings.n} --json` "
            "(with the file from the cache folder, or your own .npz).")
@@ -176,11 +180,11 @@ hm_left, hm_right = st.columns(2)
 with hm_left:
     st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", YOURS, best.name),
-                    key="label_distances", config={"displayModeBar": False})
+                    key="label_distances", config=chart_config("label_distances"))
 with hm_right:
     st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", YOURS, best.name, kind="mass"),
-                    key="class_coupling", config={"displayModeBar": False})
+                    key="class_coupling", config=chart_config("class_coupling"))
 st.caption(f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
 
 st.subheader("SimEx Δ under the reference fleet")
@@ -195,8 +199,8 @@ with st.spinner("Reconstructing your images with each reference autoencoder…")
         st.warning(f"SimEx is not available: {exc}")
 if fleet is None:
     st.info("The reference fleet is not in the cache. Train it once with "
-            "`python -m dsviz simex mnist mnist-rotated mnist-background fashion-mnist emnist-letters --per dataset "
-            f"--loss {loss}`; this page looks for it again after a minute.")
+            f"`python -m dsviz simex {' '.join(between_datasets())} --per dataset --loss {loss}` (or on the SimEx "
+            "page); this page looks for it again after a minute.")
 else:
     table = pd.DataFrame({"autoencoder trained on": list(fleet.references), "Δ(your data | Y_k)": fleet.delta,
                           "Δ / mean ‖Y_k‖": fleet.normalized,

@@ -9,14 +9,16 @@ import streamlit as st
 from dsviz.data import DataError
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
-from dsviz.pairs import (OTDD_METHODS, PairMatrix, PairSettings, PairView, available_pair_datasets, pair_matrix,
-                         pair_view)
+from dsviz.pairs import (OTDD_METHODS, PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets,
+                         pair_matrix, pair_view)
 from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
+from ui.data_notice import data_notice
 from ui.heatmaps import class_heatmap
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import matrix_figure
 from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.shared_jobs import shared, shared_figure
 
@@ -105,7 +107,7 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
                              y_title="relative drop in test error (%)", color="#1f77b4", selected=chosen,
                              hover_names=names),
             key="transfer_pairs_scatter", on_select="rerun", selection_mode="points",
-            config={"displayModeBar": False}, width="content",
+            config=chart_config("transfer_pairs_scatter"), width="content",
         )  # fmt: skip
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f")
@@ -148,10 +150,7 @@ with st.sidebar:
 
 settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
 available, missing, partial = available_pair_datasets()
-for name, message in missing.items():
-    st.warning(f"**{name}** is missing and left out of the matrix. {message}", icon=":material/folder_off:")
-for name, message in partial.items():
-    st.info(f"**{name}**: {message}. It is used as available.", icon=":material/info:")
+data_notice(missing, partial, [name for name in available if name not in PAIR_DATASETS])
 if len(available) < 2:
     st.error("At least two datasets are needed. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
     st.stop()
@@ -179,12 +178,12 @@ show_ot = show_ot and is_otdd
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
     st.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected), key="matrix_chart",
-                    on_select="rerun", selection_mode="points", config={"displayModeBar": False},
+                    on_select="rerun", selection_mode="points", config=chart_config("matrix_chart"),
                     width="content")
 if show_ot:
     with cols[1]:
         st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
-                        key="matrix_ot_chart", config={"displayModeBar": False}, width="content")
+                        key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
 if method == "sotdd":
     off = ~np.eye(len(names), dtype=bool)
     rel = matrix.stderr[off] / matrix.distance[off]
@@ -194,6 +193,8 @@ if method == "sotdd":
                "at n = 2000 see bench/sotdd_bench.py (README).")
 st.caption(f"Settings: {settings.describe()}. Splits used: "
            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
+table_downloads(f"{method} matrix", matrix.distance, {**vars(settings), "split_used": matrix.split_used},
+                index=names, columns=names)
 with st.expander("Sanity check: self-distances"):
     st.markdown(
         f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor is each "
@@ -233,10 +234,16 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
                                   "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
-                    key="label_distances", config={"displayModeBar": False})
+                    key="label_distances", config=chart_config("label_distances"))
 with right:
     st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
                                   "Class-level coupling mass", src, tgt, kind="mass"),
-                    key="class_coupling", config={"displayModeBar": False})
+                    key="class_coupling", config=chart_config("class_coupling"))
+
+pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd, "split_used": view.comparison.split_used}
+table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
+                index=res.src_classes, columns=res.tgt_classes)
+table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
+                index=res.src_classes, columns=res.tgt_classes)
 st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
            f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")

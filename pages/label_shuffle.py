@@ -11,6 +11,7 @@ from dsviz.otdd import OTDDResult
 from dsviz.toy import ShuffleCurve, ToyPair, pair_distances, shuffle_curve
 from ui.plots import clouds_figure, shuffle_curve_figure
 from ui.url_state import UrlNumber
+from ui.export import chart_config
 from ui.navigation import require_app_navigation
 
 ROTATION_A = UrlNumber("rot_a", "Rotation of A (degrees)", 0, 360, 0, 5, help="Counter-clockwise, about A's centroid.")
@@ -70,7 +71,7 @@ with plot_col:
     st.plotly_chart(
         clouds_figure(x_a, y_a, x_b, y_b, result.plan_rows, result.plan_cols, result.plan_mass),
         key="clouds",
-        config={"displayModeBar": False},
+        config=chart_config("clouds"),
     )
 with metric_col:
     with st.container(key="metric_otdd"):
@@ -110,7 +111,7 @@ st.subheader("Distance vs. label shuffle")
 st.plotly_chart(
     shuffle_curve_figure(curve.fractions, curve.ot, curve.otdd, pair.shuffle_b, result.ot, result.otdd),
     key="curve",
-    config={"displayModeBar": False},
+    config=chart_config("curve"),
 )
 st.caption(
     "Dataset B's shuffle fraction runs from 0 to 1 while everything else stays as set above "

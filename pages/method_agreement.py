@@ -5,16 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dsviz.data import DataError
-from dsviz.derived import dataset_status
+from dsviz.data import DATASETS, DataError
+from dsviz.derived import choose_datasets, dataset_status
 from dsviz.simex import runs
 from dsviz.methods import METHODS
 from dsviz.simex.agreement import compare_methods
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
+from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
-OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist")
+OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist", "mnist-5k", "digits")
 N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
                     help="Every method compares the same class-balanced samples of this many images per dataset; the autoencoder methods hold out the held-out images below and train on the rest.")  # fmt: skip
 N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAULT_N_EVAL, 10,
@@ -36,7 +38,8 @@ st.caption(
 with st.container(key="settings"):
     c1, c2, c3, c4 = st.columns([4, 2, 2, 1.4])
     with c1:
-        chosen = st.multiselect("Datasets", OPTIONS, default=list(runs.BETWEEN_DATASETS), key="datasets", bind="query-params")
+        defaults, default_missing, _ = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
+        chosen = st.multiselect("Datasets", OPTIONS, default=defaults, key="datasets", bind="query-params")
     with c2:
         n = int(N_TRAIN.number_input())
     with c3:
@@ -51,11 +54,9 @@ if epochs < runs.DEFAULT_EPOCHS:
     )
 
 status = dataset_status(list(chosen))
-for name, (ok, note) in status.items():
-    if not ok:
-        st.warning(f"**{name}** is left out: {note}")
-    elif note:
-        st.info(f"**{name}** is partial: {note}. Its samples come from what is there.")
+data_notice({**default_missing, **{name: note for name, (ok, note) in status.items() if not ok}},
+            {name: note for name, (ok, note) in status.items() if ok and note},
+            [name for name in chosen if name in DATASETS and DATASETS[name].bundled])
 usable = [name for name in chosen if status[name][0]]
 
 report = None
@@ -92,19 +93,25 @@ if report is not None:
             st.plotly_chart(
                 heatmap(report.matrices[method], names, names, title=method, x_title="", y_title="",
                         fmt=fmts.get(method, ".3f")),
-                key=f"matrix_{i}", config={"displayModeBar": False},
+                key=f"matrix_{i}", config=chart_config(f"matrix_{i}"),
             )  # fmt: skip
     st.caption(
         "SimEx rows are the data evaluated and columns the autoencoder's training data; for the ranking each pair's two "
         "directions are averaged. Diagonals are ignored: the ranking uses the pairs of different datasets."
     )
+    table_downloads("method distances", pd.DataFrame(
+        [(method, a, b, report.matrices[method][i, j]) for method in report.methods
+         for i, a in enumerate(names) for j, b in enumerate(names)],
+        columns=["method", "row", "column", "distance"]), {"datasets": names, "n": n, "n_eval": n_eval, "epochs": epochs})
+    table_downloads("spearman between methods", report.spearman, {"datasets": names, "n": n, "n_eval": n_eval,
+                    "epochs": epochs}, index=report.methods, columns=report.methods)
     left, right = st.columns([1, 1])
     with left:
         st.subheader("Spearman ρ between the methods' orderings")
         st.plotly_chart(
             heatmap(report.spearman, report.methods, report.methods, title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
                     x_title="", y_title="", colorscale="RdBu", fmt=".2f", zmin=-1.0, zmax=1.0),
-            key="agreement_heatmap", config={"displayModeBar": False},
+            key="agreement_heatmap", config=chart_config("agreement_heatmap"),
         )  # fmt: skip
     with right:
         st.subheader("What each method does, and its cost")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
+from dsviz.derived import choose_datasets
 from dsviz.onepixel import (
     ARTICLE_FIGURES,
     PROTOCOL_SENTENCES,
@@ -24,7 +25,9 @@ from dsviz.onepixel import (
     one_pixel_dataset,
     summarize,
 )
+from ui.data_notice import data_notice
 from ui.hover_images import hover_images, panel_key
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import accuracy_heatmaps, accuracy_panels, held_out_name, mean_difference_figure
 
@@ -106,15 +109,17 @@ def article_table(res: OnePixelResult, columns: dict[str, ArticleCounts | None])
 
 require_app_navigation()
 st.title("One pixel per class pair")
+# The published protocol needs train and test; with only single-split (bundled) data, start held-out.
+_both_splits = all(len(availability()[n].counts) == 2 for n in DEFAULT_DATASETS)
 protocol = st.segmented_control(
     "Protocol",
     options=list(PROTOCOLS),
-    default="published",
+    default="published" if _both_splits else "heldout",
     format_func=PROTOCOL_LABELS.get,
     key="protocol",
     bind="query-params",
     help="Published: what the article's code computes (its figures). Held-out: a clean split of train.",
-) or "published"
+) or ("published" if _both_splits else "heldout")
 st.caption(
     f"**{PROTOCOL_LABELS[protocol]}.** {PROTOCOL_SENTENCES[protocol]} For every pair of classes and every pixel, a "
     "logistic regression on that single pixel (scikit-learn's objective, L2 penalty on the slope, C = 1) is fitted; "
@@ -125,20 +130,19 @@ st.caption(
 
 status = availability()
 usable = [name for name, s in status.items() if s.available]
+defaults, default_missing, _ = choose_datasets(DEFAULT_DATASETS, 2)
 chosen = st.multiselect(
     "Datasets",
     options=list(DATASETS),
-    default=[n for n in DEFAULT_DATASETS if n in usable],
+    default=defaults,
     format_func=lambda n: DATASETS[n].title,
     key="datasets",
     bind="query-params",
     help="Any registered dataset; MNIST and Fashion-MNIST by default, side by side.",
 )
-for name in chosen:
-    if name not in usable:
-        st.warning(f"{DATASETS[name].title} is not on disk: {status[name].message}")
-    elif status[name].message:
-        st.info(f"{DATASETS[name].title}: {status[name].message}")
+missing = {**default_missing, **{n: status[n].message for n in chosen if n not in usable}}
+data_notice(missing, {n: status[n].message for n in chosen if n in usable and status[n].message},
+            [n for n in chosen if n in usable and DATASETS[n].bundled and n not in DEFAULT_DATASETS])
 runs = {n: r for n in chosen if n in usable and (r := _run(n, protocol)) is not None}
 if not runs:
     st.info("Choose at least one available dataset.")
@@ -167,6 +171,17 @@ st.caption(
         for n, run in runs.items()
     )
 )
+
+for title, run in runs.items():
+    res = run.result
+    table_downloads(f"one pixel {run.name}", pd.DataFrame(
+        [(res.classes[i], res.classes[j], int(res.pixel[i, j][0]), int(res.pixel[i, j][1]), res.val_accuracy[i, j],
+          res.train_accuracy[i, j], res.threshold[i, j]) for i in range(len(res.classes)) for j in range(i)
+         if pd.notna(res.val_accuracy[i, j])],
+        columns=["class a", "class b", "pixel row", "pixel col", "validation accuracy", "in-sample accuracy",
+                 "threshold"]),
+        {"dataset": run.name, "split_used": run.split_used, "n_fit": res.n_fit, "n_val": res.n_val, "C": res.C},
+        key=f"onepixel_{run.name}")
 
 st.subheader("Summary")
 columns = st.columns(len(results), gap="large")
@@ -237,4 +252,4 @@ columns = st.columns(len(results), gap="medium")
 for k, (col, (title, res)) in enumerate(zip(columns, results.items(), strict=True)):
     with col:
         st.markdown(f"**{title}**")
-        st.plotly_chart(mean_difference_figure(res), key=f"meandiff_{k}", config={"displayModeBar": False})
+        st.plotly_chart(mean_difference_figure(res), key=f"meandiff_{k}", config=chart_config(f"meandiff_{k}"))

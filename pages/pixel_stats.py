@@ -6,8 +6,11 @@ import numpy as np
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
+from dsviz.derived import choose_datasets
+from ui.data_notice import data_notice
 from dsviz.pixelstats import DatasetPixelStats, dataset_pixel_stats
 from ui.hover_images import hover_images
+from ui.export import chart_config
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import mosaic_figure
 from ui.pixelstats_plots import pc_scatter, variance_figure
@@ -61,7 +64,7 @@ def _image_grid(images: np.ndarray, labels: list[str], cols: int, key: str, *, d
                             colorbar_title=title, height=height)
     fig.update_yaxes(showticklabels=False)
     fig.update_xaxes(showticklabels=False)
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(fig, key=key, config=chart_config(key))
     st.caption(" | ".join(row_labels))
 
 
@@ -74,13 +77,15 @@ st.caption(
 )
 
 status = availability()
-name = st.selectbox("Dataset", options=list(DATASETS), format_func=lambda n: DATASETS[n].title, key="dataset",
-                    bind="query-params")
+first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
+name = st.selectbox("Dataset", options=list(DATASETS), index=list(DATASETS).index(first),
+                    format_func=lambda n: DATASETS[n].title, key="dataset", bind="query-params")
 if not status[name].available:
-    st.warning(f"{DATASETS[name].title} is not on disk: {status[name].message}")
+    data_notice({name: status[name].message})
     st.stop()
-if status[name].message:
-    st.info(f"{DATASETS[name].title}: {status[name].message}")
+data_notice({"mnist": status["mnist"].message} if DATASETS[name].bundled and not status["mnist"].available else {},
+            {name: status[name].message} if status[name].message else {},
+            [name] if name != "mnist" and DATASETS[name].bundled else [])
 data = _stats(name)
 if data is None:
     st.stop()
@@ -105,7 +110,7 @@ _image_grid(data.stats.class_std[present], names, cols, "class_std", zmax=float(
 st.subheader("Explained variance")
 pca = data.pca
 needed = pca.n_components_for(0.95)
-st.plotly_chart(variance_figure(pca), key="variance", config={"displayModeBar": False})
+st.plotly_chart(variance_figure(pca), key="variance", config=chart_config("variance"))
 st.markdown(f"**{needed}** of {len(pca.explained_variance)} components explain 95% of the variance; "
             f"PC1 alone {pca.explained_variance_ratio[0]:.1%}, "
             f"the first 10 {pca.explained_variance_ratio[:10].sum():.1%}.")
@@ -119,7 +124,7 @@ h, w = data.sample_images.shape[1:]
 tiles = np.stack([originals, rebuilt]).reshape(2, len(pick), h, w)
 fig = mosaic_figure(tiles, ["original", f"{k} components"], [data.classes[data.sample_labels[i]] for i in pick],
                     colorscale="gray", zmin=0.0, zmax=1.0, colorbar_title="intensity", height=260)
-st.plotly_chart(fig, key="reconstructions", config={"displayModeBar": False})
+st.plotly_chart(fig, key="reconstructions", config=chart_config("reconstructions"))
 err = float(np.mean((pca.reconstruct(originals, k) - originals) ** 2))
 st.caption(f"Mean squared reconstruction error of these images with k = {k}: {err:.4f} "
            f"({np.cumsum(pca.explained_variance_ratio)[k - 1]:.1%} of the variance kept).")

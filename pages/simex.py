@@ -8,8 +8,8 @@ import numpy as np
 import streamlit as st
 
 from dsviz.progress import Progress
-from dsviz.data import DataError
-from dsviz.derived import DERIVED, dataset_status
+from dsviz.data import DATASETS, DataError
+from dsviz.derived import DERIVED, choose_datasets, dataset_status
 import pandas as pd
 
 from dsviz.simex import LOSSES, ordering_agreement, reconstruct, sample_mse_matrix, settling_curve
@@ -20,9 +20,11 @@ from dsviz.simex.retrain import retrain_baseline, spearman_per_base
 from dsviz.simex.settling import settling_against_baseline
 from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
 from ui.url_state import UrlNumber
+from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 
-CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED)
+CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED, "mnist-5k", "digits")
 LOSS_LABELS = {"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}
 N_TRAIN = UrlNumber("n", "Training images per part", 50, 6000, runs.DEFAULT_N, 50,
                     help="Images each autoencoder trains on (per class, or per dataset in section c).")  # fmt: skip
@@ -45,8 +47,8 @@ def _class_parts(dataset: str, n: int, n_eval: int) -> runs.Parts:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _dataset_parts(n: int, n_eval: int) -> runs.Parts:
-    return runs.dataset_parts(runs.BETWEEN_DATASETS, n=n, n_eval=n_eval)
+def _dataset_parts(names: tuple[str, ...], n: int, n_eval: int) -> runs.Parts:
+    return runs.dataset_parts(names, n=n, n_eval=n_eval)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -58,15 +60,21 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
-def _compute_button(what: str, cli: str, key: str, compute: Callable[[Progress], object]) -> None:
-    """Say that ``what`` is not cached, how to precompute it, and offer to compute it here with a progress bar."""
-    st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train it here.")
+def _compute_button(what: str, cli: str, key: str, compute: Callable[[Progress], object],
+                    seconds: float | None = None) -> None:
+    """Say that ``what`` is not cached, how to precompute it and how long it takes, and offer to compute it here."""
+    cost = ("" if seconds is None else
+            f" Training here takes about {seconds:.0f} s (scaled from the last run measured on this machine); "
+            "Stop (top right) cancels it and leaves no partial result.")
+    st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train "
+            f"it here.{cost}")
     if st.button(f"Train {what}", key=key):
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
 
-            def progress(done: int, total: int, what: str) -> None:
-                bar.progress(done / total, text=f"step {done} of {total}")
+            def progress(done: int, total: int, stage: str = "") -> None:
+                epoch = min(epochs, 1 + done * epochs // max(total, 1))
+                bar.progress(done / total, text=f"epoch {epoch} of {epochs} (step {done} of {total})")
 
             compute(progress)
             status.update(label=f"{what}: done", state="complete")
@@ -86,7 +94,9 @@ st.caption(
 with st.container(key="settings"):
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4])
     with c1:
-        dataset = st.selectbox("Dataset (sections a, b, d)", CLASS_DATASETS, key="dataset", bind="query-params")
+        first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
+        dataset = st.selectbox("Dataset (sections a, b, d)", CLASS_DATASETS, index=CLASS_DATASETS.index(first),
+                               key="dataset", bind="query-params")
     with c2:
         loss = st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key="loss", bind="query-params", horizontal=True)
     with c3:
@@ -104,11 +114,11 @@ if epochs < runs.DEFAULT_EPOCHS:
         )
 
 
-def _untrained_warning(fleet, names) -> None:
+def _untrained_warning(fleet, names, key: str) -> None:
     """Name the members whose training loss never fell below their mean image's; they are left out of orderings."""
     if fleet.untrained_members:
         bad = ", ".join(f"**{names[k]}**" for k in fleet.untrained_members)
-        with st.container(key="untrained_warning"):
+        with st.container(key=key):  # one per fleet: a page can warn about several
             st.warning(
                 f"These autoencoders did not train: {bad} (final training loss not below 97 % of the loss of their "
                 "training images' mean image). Their columns are left out of every ordering and ρ on this page."
@@ -116,13 +126,15 @@ def _untrained_warning(fleet, names) -> None:
 
 
 status = dataset_status([dataset])[dataset]
+between_names, between_missing, between_partial = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
+data_notice({**between_missing, **({} if status[0] else {dataset: status[1]})},
+            {**between_partial, **({dataset: status[1]} if status[0] and status[1] else {})},
+            [name for name in between_names if name in DATASETS and DATASETS[name].bundled])
 st.header("a · Classes within a dataset")
 fleet = parts = None
 if not status[0]:
-    st.warning(f"**{dataset}** cannot be used here: {status[1]}")
+    st.caption(f"{dataset} is not available: pick another dataset above.")
 else:
-    if status[1]:
-        st.info(f"**{dataset}**: {status[1]}. The fleet has one autoencoder per class that is present.")
     try:
         parts = _class_parts(dataset, n, n_eval)
     except DataError as exc:
@@ -135,9 +147,10 @@ else:
                 f"python -m dsviz simex {dataset} --loss {loss} --epochs {epochs} --n {n} --n-eval {n_eval}",
                 "train_class_fleet",
                 lambda progress: runs.simex(parts, loss, epochs, progress=progress),
+                runs.estimate_seconds(parts, loss, epochs),
             )
 if fleet is not None:
-    _untrained_warning(fleet, parts.names)
+    _untrained_warning(fleet, parts.names, "untrained_warning")
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
     ok = fleet.trained_mask
     rho = ordering_agreement(fleet.delta[:, ok], baseline[:, ok]) if ok.sum() >= 2 else float("nan")
@@ -146,14 +159,18 @@ if fleet is not None:
         st.plotly_chart(
             heatmap(fleet.delta, parts.names, parts.names, title=f"SimEx Δ ({LOSS_LABELS[loss]})",
                     x_title="autoencoder trained on", y_title="samples of"),
-            key="delta_heatmap", config={"displayModeBar": False},
+            key="delta_heatmap", config=chart_config("delta_heatmap"),
         )  # fmt: skip
     with right:
         st.plotly_chart(
             heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
                     x_title="training samples of", y_title="held-out samples of"),
-            key="baseline_heatmap", config={"displayModeBar": False},
+            key="baseline_heatmap", config=chart_config("baseline_heatmap"),
         )  # fmt: skip
+    table_downloads(f"SimEx delta {dataset} {loss}", fleet.delta,
+                    {"dataset": dataset, "loss": loss, "n": n, "n_eval": n_eval, "epochs": epochs,
+                     "rows": "samples of", "columns": "autoencoder trained on"},
+                    index=parts.names, columns=parts.names)
     with st.container(key="metric_rho"):
         st.metric("Spearman ρ, Δ vs. baseline (row orderings, mean over rows)", f"{rho:.3f}")
     st.caption(
@@ -182,14 +199,10 @@ if fleet is not None:
                 st.image(pair_strip(inputs[i], recons[i]), width=min(900, 100 * samples + 20))
 
 st.header("c · Between datasets")
-between = dataset_status(list(runs.BETWEEN_DATASETS))
-for name, (ok, note) in between.items():
-    if note:
-        (st.info if ok else st.warning)(f"**{name}**: {note}" + ("" if ok else " — left out."))
 normalize = st.toggle("Normalize Δ by each reference dataset's mean L2 norm (SimEx §5.3)", key="norm", bind="query-params")
 dfleet = daad = dparts = None
 try:
-    dparts = _dataset_parts(n, n_eval)
+    dparts = _dataset_parts(tuple(between_names), n, n_eval)
 except DataError as exc:
     st.error(str(exc))
 if dparts is not None:
@@ -205,16 +218,17 @@ if dparts is not None:
         _compute_button(
             " and ".join(w for w, missing in ((f"the between-dataset {LOSS_LABELS[loss]} fleet", dfleet is None),
                                                 ("the AAD autoencoder", daad is None)) if missing),
-            f"python -m dsviz simex {' '.join(runs.BETWEEN_DATASETS)} --per dataset --loss {loss} --epochs {epochs} "
+            f"python -m dsviz simex {' '.join(between_names)} --per dataset --loss {loss} --epochs {epochs} "
             f"--n {n} --n-eval {n_eval}" + (" --agreement" if loss == "mse" else ""),
             "train_dataset_fleet",
             _train_between,
+            runs.estimate_seconds(dparts, loss, epochs, with_aad=True),
         )
 retrain = None
 if dparts is not None:
     retrain, _ = retrain_baseline(dparts.names, cached_only=True)
 if dfleet is not None:
-    _untrained_warning(dfleet, dparts.names)
+    _untrained_warning(dfleet, dparts.names, "untrained_warning_between")
     dbase = sample_mse_matrix(dparts.evaluate, dparts.train)
     st.subheader("Fig. 4 · SimEx, the sample space and retraining, between datasets")
     fa, fb, fc = st.columns(3)
@@ -224,28 +238,32 @@ if dfleet is not None:
             heatmap(shown, dparts.names, dparts.names,
                     title=f"(a) SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})",
                     x_title="autoencoder trained on", y_title="samples of"),
-            key="between_heatmap", config={"displayModeBar": False},
+            key="between_heatmap", config=chart_config("between_heatmap"),
         )  # fmt: skip
     with fb:
         st.plotly_chart(
             heatmap(dbase, dparts.names, dparts.names, title="(b) sample space: mean pairwise MSE",
                     x_title="training samples of", y_title="held-out samples of"),
-            key="between_baseline_heatmap", config={"displayModeBar": False},
+            key="between_baseline_heatmap", config=chart_config("between_baseline_heatmap"),
         )  # fmt: skip
     with fc:
         if retrain is not None:
             st.plotly_chart(
                 heatmap(retrain.accuracy, dparts.names, dparts.names, title="(c) retraining: normalized accuracy",
                         x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", similarity=True, fmt=".2f"),
-                key="retrain_heatmap", config={"displayModeBar": False},
+                key="retrain_heatmap", config=chart_config("retrain_heatmap"),
             )  # fmt: skip
         else:
             _compute_button(
                 "the retraining baseline (LeNet-5 per dataset, FC layers retrained on each other)",
-                f"python -m dsviz simex {' '.join(runs.BETWEEN_DATASETS)} --per dataset --retrain-baseline",
+                f"python -m dsviz simex {' '.join(between_names)} --per dataset --retrain-baseline",
                 "train_retrain",
                 lambda progress: retrain_baseline(dparts.names, progress=progress),
             )
+    table_downloads(f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}", shown,
+                    {"datasets": list(dparts.names), "loss": loss, "normalized": bool(normalize), "n": n,
+                     "n_eval": n_eval, "epochs": epochs, "rows": "samples of", "columns": "autoencoder trained on"},
+                    index=dparts.names, columns=dparts.names)
     st.caption(
         "(c) follows SimEx §5.1: a LeNet-5 per dataset (EMNIST letters: its first 10 classes, a–j), convolution layers "
         "frozen, fully connected layers re-initialised and trained on each dataset (column = base, row = data), test "
@@ -286,7 +304,7 @@ if daad is not None:
     st.plotly_chart(
         heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
                 x_title="dataset", y_title="dataset", fmt=".2f"),
-        key="aad_heatmap", config={"displayModeBar": False},
+        key="aad_heatmap", config=chart_config("aad_heatmap"),
     )  # fmt: skip
     st.caption(
         "AAD trains one autoencoder on all five datasets and measures ‖mean code of A − mean code of B‖. "
@@ -300,7 +318,7 @@ if fleet is not None:
 if dfleet is not None:
     curves["between datasets"] = settling_curve(dfleet.history)
 if curves:
-    st.plotly_chart(settling_figure(curves), key="settling", config={"displayModeBar": False})
+    st.plotly_chart(settling_figure(curves), key="settling", config=chart_config("settling"))
     st.caption(
         "After every epoch Δ is measured again; each point is Spearman ρ between that epoch's row orderings and the "
         "final ones, averaged over rows (the SimEx paper's Figure 6). It reaching ~1 early means a few epochs already "
@@ -310,14 +328,14 @@ else:
     st.info("Train a fleet above to see how its orderings settle.")
 
 if dparts is not None:
-    seeded = runs.seed_fleets(runs.BETWEEN_DATASETS, SEEDS, loss, epochs, n=n, n_eval=n_eval)
+    seeded = runs.seed_fleets(tuple(between_names), SEEDS, loss, epochs, n=n, n_eval=n_eval)
     if seeded:
         curve = settling_against_baseline(seeded, retrain)
         st.subheader("Fig. 6a · ρ against the baseline over training, between datasets")
         st.plotly_chart(
             settling_band_figure(curve["epochs"], curve["mean"], curve["std"], curve["per_seed"],
                                  reference=curve["reference"], paper=PAPER_SETTLED),
-            key="settling_baseline", config={"displayModeBar": False},
+            key="settling_baseline", config=chart_config("settling_baseline"),
         )  # fmt: skip
         stability = seed_stability([f.delta for _, f in seeded], [f.trained_mask for _, f in seeded])
         st.caption(
@@ -368,7 +386,7 @@ else:
             _train_confusion,
         )
     else:
-        _untrained_warning(cfleet, cparts.names)
+        _untrained_warning(cfleet, cparts.names, "untrained_warning_confusion")
         cbase = sample_mse_matrix(cparts.evaluate, cparts.train)
         masked = np.where(cfleet.trained_mask[None, :], cfleet.delta, np.nan)
         r_simex, r_sample = confusion_spearman(masked, confusion.matrix), confusion_spearman(cbase, confusion.matrix)
@@ -378,7 +396,7 @@ else:
                 heatmap(confusion.matrix, confusion.classes, confusion.classes,
                         title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
                         x_title="confused with", y_title="left-out class", similarity=True, fmt=".2f"),
-                key="confusion_heatmap", config={"displayModeBar": False},
+                key="confusion_heatmap", config=chart_config("confusion_heatmap"),
             )  # fmt: skip
         with right:
             table = pd.DataFrame({

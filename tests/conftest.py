@@ -67,8 +67,9 @@ def artifacts_dir() -> Path:
 
 
 @contextmanager
-def running_streamlit(log_dir: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on 127.0.0.1:<free port>; yield its base URL, stop it after."""
+def running_streamlit(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on 127.0.0.1:<free port> (environment ``env``, default this one);
+    yield its base URL, stop it after."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "server.log"
@@ -80,7 +81,7 @@ def running_streamlit(log_dir: Path) -> Iterator[str]:
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(base_url):

@@ -205,7 +205,29 @@ def test_no_network_raises_dataset_unavailable(tmp_path: Path) -> None:
     message = str(info.value)
     assert "kmnist" in message and str(tmp_path / "kmnist") in message
     assert "DSVIZ_DATA_DIR" in message and "python -m dsviz download kmnist" in message
-    assert list((tmp_path / "kmnist").rglob("*.*")) == []
+    assert not (tmp_path / "kmnist").exists()  # no empty kmnist/raw/ left behind
+
+
+def test_cancelled_download_leaves_nothing_and_keeps_what_was_there(
+    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [(label, {1: 0.5}) for label in range(1, 11)]
+    urls, md5s = server.publish({"usps.bz2": _libsvm(rows), "usps.t.bz2": _libsvm(rows[:2])})
+    kept = tmp_path / "usps" / "raw" / "notes.txt"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("mine")
+    seen = []
+
+    def cancel(filename: str, done: int, total: int | None) -> None:
+        seen.append(filename)
+        if filename == "usps.t.bz2":
+            raise KeyboardInterrupt  # the user stops the download after the first file
+
+    with pytest.raises(KeyboardInterrupt):
+        download_dataset("usps", tmp_path, progress=False, urls=urls, md5s=md5s, report=cancel)
+    assert seen[0] == "usps.bz2" and "usps.t.bz2" in seen
+    assert sorted(p.name for p in (tmp_path / "usps").rglob("*")) == ["notes.txt", "raw"]
+    assert _leftovers(tmp_path) == []
 
 
 def test_missing_remote_file_raises_dataset_unavailable(server: _Server, tmp_path: Path) -> None:

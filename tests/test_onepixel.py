@@ -339,4 +339,4 @@ def test_page_switches_protocol(real_data_dir):
     if missing:
         at.multiselect(key="datasets").set_value(missing[:1]).run()
         assert not at.exception
-        assert any("not on disk" in w.value for w in at.warning)
+        assert any("Not in the data folder" in i.value and missing[0] in i.value for i in at.info)

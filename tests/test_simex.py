@@ -306,18 +306,21 @@ def test_simex_page_trains_on_demand_and_orders_reconstructions(real_data_dir):
     assert len(at.get("image")) == 10
     if not availability(real_data_dir)["kmnist"].available:
         at.selectbox(key="dataset").set_value("kmnist").run()
-        assert any("kmnist" in w.value for w in at.warning)
+        assert any("Not in the data folder" in i.value and "kmnist" in i.value for i in at.info)
 
 
 def test_method_agreement_page_states_missing_data_and_reports_costs(real_data_dir):
     query = {**TINY, "datasets": ["mnist", "kmnist", "emnist-letters", "mnist-rotated"]}
     status = availability(real_data_dir)  # what the data folder holds decides what the page must say
     at = _page("pages/method_agreement.py", query)
+    notices = [i.value for i in at.info if "Not in the data folder" in i.value]
+    assert len(notices) == (0 if all(status[n].available and not status[n].message
+                                     for n in ("kmnist", "emnist-letters")) else 1)
     for name in ("kmnist", "emnist-letters"):
         if not status[name].available:
-            assert any(name in w.value and "left out" in w.value for w in at.warning)
+            assert name in notices[0] and f"python -m dsviz download {name}" in notices[0]
         elif status[name].message:
-            assert any(name in i.value and "partial" in i.value for i in at.info)
+            assert name in notices[0] and "13 of 26" in notices[0]  # partial data, in the same notice
     at.button(key="compute_agreement").click().run()
     assert not at.exception, at.exception
     table = at.table[0].value

@@ -46,11 +46,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int, what: str) -> None:
+            # one step per stage: features, label distances, outer problem, ...
+            bar.total = total
+            bar.set_postfix_str(what, refresh=False)
+            bar.update(done - bar.n)
+
         settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize,
                                 max_outer=args.max_outer, seed=args.seed)
         cmp = methods.compare(f"otdd-{args.label_distance}", args.src, args.tgt, settings, n=args.n, seed=args.seed,
-                              split=args.split, device=args.device)
-        bar.update(1)
+                              split=args.split, device=args.device, progress=progress)
     res = cmp.result
     res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start

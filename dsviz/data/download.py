@@ -14,8 +14,11 @@ import gzip
 import hashlib
 import http.client
 import os
+import shutil
+import socket
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 import zlib
@@ -43,6 +46,9 @@ _IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 
+Report = Callable[[str, int, "int | None"], None]
+"""``report(file name, bytes so far, total bytes or None)``."""
+
 Splits = dict[str, tuple[np.ndarray, np.ndarray]]
 """split name -> (images uint8 N x H x W, labels int64 N)."""
 
@@ -53,10 +59,13 @@ def download_dataset(
     progress: bool = True,
     urls: Mapping[str, str] | None = None,
     md5s: Mapping[str, str] | None = None,
+    report: Report | None = None,
 ) -> dict[str, Path]:
     """Fetch, verify and convert a registered dataset into ``<data_dir>/<name>/``.
 
-    Raw files already present with the right checksum are not fetched again.
+    Raw files already present with the right checksum are not fetched again. A
+    download that fails or is interrupted (any exception, ``KeyboardInterrupt``
+    included) removes the folders and raw files it created, and nothing else.
 
     Args:
         name: registered dataset name.
@@ -66,6 +75,8 @@ def download_dataset(
             local server in tests).
         md5s: source file name -> MD5, replacing the registered checksum; only
             meaningful together with ``urls`` pointing at different files.
+        report: called as ``report(file name, bytes so far, total bytes or None)``
+            as each file streams in (a page's progress bar).
 
     Returns:
         split name -> path of the written npz file.
@@ -75,11 +86,36 @@ def download_dataset(
         DataError: a checksum mismatch (the file is deleted) or a malformed file.
     """
     info = get_info(name)
+    if info.bundled:
+        raise DataError(f"{name} ships with the {info.package} package; there is nothing to download")
     folder = Path(data_dir) / name
     raw = folder / "raw"
+    # What was there before, so a failed or cancelled download removes exactly what it added.
+    existed = [path for path in (folder, raw) if path.exists()]
+    before = set(raw.iterdir()) if raw.exists() else set()
+    try:
+        return _download_into(info, folder, raw, progress, urls or {}, md5s or {}, report)
+    except BaseException:  # also KeyboardInterrupt and a page's stop/rerun: leave nothing behind
+        _remove_new(folder, raw, existed, before)
+        raise
+
+
+def _remove_new(folder: Path, raw: Path, existed: list[Path], before: set[Path]) -> None:
+    """Delete what a failed download created: the folders it made, else the raw files it added."""
+    if folder not in existed:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif raw not in existed:
+        shutil.rmtree(raw, ignore_errors=True)
+    elif raw.exists():
+        for path in set(raw.iterdir()) - before:
+            path.unlink(missing_ok=True)
+
+
+def _download_into(info, folder: Path, raw: Path, progress: bool, urls: Mapping[str, str],
+                   md5s: Mapping[str, str], report: Report | None) -> dict[str, Path]:
+    """Fetch, verify and convert ``info``'s files into ``folder`` (see :func:`download_dataset`)."""
+    name = info.name
     raw.mkdir(parents=True, exist_ok=True)
-    urls = urls or {}
-    md5s = md5s or {}
     files = {
         source.role: _fetch(
             urls.get(source.filename, source.url),
@@ -88,6 +124,7 @@ def download_dataset(
             name=name,
             folder=folder,
             progress=progress,
+            report=report,
         )
         for source in info.sources
     }
@@ -96,6 +133,20 @@ def download_dataset(
         written[split] = folder / f"{split}.npz"
         write_npz(written[split], images, labels)
     return written
+
+
+def reachable(name: str, timeout: float = 1.5) -> bool:
+    """Whether the host serving ``name``'s first source file accepts a TCP connection (a quick network check)."""
+    info = get_info(name)
+    if not info.sources:
+        return False
+    parts = urllib.parse.urlsplit(info.sources[0].url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def write_npz(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
@@ -154,7 +205,8 @@ def parse_libsvm(lines: Iterable[str], n_features: int) -> tuple[np.ndarray, np.
     return np.stack(rows), np.asarray(labels, dtype=np.int64)
 
 
-def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool) -> Path:
+def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool,
+           report: Report | None = None) -> Path:
     """Make ``target`` a verified copy of ``url``; reuse it when its checksum already matches."""
     if target.exists():
         if _md5_of(target) == md5:
@@ -165,6 +217,8 @@ def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progres
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
+                if report is not None:
+                    report(target.name, 0, total)
                 with tqdm(
                     total=total,
                     unit="B",
@@ -178,6 +232,8 @@ def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progres
                         digest.update(chunk)
                         handle.write(chunk)
                         bar.update(len(chunk))
+                        if report is not None:
+                            report(target.name, bar.n, total)
         except (
             urllib.error.URLError,
             http.client.HTTPException,

@@ -1,13 +1,16 @@
 """Load a labelled image dataset as uint8 28 x 28 grayscale images with class indices.
 
 A dataset is either a registered name (see :mod:`dsviz.data.registry`), read from
-``<data_dir>/<name>/{train,test}.npz`` and downloaded when absent, or a path to any
+``<data_dir>/<name>/{train,test}.npz`` and downloaded when absent (bundled datasets:
+read from their installed package when that folder has no npz, see
+:mod:`dsviz.data.bundled`), or a path to any
 ``.npz`` file holding ``images`` and ``labels``. Everything read is validated; problems
 raise :class:`~dsviz.data.registry.DataError` with a one-line message.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import zipfile
@@ -20,6 +23,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dsviz.cache import default_cache_dir
+from dsviz.data.bundled import materialize
 from dsviz.data.download import download_dataset
 from dsviz.data.registry import DATASETS, SPLITS, DataError, DatasetInfo, DatasetUnavailable
 from dsviz.data.registry import data_dir as default_data_dir
@@ -76,6 +81,8 @@ class DatasetStatus:
         present_classes: sorted class indices occurring in any present split.
         n_classes: number of classes the dataset has.
         message: human-readable note for missing or partial data; empty when complete.
+        origin: ``folder`` (read from the data folder), ``bundled`` (from an installed
+            package), or empty when nothing is available.
     """
 
     name: str
@@ -84,6 +91,7 @@ class DatasetStatus:
     present_classes: tuple[int, ...]
     n_classes: int
     message: str
+    origin: str = ""
 
     @property
     def available(self) -> bool:
@@ -163,7 +171,7 @@ def availability(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Da
     those are described in :attr:`DatasetStatus.message`.
     """
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    return {name: _status_memo(info, root / name) for name, info in DATASETS.items()}
+    return {name: _status_any(info, root / name) for name, info in DATASETS.items()}
 
 
 _STATUS_MEMO: dict[tuple, DatasetStatus] = {}
@@ -173,7 +181,9 @@ def _status_memo(info: DatasetInfo, folder: Path) -> DatasetStatus:
     """:func:`_status`, recomputed only when a split file of ``folder`` appears, changes or goes.
 
     Pages call :func:`availability` on every rerun of every session; reading the label arrays each
-    time was a large share of a rerun's CPU time with many viewers.
+    time was a large share of a rerun's CPU time with many viewers. The key holds the resolved
+    folder, so another ``DSVIZ_DATA_DIR`` (or a bundled dataset's package copy under another cache
+    folder) is a different entry.
     """
     files = []
     for split in SPLITS:
@@ -194,12 +204,28 @@ def _status_memo(info: DatasetInfo, folder: Path) -> DatasetStatus:
     return found
 
 
-def _locate(info: DatasetInfo, split: str, root: Path, download: bool) -> tuple[Path, str]:
-    """Path of the split file to read (falling back to the other split), downloading if allowed."""
-    folder = root / info.name
+def _find_split(folder: Path, split: str) -> tuple[Path, str] | None:
+    """The npz of ``split`` in ``folder``, else of the other split, else ``None``."""
     for candidate in (split, *(s for s in SPLITS if s != split)):
         if (folder / f"{candidate}.npz").is_file():
             return folder / f"{candidate}.npz", candidate
+    return None
+
+
+def _locate(info: DatasetInfo, split: str, root: Path, download: bool) -> tuple[Path, str]:
+    """Path of the split file to read (falling back to the other split), downloading if allowed.
+
+    A bundled dataset with no npz in the data folder is read from its package copy.
+    """
+    folder = root / info.name
+    found = _find_split(folder, split)
+    if found is not None:
+        return found
+    if info.bundled:
+        found = _find_split(materialize(info.name, default_cache_dir()), split)
+        if found is None:
+            raise DatasetUnavailable(info.name, folder, f"{info.package} holds no {split} data")
+        return found
     if not download:
         raise DatasetUnavailable(info.name, folder, "no train.npz or test.npz, and download is off")
     download_dataset(info.name, root)
@@ -354,6 +380,21 @@ def _standardize(images: np.ndarray, scale: float) -> np.ndarray:
     return np.rint(pixels).clip(0, 255).astype(np.uint8)
 
 
+def _status_any(info: DatasetInfo, folder: Path) -> DatasetStatus:
+    """:func:`_status` of the data folder; for a bundled dataset absent there, of its package copy.
+
+    Both are memoised by :func:`_status_memo` (the package copy is only converted once per cache folder).
+    """
+    status = _status_memo(info, folder)
+    if status.available or not info.bundled:
+        return status
+    try:
+        bundled = materialize(info.name, default_cache_dir())
+    except (DataError, OSError) as exc:
+        return dataclasses.replace(status, message=str(exc))
+    return dataclasses.replace(_status_memo(info, bundled), origin="bundled")
+
+
 def _status(info: DatasetInfo, folder: Path) -> DatasetStatus:
     """Inspect the split files of one dataset by reading their labels only."""
     counts: dict[str, int] = {}
@@ -381,6 +422,7 @@ def _status(info: DatasetInfo, folder: Path) -> DatasetStatus:
         present_classes=tuple(sorted(present)),
         n_classes=len(info.classes),
         message=_status_message(info, folder, counts, sorted(present), problems),
+        origin="folder" if counts else "",
     )
 
 
@@ -392,7 +434,7 @@ def _status_message(
         missing = DatasetUnavailable(info.name, folder, "no readable train.npz or test.npz")
         return "; ".join([*problems, str(missing)])
     notes = []
-    if len(counts) < len(SPLITS):
+    if any(split not in counts for split in info.splits):
         notes += [
             f"only the {split} split is present ({count} images)" for split, count in counts.items()
         ]

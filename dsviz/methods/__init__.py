@@ -75,11 +75,14 @@ def compare(
     progress: Progress | None = None,
 ) -> Comparison:
     """Load ``n`` class-balanced samples of each dataset (``tgt_seed`` draws the target with
-    another seed, default ``seed``) and compute ``method`` between them, cached."""
+    another seed, default ``seed``) and compute ``method`` between them, cached; ``progress``
+    follows the method's stages, or reports one "read from the cache" step on a cache hit."""
     m = get(method) if isinstance(method, str) else method
     a = load_sample(src, n, seed, split, data_dir)
     b = load_sample(tgt, n, seed if tgt_seed is None else tgt_seed, split, data_dir)
     d, hit = distance(m, a, b, settings, device=device, cache=cache, progress=progress)
+    if hit and progress is not None:
+        progress(1, 1, "read from the cache")
     return Comparison(a, b, d, hit)
 
 

@@ -35,20 +35,19 @@ class OTDDSettings:
 
 
 def _compute(name: str, label_distance: str):
+    """The method's ``compute``; ``progress`` follows each stage of the OTDD engine
+    (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
+
     def compute(src: LabeledImages, tgt: LabeledImages, settings: OTDDSettings, *, device: str = "auto",
                 progress: Progress | None = None) -> Distance:
-        if progress is not None:
-            progress(0, 1, f"{name} {src.name} vs {tgt.name}")
         res = compute_otdd(
             to_features(src.images, settings.normalize), src.labels,
             to_features(tgt.images, settings.normalize), tgt.labels,
             classes1=src.classes, classes2=tgt.classes, label_distance=label_distance, outer=settings.outer,
             eps=settings.eps, debiased=settings.debiased, device=device, top_k=settings.top_k,
-            max_outer=settings.max_outer, seed=settings.seed,
+            max_outer=settings.max_outer, seed=settings.seed, progress=progress,
         )  # fmt: skip
         res.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
-        if progress is not None:
-            progress(1, 1, "done")
         return Distance(name, res.otdd, res.seconds, asdict(settings), res)
     return compute
 

@@ -26,7 +26,7 @@ beyond. ``options['outer_used']`` and ``options['label_route']`` record what ran
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -49,8 +49,36 @@ LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 EXACT_MAX_ENTRIES = 4_000_000
 
 
+STAGE_LABELS = {
+    "features": "features (pairwise ‖x − x′‖²)",
+    "label_distances": "label distances W₂²(P_y, P_y′)",
+    "outer_ot": "outer problem (OT with the label-augmented cost)",
+    "plain_ot": "plain OT (features only)",
+    "self_terms": "self terms for debiasing",
+    "summaries": "class coupling and partners",
+}
+"""The stages of :func:`compute_otdd` in order, as reported to ``progress``."""
+
+StageProgress = Callable[[int, int, str], None]
+"""``progress(done, total, stage label)``: called before each stage and once at the end."""
+
+
+def stages(outer: str, debiased: bool, plain_ot: bool = True) -> list[str]:
+    """The stages :func:`compute_otdd` runs for these options.
+
+    Only the entropic ``sinkhorn`` outer solver has a separate self-term stage: the
+    ``scaling`` solver debiases inside its label-distance and outer stages, and
+    ``exact`` (like ``auto``, which picks ``exact`` or ``scaling``) has none.
+    """
+    names = ["features", "label_distances", "outer_ot"] + (["plain_ot"] if plain_ot else [])
+    return names + (["self_terms"] if debiased and outer == "sinkhorn" else []) + ["summaries"]
+
+
 @contextmanager
-def _timed(timings: dict[str, float], stage: str):
+def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None,
+           progress: StageProgress | None = None):
+    if progress is not None and plan is not None:
+        progress(plan.index(stage), len(plan), STAGE_LABELS[stage])
     start = time.perf_counter()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
@@ -158,6 +186,7 @@ def compute_otdd(
     plain_ot: bool = True,
     max_outer: int | None = None,
     seed: int = 0,
+    progress: StageProgress | None = None,
 ) -> OTDDResult:
     """OTDD and plain OT between labeled samples (x1, y1) and (x2, y2).
 
@@ -179,6 +208,8 @@ def compute_otdd(
             uniformly with ``seed`` (the authors' ``maxsamples``); the label
             distances always use every point. Points left out have no partners
             (index -1) in the result.
+        progress: called as ``progress(done, total, stage)`` before each stage of
+            :func:`stages` and with ``done == total`` at the end.
     """
     if label_distance not in LABEL_DISTANCE_CHOICES:
         raise ValueError(f"unknown label distance {label_distance!r}; choose one of {', '.join(LABEL_DISTANCE_CHOICES)}")
@@ -200,8 +231,12 @@ def compute_otdd(
     used = outer if outer != "auto" else ("exact" if n1 * n2 <= EXACT_MAX_ENTRIES else "scaling")
     self_terms = debiased and used != "exact"
     k1, k2 = len(names1), len(names2)
+    plan_stages = stages(used, debiased, plain_ot)
 
-    with _timed(timings, "features"):
+    def timed(stage: str):
+        return _timed(timings, stage, plan_stages, progress)
+
+    with timed("features"):
         t1 = torch.as_tensor(a, device=dev)
         t2 = torch.as_tensor(b, device=dev)
         # The exact label distances read class blocks of the full feature cost.
@@ -209,7 +244,7 @@ def compute_otdd(
     rows1 = class_indices(codes1, k1)
     rows2 = class_indices(codes2, k2)
     w11 = w22 = None
-    with _timed(timings, "label_distances"):
+    with timed("label_distances"):
         if label_distance == "gaussian":
             g1, g2 = class_gaussians(t1, rows1), class_gaussians(t2, rows2)
             w = bures_distances(g1, g2)
@@ -225,7 +260,7 @@ def compute_otdd(
     oc1 = torch.as_tensor(codes1[keep1], device=dev)
     oc2 = torch.as_tensor(codes2[keep2], device=dev)
     plain = float("nan")
-    with _timed(timings, "outer_ot"):
+    with timed("outer_ot"):
         if used == "scaling":
             sol, c_xy = _scaling_solve(t1[o1], oc1, t2[o2], oc2, w, w11, w22, debiased, float(k1 + k2 - 1))
             plan = sol.plan(c_xy)
@@ -240,14 +275,14 @@ def compute_otdd(
             full_part = transport_cost(plan, full_cost)
             otdd_value = full_part
     if plain_ot:
-        with _timed(timings, "plain_ot"):
+        with timed("plain_ot"):
             if used == "scaling":
                 plain = _scaling_solve(t1[o1], None, t2[o2], None, None, None, None, debiased, 0.0)[0].value
             else:
                 plain = transport_cost(solve_coupling(fc, used, regs[1]), fc)
 
     if self_terms and used == "sinkhorn":
-        with _timed(timings, "self_terms"):
+        with timed("self_terms"):
             c1 = torch.as_tensor(codes1, device=dev)
             c2 = torch.as_tensor(codes2, device=dev)
             s1 = _self_otdd(t1, c1, rows1, label_distance, used, regs, dev)
@@ -255,11 +290,13 @@ def compute_otdd(
         otdd_value -= 0.5 * (s1[0] + s2[0])
         plain -= 0.5 * (s1[1] + s2[1])
 
-    with _timed(timings, "summaries"):
+    with timed("summaries"):
         summary = plan_summaries(plan, oc1, oc2, k1, k2, top_k, keep1, keep2, len(a), len(b))
         label_part = float((summary.class_coupling * w).sum())
         feature_part = full_part - label_part
 
+    if progress is not None:
+        progress(len(plan_stages), len(plan_stages), "done")
     return OTDDResult(
         otdd=float(otdd_value),
         ot=float(plain),

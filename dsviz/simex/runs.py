@@ -20,9 +20,10 @@ from typing import TypeVar
 
 import numpy as np
 
+from .. import costs
 from ..cache import Cache, fingerprint
 from ..data import DATASETS, DataError
-from ..derived import DERIVED, dataset_status, load_any
+from ..derived import DERIVED, choose_datasets, dataset_status, load_any
 from .aad import AADResult, compute_aad
 from ..progress import Progress
 from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
@@ -43,6 +44,16 @@ PREVIEW_EPOCHS = 10
 """Fast preview: a fifth of the training; orderings at this point are not settled (issue 12)."""
 BETWEEN_DATASETS = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
 """The five datasets of the between-dataset experiment (SimEx §5.3, plus EMNIST letters)."""
+
+
+def between_datasets(data_dir: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
+    """The usable ones of :data:`BETWEEN_DATASETS`, topped up with the bundled datasets when fewer than three.
+
+    With no data folder this is mnist-rotated and mnist-background (built from
+    mnist-5k), digits and mnist-5k. The page, the upload page's reference fleet and
+    the CLI default share it, so a fleet trained by one is found by the others.
+    """
+    return tuple(choose_datasets(list(BETWEEN_DATASETS), 3, data_dir)[0])
 
 
 @dataclass
@@ -160,12 +171,28 @@ def simex(
     }  # fmt: skip
 
     def compute() -> FleetRun:
-        return train_fleet(
-            parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
-            batch_size=batch_size, seed=seed, device=device, progress=progress,
-        )  # fmt: skip
+        with costs.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
+            return train_fleet(
+                parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
+                batch_size=batch_size, seed=seed, device=device, progress=progress,
+            )  # fmt: skip
 
     return cached_value(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun.to_arrays, FleetRun.from_arrays, cached_only)
+
+
+def training_units(parts: Parts, epochs: int) -> float:
+    """Size of a training run for :mod:`dsviz.costs`: training images over all parts x epochs."""
+    return float(sum(len(x) for x in parts.train) * epochs)
+
+
+def estimate_seconds(parts: Parts, loss: str, epochs: int, with_aad: bool = False) -> float | None:
+    """How long training the fleet (and the AAD autoencoder) should take here, from the last measured run."""
+    units = training_units(parts, epochs)
+    fleet = costs.estimate(f"simex_fleet_{loss}", units)
+    if not with_aad:
+        return fleet
+    other = costs.estimate("aad", units)
+    return None if fleet is None or other is None else fleet + other
 
 
 def aad(
@@ -186,7 +213,9 @@ def aad(
               "batch_size": BATCH_SIZE, "lr": LEARNING_RATE, "seed": seed}  # fmt: skip
 
     def compute() -> AADResult:
-        return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress)
+        with costs.measured("aad", training_units(parts, epochs)):
+            return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device,
+                               progress=progress)
 
     return cached_value(cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only)
 

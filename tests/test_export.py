@@ -1,0 +1,42 @@
+"""ui.export: chart file names, and tables written with their settings (CSV and JSON read back)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+
+from ui.export import chart_config, slug, table_csv, table_json
+
+
+def _matrix() -> pd.DataFrame:
+    return pd.DataFrame(np.array([[0.0, 1221.4], [1221.4, 0.0]]), index=["digits", "mnist-5k"],
+                        columns=["digits", "mnist-5k"])
+
+
+SETTINGS = {"n": 250, "seed": np.int64(0), "split_used": {"digits": "test"}, "seeds": (0, 1)}
+
+
+def test_chart_config_saves_a_named_png_only():
+    config = chart_config("OTDD matrix: digits/mnist-5k")
+    assert config["modeBarButtons"] == [["toImage"]]
+    options = config["toImageButtonOptions"]
+    assert options["format"] == "png" and options["scale"] == 2
+    assert options["filename"].endswith("-otdd-matrix-digits-mnist-5k")
+    assert slug("Δ  (MSE) ") == "mse"
+
+
+def test_csv_has_the_settings_and_reads_back():
+    text = table_csv(_matrix(), SETTINGS)
+    assert text.startswith("# n: 250\n# seed: 0\n# split_used: {\"digits\": \"test\"}\n# seeds: [0, 1]\n")
+    back = pd.read_csv(io.StringIO(text), comment="#", index_col=0)
+    pd.testing.assert_frame_equal(back, _matrix())
+
+
+def test_json_has_the_settings_and_reads_back():
+    data = json.loads(table_json(_matrix(), SETTINGS))
+    assert data["settings"] == {"n": 250, "seed": 0, "split_used": {"digits": "test"}, "seeds": [0, 1]}
+    assert data["index"] == data["columns"] == ["digits", "mnist-5k"]
+    np.testing.assert_array_equal(data["data"], _matrix().to_numpy())

@@ -1,0 +1,141 @@
+"""A first run: no data folder, an empty HOME, no network. Every page opens and draws real figures.
+
+The server runs with ``DSVIZ_DATA_DIR`` pointing at an empty folder, ``HOME`` empty
+(so the cache starts empty too) and no ``DSVIZ_CACHE_DIR``/``XDG_*`` variables; the
+pages fall back to the bundled ``digits`` and ``mnist-5k``. Each page is opened in
+Chromium, checked for exceptions and for its figures, and screenshotted to
+``artifacts/first_run_*.png``. SimEx and method agreement are trained through their
+buttons on tiny settings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from browser_helpers import full_page_screenshot, wait_for_app_idle
+from conftest import running_streamlit
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT_MS = 240_000
+TINY = "n=60&n_eval=20&epochs=1"
+
+
+@pytest.fixture(scope="module")
+def first_run_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("first_run")
+    (root / "data").mkdir()
+    (root / "home").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DSVIZ_", "XDG_"))}
+    env.update(DSVIZ_DATA_DIR=str(root / "data"), HOME=str(root / "home"))
+    with running_streamlit(root, env) as url:
+        yield url, root
+
+
+def _open(page, url: str, ready: list[str]) -> None:
+    print(f"{time.strftime('%H:%M:%S')} open {url}", flush=True)
+    page.goto(url)
+    for selector in ready:
+        page.locator(selector).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+
+
+def _check(page, artifacts_dir, name: str) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+    notices = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
+    assert notices.count() <= 1  # one notice per page, never one per dataset
+    full_page_screenshot(page, artifacts_dir / f"first_run_{name}.png")
+
+
+def _click_and_wait(page, button_key: str, ready: str) -> None:
+    page.locator(f".st-key-{button_key} button").click()
+    page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+
+
+def _downloads(page) -> None:
+    """The distance matrix (default method otdd-exact) as CSV and JSON (with its settings), and the chart as a named PNG."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name="otdd-exact matrix · CSV").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-otdd-exact-matrix.csv"
+    csv = open(info.value.path(), encoding="utf-8").read()
+    assert "# n: 250\n" in csv and '# split_used: {"digits": "test", "mnist-5k": "train"}' in csv
+    assert csv.splitlines()[-1].startswith("mnist-5k,")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="otdd-exact matrix · JSON").click()
+    data = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert data["settings"]["n"] == 250 and data["index"] == ["digits", "mnist-5k"]
+    assert abs(data["data"][0][0]) < 1e-6 and data["data"][0][1] > 1000  # same sample: 0; digits vs mnist-5k
+    chart = page.locator(".st-key-matrix_chart .js-plotly-plot")
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-matrix-chart.png"
+    assert open(info.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def _digits_npz() -> bytes:
+    digits = load_digits()
+    buf = io.BytesIO()
+    np.savez(buf, images=(digits.images[:200] * 15).astype(np.uint8), labels=digits.target[:200])
+    return buf.getvalue()
+
+
+def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir):
+    url, root = first_run_server
+    _open(page, url, ["[data-testid='stPageLink']"])
+    _check(page, artifacts_dir, "overview")
+
+    _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".st-key-label_distances .js-plotly-plot"])
+    notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
+    assert "python -m dsviz download mnist emnist-letters kmnist fashion-mnist usps" in notice.inner_text()
+    assert "No network here" in notice.inner_text() and page.get_by_role("button", name=re.compile("Download (mnist|emnist|kmnist|fashion|usps)")).count() == 0
+    ticks = page.locator(".st-key-matrix_chart .xtick text").all_text_contents()
+    assert set(ticks) == {"digits", "mnist-5k"}
+    _check(page, artifacts_dir, "pairs")
+    _downloads(page)
+
+    _open(page, url + "/one_pixel", [".dsviz-hi-root[data-ready='1'] .js-plotly-plot", ".st-key-meandiff_1 .js-plotly-plot"])
+    assert page.get_by_text("UCI digits (8×8)").count() >= 1
+    _check(page, artifacts_dir, "one_pixel")
+
+    _open(page, url + "/pixel_stats", [".st-key-variance .js-plotly-plot"])
+    _check(page, artifacts_dir, "pixel_stats")
+
+    _open(page, url + f"/simex?{TINY}", [".st-key-train_class_fleet button"])
+    _click_and_wait(page, "train_class_fleet", ".st-key-delta_heatmap .js-plotly-plot")
+    _click_and_wait(page, "train_dataset_fleet", ".st-key-between_heatmap .js-plotly-plot")
+    _check(page, artifacts_dir, "simex")
+
+    _open(page, url + f"/method_agreement?{TINY}", [".st-key-compute_agreement button"])
+    _click_and_wait(page, "compute_agreement", ".st-key-agreement_heatmap .js-plotly-plot")
+    _check(page, artifacts_dir, "method_agreement")
+
+    _open(page, url + "/compare_upload?n=250", [".st-key-upload"])
+    page.locator(".st-key-upload input[type='file']").set_input_files(
+        {"name": "mine.npz", "mimeType": "application/octet-stream", "buffer": _digits_npz()})
+    page.locator(".st-key-ranking_chart .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    _check(page, artifacts_dir, "upload")
+
+    _open(page, url + "/augmentations", ["[data-testid='stAlert']"])
+    _check(page, artifacts_dir, "augmentations")
+
+    _open(page, url + "/label_shuffle", [".st-key-curve .js-plotly-plot"])
+    assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
+    _check(page, artifacts_dir, "label_shuffle")
+    _open(page, url + "/label_shuffle?presenter=true", [".st-key-curve .js-plotly-plot"])
+    assert not page.locator("[data-testid='stCaptionContainer']").first.is_visible()  # presenter: no captions
+    _check(page, artifacts_dir, "label_shuffle_presenter")
+
+    assert not any((root / "data").iterdir())  # nothing was downloaded or left behind
+    log = (root / "server.log").read_text()
+    assert "Warning" not in log and "static" not in log.lower(), log

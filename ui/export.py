@@ -1,0 +1,100 @@
+"""What users take away: every chart as a PNG, every table behind a chart as CSV and JSON.
+
+* :func:`chart_config` is the Plotly ``config`` of every ``st.plotly_chart``: a toolbar
+  with only the camera button, saving a 2x PNG named ``dsviz-<page>-<chart>.png``
+  (Plotly's ``toImageButtonOptions``).
+* :func:`table_downloads` draws "CSV" and "JSON" download buttons for a matrix or
+  table, with the settings it was computed with written into the file: the CSV starts
+  with ``# key: value`` comment lines (``pandas.read_csv(..., comment="#")`` reads it
+  back), the JSON holds ``{"settings", "index", "columns", "data"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dsviz import __version__
+
+
+def slug(text: str) -> str:
+    """A readable file-name part: lower case, runs of other characters become one ``-``."""
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-") or "chart"
+
+
+def _page() -> str:
+    """The current page's URL path (``dataset_pairs``), or ``overview``."""
+    try:
+        return slug(st.context.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]) or "overview"
+    except Exception:  # noqa: BLE001 - no request context (bare mode, AppTest): a generic name
+        return "page"
+
+
+def chart_config(name: str) -> dict[str, Any]:
+    """Plotly config: the camera button only, saving ``dsviz-<page>-<name>.png`` at twice the size."""
+    return {
+        "displaylogo": False,
+        "modeBarButtons": [["toImage"]],
+        "toImageButtonOptions": {"format": "png", "filename": f"dsviz-{_page()}-{slug(name)}", "scale": 2},
+    }
+
+
+def _frame(table: pd.DataFrame | np.ndarray, index: Sequence[str] | None, columns: Sequence[str] | None) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table
+    return pd.DataFrame(np.asarray(table), index=None if index is None else list(index),
+                        columns=None if columns is None else list(columns))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars and arrays become Python numbers and lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def table_csv(frame: pd.DataFrame, settings: Mapping[str, Any]) -> str:
+    """The table as CSV after one ``# key: value`` line per setting."""
+    header = "".join(f"# {key}: {json.dumps(_plain(value), ensure_ascii=False)}\n" for key, value in settings.items())
+    return header + frame.to_csv()
+
+
+def table_json(frame: pd.DataFrame, settings: Mapping[str, Any]) -> str:
+    """The table as ``{"settings", "index", "columns", "data"}``."""
+    split = json.loads(frame.to_json(orient="split", double_precision=15))
+    return json.dumps({"settings": _plain(dict(settings)), **split}, ensure_ascii=False, indent=1)
+
+
+def table_downloads(
+    name: str,
+    table: pd.DataFrame | np.ndarray,
+    settings: Mapping[str, Any],
+    *,
+    index: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    key: str | None = None,
+) -> None:
+    """CSV and JSON download buttons for ``table`` (a DataFrame, or a matrix with row/column labels)."""
+    frame = _frame(table, index, columns)
+    settings = {"dsviz_version": __version__, **settings}
+    stem = f"dsviz-{_page()}-{slug(name)}"
+    key = key or slug(name)
+    with st.container(horizontal=True, key=f"{key}_downloads"):
+        st.download_button(f"{name} · CSV", table_csv(frame, settings), file_name=f"{stem}.csv", mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary",
+                           help="with the settings it was computed with, as # comment lines")
+        st.download_button(f"{name} · JSON", table_json(frame, settings), file_name=f"{stem}.json",
+                           mime="application/json", key=f"{key}_json", on_click="ignore", icon=":material/download:",
+                           type="tertiary", help='{"settings", "index", "columns", "data"}')
