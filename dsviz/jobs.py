@@ -116,6 +116,12 @@ class JobBoard:
         self._pool.submit(self._run, job, run, dict(lock_params or {"key": repr(key)}))
         return job
 
+    def finished(self, key: Hashable) -> bool:
+        """True when the job of ``key`` is on the board and has finished without an error."""
+        with self._lock:
+            job = self._jobs.get(key)
+        return job is not None and job.future.done() and job.future.exception() is None
+
     def queued_ahead(self, job: Job) -> int | None:
         """Jobs waiting before ``job`` plus those running (None when it runs or is not queued)."""
         with self._lock:

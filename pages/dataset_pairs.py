@@ -21,7 +21,7 @@ from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
-from ui.shared_jobs import prefetch, shared, shared_figure
+from ui.shared_jobs import is_ready, shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -172,13 +172,11 @@ def _current(key: str, default: str) -> str:
 first_pair = (_current("src", names[0]), _current("tgt", names[-1]))
 selected = (names.index(first_pair[0]), names.index(first_pair[1]))
 show_ot = show_ot and is_otdd
-# From an empty cache the pair view comes first (its OTDD run is also the matrix's cell), then the matrix, cell by
-# cell; both jobs are queued now so the worker goes from one to the other while this run draws the pair view.
-view_args = _view_job(*first_pair, settings) if first_pair[0] != first_pair[1] else None
+# From an empty cache the pair view comes first (its OTDD run is also the matrix's first cell, read back from the
+# cache), then the matrix, cell by cell. The matrix job is queued only once the pair view is drawn: queued earlier,
+# it would take both cores while the hover view is built and rendered, and delay it by more than it gains.
 matrix_args = _matrix_job(tuple(names), settings, first_pair)
-if view_args:
-    prefetch(*view_args)
-matrix_ready = prefetch(*matrix_args, partial=True)
+matrix_ready = is_ready(matrix_args[0])
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
     matrix_slot = st.empty()

@@ -37,11 +37,9 @@ def _describe(board: JobBoard, state) -> tuple[float, str, str]:
     return min(state.done / max(state.total, 1), 1.0), state.what or "starting", ""
 
 
-def prefetch(key: Hashable, label: str, compute: Callable[..., object], partial: bool = False) -> bool:
-    """Queue the job of ``key`` now without waiting for it (a later :func:`shared` call gets the same job;
-    ``partial`` as there: ``compute(progress, publish)``). True when its result is already in memory."""
-    job = job_board().submit(key, label, compute, partial=partial)
-    return job.future.done() and job.future.exception() is None
+def is_ready(key: Hashable) -> bool:
+    """True when the result of ``key`` is in memory (:func:`shared` returns it without waiting)."""
+    return job_board().finished(key)
 
 
 def shared(key: Hashable, label: str, compute: Callable[..., T], lock_params: Mapping | None = None,
