@@ -67,8 +67,18 @@ NAMES = {"progress": "progress visible", "computed": "(pair view computed: its s
          "complete": "matrix complete", "idle": "all done (script idle)"}
 
 
+def _full_page(tab, path: str) -> None:
+    """Screenshot the whole page (Streamlit scrolls inside ``stMain``: grow the viewport to fit it)."""
+    height = tab.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
+    tab.set_viewport_size({"width": 1400, "height": max(height, 1100)})
+    tab.screenshot(path=path)
+    tab.set_viewport_size({"width": 1400, "height": 1100})
+
+
 def first_view(url: str, query: str, timeout_s: float, screenshot: str | None) -> tuple[dict[str, float], list[str]]:
-    """Seconds from opening the page to each event, and the status labels seen in order."""
+    """Seconds from opening the page to each event, and the status labels seen in order.
+
+    With ``screenshot`` (a .png path): the page at the first view (``-first.png``) and when all is done."""
     from playwright.sync_api import sync_playwright
 
     seen: dict[str, float] = {}
@@ -89,12 +99,15 @@ def first_view(url: str, query: str, timeout_s: float, screenshot: str | None) -
                 if snap[event] and event not in seen:
                     seen[event] = now
             # idle only counts once the page has drawn everything (the first run is idle before it starts)
+            if screenshot and "pair" in seen and "matrix" in seen and "shot" not in seen:
+                seen["shot"] = now  # the first view, as the viewer sees it (the matrix may still fill in)
+                _full_page(tab, screenshot.replace(".png", "-first.png"))
             if snap["idle"] and snap["pair"] and snap["complete"] and "idle" not in seen:
                 seen["idle"] = now
                 break
             tab.wait_for_timeout(250)
         if screenshot:
-            tab.screenshot(path=screenshot, full_page=True)
+            _full_page(tab, screenshot)
         browser.close()
     return seen, labels
 
@@ -105,7 +118,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--numba-cache", default=None, help="NUMBA_CACHE_DIR for the server (default: numba's own)")
     parser.add_argument("--app", default=None, help="checkout whose app.py is served (default: this one)")
-    parser.add_argument("--screenshot", default=None)
+    parser.add_argument("--screenshot", default=None, help="PNG path: the page when done (and -first.png at the first view)")
     args = parser.parse_args()
     before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
