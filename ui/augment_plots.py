@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.transfer_plots import transfer_scatter
+from ui.presenter import presentable
 
 OTDD_COLOR = "#d62728"
 
@@ -33,6 +34,7 @@ def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom:
     return out
 
 
+@presentable
 def otdd_curve_figure(
     magnitudes: np.ndarray,
     otdd: np.ndarray,

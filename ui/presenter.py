@@ -1,13 +1,28 @@
 """Presenter mode (sidebar switch, kept in the URL as ``?presenter=true``): for a projector.
 
 Larger text everywhere (Streamlit sizes its elements in rem, so the root font size
-scales them), larger chart text and marker outlines, and no explanatory captions.
-Applied by CSS from ``app.py`` on every page, so pages need no change.
+scales them), larger chart text and marker outlines, and no explanatory captions:
+applied by CSS from ``app.py`` on every page, so pages need no change. Point markers
+are drawn ``MARKER_SCALE`` times larger by the plot builders marked :func:`presentable`
+(in the figure itself, so a saved PNG/SVG has them too). Builders whose marker size is
+a layout quantity (matrix cells, the label-placed transfer scatter) are left alone.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+
+MARKER_SCALE = 1.6
+PLOTLY_DEFAULT_MARKER_SIZE = 6.0  # plotly.js draws a marker with no size at 6 px
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PRESENTER_CSS = """
 <style>
@@ -26,3 +41,43 @@ def presenter_switch() -> bool:
     if on:
         st.html(PRESENTER_CSS)
     return bool(on)
+
+
+def presenting() -> bool:
+    """Whether presenter mode is on in this session (False outside a session)."""
+    try:
+        return bool(st.session_state.get("presenter", False))
+    except Exception:  # noqa: BLE001 - no session (bare mode): not presenting
+        return False
+
+
+def enlarge_markers(fig: go.Figure, factor: float = MARKER_SCALE) -> go.Figure:
+    """``fig`` with the markers of every trace drawn with markers ``factor`` times larger (in place).
+
+    A size array is scaled element-wise; a trace with no size gets ``factor`` x plotly's default.
+    Traces without markers (lines, heatmaps, bars) are unchanged.
+    """
+    for trace in fig.data:
+        if "markers" not in (getattr(trace, "mode", None) or ""):
+            continue
+        size = trace.marker.size
+        if size is None:
+            trace.marker.size = PLOTLY_DEFAULT_MARKER_SIZE * factor
+        elif np.ndim(size):
+            trace.marker.size = np.asarray(size, dtype=float) * factor
+        else:
+            trace.marker.size = float(size) * factor
+    return fig
+
+
+def presentable(builder: Callable[P, R]) -> Callable[P, R]:
+    """Mark a plot builder (returning a figure, or a tuple starting with one) whose markers grow in presenter mode."""
+
+    @functools.wraps(builder)
+    def build(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = builder(*args, **kwargs)
+        if presenting():
+            enlarge_markers(result[0] if isinstance(result, tuple) else result)
+        return result
+
+    return build
