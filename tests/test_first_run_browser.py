@@ -139,3 +139,50 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     assert not any((root / "data").iterdir())  # nothing was downloaded or left behind
     log = (root / "server.log").read_text()
     assert "Warning" not in log and "static" not in log.lower(), log
+
+
+def _save_chart(page, chart, title: str, filename: str) -> bytes:
+    """Hover ``chart`` (a plotly.js chart), click its toolbar camera (``title``), return the saved file's bytes."""
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(f".modebar-btn[data-title='{title}']").click()
+    assert info.value.suggested_filename == filename
+    return open(info.value.path(), "rb").read()
+
+
+def _pick_chart_format(page, label: str) -> None:
+    page.locator(".st-key-chart_format").get_by_text(label, exact=True).click()
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+
+
+def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artifacts_dir):
+    """Pick SVG in the sidebar once: plain charts and the hover components' charts save named SVGs, on this
+    page and (the choice kept) on the next one; PNG again gives PNGs."""
+    url, _ = first_run_server
+    _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"])
+    _pick_chart_format(page, "SVG")
+    svg = _save_chart(page, page.locator(".st-key-matrix_chart .js-plotly-plot"), "Download plot",
+                      "dsviz-dataset-pairs-matrix-chart.svg")
+    assert svg.lstrip().startswith(b"<svg") and b">digits<" in svg and b">mnist-5k<" in svg
+    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    svg = _save_chart(page, page.locator(".dsviz-hs-root .js-plotly-plot"), "Download plot",
+                      "dsviz-dataset-pairs-pair-hover.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Joint UMAP of digits" in svg
+
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Pixel statistics").click()
+    page.locator(".st-key-variance .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    svg = _save_chart(page, page.locator(".st-key-variance .js-plotly-plot"), "Download plot",
+                      "dsviz-pixel-stats-variance.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Scree plot" in svg
+    hover_chart = page.locator(".dsviz-hi-root .js-plotly-plot").first
+    svg = _save_chart(page, hover_chart, "Download plot", "dsviz-pixel-stats-pca-hover.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"PC1" in svg
+    full_page_screenshot(page, artifacts_dir / "first_run_pixel_stats_svg.png")
+
+    _pick_chart_format(page, "PNG")
+    page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    png = _save_chart(page, page.locator(".dsviz-hi-root .js-plotly-plot").first, "Download plot as a PNG",
+                      "dsviz-pixel-stats-pca-hover.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
