@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from dsviz.augment import TRANSFORMS
+
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 from conftest import running_streamlit
 
@@ -126,7 +128,13 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     _check(page, artifacts_dir, "upload")
 
-    _open(page, url + "/augmentations", ["[data-testid='stAlert']"])
+    _open(page, url + "/augmentations?transform=crop&mag_crop=0.2",
+          [".st-key-label_heatmap .js-plotly-plot", ".st-key-otdd_curve .js-plotly-plot"])
+    assert page.get_by_role("heading", name="Augmentations: mnist-5k against digits").count() == 1
+    notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder").inner_text()
+    assert "Showing the bundled mnist-5k and digits instead" in notice
+    assert page.locator(".st-key-otdd_curve .scatterlayer .point").count() == len(TRANSFORMS["crop"].grid) + 1  # + the current one
+    assert page.locator("[data-testid='stAlert']").filter(has_text="needs the real datasets").count() == 1
     _check(page, artifacts_dir, "augmentations")
 
     _open(page, url + "/label_shuffle", [".st-key-curve .js-plotly-plot"])

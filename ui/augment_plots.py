@@ -42,8 +42,9 @@ def otdd_curve_figure(
     current_otdd: float,
     x_title: str,
     height: int = 320,
+    pair_label: str = "transformed MNIST, USPS",
 ) -> go.Figure:
-    """OTDD against magnitude, the current magnitude starred."""
+    """OTDD against magnitude, the current magnitude starred; ``pair_label`` names the two datasets."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -59,7 +60,7 @@ def otdd_curve_figure(
         )
     )  # fmt: skip
     fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title="OTDD (transformed MNIST, USPS)", rangemode="tozero")
+    fig.update_yaxes(title=f"OTDD ({pair_label})", rangemode="tozero")
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False)
     return fig
 
