@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dsviz import methods
 from dsviz.augment import TRANSFORMS
 from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.data import DataError, availability
@@ -38,6 +39,12 @@ SMALL_STUDY = TransferConfig(pretrain_n=2000, pretrain_epochs=1, finetune_per_cl
 REAL = ("mnist", "usps")
 BUNDLED = ("mnist-5k", "digits")
 LABELS = {"mnist": "MNIST", "usps": "USPS", "mnist-5k": "mnist-5k", "digits": "digits"}
+DESCRIBED = {
+    REAL: ("MNIST (train)", "USPS (train, resized to 28×28)"),
+    BUNDLED: ("The bundled **mnist-5k** (the first 500 MNIST training images of each digit)",
+              "the bundled **digits** (UCI handwritten digits, 8×8 brought to MNIST's 28×28 layout; in place of "
+              "MNIST and USPS, which are not in the data folder)"),
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,14 +58,23 @@ def _memo() -> dict[tuple[str, str, str, float], TransformedPair]:
     return {}
 
 
+def _about(names: tuple[str, str], count: int) -> str:
+    """How long ``count`` OTDDs of the pair take, from the last one measured here ("" if never measured)."""
+    src, tgt = _pair(names)
+    seconds = methods.estimate_seconds(methods.get("otdd-exact"), [(len(src.labels), len(tgt.labels))] * count)
+    if seconds is None:
+        return ""
+    return f", about {seconds:.0f} s (from the last one measured here; Stop cancels, nothing partial is cached)"
+
+
 def _otdd(names: tuple[str, str], transform: str, magnitude: float) -> TransformedPair:
-    """From memory, else the disk cache, else computed under an ``st.status``."""
+    """From memory, else the disk cache, else computed under an ``st.status`` that says how long it takes."""
     key = (*names, transform, float(magnitude))
     memo = _memo()
     if key not in memo:
         found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names), compute=False)
         if found is None:
-            label = f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g} …"
+            label = f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g}{_about(names, 1)} …"
             with st.status(label, expanded=False) as status:
                 found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names))
                 status.update(label=f"OTDD computed in {found.result.seconds:.1f} s", state="complete")
@@ -131,9 +147,9 @@ names = REAL if real else BUNDLED
 SRC, TGT = (LABELS[n] for n in names)
 st.title(f"Augmentations: {SRC} against {TGT}")
 st.caption(
-    "MNIST (train) goes through one transformation at a chosen magnitude; USPS (train, resized to 28×28) stays "
+    f"{DESCRIBED[names][0]} goes through one transformation at a chosen magnitude; {DESCRIBED[names][1]} stays "
     "fixed. **OTDD** (Alvarez-Melis & Fusi, NeurIPS 2020) compares the two as labeled datasets: the cost of moving "
-    "an MNIST image onto a USPS image is ‖x − x′‖² plus W₂² between their classes. "
+    f"one {SRC} image onto one {TGT} image is ‖x − x′‖² plus W₂² between their classes. "
     f"{N_PER_SIDE} class-balanced images per side, seed {SEED}, exact OT. "
     "The Microsoft Research blog on OTDD (2020) shows cropping MNIST making the class coupling more diagonal and "
     "rotating it less so; here that is continuous, and checked against measured transfer below."
@@ -141,10 +157,6 @@ st.caption(
 
 data_notice({name: needed[name].message for name in REAL if not needed[name].available},
             shown_instead=() if real else BUNDLED)
-if not real:
-    st.caption(f"Here the bundled **{SRC}** (the first 500 MNIST training images of each digit) is transformed and "
-               f"the bundled **{TGT}** (UCI handwritten digits, 8×8 brought to MNIST's 28×28 layout) stays fixed, "
-               "in place of MNIST and USPS: the same experiment on smaller, bundled data.")
 try:
     pair = _pair(names)
 except DataError as exc:
@@ -221,11 +233,17 @@ st.caption(
 )
 
 st.subheader(f"OTDD vs. {spec.label.lower()} magnitude")
+for m in spec.grid:  # what is on disk is read first, so the estimate counts only what is computed
+    if (*names, transform, float(m)) not in _memo():
+        found = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair, compute=False)
+        if found is not None:
+            _memo()[(*names, transform, float(m))] = found
 missing = [m for m in spec.grid if (*names, transform, float(m)) not in _memo()]
 if missing:
-    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes")
+    about = _about(names, len(missing))
+    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes{about}")
     for k, m in enumerate(missing):
-        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)})")
+        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)}){about}")
         _memo()[(*names, transform, float(m))] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
     bar.empty()
 curve = [_memo()[(*names, transform, float(m))].result.otdd for m in spec.grid]
