@@ -15,7 +15,6 @@ Two estimators are offered:
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -74,7 +73,7 @@ def exact_label_distances(
         i, j = pair
         return _emd2_uniform(cost_np[np.ix_(rows_by_class[i], cols_by_class[j])])
 
-    workers = n_threads or os.cpu_count() or 1
+    workers = n_threads or torch.get_num_threads()  # the process's thread budget, as for torch's own ops
     with ThreadPoolExecutor(max_workers=workers) as pool:
         values = list(pool.map(solve, pairs))
     out = np.zeros((k1, k2))
@@ -156,7 +155,7 @@ def bures_distances(g1: ClassGaussians, g2: ClassGaussians | None = None, n_thre
     g2 = g1 if symmetric else g2
     k1, k2 = len(g1.factors), len(g2.factors)
     pairs = [(i, j) for i in range(k1) for j in range(k2) if not symmetric or j > i]
-    workers = n_threads or os.cpu_count() or 1
+    workers = n_threads or torch.get_num_threads()  # the process's thread budget, as for torch's own ops
     with ThreadPoolExecutor(max_workers=workers) as pool:
         values = list(pool.map(lambda p: _bures_cross(g1.factors[p[0]], g2.factors[p[1]]), pairs))
     nuclear = np.zeros((k1, k2))
