@@ -91,7 +91,8 @@ def _explorer() -> None:
                 help="Optimal transport with cost ‖x − x′‖² only; labels play no part.",
             )
         st.markdown("**W₂²(P_y, P_y′) between classes**")
-        st.dataframe(
+        # a static table: the interactive data grid cost more browser time per rerun than the 2x2 needs
+        st.table(
             pd.DataFrame(
                 result.label_distances,
                 index=[f"A · class {c}" for c in result.src_classes],
