@@ -97,7 +97,7 @@ def _explorer() -> None:
                 result.label_distances,
                 index=[f"A · class {c}" for c in result.src_classes],
                 columns=[f"B · class {c}" for c in result.tgt_classes],
-            ).round(2),
+            ).style.format("{:.2f}"),
         )
         st.caption(
             "Grey lines: the OTDD coupling, darker for more transported mass. "
