@@ -323,8 +323,10 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[tuple[str, int]]:
-    """Run ``streamlit run app.py`` on a free localhost port with ``env`` added; yield (URL, pid), stop it after."""
+def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0,
+          root: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """Run ``streamlit run app.py`` in ``root`` (default: this checkout) on a free localhost port with ``env``
+    added; yield (URL, pid), stop it after."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -332,7 +334,7 @@ def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 12
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log_path, "w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        server = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT,
                                   env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + timeout
