@@ -34,23 +34,37 @@ def test_enlarge_markers_scales_scalars_arrays_and_defaults_only_where_there_are
 
 @pytest.mark.parametrize("on", [False, True])
 def test_presentable_builders_follow_the_switch(monkeypatch, on):
+    """shuffle_curve_figure returns a plotly.js figure dict (sent to the live chart component)."""
     monkeypatch.setattr(presenter, "presenting", lambda: on)
     fig = shuffle_curve_figure(np.linspace(0, 1, 3), np.ones(3), np.full(3, 2.0), 0.5, 1.0, 2.0)
-    star = next(t for t in fig.data if t.marker.symbol == "star")
-    assert star.marker.size == (14 * MARKER_SCALE if on else 14)
+    sizes = sorted(t["marker"]["size"] for t in fig["data"])
+    assert sizes == ([6 * MARKER_SCALE] * 2 + [14 * MARKER_SCALE] * 2 if on else [6, 6, 14, 14])
 
 
-def _cloud_marker_sizes(presenting: bool) -> set[float]:
-    at = AppTest.from_file(APP, default_timeout=120).run()
+def test_enlarge_markers_on_a_figure_dict_scales_arrays_and_defaults():
+    fig = {"data": [{"type": "scatter", "mode": "markers", "marker": {"size": [2, 3]}},
+                    {"type": "scatter", "mode": "lines+markers"}, {"type": "scatter", "mode": "lines"}]}
+    enlarge_markers(fig, 2.0)
+    assert fig["data"][0]["marker"]["size"] == [4.0, 6.0]
+    assert fig["data"][1]["marker"]["size"] == 2.0 * PLOTLY_DEFAULT_MARKER_SIZE
+    assert "marker" not in fig["data"][2]
+
+
+def _curve_marker_sizes(presenting: bool, tmp_path, monkeypatch) -> list[float]:
+    """The Augmentations page's OTDD curve (on the bundled pair: an empty data folder)."""
+    (tmp_path / "data").mkdir(exist_ok=True)
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(APP, default_timeout=300).run()
     at.session_state["presenter"] = presenting  # AppTest runs a switched-to page without app.py's toggle
-    at.switch_page("pages/label_shuffle.py").run()
+    at.switch_page("pages/augmentations.py").run()
     assert not at.exception, at.exception
-    (clouds,) = [c for c in at.get("plotly_chart") if "clouds" in c.proto.config]
-    spec = json.loads(clouds.proto.spec)
-    return {t["marker"]["size"] for t in spec["data"] if "markers" in t.get("mode", "")}
+    (curve,) = [c for c in at.get("plotly_chart") if "otdd-curve" in c.proto.config]
+    spec = json.loads(curve.proto.spec)
+    return sorted(t.get("marker", {}).get("size", PLOTLY_DEFAULT_MARKER_SIZE) for t in spec["data"])
 
 
-def test_label_shuffle_page_draws_larger_markers_when_presenting():
-    assert _cloud_marker_sizes(False) == {7}
-    (size,) = _cloud_marker_sizes(True)
-    assert size == pytest.approx(7 * MARKER_SCALE)
+def test_a_page_draws_larger_markers_when_presenting(tmp_path, monkeypatch):
+    assert _curve_marker_sizes(False, tmp_path, monkeypatch) == [PLOTLY_DEFAULT_MARKER_SIZE, 15]
+    assert _curve_marker_sizes(True, tmp_path, monkeypatch) == pytest.approx(
+        [PLOTLY_DEFAULT_MARKER_SIZE * MARKER_SCALE, 15 * MARKER_SCALE])

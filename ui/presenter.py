@@ -51,22 +51,30 @@ def presenting() -> bool:
         return False
 
 
-def enlarge_markers(fig: go.Figure, factor: float = MARKER_SCALE) -> go.Figure:
-    """``fig`` with the markers of every trace drawn with markers ``factor`` times larger (in place).
+def enlarge_markers(fig: go.Figure | dict, factor: float = MARKER_SCALE) -> go.Figure | dict:
+    """``fig`` (a ``go.Figure`` or a plotly.js figure dict) with every trace's markers ``factor`` times
+    larger (in place).
 
     A size array is scaled element-wise; a trace with no size gets ``factor`` x plotly's default.
     Traces without markers (lines, heatmaps, bars) are unchanged.
     """
-    for trace in fig.data:
-        if "markers" not in (getattr(trace, "mode", None) or ""):
+    traces = fig.data if isinstance(fig, go.Figure) else fig.get("data", [])
+    for trace in traces:
+        plain = isinstance(trace, dict)
+        if "markers" not in ((trace.get("mode") if plain else getattr(trace, "mode", None)) or ""):
             continue
-        size = trace.marker.size
+        marker = trace.setdefault("marker", {}) if plain else trace.marker
+        size = marker.get("size") if plain else marker.size
         if size is None:
-            trace.marker.size = PLOTLY_DEFAULT_MARKER_SIZE * factor
+            size = PLOTLY_DEFAULT_MARKER_SIZE * factor
         elif np.ndim(size):
-            trace.marker.size = np.asarray(size, dtype=float) * factor
+            size = (np.asarray(size, dtype=float) * factor).tolist() if plain else np.asarray(size, dtype=float) * factor
         else:
-            trace.marker.size = float(size) * factor
+            size = float(size) * factor
+        if plain:
+            marker["size"] = size
+        else:
+            marker.size = size
     return fig
 
 
