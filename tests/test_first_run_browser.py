@@ -154,8 +154,13 @@ def test_augmentations_transform_mnist_5k_against_digits(page, first_run_server,
     _check(page, artifacts_dir, "augmentations")
 
 
-def _save_chart(page, chart, title: str, filename: str) -> bytes:
-    """Hover ``chart`` (a plotly.js chart), click its toolbar camera (``title``), return the saved file's bytes."""
+def _save_chart(page, selector: str, title: str, filename: str) -> bytes:
+    """Hover the plotly.js chart at ``selector``, click its toolbar camera (``title``), return the saved file's bytes.
+
+    A chart whose config changed is drawn anew; wait until the old drawing is gone.
+    """
+    page.wait_for_function("s => document.querySelectorAll(s).length === 1", arg=selector, timeout=60_000)
+    chart = page.locator(selector)
     chart.hover()
     with page.expect_download() as info:
         chart.locator(f".modebar-btn[data-title='{title}']").click()
@@ -174,11 +179,11 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
     url, _ = first_run_server
     _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"])
     _pick_chart_format(page, "SVG")
-    svg = _save_chart(page, page.locator(".st-key-matrix_chart .js-plotly-plot"), "Download plot",
+    svg = _save_chart(page, ".st-key-matrix_chart .js-plotly-plot", "Download plot",
                       "dsviz-dataset-pairs-matrix-chart.svg")
     assert svg.lstrip().startswith(b"<svg") and b">digits<" in svg and b">mnist-5k<" in svg
     page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    svg = _save_chart(page, page.locator(".dsviz-hs-root .js-plotly-plot"), "Download plot",
+    svg = _save_chart(page, ".dsviz-hs-root .js-plotly-plot", "Download plot",
                       "dsviz-dataset-pairs-pair-hover.svg")
     assert svg.lstrip().startswith(b"<svg") and b"Joint UMAP of digits" in svg
 
@@ -186,16 +191,26 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
     page.locator(".st-key-variance .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
-    svg = _save_chart(page, page.locator(".st-key-variance .js-plotly-plot"), "Download plot",
+    svg = _save_chart(page, ".st-key-variance .js-plotly-plot", "Download plot",
                       "dsviz-pixel-stats-variance.svg")
     assert svg.lstrip().startswith(b"<svg") and b"Scree plot" in svg
-    hover_chart = page.locator(".dsviz-hi-root .js-plotly-plot").first
-    svg = _save_chart(page, hover_chart, "Download plot", "dsviz-pixel-stats-pca-hover.svg")
+    svg = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot", "dsviz-pixel-stats-pca-hover.svg")
     assert svg.lstrip().startswith(b"<svg") and b"PC1" in svg
     full_page_screenshot(page, artifacts_dir / "first_run_pixel_stats_svg.png")
 
     _pick_chart_format(page, "PNG")
     page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    png = _save_chart(page, page.locator(".dsviz-hi-root .js-plotly-plot").first, "Download plot as a PNG",
+    png = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot as a PNG",
                       "dsviz-pixel-stats-pca-hover.png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the label-shuffle charts are live components (redrawn in place): they follow the choice too
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Label shuffle").click()
+    page.locator(".st-key-curve .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    png = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot as a PNG", "dsviz-label-shuffle-curve.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    _pick_chart_format(page, "SVG")
+    page.wait_for_selector(".st-key-curve .modebar-btn[data-title='Download plot']", state="attached", timeout=60_000)
+    svg = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot", "dsviz-label-shuffle-curve.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"OTDD" in svg
