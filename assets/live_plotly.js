@@ -11,11 +11,13 @@ export default function (component) {
     root.className = "dsviz-lp-root";
     parentElement.appendChild(root);
   }
-  if (root.__dsvizFigure === data.figure) return;
-  root.__dsvizFigure = data.figure;
+  // drawn again when the figure or its config (e.g. the toolbar's PNG/SVG choice) changes
+  const drawn = data.figure + JSON.stringify(data.config || {});
+  if (root.__dsvizFigure === drawn) return;
+  root.__dsvizFigure = drawn;
   loadPlotly()
     .then((Plotly) => {
-      if (root.__dsvizFigure !== data.figure) return null; // a newer figure came while plotly.js loaded
+      if (root.__dsvizFigure !== drawn) return null; // a newer figure came while plotly.js loaded
       const fig = JSON.parse(data.figure);
       return Plotly.react(root, fig.data, fig.layout, { ...data.config, responsive: true });
     })

@@ -1,9 +1,11 @@
-"""Plotly figure builders for the pages (no Streamlit calls; pages render them)."""
+"""Plotly figure builders for the pages (no Streamlit calls; pages render them; presenter mode enlarges markers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+
+from ui.presenter import presentable
 
 CLASS_COLORS = ("#1f77b4", "#2ca02c")
 """Marker colour of class 0 (blue) and class 1 (green)."""
@@ -74,6 +76,7 @@ def _view_range(clouds: list[np.ndarray], margin: float = 0.05) -> tuple[list[fl
     return [float(low[0] - pad), float(high[0] + pad)], [float(low[1] - pad), float(high[1] + pad)]
 
 
+@presentable
 def clouds_figure(
     x_a: np.ndarray,
     y_a: np.ndarray,
@@ -126,6 +129,7 @@ def clouds_figure(
     return {"data": data, "layout": layout}
 
 
+@presentable
 def shuffle_curve_figure(
     fractions: np.ndarray,
     ot: np.ndarray,
