@@ -70,26 +70,15 @@ def _explorer() -> None:
             config=chart_config("clouds"),
         )
     with metric_col:
-        with st.container(key="metric_otdd"):
-            st.metric(
-                "OTDD",
-                result.otdd,
-                delta=round(result.otdd - unshuffled.otdd, 3),
-                delta_color="off",
-                delta_description="vs. B unshuffled",
-                format="%.3f",
-                help="Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver.",
-            )
-        with st.container(key="metric_ot"):
-            st.metric(
-                "OT",
-                result.ot,
-                delta=round(result.ot - unshuffled.ot, 3),
-                delta_color="off",
-                delta_description="vs. B unshuffled",
-                format="%.3f",
-                help="Optimal transport with cost ‖x − x′‖² only; labels play no part.",
-            )
+        for key, label, value, base, meaning in (
+            ("metric_otdd", "OTDD", result.otdd, unshuffled.otdd,
+             "Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver."),
+            ("metric_ot", "OT", result.ot, unshuffled.ot,
+             "Optimal transport with cost ‖x − x′‖² only; labels play no part."),
+        ):
+            with st.container(key=key):
+                st.metric(label, value, delta=round(value - base, 3), delta_color="off",
+                          delta_description="vs. B unshuffled", format="%.3f", help=meaning)
         st.markdown("**W₂²(P_y, P_y′) between classes**")
         # a static table: the interactive data grid cost more browser time per rerun than the 2x2 needs
         st.table(
