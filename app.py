@@ -11,6 +11,7 @@ import sys
 
 import streamlit as st
 
+from ui.export import chart_format_setting
 from ui.navigation import mark_app_ran
 from ui.presenter import presenter_switch
 
@@ -32,6 +33,7 @@ _server_log()
 st.set_page_config(layout="wide", page_title="dsviz")
 mark_app_ran()
 presenter_switch()
+chart_format_setting()
 
 PAGES = [
     st.Page("pages/label_shuffle.py", title="Label shuffle", icon=":material/shuffle:"),

@@ -64,6 +64,11 @@ function show(state, data, key) {
   panel.dataset.key = key;
 }
 
+// A view is drawn again when its figure or its plotly config (e.g. the toolbar's PNG/SVG choice) changes.
+function viewKey(data) {
+  return data.view_id + JSON.stringify(data.config || {});
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let root = parentElement.querySelector(".dsviz-hi-root");
@@ -72,7 +77,7 @@ export default function (component) {
     root.className = "dsviz-hi-root";
     parentElement.appendChild(root);
   }
-  if (root.__dsviz && root.__dsviz.viewId === data.view_id) return;
+  if (root.__dsviz && root.__dsviz.viewId === viewKey(data)) return;
   root.innerHTML = `
     <div class="dsviz-hi" style="height:${data.height}px">
       <div class="dsviz-hi-plot"></div>
@@ -86,7 +91,7 @@ export default function (component) {
   const img = new Image();
   img.src = data.sprite;
   const state = {
-    viewId: data.view_id,
+    viewId: viewKey(data),
     sprite: { img, cols: data.sprite_cols, tile: data.sprite_tile },
     plot: root.querySelector(".dsviz-hi-plot"),
     panel: root.querySelector(".dsviz-hi-panel"),
@@ -96,7 +101,7 @@ export default function (component) {
   loadPlotly()
     .then((Plotly) => {
       const fig = JSON.parse(data.figure);
-      return Plotly.newPlot(state.plot, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+      return Plotly.newPlot(state.plot, fig.data, fig.layout, { ...data.config, responsive: true });
     })
     .then((gd) => {
       root.dataset.ready = "1";

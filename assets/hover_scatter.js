@@ -79,6 +79,11 @@ function show(state, data, g, pinned) {
   }
 }
 
+// A view is drawn again when its figure or its plotly config (e.g. the toolbar's PNG/SVG choice) changes.
+function viewKey(data) {
+  return data.view_id + JSON.stringify(data.config || {});
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   let root = parentElement.querySelector(".dsviz-hs-root");
@@ -87,19 +92,19 @@ export default function (component) {
     root.className = "dsviz-hs-root";
     parentElement.appendChild(root);
   }
-  if (root.__dsviz && root.__dsviz.viewId === data.view_id) {
+  if (root.__dsviz && root.__dsviz.viewId === viewKey(data)) {
     const st = root.__dsviz;
     if (data.pinned !== null && data.pinned !== undefined && data.pinned >= 0) show(st, data, data.pinned, true);
     return;
   }
   const state = build(root, data);
-  state.viewId = data.view_id;
+  state.viewId = viewKey(data);
   root.__dsviz = state;
   let pinned = data.pinned !== null && data.pinned !== undefined && data.pinned >= 0 ? data.pinned : -1;
   loadPlotly()
     .then((Plotly) => {
       const fig = JSON.parse(data.figure);
-      return Plotly.newPlot(state.plot, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+      return Plotly.newPlot(state.plot, fig.data, fig.layout, { ...data.config, responsive: true });
     })
     .then((gd) => {
       root.dataset.ready = "1";

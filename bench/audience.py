@@ -325,8 +325,8 @@ def _healthy(url: str) -> bool:
 @contextmanager
 def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0,
           root: Path = ROOT) -> Iterator[tuple[str, int]]:
-    """Run ``streamlit run app.py`` (of checkout ``root``) on a free localhost port with ``env`` added;
-    yield (URL, pid), stop it after."""
+    """Run ``streamlit run app.py`` in ``root`` (default: this checkout) on a free localhost port with ``env``
+    added; yield (URL, pid), stop it after."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -6,7 +6,9 @@ Source: a class-balanced MNIST (train) sample passed through one transformation 
 (Alvarez-Melis & Fusi, NeurIPS 2020) on ``to_features`` of both sides, so the
 10 x 10 label-distance matrix ``W_2^2(P_y, P_y')`` and the class-level coupling
 come with it (the blog's Figs. 3-4: cropping MNIST pulls the coupling onto the
-diagonal, rotating it spreads it).
+diagonal, rotating it spreads it). :func:`load_pair` can draw another pair, e.g. the
+bundled ``mnist-5k`` against ``digits`` when MNIST and USPS are not in the data folder;
+the cache keys carry each sample's fingerprint, so the pairs never share entries.
 
 The distance is the registry's ``otdd-exact`` (or ``otdd-gaussian``) method
 (:mod:`dsviz.methods`), cached under its settings and the fingerprint of the
@@ -54,11 +56,14 @@ class OTDDCurve:
     cache_hits: np.ndarray
 
 
-def load_pair(n: int, seed: int, data_dir: str | os.PathLike[str] | None = None) -> tuple[LabeledImages, LabeledImages]:
-    """``n`` class-balanced MNIST train and USPS train images drawn with ``seed``."""
+def load_pair(
+    n: int, seed: int, data_dir: str | os.PathLike[str] | None = None, source: str = SOURCE, target: str = TARGET
+) -> tuple[LabeledImages, LabeledImages]:
+    """``n`` class-balanced train images of ``source`` (MNIST) and of ``target`` (USPS) drawn with ``seed``
+    (a dataset with no train split, like ``digits``, gives its only split)."""
     return (
-        load(SOURCE, split="train", n=n, seed=seed, data_dir=data_dir),
-        load(TARGET, split="train", n=n, seed=seed, data_dir=data_dir),
+        load(source, split="train", n=n, seed=seed, data_dir=data_dir),
+        load(target, split="train", n=n, seed=seed, data_dir=data_dir),
     )
 
 
@@ -78,7 +83,7 @@ def transformed_otdd(
     """OTDD between MNIST transformed by (``transform``, ``magnitude``, ``seed``) and USPS.
 
     ``pair`` passes already loaded samples (from :func:`load_pair` with the same
-    ``n`` and ``seed``). With ``compute=False`` only the cache is read and None is
+    ``n`` and ``seed``, possibly of another source and target). With ``compute=False`` only the cache is read and None is
     returned when the value was never computed.
     """
     src, tgt = pair if pair is not None else load_pair(n, seed, data_dir)

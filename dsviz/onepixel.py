@@ -53,6 +53,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import normalize
 
+from . import costs
 from .cache import Cache, fingerprint
 from .data import DataError, load
 from .device import resolve_device
@@ -534,6 +535,10 @@ class OnePixelRun:
     cache_hit: bool
 
 
+ESTIMATE_PREFIX = "about "
+"""How :func:`one_pixel_dataset` starts the progress message that says how long a fit will take."""
+
+
 def one_pixel_dataset(
     name: str,
     *,
@@ -581,8 +586,17 @@ def one_pixel_dataset(
                                            device=device, progress=progress)
 
     store = cache if cache is not None else Cache()
+    step, units = f"onepixel_{protocol}", float(len(data.labels)) * len(data.classes) ** 2
+
+    def measured_compute() -> OnePixelResult:
+        seconds = costs.estimate(step, units, root=store.root)
+        if progress is not None and seconds is not None:
+            progress(0, 1, f"{ESTIMATE_PREFIX}{seconds:.0f} s (scaled from the last measured fit)")
+        with costs.measured(step, units, root=store.root):  # recorded only when the fit completes
+            return compute()
+
     result, hit = store.get_or_compute(
-        "onepixel", params, data_fingerprint, compute, OnePixelResult.to_arrays, OnePixelResult.from_arrays
+        "onepixel", params, data_fingerprint, measured_compute, OnePixelResult.to_arrays, OnePixelResult.from_arrays
     )
     return OnePixelRun(name=name, protocol=protocol, result=result, split_used=split_used, cache_hit=hit)
 

@@ -15,6 +15,7 @@ normalisation), so distances are in squared plane units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,7 +32,8 @@ CENTER_B = (2.0, 0.0)
 BLOB_OFFSET = 2.0
 """Each blob's centre lies this far above (class 0) or below (class 1) the cloud centre."""
 BLOB_STD = 0.5
-SHUFFLE_FRACTIONS = np.linspace(0.0, 1.0, 11)
+SHUFFLE_FRACTIONS = np.round(np.linspace(0.0, 1.0, 21), 10)
+"""Shuffle fractions of the curve: steps of 0.05 (the page's slider step), rounded to exact decimals."""
 
 
 def two_blob_cloud(
@@ -152,18 +154,19 @@ class ShuffleCurve:
 def shuffle_curve(
     pair: ToyPair,
     fractions: np.ndarray = SHUFFLE_FRACTIONS,
+    distances: Callable[[ToyPair], OTDDResult] | None = None,
     **otdd_options,
 ) -> ShuffleCurve:
     """Evaluate :func:`pair_distances` with ``pair.shuffle_b`` set to each fraction.
 
     Everything else (rotations, dataset A's shuffle, points, seed) stays as in
     ``pair``. OT ignores labels, so its curve is flat; OTDD rises as B's labels
-    stop matching its geometry.
+    stop matching its geometry. ``distances`` replaces :func:`pair_distances`
+    (``otdd_options`` then unused), e.g. a cached version of it, so the curve and
+    single settings share computed results.
     """
-    results = [
-        pair_distances(replace(pair, shuffle_b=float(f)), **otdd_options)
-        for f in fractions
-    ]
+    distances = distances or (lambda p: pair_distances(p, **otdd_options))
+    results = [distances(replace(pair, shuffle_b=float(f))) for f in fractions]
     return ShuffleCurve(
         fractions=np.asarray(fractions, dtype=np.float64),
         ot=np.array([r.ot for r in results]),

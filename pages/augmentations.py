@@ -1,4 +1,8 @@
-"""Augmentations: transform MNIST, compare it with USPS, and check OTDD against measured transfer."""
+"""Augmentations: transform MNIST, compare it with USPS, and check OTDD against measured transfer.
+
+Without MNIST and USPS in the data folder, the bundled ``mnist-5k`` is transformed against the
+bundled ``digits`` (the page says so); the transferability study needs the real pair.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dsviz import methods
 from dsviz.augment import TRANSFORMS
 from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.data import DataError, availability
@@ -31,36 +36,56 @@ SEED = 0
 SMALL_STUDY = TransferConfig(pretrain_n=2000, pretrain_epochs=1, finetune_per_class=50, finetune_epochs=5)
 
 
-@st.cache_resource(show_spinner=False)
-def _pair():
-    return load_pair(N_PER_SIDE, SEED)
+REAL = ("mnist", "usps")
+BUNDLED = ("mnist-5k", "digits")
+LABELS = {"mnist": "MNIST", "usps": "USPS", "mnist-5k": "mnist-5k", "digits": "digits"}
+DESCRIBED = {
+    REAL: ("MNIST (train)", "USPS (train, resized to 28×28)"),
+    BUNDLED: ("The bundled **mnist-5k** (the first 500 MNIST training images of each digit)",
+              "the bundled **digits** (UCI handwritten digits, 8×8 brought to MNIST's 28×28 layout; in place of "
+              "MNIST and USPS, which are not in the data folder)"),
+}
 
 
 @st.cache_resource(show_spinner=False)
-def _memo() -> dict[tuple[str, float], TransformedPair]:
-    """Results already read or computed in this server process, by (transform, magnitude)."""
+def _pair(names: tuple[str, str]):
+    return load_pair(N_PER_SIDE, SEED, source=names[0], target=names[1])
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> dict[tuple[str, str, str, float], TransformedPair]:
+    """Results already read or computed in this server process, by (source, target, transform, magnitude)."""
     return {}
 
 
-def _otdd(transform: str, magnitude: float, status_label: str | None = None) -> TransformedPair:
-    """From memory, else the disk cache, else computed under an ``st.status``."""
-    key = (transform, float(magnitude))
+def _about(names: tuple[str, str], count: int) -> str:
+    """How long ``count`` OTDDs of the pair take, from the last one measured here ("" if never measured)."""
+    src, tgt = _pair(names)
+    seconds = methods.estimate_seconds(methods.get("otdd-exact"), [(len(src.labels), len(tgt.labels))] * count)
+    if seconds is None:
+        return ""
+    return f", about {seconds:.0f} s (from the last one measured here; Stop cancels, nothing partial is cached)"
+
+
+def _otdd(names: tuple[str, str], transform: str, magnitude: float) -> TransformedPair:
+    """From memory, else the disk cache, else computed under an ``st.status`` that says how long it takes."""
+    key = (*names, transform, float(magnitude))
     memo = _memo()
     if key not in memo:
-        found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(), compute=False)
+        found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names), compute=False)
         if found is None:
-            label = status_label or f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g} …"
+            label = f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g}{_about(names, 1)} …"
             with st.status(label, expanded=False) as status:
-                found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair())
+                found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names))
                 status.update(label=f"OTDD computed in {found.result.seconds:.1f} s", state="complete")
         memo[key] = found
     return memo[key]
 
 
 @st.cache_resource(show_spinner=False)
-def _usps_grid() -> np.ndarray:
-    usps = _pair()[1]
-    return image_grid(usps.images, usps.labels)
+def _target_grid(names: tuple[str, str]) -> np.ndarray:
+    target = _pair(names)[1]
+    return image_grid(target.images, target.labels)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -116,31 +141,32 @@ def _cached_study(config: TransferConfig) -> TransferStudy | None:
 
 
 require_app_navigation()
-st.title("Augmentations: MNIST against USPS")
+needed = availability()
+real = needed["mnist"].available and needed["usps"].available
+names = REAL if real else BUNDLED
+SRC, TGT = (LABELS[n] for n in names)
+st.title(f"Augmentations: {SRC} against {TGT}")
 st.caption(
-    "MNIST (train) goes through one transformation at a chosen magnitude; USPS (train, resized to 28×28) stays "
+    f"{DESCRIBED[names][0]} goes through one transformation at a chosen magnitude; {DESCRIBED[names][1]} stays "
     "fixed. **OTDD** (Alvarez-Melis & Fusi, NeurIPS 2020) compares the two as labeled datasets: the cost of moving "
-    "an MNIST image onto a USPS image is ‖x − x′‖² plus W₂² between their classes. "
+    f"one {SRC} image onto one {TGT} image is ‖x − x′‖² plus W₂² between their classes. "
     f"{N_PER_SIDE} class-balanced images per side, seed {SEED}, exact OT. "
     "The Microsoft Research blog on OTDD (2020) shows cropping MNIST making the class coupling more diagonal and "
     "rotating it less so; here that is continuous, and checked against measured transfer below."
 )
 
-needed = availability()
-data_notice({name: needed[name].message for name in ("mnist", "usps") if not needed[name].available})
-if not (needed["mnist"].available and needed["usps"].available):
-    st.stop()
+data_notice({name: needed[name].message for name in REAL if not needed[name].available},
+            shown_instead=() if real else BUNDLED)
 try:
-    pair = _pair()
+    pair = _pair(names)
 except DataError as exc:
-    st.error(f"MNIST and USPS are needed here: {exc}")
+    st.error(f"{SRC} and {TGT} are needed here: {exc}")
     st.stop()
 
-names = list(TRANSFORMS)
 control_col, magnitude_col = st.columns([1, 2], gap="large")
 with control_col:
     # Options are shown by name: a bound selectbox writes the shown text into the URL.
-    transform = st.selectbox("Transformation", names, key="transform", bind="query-params")
+    transform = st.selectbox("Transformation", list(TRANSFORMS), key="transform", bind="query-params")
 spec = TRANSFORMS[transform]
 with magnitude_col:
     magnitude = st.select_slider(
@@ -154,16 +180,16 @@ with magnitude_col:
         "others are computed on first use and then cached.",
     )
 
-current = _otdd(transform, magnitude)
+current = _otdd(names, transform, magnitude)
 result = current.result
 
 images_col, metric_col = st.columns([4, 1], gap="medium")
 with images_col:
     left, right = st.columns(2)
-    left.image(image_grid(current.src.images, current.src.labels), caption=f"MNIST, {spec.label.lower()} {magnitude:g}")
-    right.image(_usps_grid(), caption="USPS (fixed)")
+    left.image(image_grid(current.src.images, current.src.labels), caption=f"{SRC}, {spec.label.lower()} {magnitude:g}")
+    right.image(_target_grid(names), caption=f"{TGT} (fixed)")
 with metric_col:
-    plain = _otdd(transform, spec.grid[0]).result.otdd
+    plain = _otdd(names, transform, spec.grid[0]).result.otdd
     with st.container(key="metric_otdd"):
         st.metric(
             "OTDD",
@@ -172,8 +198,8 @@ with metric_col:
             delta_color="inverse",
             delta_description="vs. magnitude 0",
             format="%.1f",
-            help="OTDD between the transformed MNIST sample and the USPS sample (squared units of the "
-            "MNIST-standardised pixels).",
+            help=f"OTDD between the transformed {SRC} sample and the {TGT} sample (squared units of the "
+            f"{SRC}-standardised pixels).",
         )
     st.metric("OT (labels ignored)", result.ot, format="%.1f")
     st.caption(f"{'From the cache' if current.cache_hit else f'Computed in {result.seconds:.1f} s'}.")
@@ -182,41 +208,48 @@ heat_left, heat_right = st.columns(2, gap="medium")
 with heat_left:
     st.plotly_chart(
         class_heatmap(result.label_distances, result.src_classes, result.tgt_classes,
-                      "Label distances W₂²(P_y, P_y′)", "MNIST", "USPS", fmt=".0f", height=380),  # fmt: skip
+                      "Label distances W₂²(P_y, P_y′)", SRC, TGT, fmt=".0f", height=380),  # fmt: skip
         key="label_heatmap",
         config=chart_config("label_heatmap"),
     )
 with heat_right:
     st.plotly_chart(
         class_heatmap(100 * result.class_coupling, result.src_classes, result.tgt_classes,
-                      "Coupling mass between classes (% of all mass)", "MNIST", "USPS", kind="mass", fmt=".1f",
+                      "Coupling mass between classes (% of all mass)", SRC, TGT, kind="mass", fmt=".1f",
                       zmax=10.0, height=380),  # fmt: skip
         key="coupling_heatmap",
         config=chart_config("coupling_heatmap"),
     )
 aug_settings = {"transform": transform, "magnitude": float(magnitude), "n": N_PER_SIDE, "seed": SEED,
-                "otdd": result.otdd, "src": "mnist", "tgt": "usps"}
+                "otdd": result.otdd, "src": names[0], "tgt": names[1]}
 table_downloads(f"label distances {transform} {magnitude:g}", result.label_distances, aug_settings,
                 index=result.src_classes, columns=result.tgt_classes)
 table_downloads(f"class coupling {transform} {magnitude:g}", result.class_coupling, aug_settings,
                 index=result.src_classes, columns=result.tgt_classes)
 st.caption(
-    "Left: W₂² between the images of MNIST class y (transformed) and USPS class y′; small on the diagonal means each "
-    "digit looks like its USPS counterpart. Right: how much of the optimal coupling moves MNIST class y onto USPS "
-    "class y′ (10 % per row when every class goes to its own counterpart)."
+    f"Left: W₂² between the images of {SRC} class y (transformed) and {TGT} class y′; small on the diagonal means "
+    f"each digit looks like its {TGT} counterpart. Right: how much of the optimal coupling moves {SRC} class y onto "
+    f"{TGT} class y′ (10 % per row when every class goes to its own counterpart)."
 )
 
 st.subheader(f"OTDD vs. {spec.label.lower()} magnitude")
-missing = [m for m in spec.grid if (transform, float(m)) not in _memo()]
+for m in spec.grid:  # what is on disk is read first, so the estimate counts only what is computed
+    if (*names, transform, float(m)) not in _memo():
+        found = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair, compute=False)
+        if found is not None:
+            _memo()[(*names, transform, float(m))] = found
+missing = [m for m in spec.grid if (*names, transform, float(m)) not in _memo()]
 if missing:
-    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes")
+    about = _about(names, len(missing))
+    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes{about}")
     for k, m in enumerate(missing):
-        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)})")
-        _memo()[(transform, float(m))] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
+        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)}){about}")
+        _memo()[(*names, transform, float(m))] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
     bar.empty()
-curve = [_memo()[(transform, float(m))].result.otdd for m in spec.grid]
+curve = [_memo()[(*names, transform, float(m))].result.otdd for m in spec.grid]
 st.plotly_chart(
-    otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit),
+    otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit,
+                      pair_label=f"transformed {SRC}, {TGT}"),
     key="otdd_curve",
     config=chart_config("otdd_curve"),
 )
@@ -232,6 +265,11 @@ st.caption(
     f"bars one standard deviation. The paper reports Pearson r = {PAPER_PEARSON_R} here. "
     "Click a point to see that setting's images."
 )
+
+if not real:
+    st.info("The transferability study pretrains on MNIST and fine-tunes and tests on USPS (train and test splits), "
+            "so it needs the real datasets: `python -m dsviz download mnist usps`, or set `DSVIZ_DATA_DIR`.")
+    st.stop()
 
 default_config = TransferConfig()
 study = _cached_study(default_config)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dsviz.otdd import OTDDResult
 from dsviz.toy import ShuffleCurve, ToyPair, pair_distances, shuffle_curve
+from ui.live_plotly import live_plotly_chart
 from ui.plots import clouds_figure, shuffle_curve_figure
 from ui.url_state import UrlNumber
 from ui.export import chart_config
@@ -33,7 +34,78 @@ def _distances(pair: ToyPair) -> OTDDResult:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _curve(pair: ToyPair) -> ShuffleCurve:
-    return shuffle_curve(pair)
+    return shuffle_curve(pair, distances=_distances)
+
+
+@st.fragment
+def _explorer() -> None:
+    """Controls, clouds, metrics and curve: a slider move reruns only this part of the page."""
+    col_a, col_b, col_data = st.columns(3, gap="large")
+    with col_a:
+        st.markdown("**Dataset A** &nbsp; ● circles")
+        rotation_a = ROTATION_A.slider()
+        shuffle_a = SHUFFLE_A.slider()
+    with col_b:
+        st.markdown("**Dataset B** &nbsp; ◆ diamonds")
+        rotation_b = ROTATION_B.slider()
+        shuffle_b = SHUFFLE_B.slider()
+    with col_data:
+        st.markdown("**Data**")
+        n_points = N_POINTS.slider()
+        seed = SEED.number_input()
+
+    # fractions rounded like the curve's (dsviz.toy.SHUFFLE_FRACTIONS), so a slider value that came
+    # back as 0.15000000000000002 finds the curve's cached result for 0.15
+    pair = ToyPair(int(n_points), int(seed), float(rotation_a), float(rotation_b),
+                   round(float(shuffle_a), 10), round(float(shuffle_b), 10))
+    x_a, y_a, x_b, y_b = pair.datasets()
+    result = _distances(pair)
+    unshuffled = _distances(replace(pair, shuffle_b=0.0))
+
+    plot_col, metric_col = st.columns([3, 1], gap="medium")
+    with plot_col:
+        live_plotly_chart(
+            clouds_figure(x_a, y_a, x_b, y_b, result.plan_rows, result.plan_cols, result.plan_mass),
+            key="clouds",
+            config=chart_config("clouds"),
+        )
+    with metric_col:
+        for key, label, value, base, meaning in (
+            ("metric_otdd", "OTDD", result.otdd, unshuffled.otdd,
+             "Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver."),
+            ("metric_ot", "OT", result.ot, unshuffled.ot,
+             "Optimal transport with cost ‖x − x′‖² only; labels play no part."),
+        ):
+            with st.container(key=key):
+                st.metric(label, value, delta=round(value - base, 3), delta_color="off",
+                          delta_description="vs. B unshuffled", format="%.3f", help=meaning)
+        st.markdown("**W₂²(P_y, P_y′) between classes**")
+        # a static table: the interactive data grid cost more browser time per rerun than the 2x2 needs
+        st.table(
+            pd.DataFrame(
+                result.label_distances,
+                index=[f"A · class {c}" for c in result.src_classes],
+                columns=[f"B · class {c}" for c in result.tgt_classes],
+            ).style.format("{:.2f}"),
+        )
+        st.caption(
+            "Grey lines: the OTDD coupling, darker for more transported mass. "
+            f"Computed in {result.seconds * 1000:.0f} ms."
+        )
+
+    st.subheader("Distance vs. label shuffle")
+    curve = _curve(replace(pair, shuffle_b=0.0))
+    live_plotly_chart(
+        shuffle_curve_figure(curve.fractions, curve.ot, curve.otdd, pair.shuffle_b, result.ot, result.otdd),
+        key="curve",
+        config=chart_config("curve"),
+    )
+    st.caption(
+        "Dataset B's shuffle fraction runs from 0 to 1 while everything else stays as set above "
+        "(rotations, dataset A's shuffle, points, seed); the stars mark the current setting of B's slider. "
+        "OT is flat because it never sees labels. OTDD follows how well B's classes line up with A's: "
+        "with A unrotated and unshuffled it rises steadily as B's classes turn into mixtures of both blobs."
+    )
 
 
 require_app_navigation()
@@ -47,75 +119,4 @@ st.caption(
     "(Alvarez-Melis & Fusi, NeurIPS 2020; Microsoft Research blog, 2020)."
 )
 
-col_a, col_b, col_data = st.columns(3, gap="large")
-with col_a:
-    st.markdown("**Dataset A** &nbsp; ● circles")
-    rotation_a = ROTATION_A.slider()
-    shuffle_a = SHUFFLE_A.slider()
-with col_b:
-    st.markdown("**Dataset B** &nbsp; ◆ diamonds")
-    rotation_b = ROTATION_B.slider()
-    shuffle_b = SHUFFLE_B.slider()
-with col_data:
-    st.markdown("**Data**")
-    n_points = N_POINTS.slider()
-    seed = SEED.number_input()
-
-pair = ToyPair(int(n_points), int(seed), float(rotation_a), float(rotation_b), float(shuffle_a), float(shuffle_b))
-x_a, y_a, x_b, y_b = pair.datasets()
-result = _distances(pair)
-curve = _curve(replace(pair, shuffle_b=0.0))
-
-plot_col, metric_col = st.columns([3, 1], gap="medium")
-with plot_col:
-    st.plotly_chart(
-        clouds_figure(x_a, y_a, x_b, y_b, result.plan_rows, result.plan_cols, result.plan_mass),
-        key="clouds",
-        config=chart_config("clouds"),
-    )
-with metric_col:
-    with st.container(key="metric_otdd"):
-        st.metric(
-            "OTDD",
-            result.otdd,
-            delta=round(result.otdd - curve.otdd[0], 3),
-            delta_color="off",
-            delta_description="vs. B unshuffled",
-            format="%.3f",
-            help="Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver.",
-        )
-    with st.container(key="metric_ot"):
-        st.metric(
-            "OT",
-            result.ot,
-            delta=round(result.ot - curve.ot[0], 3),
-            delta_color="off",
-            delta_description="vs. B unshuffled",
-            format="%.3f",
-            help="Optimal transport with cost ‖x − x′‖² only; labels play no part.",
-        )
-    st.markdown("**W₂²(P_y, P_y′) between classes**")
-    st.dataframe(
-        pd.DataFrame(
-            result.label_distances,
-            index=[f"A · class {c}" for c in result.src_classes],
-            columns=[f"B · class {c}" for c in result.tgt_classes],
-        ).round(2),
-    )
-    st.caption(
-        "Grey lines: the OTDD coupling, darker for more transported mass. "
-        f"Computed in {result.seconds * 1000:.0f} ms."
-    )
-
-st.subheader("Distance vs. label shuffle")
-st.plotly_chart(
-    shuffle_curve_figure(curve.fractions, curve.ot, curve.otdd, pair.shuffle_b, result.ot, result.otdd),
-    key="curve",
-    config=chart_config("curve"),
-)
-st.caption(
-    "Dataset B's shuffle fraction runs from 0 to 1 while everything else stays as set above "
-    "(rotations, dataset A's shuffle, points, seed); the stars mark the current setting of B's slider. "
-    "OT is flat because it never sees labels. OTDD follows how well B's classes line up with A's: "
-    "with A unrotated and unshuffled it rises steadily as B's classes turn into mixtures of both blobs."
-)
+_explorer()

@@ -9,7 +9,7 @@ from dsviz.data import DATASETS, DataError
 from dsviz.derived import choose_datasets, dataset_status
 from dsviz.simex import runs
 from dsviz.methods import METHODS
-from dsviz.simex.agreement import compare_methods
+from dsviz.simex.agreement import compare_methods, estimate_seconds
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
 from ui.data_notice import data_notice
@@ -71,7 +71,11 @@ else:
     if report is None:
         cli = (f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "
                f"--n {n} --n-eval {n_eval}")  # fmt: skip
-        st.info(f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it here.")
+        seconds = estimate_seconds(len(usable), n, epochs)
+        cost = ("" if seconds is None else f" Computing here takes about {seconds:.0f} s (scaled from the last "
+                "comparison measured on this machine); Stop (top right) cancels it and leaves no partial result.")
+        st.info(f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it "
+                f"here.{cost}")
         if st.button("Compute all methods", key="compute_agreement"):
             with st.status(f"Computing the {len(METHODS)} methods…", expanded=True) as progress_box:
                 bar = st.progress(0.0, text="loading data")

@@ -14,6 +14,7 @@ from dsviz.data import DATASETS, DataError, availability
 from dsviz.derived import choose_datasets
 from dsviz.onepixel import (
     ARTICLE_FIGURES,
+    ESTIMATE_PREFIX,
     PROTOCOL_SENTENCES,
     PROTOCOLS,
     ArticleCounts,
@@ -62,8 +63,13 @@ def _run(name: str, protocol: str) -> OnePixelRun | None:
                          expanded=True) as status:
             bar = st.progress(0.0)
 
+            estimate: list[str] = []  # the fit's own "about N s" message, kept beside the count
+
             def progress(done: int, total: int, what: str) -> None:
-                bar.progress(done / max(total, 1), text=f"{done} of {total} class pairs fitted")
+                if what.startswith(ESTIMATE_PREFIX):
+                    estimate[:] = [f" · {what}"]
+                    return
+                bar.progress(done / max(total, 1), text=f"{done} of {total} class pairs fitted{''.join(estimate)}")
 
             try:
                 runs[name, protocol] = one_pixel_dataset(name, protocol=protocol, progress=progress)

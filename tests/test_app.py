@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,15 @@ def _widget_values(at: AppTest) -> dict[str, float]:
     return values
 
 
+def _charts(at: AppTest) -> dict[str, dict]:
+    """The page's live plotly charts (ui.live_plotly), by key: the figure dict each one draws."""
+    charts = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "dsviz_live_plotly":
+            charts[element.proto.id.rsplit("-", 1)[-1]] = json.loads(json.loads(element.proto.json)["figure"])
+    return charts
+
+
 def _metric(at: AppTest, label: str) -> float:
     (value,) = [m.value for m in at.metric if m.label == label]
     return float(value)
@@ -54,7 +64,15 @@ def test_label_shuffle_page_runs_with_defaults():
     assert at.title[0].value == "Label shuffle"
     assert _widget_values(at) == DEFAULTS
     assert _metric(at, "OTDD") > _metric(at, "OT") > 0
-    assert len(at.get("plotly_chart")) == 2
+    charts = _charts(at)
+    assert set(charts) == {"clouds", "curve"}
+    # 2 x 200 points in four marker traces, after the coupling's line traces
+    markers = [t for t in charts["clouds"]["data"] if t["mode"] == "markers"]
+    assert sum(len(t["x"]) for t in markers) == 2 * DEFAULTS["n"]
+    curve_otdd = next(t for t in charts["curve"]["data"] if t["name"] == "OTDD")
+    assert curve_otdd["x"] == pytest.approx(np.linspace(0, 1, 21).tolist())
+    # the curve's first point is the unshuffled OTDD, the same number the page shows
+    assert curve_otdd["y"][0] == pytest.approx(_metric(at, "OTDD"), abs=5e-4)
 
 
 def test_shuffle_slider_moves_otdd_but_not_ot():
@@ -64,6 +82,8 @@ def test_shuffle_slider_moves_otdd_but_not_ot():
     assert not at.exception
     assert _metric(at, "OTDD") > otdd
     assert _metric(at, "OT") == ot
+    (star,) = [t for t in _charts(at)["curve"]["data"] if t["name"] == "OTDD now"]
+    assert star["x"] == [0.5] and star["y"][0] == pytest.approx(_metric(at, "OTDD"), abs=5e-4)
 
 
 def test_query_params_prefill_the_widgets():

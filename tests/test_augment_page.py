@@ -59,3 +59,22 @@ def test_garbage_url_falls_back_to_defaults(fresh_cache):
     assert at.selectbox(key="transform").value == "rotation"
     assert at.select_slider(key="mag_rotation").value == TRANSFORMS["rotation"].grid[0]
     assert np.isfinite(_otdd(at))
+
+
+def test_page_works_on_the_bundled_data(tmp_path, monkeypatch):
+    """No MNIST or USPS in the data folder: mnist-5k is transformed against digits, and the page says so."""
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    at = _open({"transform": "crop", "mag_crop": "0.2"})
+    assert at.title[0].value == "Augmentations: mnist-5k against digits"
+    (notice,) = [i.value for i in at.info if "Not in the data folder" in i.value]
+    assert "**mnist**" in notice and "**usps**" in notice and "Showing the bundled **mnist-5k** and **digits**" in notice
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # the two heatmaps and the curve; the study needs the real pair
+    assert any("needs the real datasets" in i.value for i in at.info)
+    assert "mnist-5k" in charts[0].proto.spec and "digits" in charts[0].proto.spec
+    cropped = _otdd(at)
+    at.select_slider(key="mag_crop").set_value(0.0).run()
+    assert not at.exception
+    assert _otdd(at) != cropped  # the transformation moves the distance on the bundled pair too

@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from dsviz.augment import TRANSFORMS
+
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 from conftest import running_streamlit
 
@@ -126,9 +128,6 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     _check(page, artifacts_dir, "upload")
 
-    _open(page, url + "/augmentations", ["[data-testid='stAlert']"])
-    _check(page, artifacts_dir, "augmentations")
-
     _open(page, url + "/label_shuffle", [".st-key-curve .js-plotly-plot"])
     assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
     _check(page, artifacts_dir, "label_shuffle")
@@ -139,3 +138,79 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     assert not any((root / "data").iterdir())  # nothing was downloaded or left behind
     log = (root / "server.log").read_text()
     assert "Warning" not in log and "static" not in log.lower(), log
+
+
+def test_augmentations_transform_mnist_5k_against_digits(page, first_run_server, artifacts_dir):
+    """No MNIST or USPS: the Augmentations page runs its experiment on the bundled pair, and says so."""
+    url, _ = first_run_server
+    _open(page, url + "/augmentations?transform=crop&mag_crop=0.2",
+          [".st-key-label_heatmap .js-plotly-plot", ".st-key-otdd_curve .js-plotly-plot"])
+    assert page.get_by_role("heading", name="Augmentations: mnist-5k against digits").count() == 1
+    notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder").inner_text()
+    assert "Showing the bundled mnist-5k and digits instead" in notice
+    points = page.locator(".st-key-otdd_curve .scatterlayer .point")
+    assert points.count() == len(TRANSFORMS["crop"].grid) + 1  # every magnitude, and the current one starred
+    assert page.locator("[data-testid='stAlert']").filter(has_text="needs the real datasets").count() == 1
+    _check(page, artifacts_dir, "augmentations")
+
+
+def _save_chart(page, selector: str, title: str, filename: str) -> bytes:
+    """Hover the plotly.js chart at ``selector``, click its toolbar camera (``title``), return the saved file's bytes.
+
+    A chart whose config changed is drawn anew; wait until the old drawing is gone.
+    """
+    page.wait_for_function("s => document.querySelectorAll(s).length === 1", arg=selector, timeout=60_000)
+    chart = page.locator(selector)
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(f".modebar-btn[data-title='{title}']").click()
+    assert info.value.suggested_filename == filename
+    return open(info.value.path(), "rb").read()
+
+
+def _pick_chart_format(page, label: str) -> None:
+    page.locator(".st-key-chart_format").get_by_text(label, exact=True).click()
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+
+
+def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artifacts_dir):
+    """Pick SVG in the sidebar once: plain charts and the hover components' charts save named SVGs, on this
+    page and (the choice kept) on the next one; PNG again gives PNGs."""
+    url, _ = first_run_server
+    _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"])
+    _pick_chart_format(page, "SVG")
+    svg = _save_chart(page, ".st-key-matrix_chart .js-plotly-plot", "Download plot",
+                      "dsviz-dataset-pairs-matrix-chart.svg")
+    assert svg.lstrip().startswith(b"<svg") and b">digits<" in svg and b">mnist-5k<" in svg
+    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    svg = _save_chart(page, ".dsviz-hs-root .js-plotly-plot", "Download plot",
+                      "dsviz-dataset-pairs-pair-hover.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Joint UMAP of digits" in svg
+
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Pixel statistics").click()
+    page.locator(".st-key-variance .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    svg = _save_chart(page, ".st-key-variance .js-plotly-plot", "Download plot",
+                      "dsviz-pixel-stats-variance.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Scree plot" in svg
+    svg = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot", "dsviz-pixel-stats-pca-hover.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"PC1" in svg
+    full_page_screenshot(page, artifacts_dir / "first_run_pixel_stats_svg.png")
+
+    _pick_chart_format(page, "PNG")
+    page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    png = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot as a PNG",
+                      "dsviz-pixel-stats-pca-hover.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the label-shuffle charts are live components (redrawn in place): they follow the choice too
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Label shuffle").click()
+    page.locator(".st-key-curve .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    png = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot as a PNG", "dsviz-label-shuffle-curve.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    _pick_chart_format(page, "SVG")
+    page.wait_for_selector(".st-key-curve .modebar-btn[data-title='Download plot']", state="attached", timeout=60_000)
+    svg = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot", "dsviz-label-shuffle-curve.svg")
+    assert svg.lstrip().startswith(b"<svg") and b"OTDD" in svg

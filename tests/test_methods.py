@@ -144,6 +144,15 @@ def test_cli_distance_on_real_data(cli):
     assert code == 2 and "n_projections" in err
 
 
+def test_cli_distance_accepts_n_all(cli):
+    """``--n all`` compares whole datasets (here the bundled ones: 1 797 digits, 5 000 MNIST images)."""
+    code, stdout, err = cli("distance", "digits", "mnist-5k", "--method", "sotdd", "--n", "all",
+                            "--set", "n_projections=50", "--json")
+    assert code == 0, err
+    out = json.loads(stdout)
+    assert (out["n_src"], out["n_tgt"]) == (1797, 5000) and out["value"] > 0
+
+
 def test_cli_distance_rejects_an_unknown_method(cli):
     code, _, err = cli("distance", "mnist", "usps", "--method", "nope")
     assert code == 2 and "invalid choice" in err

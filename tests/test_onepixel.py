@@ -340,3 +340,19 @@ def test_page_switches_protocol(real_data_dir):
         at.multiselect(key="datasets").set_value(missing[:1]).run()
         assert not at.exception
         assert any("Not in the data folder" in i.value and missing[0] in i.value for i in at.info)
+
+
+def test_a_fit_after_a_measured_one_says_how_long_it_will_take(tmp_path):
+    """The first fit records its cost; the next uncached fit announces ``about N s`` before fitting."""
+    from dsviz import costs
+    from dsviz.onepixel import ESTIMATE_PREFIX
+
+    first: list[str] = []
+    one_pixel_dataset("digits", cache=Cache(tmp_path), progress=lambda done, total, what: first.append(what))
+    assert not any(w.startswith(ESTIMATE_PREFIX) for w in first)
+    assert costs.estimate("onepixel_heldout", 1.0, root=tmp_path) is not None
+    for entry in tmp_path.rglob("*.npz"):  # forget the result, keep the measured cost
+        entry.unlink()
+    second: list[str] = []
+    one_pixel_dataset("digits", cache=Cache(tmp_path), progress=lambda done, total, what: second.append(what))
+    assert second[0].startswith(ESTIMATE_PREFIX) and second[0].split()[2] == "s"

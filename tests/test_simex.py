@@ -31,6 +31,7 @@ from dsviz.simex import (
     train_fleet,
 )
 from dsviz.simex import runs
+from dsviz.simex.agreement import estimate_seconds
 from dsviz.simex.fleet import to_tensor
 from dsviz.simex.ranking import pair_distances
 from ui.simex_plots import pair_strip
@@ -327,6 +328,19 @@ def test_method_agreement_page_states_missing_data_and_reports_costs(real_data_d
     assert list(table.index) == list(METHODS) and "sotdd" in table.index
     assert (table["seconds"] >= 0).all() and table.loc["otdd-exact", "seconds"] > 0
     assert len(at.get("plotly_chart")) == len(METHODS) + 1
+
+
+def test_method_agreement_says_how_long_a_comparison_takes_once_one_was_measured():
+    query = {**TINY, "datasets": ["digits", "mnist-5k"]}
+    at = _page("pages/method_agreement.py", query)
+    assert not any("takes about" in i.value for i in at.info)  # nothing measured in this cache yet
+    at.button(key="compute_agreement").click().run()
+    assert not at.exception, at.exception
+    measured = estimate_seconds(2, 60, 1)
+    assert measured is not None and measured > 0
+    at = _page("pages/method_agreement.py", {**query, "n": "120"})  # not cached: twice the images
+    (info,) = [i.value for i in at.info if "takes about" in i.value]
+    assert f"takes about {2 * measured:.0f} s" in info and "leaves no partial result" in info
 
 
 def test_pair_strip_layout():

@@ -186,3 +186,12 @@ def test_cli_rejects_baselines_on_the_wrong_kind_of_parts(real_data_dir, capsys)
     assert main(["simex", "mnist", "--retrain-baseline", "--epochs", "1"]) == 2
     assert main(["simex", "mnist", "usps", "--per", "dataset", "--confusion-baseline", "--epochs", "1"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_normalised_accuracy_is_nan_for_a_base_that_got_nothing_right():
+    from dsviz.simex.retrain import normalised_accuracy
+
+    raw = np.array([[0.5, 0.0], [0.25, 0.0]])
+    out = normalised_accuracy(raw, np.array([0.5, 0.0]))
+    np.testing.assert_allclose(out[:, 0], [1.0, 0.5])
+    assert np.isnan(out[:, 1]).all()

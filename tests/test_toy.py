@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from dsviz.toy import (
     BLOB_OFFSET,
     CENTER_A,
+    SHUFFLE_FRACTIONS,
     ToyPair,
+    pair_distances,
     rotate,
     shuffle_curve,
     shuffle_labels,
@@ -99,3 +103,23 @@ def test_label_shuffle_raises_otdd_but_not_ot():
     otdd_rise = curve.otdd[2] / curve.otdd[0] - 1.0
     assert otdd_rise > 0.1
     assert curve.otdd[0] < curve.otdd[1] < curve.otdd[2]
+
+
+def test_shuffle_curve_takes_its_points_from_the_given_distances():
+    """A cached ``distances`` (as the page passes) is asked once per fraction, with only
+    B's shuffle changed, and the curve carries exactly its numbers."""
+    asked: list[ToyPair] = []
+
+    def distances(pair: ToyPair):
+        asked.append(pair)
+        return pair_distances(pair)
+
+    base = ToyPair(n_points=40, rotation_b=30.0, shuffle_b=0.7)
+    curve = shuffle_curve(base, fractions=np.array([0.0, 0.25]), distances=distances)
+    assert asked == [replace(base, shuffle_b=0.0), replace(base, shuffle_b=0.25)]
+    assert curve.otdd.tolist() == [pair_distances(p).otdd for p in asked]
+
+
+def test_curve_fractions_are_exact_slider_steps():
+    """21 points at the page slider's 0.05 step, rounded so 0.15 is the float 0.15."""
+    assert len(SHUFFLE_FRACTIONS) == 21 and SHUFFLE_FRACTIONS[3] == 0.15 and SHUFFLE_FRACTIONS[-1] == 1.0

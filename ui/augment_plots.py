@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.transfer_plots import transfer_scatter
+from ui.presenter import presentable
 
 OTDD_COLOR = "#d62728"
 
@@ -33,6 +34,7 @@ def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom:
     return out
 
 
+@presentable
 def otdd_curve_figure(
     magnitudes: np.ndarray,
     otdd: np.ndarray,
@@ -40,8 +42,9 @@ def otdd_curve_figure(
     current_otdd: float,
     x_title: str,
     height: int = 320,
+    pair_label: str = "transformed MNIST, USPS",
 ) -> go.Figure:
-    """OTDD against magnitude, the current magnitude starred."""
+    """OTDD against magnitude, the current magnitude starred; ``pair_label`` names the two datasets."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -57,7 +60,7 @@ def otdd_curve_figure(
         )
     )  # fmt: skip
     fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title="OTDD (transformed MNIST, USPS)", rangemode="tozero")
+    fig.update_yaxes(title=f"OTDD ({pair_label})", rangemode="tozero")
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False)
     return fig
 

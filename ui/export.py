@@ -1,8 +1,9 @@
 """What users take away: every chart as a PNG, every table behind a chart as CSV and JSON.
 
-* :func:`chart_config` is the Plotly ``config`` of every ``st.plotly_chart``: a toolbar
-  with only the camera button, saving a 2x PNG named ``dsviz-<page>-<chart>.png``
-  (Plotly's ``toImageButtonOptions``).
+* :func:`chart_config` is the Plotly ``config`` of every ``st.plotly_chart`` (and of the
+  hover components' plotly.js charts): a toolbar with only the camera button, saving
+  ``dsviz-<page>-<chart>.png`` (2x) or ``.svg`` (Plotly's ``toImageButtonOptions``, drawn
+  in the browser, no kaleido), as picked by :func:`chart_format_setting` in the sidebar.
 * :func:`table_downloads` draws "CSV" and "JSON" download buttons for a matrix or
   table, with the settings it was computed with written into the file: the CSV starts
   with ``# key: value`` comment lines (``pandas.read_csv(..., comment="#")`` reads it
@@ -36,13 +37,36 @@ def _page() -> str:
         return "page"
 
 
-def chart_config(name: str) -> dict[str, Any]:
-    """Plotly config: the camera button only, saving ``dsviz-<page>-<name>.png`` at twice the size."""
-    return {
-        "displaylogo": False,
-        "modeBarButtons": [["toImage"]],
-        "toImageButtonOptions": {"format": "png", "filename": f"dsviz-{_page()}-{slug(name)}", "scale": 2},
-    }
+CHART_FORMATS = ("PNG", "SVG")
+CHART_FORMAT_KEY = "chart_format"
+
+
+def chart_format_setting() -> str:
+    """The sidebar's "Chart downloads" choice (drawn on every page from ``app.py``, so it holds across pages)."""
+    return st.sidebar.radio("Chart downloads", CHART_FORMATS, key=CHART_FORMAT_KEY, horizontal=True,
+                            help="What the camera button in each chart's toolbar saves: PNG (twice the "
+                                 "screen size) or SVG (vector, for slides and papers).")
+
+
+def chart_format() -> str:
+    """``"png"`` or ``"svg"``: the sidebar choice, PNG when there is none (bare mode, a page run alone)."""
+    try:
+        chosen = st.session_state.get(CHART_FORMAT_KEY)
+    except Exception:  # noqa: BLE001 - no session (bare mode): the default
+        chosen = None
+    return "svg" if chosen == "SVG" else "png"
+
+
+def chart_config(name: str, image_format: str | None = None) -> dict[str, Any]:
+    """Plotly config: the camera button only, saving ``dsviz-<page>-<name>.<png|svg>``.
+
+    ``image_format`` overrides the sidebar choice (:func:`chart_format`); a PNG is saved at twice the size.
+    """
+    image_format = image_format or chart_format()
+    options: dict[str, Any] = {"format": image_format, "filename": f"dsviz-{_page()}-{slug(name)}"}
+    if image_format == "png":
+        options["scale"] = 2
+    return {"displaylogo": False, "modeBarButtons": [["toImage"]], "toImageButtonOptions": options}
 
 
 def _frame(table: pd.DataFrame | np.ndarray, index: Sequence[str] | None, columns: Sequence[str] | None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dsviz.thumbnails import sprite_sheet
 
+from .export import chart_config
 from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
 
 
@@ -83,5 +84,7 @@ def hover_images(
     hint: str = "Hover the chart.",
     height: int = 520,
 ) -> None:
-    """Mount the component (figure left, hover panel right)."""
-    _component()(data=hover_payload(figure, images, panels, initial, hint, height), key=key, height=height + 10)
+    """Mount the component (figure left, hover panel right); the chart's camera button saves it as
+    ``dsviz-<page>-<key>.png`` or ``.svg`` (:func:`ui.export.chart_config`)."""
+    data = {**hover_payload(figure, images, panels, initial, hint, height), "config": chart_config(key)}
+    _component()(data=data, key=key, height=height + 10)

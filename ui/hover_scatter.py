@@ -18,6 +18,7 @@ import streamlit as st
 from dsviz.pairs import PairView
 from dsviz.thumbnails import SpriteSheet
 
+from .export import chart_config
 from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
 
 
@@ -109,11 +110,12 @@ def hover_scatter(
 
 def hover_scatter_data(data: dict, key: str, pinned: int | None = None) -> int | None:
     """:func:`hover_scatter` from ``HoverPayload.as_data(...)`` built beforehand (e.g. once for all
-    sessions); ``data`` is not modified."""
+    sessions); ``data`` is not modified. The chart's camera button saves it as
+    ``dsviz-<page>-<key>.png`` or ``.svg`` (:func:`ui.export.chart_config`)."""
     clicked = _pinned_in_session(key)
     pinned = clicked if clicked is not None else pinned
     result = _component()(
-        data={**data, "pinned": -1 if pinned is None else int(pinned)},
+        data={**data, "pinned": -1 if pinned is None else int(pinned), "config": chart_config(key)},
         key=key,
         default={"pinned": None},
         on_pinned_change=lambda: None,

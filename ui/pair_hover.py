@@ -22,6 +22,7 @@ from dsviz.pairs import PairView
 from dsviz.thumbnails import SpriteSheet, sprite_sheet
 from ui.hover_scatter import HoverPayload, hover_scatter_data
 from ui.pair_plots import embedding_figure
+from ui.presenter import presenting
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -50,10 +51,10 @@ def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> 
     """Draw the hover scatter and, when a point is pinned, its matches; returns the payload and its JSON bytes.
 
     ``identity`` names what the view depends on (e.g. the pair and its settings); with the names
-    shown it keys the shared caches.
+    shown and presenter mode (larger markers) it keys the shared caches.
     """
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
-    payload, data, n_bytes = _hover_data((*identity, src, tgt), int(n_lines), view)
+    payload, data, n_bytes = _hover_data((*identity, src, tgt, presenting()), int(n_lines), view)
     pinned = hover_scatter_data(data, key=key)
     if pinned is not None and 0 <= pinned < len(payload.cls):
         side, local, partners = view.partners(pinned)

@@ -8,6 +8,7 @@ from plotly.colors import qualitative
 
 from dsviz.pairs import PairView
 from ui.heatmaps import DISTANCE_COLORS
+from ui.presenter import presentable
 
 SYMBOLS = ("circle", "diamond")
 MATRIX_SIZE_PX = 460
@@ -77,6 +78,7 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
     return fig
 
 
+@presentable
 def embedding_figure(view: PairView, n_lines: int) -> tuple[go.Figure, int]:
     """Joint UMAP scatter (colour = class, symbol = dataset) with the strongest coupling lines.
 

@@ -9,6 +9,8 @@ from plotly.subplots import make_subplots
 
 from dsviz.pixelstats import PCAResult
 
+from ui.presenter import presentable
+
 from .hover_images import HoverPanel, panel_key
 
 
@@ -34,6 +36,7 @@ def variance_figure(pca: PCAResult, share: float = 0.95, height: int = 340) -> g
     return fig
 
 
+@presentable
 def pc_scatter(
     coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], class_coords: np.ndarray, height: int = 560
 ) -> tuple[go.Figure, dict[str, HoverPanel]]:

@@ -1,15 +1,20 @@
-"""Plotly figure builders for the pages (no Streamlit calls; pages render them)."""
+"""Plotly figure builders for the pages (no Streamlit calls; pages render them; presenter mode enlarges markers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.presenter import presentable
+
 CLASS_COLORS = ("#1f77b4", "#2ca02c")
 """Marker colour of class 0 (blue) and class 1 (green)."""
 DATASET_SYMBOLS = {"A": "circle", "B": "diamond"}
 COUPLING_COLOR = "rgb(90, 90, 90)"
 MAX_LINE_OPACITY = 0.6
+CLOUD_DECIMALS = 3
+"""Decimals kept in the clouds chart's coordinates: 0.001 plane units, well under a pixel at 520 px
+for a view about 10 units across; the figure sent to the browser shrinks by about half."""
 
 
 def coupling_segments(
@@ -19,6 +24,7 @@ def coupling_segments(
     cols: np.ndarray,
     mass: np.ndarray,
     n_bins: int = 4,
+    decimals: int | None = None,
 ) -> list[tuple[float, list, list]]:
     """Group coupling entries into opacity bins of line segments.
 
@@ -27,7 +33,7 @@ def coupling_segments(
     entry goes to bin ``b = ceil(r_k * n_bins) - 1`` (so ``r = 1`` lands in the top
     bin), drawn with opacity ``MAX_LINE_OPACITY * (b + 1) / n_bins``. One Plotly
     trace per bin with ``None`` between segments keeps the figure at ``n_bins``
-    traces however many entries there are.
+    traces however many entries there are. ``decimals`` rounds the coordinates (none: as given).
 
     Returns:
         ``[(opacity, xs, ys), ...]`` for the non-empty bins, faintest first.
@@ -38,6 +44,8 @@ def coupling_segments(
     bins = np.clip(np.ceil(mass / mass.max() * n_bins).astype(int) - 1, 0, n_bins - 1)
     start = np.asarray(x_src)[np.asarray(rows)]
     end = np.asarray(x_tgt)[np.asarray(cols)]
+    if decimals is not None:
+        start, end = np.round(start, decimals), np.round(end, decimals)
     segments = []
     for b in range(n_bins):
         picked = bins == b
@@ -68,6 +76,7 @@ def _view_range(clouds: list[np.ndarray], margin: float = 0.05) -> tuple[list[fl
     return [float(low[0] - pad), float(high[0] + pad)], [float(low[1] - pad), float(high[1] + pad)]
 
 
+@presentable
 def clouds_figure(
     x_a: np.ndarray,
     y_a: np.ndarray,
@@ -77,58 +86,50 @@ def clouds_figure(
     plan_cols: np.ndarray,
     plan_mass: np.ndarray,
     height: int = 520,
-) -> go.Figure:
-    """Two labeled 2-D point clouds and the coupling between them.
+) -> dict:
+    """Two labeled 2-D point clouds and the coupling between them, as a plotly.js figure dict.
 
     Points are coloured by label (``CLASS_COLORS``) with one marker symbol per
     dataset; the coupling entries (A row index, B column index, mass) are grey
     segments whose opacity follows the transported mass (:func:`coupling_segments`).
+    Coordinates are rounded to ``CLOUD_DECIMALS``. A plain dict (valid input to
+    ``go.Figure``) rather than a ``go.Figure``: building and validating the graph
+    objects took longer than the rest of a slider move's rerun.
     """
-    fig = go.Figure()
-    for k, (opacity, xs, ys) in enumerate(coupling_segments(x_a, x_b, plan_rows, plan_cols, plan_mass)):
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": COUPLING_COLOR, "width": 1},
-                opacity=opacity,
-                hoverinfo="skip",
-                name="coupling",
-                legendgroup="coupling",
-                showlegend=k == 0,
-            )
-        )
+    data: list[dict] = []
+    segments = coupling_segments(x_a, x_b, plan_rows, plan_cols, plan_mass, decimals=CLOUD_DECIMALS)
+    for k, (opacity, xs, ys) in enumerate(segments):
+        data.append({
+            "type": "scatter", "x": xs, "y": ys, "mode": "lines",
+            "line": {"color": COUPLING_COLOR, "width": 1}, "opacity": opacity, "hoverinfo": "skip",
+            "name": "coupling", "legendgroup": "coupling", "showlegend": k == 0,
+        })
     for name, points, labels in (("A", x_a, y_a), ("B", x_b, y_b)):
         for label, color in enumerate(CLASS_COLORS):
-            picked = labels == label
-            fig.add_trace(
-                go.Scatter(
-                    x=points[picked, 0],
-                    y=points[picked, 1],
-                    mode="markers",
-                    marker={
-                        "color": color,
-                        "symbol": DATASET_SYMBOLS[name],
-                        "size": 7,
-                        "line": {"color": "white", "width": 0.5},
-                    },
-                    name=f"{name} · class {label}",
-                    hovertemplate=f"{name}, class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-                )
-            )
+            picked = np.asarray(labels) == label
+            data.append({
+                "type": "scatter",
+                "x": np.round(points[picked, 0], CLOUD_DECIMALS).tolist(),
+                "y": np.round(points[picked, 1], CLOUD_DECIMALS).tolist(),
+                "mode": "markers",
+                "marker": {"color": color, "symbol": DATASET_SYMBOLS[name], "size": 7,
+                           "line": {"color": "white", "width": 0.5}},
+                "name": f"{name} · class {label}",
+                "hovertemplate": f"{name}, class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            })
     x_range, y_range = _view_range([np.asarray(x_a), np.asarray(x_b)])
-    fig.update_xaxes(range=x_range, zeroline=False, title=None)
-    fig.update_yaxes(range=y_range, zeroline=False, title=None, scaleanchor="x", scaleratio=1)
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
-        uirevision="clouds",
-    )
-    return fig
+    layout = {
+        "xaxis": {"range": x_range, "zeroline": False},
+        "yaxis": {"range": y_range, "zeroline": False, "scaleanchor": "x", "scaleratio": 1},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+        "uirevision": "clouds",
+    }
+    return {"data": data, "layout": layout}
 
 
+@presentable
 def shuffle_curve_figure(
     fractions: np.ndarray,
     ot: np.ndarray,
@@ -137,42 +138,32 @@ def shuffle_curve_figure(
     current_ot: float,
     current_otdd: float,
     height: int = 340,
-) -> go.Figure:
-    """OT and OTDD against a label-shuffle fraction, with the current setting marked.
+) -> dict:
+    """OT and OTDD against a label-shuffle fraction, with the current setting marked (plotly.js figure dict).
 
     The y axis starts at 0 so the relative growth of each curve reads off directly.
     """
-    fig = go.Figure()
+    data: list[dict] = []
     curves = (("OT", ot, current_ot, "rgb(120, 120, 120)", "dash"), ("OTDD", otdd, current_otdd, "#d62728", "solid"))
     for name, values, current, color, dash in curves:
-        fig.add_trace(
-            go.Scatter(
-                x=fractions,
-                y=values,
-                mode="lines+markers",
-                line={"color": color, "dash": dash, "width": 2},
-                marker={"size": 6},
-                name=name,
-                hovertemplate=f"{name} = %{{y:.3f}} at shuffle %{{x:.2f}}<extra></extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[current_fraction],
-                y=[current],
-                mode="markers",
-                marker={"size": 14, "color": color, "symbol": "star", "line": {"color": "black", "width": 1}},
-                name=f"{name} now",
-                showlegend=False,
-                hovertemplate=f"current {name} = %{{y:.3f}}<extra></extra>",
-            )
-        )
+        data.append({
+            "type": "scatter", "x": np.asarray(fractions, dtype=float).tolist(),
+            "y": np.asarray(values, dtype=float).tolist(), "mode": "lines+markers",
+            "line": {"color": color, "dash": dash, "width": 2}, "marker": {"size": 6}, "name": name,
+            "hovertemplate": f"{name} = %{{y:.3f}} at shuffle %{{x:.2f}}<extra></extra>",
+        })
+        data.append({
+            "type": "scatter", "x": [float(current_fraction)], "y": [float(current)], "mode": "markers",
+            "marker": {"size": 14, "color": color, "symbol": "star", "line": {"color": "black", "width": 1}},
+            "name": f"{name} now", "showlegend": False,
+            "hovertemplate": f"current {name} = %{{y:.3f}}<extra></extra>",
+        })
     top = float(max(np.max(otdd), np.max(ot), current_otdd, current_ot))
-    fig.update_xaxes(title="fraction of dataset B's labels shuffled", range=[-0.03, 1.03])
-    fig.update_yaxes(title="distance (squared units)", range=[0.0, 1.1 * top])
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
-    )
-    return fig
+    layout = {
+        "xaxis": {"title": {"text": "fraction of dataset B's labels shuffled"}, "range": [-0.03, 1.03]},
+        "yaxis": {"title": {"text": "distance (squared units)"}, "range": [0.0, 1.1 * top]},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+    }
+    return {"data": data, "layout": layout}

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.heatmaps import DISTANCE_COLORS, SIMILARITY_COLORS
+from ui.presenter import presentable
 
 HEATMAP_HEIGHT = 420
 MAX_ANNOTATED = 49
@@ -56,6 +57,7 @@ def heatmap(
     return fig
 
 
+@presentable
 def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
     """SimEx Figure 6: Spearman ρ of each epoch's Δ ordering against the final one, one line per fleet."""
     fig = go.Figure()
@@ -86,6 +88,7 @@ def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 8) -> np.ndarr
     return out
 
 
+@presentable
 def settling_band_figure(
     epochs: Sequence[int], mean: Sequence[float | None], std: Sequence[float | None], per_seed: Sequence[Sequence[float | None]],
     *, reference: str, paper: tuple[int, float] | None = None,

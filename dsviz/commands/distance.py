@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from .. import methods
 from ..device import DEVICE_CHOICES
-from .common import positive_int
+from .common import count_or_all
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dist.add_argument("src")
     dist.add_argument("tgt")
     dist.add_argument("--method", required=True, choices=methods.names())
-    dist.add_argument("--n", type=positive_int, default=2000, help="samples per dataset, class-balanced (default 2000)")
+    dist.add_argument("--n", type=count_or_all, default=2000,
+                      help="samples per dataset, class-balanced (default 2000), or all")
     dist.add_argument("--seed", type=int, default=0, help="sample seed (and the method's own seed, if it has one)")
     dist.add_argument("--split", choices=("train", "test"), default="train")
     dist.add_argument("--device", choices=DEVICE_CHOICES, default="auto")

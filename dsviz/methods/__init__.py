@@ -14,7 +14,7 @@ from ..cache import Cache
 from ..data import LabeledImages, load
 from ..derived import DERIVED, load_any
 from ..progress import Progress
-from .base import Distance, DistanceMatrix, Method, cache_params, distance, distance_matrix
+from .base import Distance, DistanceMatrix, Method, cache_params, distance, distance_matrix, estimate_seconds
 from .registry import REGISTRY
 
 METHODS: dict[str, Method] = {m.name: m for m in REGISTRY}
@@ -96,6 +96,7 @@ __all__ = [
     "compare",
     "distance",
     "distance_matrix",
+    "estimate_seconds",
     "get",
     "load_sample",
     "names",

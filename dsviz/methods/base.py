@@ -12,6 +12,10 @@ A :class:`Method` is registered once (:mod:`dsviz.methods.registry`) with
 * optionally ``matrix``: the method's own joint form over P datasets (SimEx trains
   one fleet of P autoencoders, AAD one autoencoder on all P); by default a matrix
   is every pair through ``compute``.
+
+Every pairwise computation records its measured cost (:mod:`dsviz.costs`, step
+``distance_<name>``, units: source images x target images, only when it completes), so a
+page can say beforehand how long the next one will take (:func:`estimate_seconds`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import costs
 from ..cache import Cache, fingerprint
 from ..data import LabeledImages
 from ..progress import Progress
@@ -106,6 +111,24 @@ def cache_params(method: Method, settings) -> dict:
     return {"method": method.name, "version": method.version, "settings": asdict(settings)}
 
 
+def cost_step(method: Method) -> str:
+    """The :mod:`dsviz.costs` step under which ``method``'s pairwise computations are measured."""
+    return f"distance_{method.name}"
+
+
+def cost_units(n_src: int, n_tgt: int) -> float:
+    """Size of one pairwise computation: the number of (source, target) image pairs the cost matrix holds."""
+    return float(n_src) * float(n_tgt)
+
+
+def estimate_seconds(method: Method, pairs: Sequence[tuple[int, int]], cache: Cache | None = None) -> float | None:
+    """How long computing ``method`` on ``pairs`` of sample sizes (n_src, n_tgt) should take here, scaled
+    linearly in :func:`cost_units` from the last measured computation; None if it was never measured."""
+    root = cache.root if cache is not None else None
+    per = [costs.estimate(cost_step(method), cost_units(a, b), root=root) for a, b in pairs]
+    return None if not per or any(p is None for p in per) else float(sum(per))
+
+
 def distance(
     method: Method,
     src: LabeledImages,
@@ -135,7 +158,8 @@ def distance(
 
     def compute() -> Distance:
         start = time.perf_counter()
-        d = method.compute(src, tgt, settings, device=device, progress=progress)
+        with costs.measured(cost_step(method), cost_units(len(src.labels), len(tgt.labels)), root=store.root):
+            d = method.compute(src, tgt, settings, device=device, progress=progress)
         d.seconds = d.seconds or time.perf_counter() - start
         return d
 

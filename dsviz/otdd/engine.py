@@ -158,7 +158,8 @@ def _scaling_solve(t1, c1, t2, c2, w12, w11, w22, debiased: bool, label_span: fl
     x, y = t1.float(), t2.float()
     w = [None if m is None else torch.as_tensor(m, device=x.device, dtype=x.dtype) for m in (w12, w11, w22)]
     n, m = len(x), len(y)
-    total = (n * m + (n * n + m * m if debiased else 0)) * x.element_size()
+    # The cross cost is held twice while solving (C and its transpose, see BlockedCost.transposed).
+    total = (2 * n * m + (n * n + m * m if debiased else 0)) * x.element_size()
     cache = total <= DEFAULT_CACHE_BYTES
     c_xy = BlockedCost(x, y, c1, c2, w[0], cache=cache)
     c_xx = BlockedCost(x, x, c1, c1, w[1], cache=cache) if debiased else None

@@ -49,18 +49,24 @@ class BlockedCost:
     its block with one matrix product.
     """
 
-    def __init__(self, x, y, cx=None, cy=None, w=None, cache: bool = True):
+    def __init__(self, x, y, cx=None, cy=None, w=None, cache: bool = True, full: torch.Tensor | None = None):
         self.x, self.y = x, y
         self.sx = (x * x).sum(1)
         self.sy = (y * y).sum(1)
         self.cx, self.cy, self.w = cx, cy, w
         self.shape = (x.shape[0], y.shape[0])
         self.block_rows = max(1, BLOCK_ELEMENTS // max(1, self.shape[1]))
-        self._full = None
-        if cache:
+        self._full = full
+        if cache and full is None:
             self._full = torch.empty(self.shape, dtype=x.dtype, device=x.device)
             for start, stop in self.blocks():
                 self._full[start:stop] = self._compute(start, stop)
+
+    def transposed(self) -> "BlockedCost":
+        """The cost ``C^T`` (y against x), cached as a contiguous copy when ``C`` is cached."""
+        w = None if self.w is None else self.w.T
+        full = None if self._full is None else self._full.T.contiguous()
+        return BlockedCost(self.y, self.x, self.cy, self.cx, w, cache=full is not None, full=full)
 
     def blocks(self):
         for start in range(0, self.shape[0], self.block_rows):
@@ -81,30 +87,27 @@ class BlockedCost:
         return self.shape[0] * self.shape[1] * self.x.element_size()
 
 
-def _lse_rows_cols(cost: BlockedCost, eps: float, h_cols: torch.Tensor | None, h_rows: torch.Tensor | None):
-    """One sweep over ``cost``: ``LSE_j(h_cols_j - C_ij/eps)`` per row and ``LSE_i(h_rows_i - C_ij/eps)`` per column.
+# exp() of float32 arguments below about -87 leaves the vectorised fast path (its
+# results underflow to subnormals or 0): measured 4-5x slower per entry on this CPU.
+# Terms more than EXP_FLOOR below the row maximum weigh < e^-80 ~ 2e-35 of it in a
+# log-sum-exp, far below float32 resolution, so clamping them there changes nothing.
+EXP_FLOOR = -80.0
 
-    Either side may be None (not needed, e.g. for the symmetric self problems).
-    Column results are merged across row blocks with the streaming log-sum-exp.
+
+def _lse_rows(cost: BlockedCost, eps: float, h: torch.Tensor) -> torch.Tensor:
+    """``LSE_j(h_j - C_ij / eps)`` for every row i, one row block at a time.
+
+    Row reductions only (contiguous memory); column reductions are done as row
+    reductions of the transposed cost (:meth:`BlockedCost.transposed`), several
+    times faster than reducing over the rows of a block.
     """
-    n, m = cost.shape
-    out_rows = torch.empty(n, dtype=cost.x.dtype, device=cost.x.device) if h_cols is not None else None
-    col_max = col_sum = None
+    out = torch.empty(cost.shape[0], dtype=cost.x.dtype, device=cost.x.device)
     for start, stop in cost.blocks():
-        scaled = cost.rows(start, stop) * (-1.0 / eps)
-        if h_cols is not None:
-            out_rows[start:stop] = torch.logsumexp(scaled + h_cols[None, :], dim=1)
-        if h_rows is not None:
-            t = scaled.add_(h_rows[start:stop, None])
-            bmax = t.max(0).values
-            if col_max is None:
-                col_max, col_sum = bmax, torch.exp(t - bmax).sum(0)
-            else:
-                new_max = torch.maximum(col_max, bmax)
-                col_sum = col_sum * torch.exp(col_max - new_max) + torch.exp(t - new_max).sum(0)
-                col_max = new_max
-    out_cols = (col_max + torch.log(col_sum)) if h_rows is not None else None
-    return out_rows, out_cols
+        t = torch.add(h[None, :], cost.rows(start, stop), alpha=-1.0 / eps)
+        row_max = t.amax(1)
+        t.sub_(row_max[:, None]).clamp_min_(EXP_FLOOR).exp_()
+        out[start:stop] = row_max + t.sum(1).log_()
+    return out
 
 
 def epsilon_schedule(diameter: float, blur: float, scaling: float) -> list[float]:
@@ -139,7 +142,7 @@ class SinkhornSolution:
         """
         n, m = cost.shape
         b_log = -float(np.log(m))
-        rows, _ = _lse_rows_cols(cost, self.eps, b_log + self.g_ab / self.eps, None)
+        rows = _lse_rows(cost, self.eps, b_log + self.g_ab / self.eps)
         f = -self.eps * rows
         log_ab = -float(np.log(n)) + b_log
         out = torch.empty(cost.shape, dtype=cost.x.dtype, device=cost.x.device)
@@ -173,12 +176,15 @@ def sinkhorn_divergence(
     eps_list = [temperature_scale * e for e in epsilon_schedule(diameter, blur, scaling)]
     debias = c_xx is not None and c_yy is not None
 
+    c_yx = c_xy.transposed()
+
     def step(eps, f_ba, g_ab, f_aa, g_bb):
-        rows, cols = _lse_rows_cols(c_xy, eps, b_log + g_ab / eps, a_log + f_ba / eps)
+        rows = _lse_rows(c_xy, eps, b_log + g_ab / eps)
+        cols = _lse_rows(c_yx, eps, a_log + f_ba / eps)
         if not debias:
             return -eps * rows, -eps * cols, f_aa, g_bb
-        aa, _ = _lse_rows_cols(c_xx, eps, a_log + f_aa / eps, None)
-        bb, _ = _lse_rows_cols(c_yy, eps, b_log + g_bb / eps, None)
+        aa = _lse_rows(c_xx, eps, a_log + f_aa / eps)
+        bb = _lse_rows(c_yy, eps, b_log + g_bb / eps)
         return -eps * rows, -eps * cols, -eps * aa, -eps * bb
 
     zeros_n = torch.zeros(n, dtype=dtype, device=dev)

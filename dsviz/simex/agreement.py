@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from .. import methods
+from .. import costs, methods
 from ..cache import Cache, fingerprint
 from ..data import DataError
 from ..derived import dataset_status
@@ -87,6 +87,21 @@ def agreement_settings(epochs: int, n_eval: int, seed: int) -> dict[str, object]
     return out
 
 
+COST_STEP = "method_agreement"
+
+
+def cost_units(n_datasets: int, n: int, epochs: int) -> float:
+    """Size of a comparison for :mod:`dsviz.costs`: datasets x images x epochs, as training the
+    autoencoders (SimEx, AAD) dominates it; the pairwise OTDDs grow faster in ``n``, so an
+    estimate scaled to many more images is a lower bound."""
+    return float(n_datasets) * n * max(epochs, 1)
+
+
+def estimate_seconds(n_datasets: int, n: int, epochs: int, cache: Cache | None = None) -> float | None:
+    """How long :func:`compare_methods` should take here, from the last measured comparison (None: never measured)."""
+    return costs.estimate(COST_STEP, cost_units(n_datasets, n, epochs), root=cache.root if cache else None)
+
+
 def compare_methods(
     datasets: Sequence[str],
     n: int = runs.DEFAULT_N,
@@ -120,10 +135,11 @@ def compare_methods(
     def compute() -> AgreementReport:
         matrices: dict[str, np.ndarray] = {}
         seconds: dict[str, float] = {}
-        for name, s in settings.items():
-            result = methods.distance_matrix(methods.get(name), samples, s, device=device, cache=cache,
-                                             progress=labelled(progress, name))
-            matrices[name], seconds[name] = result.matrix, result.seconds
+        with costs.measured(COST_STEP, cost_units(len(usable), n, epochs), root=cache.root if cache else None):
+            for name, s in settings.items():
+                result = methods.distance_matrix(methods.get(name), samples, s, device=device, cache=cache,
+                                                 progress=labelled(progress, name))
+                matrices[name], seconds[name] = result.matrix, result.seconds
         return AgreementReport(tuple(usable), matrices, seconds, method_agreement(matrices), notes)
 
     report, _ = runs.cached_value(cache, "simex_agreement", params, data_fp, compute,

@@ -149,8 +149,16 @@ def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, devic
             done += 1
             if progress is not None:
                 progress(done, total, f"retraining on {splits[i].name} with base {base_split.name}")
-    return RetrainBaseline(tuple(s.name for s in splits), raw / base_acc[None, :], raw, base_acc,
+    return RetrainBaseline(tuple(s.name for s in splits), normalised_accuracy(raw, base_acc), raw, base_acc,
                            time.perf_counter() - start, config)  # fmt: skip
+
+
+def normalised_accuracy(raw: np.ndarray, base_acc: np.ndarray) -> np.ndarray:
+    """``raw[i, k] / base_acc[k]``; NaN for a base network that got nothing right (no carry-over to measure)."""
+    base = np.asarray(base_acc, dtype=float)
+    out = np.full(np.shape(raw), np.nan)
+    np.divide(raw, base[None, :], out=out, where=base[None, :] > 0)
+    return out
 
 
 def retrain_baseline(

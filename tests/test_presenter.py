@@ -1,0 +1,70 @@
+"""Presenter mode: point markers drawn larger in the figures themselves (so saved PNG/SVG have them too)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.presenter as presenter
+from ui.plots import shuffle_curve_figure
+from ui.presenter import MARKER_SCALE, PLOTLY_DEFAULT_MARKER_SIZE, enlarge_markers
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_enlarge_markers_scales_scalars_arrays_and_defaults_only_where_there_are_markers():
+    fig = go.Figure([
+        go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": 7}),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": [11, 18]}),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers"),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"width": 2}),
+        go.Heatmap(z=[[1, 2]]),
+    ])
+    enlarge_markers(fig, 2.0)
+    assert fig.data[0].marker.size == 14
+    np.testing.assert_allclose(fig.data[1].marker.size, [22, 36])
+    assert fig.data[2].marker.size == 2.0 * PLOTLY_DEFAULT_MARKER_SIZE
+    assert fig.data[3].marker.size is None and fig.data[3].line.width == 2
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_presentable_builders_follow_the_switch(monkeypatch, on):
+    """shuffle_curve_figure returns a plotly.js figure dict (sent to the live chart component)."""
+    monkeypatch.setattr(presenter, "presenting", lambda: on)
+    fig = shuffle_curve_figure(np.linspace(0, 1, 3), np.ones(3), np.full(3, 2.0), 0.5, 1.0, 2.0)
+    sizes = sorted(t["marker"]["size"] for t in fig["data"])
+    assert sizes == ([6 * MARKER_SCALE] * 2 + [14 * MARKER_SCALE] * 2 if on else [6, 6, 14, 14])
+
+
+def test_enlarge_markers_on_a_figure_dict_scales_arrays_and_defaults():
+    fig = {"data": [{"type": "scatter", "mode": "markers", "marker": {"size": [2, 3]}},
+                    {"type": "scatter", "mode": "lines+markers"}, {"type": "scatter", "mode": "lines"}]}
+    enlarge_markers(fig, 2.0)
+    assert fig["data"][0]["marker"]["size"] == [4.0, 6.0]
+    assert fig["data"][1]["marker"]["size"] == 2.0 * PLOTLY_DEFAULT_MARKER_SIZE
+    assert "marker" not in fig["data"][2]
+
+
+def _curve_marker_sizes(presenting: bool, tmp_path, monkeypatch) -> list[float]:
+    """The Augmentations page's OTDD curve (on the bundled pair: an empty data folder)."""
+    (tmp_path / "data").mkdir(exist_ok=True)
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.session_state["presenter"] = presenting  # AppTest runs a switched-to page without app.py's toggle
+    at.switch_page("pages/augmentations.py").run()
+    assert not at.exception, at.exception
+    (curve,) = [c for c in at.get("plotly_chart") if "otdd-curve" in c.proto.config]
+    spec = json.loads(curve.proto.spec)
+    return sorted(t.get("marker", {}).get("size", PLOTLY_DEFAULT_MARKER_SIZE) for t in spec["data"])
+
+
+def test_a_page_draws_larger_markers_when_presenting(tmp_path, monkeypatch):
+    assert _curve_marker_sizes(False, tmp_path, monkeypatch) == [PLOTLY_DEFAULT_MARKER_SIZE, 15]
+    assert _curve_marker_sizes(True, tmp_path, monkeypatch) == pytest.approx(
+        [PLOTLY_DEFAULT_MARKER_SIZE * MARKER_SCALE, 15 * MARKER_SCALE])
