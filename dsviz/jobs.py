@@ -15,7 +15,10 @@ computing the same key at the same time waits and then reads it from the disk
 cache instead of computing it again.
 
 Callers poll :meth:`Job.state` to show progress: the queue position while
-waiting, then the job's own ``progress(done, total, what)`` reports.
+waiting, then the job's own ``progress(done, total, what)`` reports. A job
+submitted with ``partial=True`` is also given :meth:`Job.publish`, to hand out
+partial results while it runs (e.g. a matrix whose cells fill in one by one);
+callers read them with :meth:`Job.partial`.
 """
 
 from __future__ import annotations
@@ -55,6 +58,15 @@ class Job:
         self._progress: tuple[int, int, str] = (0, 0, "queued")
         self.started = False
         self.seconds = 0.0
+        self._partial: tuple[int, object] = (0, None)
+
+    def publish(self, value: object) -> None:
+        """The computation's partial result so far (shared read-only, like the final one)."""
+        self._partial = (self._partial[0] + 1, value)
+
+    def partial(self) -> tuple[int, object]:
+        """(how many partial results were published, the latest one or None)."""
+        return self._partial
 
     def report(self, done: int, total: int, what: str) -> None:
         """The computation's progress callback."""
@@ -83,10 +95,11 @@ class JobBoard:
         self._queue: list[Job] = []
         self.computed = 0
 
-    def submit(self, key: Hashable, label: str, compute: Callable[[Progress], object],
-               lock_params: Mapping | None = None) -> Job:
+    def submit(self, key: Hashable, label: str, compute: Callable[..., object],
+               lock_params: Mapping | None = None, partial: bool = False) -> Job:
         """The job of ``key``: the existing one (queued, running or finished) or a new one running ``compute``.
 
+        ``compute(progress)``, or ``compute(progress, publish)`` with ``partial`` (see :meth:`Job.publish`).
         A job that failed is forgotten, so the next caller retries it. ``lock_params``
         (JSON-serialisable) name the cross-process lock; default: ``repr(key)``.
         """
@@ -99,8 +112,15 @@ class JobBoard:
             self._jobs[key] = job
             self._queue.append(job)
             self._trim()
-        self._pool.submit(self._run, job, compute, dict(lock_params or {"key": repr(key)}))
+        run = (lambda progress: compute(progress, job.publish)) if partial else compute
+        self._pool.submit(self._run, job, run, dict(lock_params or {"key": repr(key)}))
         return job
+
+    def finished(self, key: Hashable) -> bool:
+        """True when the job of ``key`` is on the board and has finished without an error."""
+        with self._lock:
+            job = self._jobs.get(key)
+        return job is not None and job.future.done() and job.future.exception() is None
 
     def queued_ahead(self, job: Job) -> int | None:
         """Jobs waiting before ``job`` plus those running (None when it runs or is not queued)."""

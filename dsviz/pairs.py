@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -110,10 +110,15 @@ def available_pair_datasets(
     return choose_datasets(list(names), 2, data_dir)
 
 
-def matrix_jobs(k: int) -> list[tuple[int, int]]:
+def matrix_jobs(k: int, first: tuple[int, int] | None = None) -> list[tuple[int, int]]:
     """The cells :func:`pair_matrix` computes for ``k`` datasets: ``(i, j)`` for ``i <= j``, then ``(i, -1)``
-    for dataset ``i`` against an independent sample of itself (the noise floor)."""
-    return [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+    for dataset ``i`` against an independent sample of itself (the noise floor); the cell ``first``
+    (either order) comes first when given."""
+    jobs = [(i, j) for i in range(k) for j in range(i, k)] + [(i, -1) for i in range(k)]
+    if first is not None:
+        cell = (min(first), max(first))
+        jobs.sort(key=lambda job: job != cell)
+    return jobs
 
 
 def pair_matrix(
@@ -123,24 +128,34 @@ def pair_matrix(
     data_dir: str | os.PathLike[str] | None = None,
     cache: Cache | None = None,
     progress: Progress | None = None,
+    first: tuple[str, str] | None = None,
+    on_cell: Callable[[PairMatrix], None] | None = None,
 ) -> PairMatrix:
     """Compute (or read from the cache) ``settings.method``'s matrix over the available datasets.
 
     Every registered pairwise method is symmetric (OTDD with either outer solver
     ``auto`` picks: exact OT, or the debiased Sinkhorn divergence, S(a, b) = S(b, a);
     s-OTDD, ...), so each unordered pair is computed once and mirrored.
-    ``progress(done, total, label)`` is called before each cell.
+    ``progress(done, total, label)`` is called before each cell. The pair ``first``
+    (two names) is computed first; ``on_cell`` gets a copy of the matrix after each
+    cell, with the cells (and floors) not computed yet NaN.
     """
     datasets, missing, partial = available_pair_datasets(names, data_dir)
     k = len(datasets)
-    dist, secs = np.zeros((k, k)), np.zeros((k, k))
-    ot = np.zeros((k, k)) if settings.is_otdd else np.full((k, k), np.nan)
-    floor, floor_ot = np.zeros(k), np.zeros(k) if settings.is_otdd else np.full(k, np.nan)
+    # NaN until computed: only partial copies (on_cell) can see an unfilled cell
+    dist, secs, ot = np.full((k, k), np.nan), np.zeros((k, k)), np.full((k, k), np.nan)
+    floor, floor_ot = np.full(k, np.nan), np.full(k, np.nan)
     stderr = np.full((k, k), np.nan)
     split_used: dict[str, str] = {}
     classes: dict[str, list[str]] = {}
-    jobs = matrix_jobs(k)
+    order = (datasets.index(first[0]), datasets.index(first[1])) if first and set(first) <= set(datasets) else None
+    jobs = matrix_jobs(k, order)
     hits = 0
+
+    def snapshot() -> PairMatrix:
+        return PairMatrix(datasets, missing, partial, settings, dist.copy(), ot.copy(), floor.copy(),
+                          floor_ot.copy(), dict(split_used), secs.copy(), hits, dict(classes), stderr.copy())
+
     for done, (i, j) in enumerate(jobs):
         label = (f"{datasets[i]} vs an independent sample of itself" if j < 0
                  else f"{datasets[i]} vs {datasets[j]}")
@@ -154,19 +169,26 @@ def pair_matrix(
         plain = cmp.result.ot if settings.is_otdd else np.nan
         if j < 0:
             floor[i], floor_ot[i] = cmp.distance.value, plain
-            continue
-        dist[i, j] = dist[j, i] = cmp.distance.value
-        if isinstance(cmp.result, SOTDDResult):
-            stderr[i, j] = stderr[j, i] = projection_spread(cmp.result.per_projection, cmp.result.p)
-        ot[i, j] = ot[j, i] = plain
-        secs[i, j] = secs[j, i] = time.perf_counter() - start
-        split_used[datasets[i]] = cmp.split_used["src"]
-        split_used[datasets[j]] = cmp.split_used["tgt"]
-        classes[datasets[i]] = [cmp.src.classes[c] for c in cmp.src.present_classes]
+        else:
+            _fill_cell(cmp, plain, i, j, datasets, dist, ot, stderr, split_used, classes)
+            secs[i, j] = secs[j, i] = time.perf_counter() - start
+        if on_cell:
+            on_cell(snapshot())
     if progress:
         progress(len(jobs), len(jobs), "done")
-    return PairMatrix(datasets, missing, partial, settings, dist, ot, floor, floor_ot,
-                      split_used, secs, hits, classes, stderr)
+    return snapshot()
+
+
+def _fill_cell(cmp: Comparison, plain: float, i: int, j: int, datasets: list[str], dist: np.ndarray,
+               ot: np.ndarray, stderr: np.ndarray, split_used: dict[str, str], classes: dict[str, list[str]]) -> None:
+    """Write one computed pair (its distance, plain OT ``plain``) into the matrix arrays, both triangles."""
+    dist[i, j] = dist[j, i] = cmp.distance.value
+    if isinstance(cmp.result, SOTDDResult):
+        stderr[i, j] = stderr[j, i] = projection_spread(cmp.result.per_projection, cmp.result.p)
+    ot[i, j] = ot[j, i] = plain
+    split_used[datasets[i]] = cmp.split_used["src"]
+    split_used[datasets[j]] = cmp.split_used["tgt"]
+    classes[datasets[i]] = [cmp.src.classes[c] for c in cmp.src.present_classes]
 
 
 def floor_seed(settings: PairSettings) -> int:

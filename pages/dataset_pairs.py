@@ -9,6 +9,7 @@ import streamlit as st
 from dsviz.data import DataError
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
+from dsviz.embedding import warm_up_in_background
 from dsviz.pairs import (OTDD_METHODS, PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets,
                          pair_matrix, pair_view)
 from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
@@ -20,7 +21,7 @@ from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
-from ui.shared_jobs import shared, shared_figure
+from ui.shared_jobs import is_ready, shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -32,15 +33,16 @@ PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
 SCATTER_SENTINEL = "transfer_pick_handled"
 
 
-def _matrix(names: tuple[str, ...], settings: PairSettings) -> PairMatrix:
-    """Computed once per server for every session (ui.shared_jobs), with its progress shown."""
-    return shared(("matrix", names, settings), f"{settings.method} matrix over {len(names)} datasets",
-                  lambda p: pair_matrix(names, settings, progress=p))
+def _matrix_job(names: tuple[str, ...], settings: PairSettings, first: tuple[str, str]):
+    """The matrix job (computed once per server for every session, ui.shared_jobs): the pair ``first`` (the one the
+    pair view shows, a cache hit by then) first, a partial matrix published after each cell."""
+    return (("matrix", names, settings), f"{settings.method} matrix over {len(names)} datasets",
+            lambda p, publish: pair_matrix(names, settings, progress=p, first=first, on_cell=publish))
 
 
-def _view(src: str, tgt: str, settings: PairSettings) -> PairView:
-    return shared(("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
-                  lambda p: pair_view(src, tgt, settings, progress=p))
+def _view_job(src: str, tgt: str, settings: PairSettings):
+    return (("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
+            lambda p: pair_view(src, tgt, settings, progress=p))
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -149,61 +151,116 @@ with st.sidebar:
     show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params", disabled=not is_otdd)
 
 settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
+warm_up_in_background()  # once per server: UMAP's kernels compile (or load from numba's cache) during the first OTDD
 available, missing, partial = available_pair_datasets()
 data_notice(missing, partial, [name for name in available if name not in PAIR_DATASETS])
 if len(available) < 2:
     st.error("At least two datasets are needed. Set `DSVIZ_DATA_DIR` or run `python -m dsviz download NAME`.")
     st.stop()
 
-try:
-    matrix = _matrix(tuple(available), settings)
-except DataError as exc:
-    st.error(f"Could not compute the matrix: {exc}")
-    st.stop()
-
-names = matrix.datasets
+names = list(available)  # the matrix's rows (pair_matrix picks the same datasets)
 _apply_matrix_click(names)
 transfer = _transfer_study()
 _apply_scatter_click(names, transfer)
 
 
-def _current(key: str, default: str) -> int:
+def _current(key: str, default: str) -> str:
     value = st.session_state.get(key) or st.query_params.get(key) or default
-    return names.index(value) if value in names else names.index(default)
+    return value if value in names else default
 
 
-selected = (_current("src", names[0]), _current("tgt", names[-1]))
-
+first_pair = (_current("src", names[0]), _current("tgt", names[-1]))
+selected = (names.index(first_pair[0]), names.index(first_pair[1]))
 show_ot = show_ot and is_otdd
+# From an empty cache the pair view comes first (its OTDD run is also the matrix's first cell, read back from the
+# cache), then the matrix, cell by cell. The matrix job is queued only once the pair view is drawn: queued earlier,
+# it would take both cores while the hover view is built and rendered, and delay it by more than it gains.
+matrix_args = _matrix_job(tuple(names), settings, first_pair)
+matrix_ready = is_ready(matrix_args[0])
 cols = st.columns(2 if show_ot else 1)
 with cols[0]:
-    st.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected), key="matrix_chart",
-                    on_select="rerun", selection_mode="points", config=chart_config("matrix_chart"),
-                    width="content")
+    matrix_slot = st.empty()
 if show_ot:
     with cols[1]:
-        st.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
-                        key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
-if method == "sotdd":
-    off = ~np.eye(len(names), dtype=bool)
-    rel = matrix.stderr[off] / matrix.distance[off]
-    st.caption(f"s-OTDD over {settings.method_settings()[1].n_projections} random projections (projection seed = the "
-               f"sample seed {settings.seed}). Monte Carlo standard error of the cells, from the spread of their "
-               f"per-projection values: {100 * rel.min():.1f}–{100 * rel.max():.1f} % of the value. Over projection seeds "
-               "at n = 2000 see bench/sotdd_bench.py (README).")
-st.caption(f"Settings: {settings.describe()}. Splits used: "
-           + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
-table_downloads(f"{method} matrix", matrix.distance, {**vars(settings), "split_used": matrix.split_used},
-                index=names, columns=names)
-with st.expander("Sanity check: self-distances"):
-    st.markdown(
-        f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor is each "
-        "dataset against **an independent sample of itself** (seed + 1): differences smaller than this are noise."
-    )
-    st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
-                               f"{method} independent sample": matrix.floor,
-                               "OT independent sample": matrix.floor_ot}, index=names), width="content")
+        ot_slot = st.empty()
+if not matrix_ready:
+    matrix_slot.info(f"The {method} matrix fills in here cell by cell once the pair view below is drawn "
+                     f"({first_pair[0]} vs {first_pair[1]} first: its OTDD run is that cell too).")
+progress_area = st.container()
+matrix_details = st.container()
 
+
+def _draw_partial(partial: PairMatrix) -> None:
+    """A matrix still being computed: done cells coloured, the rest grey (clickable once complete)."""
+    done = int(np.isfinite(partial.distance).sum() + np.isfinite(partial.floor).sum())  # grows with each cell
+    matrix_slot.plotly_chart(matrix_figure(partial.distance, names, f"{method} (filling in)", selected),
+                             key=f"matrix_partial_{done}", config=chart_config("matrix_partial"), width="content")
+
+
+def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None:
+    """The metrics, hover scatter, class heatmaps and downloads of one pair."""
+    res = view.comparison.result
+    m = st.columns(4)
+    m[0].metric("OTDD", f"{res.otdd:,.1f}")
+    m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}")
+    m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
+    m[3].metric("plain OT", f"{res.ot:,.1f}")
+
+    payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes),
+                                      list(res.tgt_classes), "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
+                        key="label_distances", config=chart_config("label_distances"))
+    with right:
+        st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes),
+                                      list(res.tgt_classes), "Class-level coupling mass", src, tgt, kind="mass"),
+                        key="class_coupling", config=chart_config("class_coupling"))
+
+    pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd,
+                     "split_used": view.comparison.split_used}
+    table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
+                    index=res.src_classes, columns=res.tgt_classes)
+    table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
+                    index=res.src_classes, columns=res.tgt_classes)
+    st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
+               f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")
+
+
+def _matrix_section(matrix: PairMatrix) -> None:
+    """The finished matrix (clickable), its settings, downloads and the self-distance check."""
+    matrix_slot.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected),
+                             key="matrix_chart", on_select="rerun", selection_mode="points",
+                             config=chart_config("matrix_chart"), width="content")
+    if show_ot:
+        ot_slot.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
+                             key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
+    with matrix_details:
+        if method == "sotdd":
+            off = ~np.eye(len(names), dtype=bool)
+            rel = matrix.stderr[off] / matrix.distance[off]
+            st.caption(f"s-OTDD over {settings.method_settings()[1].n_projections} random projections (projection "
+                       f"seed = the sample seed {settings.seed}). Monte Carlo standard error of the cells, from the "
+                       f"spread of their per-projection values: {100 * rel.min():.1f}–{100 * rel.max():.1f} % of "
+                       "the value. Over projection seeds at n = 2000 see bench/sotdd_bench.py (README).")
+        st.caption(f"Settings: {settings.describe()}. Splits used: "
+                   + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
+        table_downloads(f"{method} matrix", matrix.distance, {**vars(settings), "split_used": matrix.split_used},
+                        index=names, columns=names)
+        with st.expander("Sanity check: self-distances"):
+            st.markdown(
+                f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor "
+                "is each dataset against **an independent sample of itself** (seed + 1): differences smaller than "
+                "this are noise."
+            )
+            st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
+                                       f"{method} independent sample": matrix.floor,
+                                       "OT independent sample": matrix.floor_ot}, index=names), width="content")
+
+
+if matrix_ready:  # in memory: drawn (and clickable) at once, before a new pair view is computed
+    _matrix_section(shared(*matrix_args, show_partial=_draw_partial))
 _transfer_section(transfer, (names[selected[0]], names[selected[1]]))
 
 st.subheader("Pair view")
@@ -214,36 +271,19 @@ with pick_b:
     tgt = st.selectbox("Target", names, index=len(names) - 1, key="tgt", bind="query-params")
 with lines_col:
     n_lines = LINES.slider()
-if src == tgt:
-    st.info("Pick two different datasets (or click an off-diagonal cell).")
-    st.stop()
 
-if not is_otdd:
-    st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling to draw.")
-view = _view(src, tgt, settings)
-res = view.comparison.result
-m = st.columns(4)
-m[0].metric("OTDD", f"{res.otdd:,.1f}")
-m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}")
-m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
-m[3].metric("plain OT", f"{res.ot:,.1f}")
-
-payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
-
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes),
-                                  "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
-                    key="label_distances", config=chart_config("label_distances"))
-with right:
-    st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", src, tgt, kind="mass"),
-                    key="class_coupling", config=chart_config("class_coupling"))
-
-pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd, "split_used": view.comparison.split_used}
-table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
-                index=res.src_classes, columns=res.tgt_classes)
-table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
-                index=res.src_classes, columns=res.tgt_classes)
-st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
-           f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")
+try:
+    if src == tgt:
+        st.info("Pick two different datasets (or click an off-diagonal cell).")
+    else:
+        if not is_otdd:
+            st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling "
+                       "to draw.")
+        with progress_area:
+            view = shared(*_view_job(src, tgt, settings))
+        _pair_view_section(view, src, tgt, int(n_lines))
+    if not matrix_ready:
+        with progress_area:
+            _matrix_section(shared(*matrix_args, show_partial=_draw_partial))
+except DataError as exc:
+    st.error(f"Could not compute: {exc}")

@@ -71,6 +71,29 @@ def test_job_board_runs_one_job_per_key_and_reports_queue_position(tmp_path):
     assert board.submit("a", "job a", slow("a")).result(1) is first.result()  # finished results are kept
 
 
+def test_job_publishes_partial_results_while_it_runs(tmp_path):
+    board = JobBoard(workers=1, lock_root=tmp_path)
+    step = threading.Event()
+
+    def compute(progress, publish):
+        for i in range(3):
+            publish([i])
+            step.wait(10)
+            step.clear()
+        return "all"
+
+    job = board.submit("p", "partial job", compute, partial=True)
+    seen = []
+    while not job.future.done():
+        count, value = job.partial()
+        if count and (not seen or seen[-1] != (count, value)):
+            seen.append((count, value))
+            step.set()
+        time.sleep(0.005)
+    assert job.result(1) == "all" and seen == [(1, [0]), (2, [1]), (3, [2])]
+    assert board.submit("q", "plain job", lambda progress: 1).partial() == (0, None)
+
+
 def test_failed_job_is_retried_by_the_next_caller(tmp_path):
     board = JobBoard(workers=1, lock_root=tmp_path)
     attempts = []

@@ -13,8 +13,8 @@ import pytest
 
 from dsviz.cache import Cache
 from dsviz.data import availability
-from dsviz.embedding import UmapSettings, joint_embedding
-from dsviz.pairs import PairSettings, pair_matrix, pair_view
+from dsviz.embedding import UmapSettings, exact_knn, joint_embedding
+from dsviz.pairs import PairSettings, matrix_jobs, pair_matrix, pair_view
 from dsviz.thumbnails import read_sprite, sprite_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +43,78 @@ def test_joint_embedding_is_deterministic_and_keeps_clusters_apart():
     within = np.linalg.norm(e1[:60] - e1[:60].mean(0), axis=1).mean()
     between = np.linalg.norm(e1[:60].mean(0) - e1[60:].mean(0))
     assert between > 2 * within
+
+
+def test_exact_knn_is_umap_learns_small_data_neighbour_graph():
+    """umap-learn below 4096 points: its numba ``euclidean`` on every pair, then a stable argsort per row."""
+    from sklearn.metrics import pairwise_distances
+    from umap.distances import euclidean
+    from umap.utils import fast_knn_indices
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(200, 12)).astype(np.float32)
+    x[7] = x[3]  # an exact duplicate: a tie at distance 0
+    idx, dist = exact_knn(x, 15)
+    dmat = pairwise_distances(x, metric=euclidean)
+    ref = fast_knn_indices(dmat, 15)
+    np.testing.assert_array_equal(idx, ref)
+    np.testing.assert_allclose(dist, dmat[np.arange(200)[:, None], ref], rtol=1e-6, atol=0)
+    assert (dist[:, 0] == 0).all() and list(idx[3, :2]) == [3, 7] and list(idx[7, :2]) == [3, 7]
+    with pytest.raises(ValueError, match="k must be"):
+        exact_knn(x, 0)
+
+
+def test_joint_embedding_is_umap_learns_own_fit():
+    """The precomputed exact neighbour graph changes nothing: the same embedding as umap-learn computing it."""
+    import umap
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(70, 10)), rng.normal(size=(70, 10)) + 3.0
+    settings = UmapSettings(n_neighbors=10, n_epochs=60, seed=5)
+    x = np.concatenate([a, b]).astype(np.float32)
+    reduced = PCA(n_components=10, random_state=5).fit_transform(x)
+    ref = umap.UMAP(n_neighbors=10, min_dist=0.1, n_epochs=60, random_state=5, n_jobs=1).fit_transform(reduced)
+    np.testing.assert_array_equal(joint_embedding(a, b, settings), ref.astype(np.float32))
+
+
+def test_matrix_jobs_put_the_chosen_pair_first():
+    jobs = matrix_jobs(3)
+    assert jobs[:3] == [(0, 0), (0, 1), (0, 2)] and jobs[-3:] == [(0, -1), (1, -1), (2, -1)]
+    first = matrix_jobs(3, (2, 1))
+    assert first[0] == (1, 2) and sorted(first) == sorted(jobs) and len(first) == len(jobs) == 9
+
+
+def test_matrix_fills_in_cell_by_cell_and_reuses_the_pair_views_otdd(real_data_dir, tmp_path):
+    settings, cache = PairSettings(n=80, seed=0), Cache(tmp_path)
+    names = ["mnist", "usps", "fashion-mnist"]
+    view = pair_view("usps", "fashion-mnist", settings, UmapSettings(n_neighbors=10, n_epochs=20),
+                     data_dir=real_data_dir, cache=cache)
+    partials = []
+    m = pair_matrix(names, settings, data_dir=real_data_dir, cache=cache, first=("usps", "fashion-mnist"),
+                    on_cell=partials.append)
+    assert len(partials) == len(matrix_jobs(3))
+    done = np.isfinite(partials[0].distance)
+    assert done.sum() == 2 and done[1, 2] and done[2, 1] and np.isnan(partials[0].floor).all()
+    assert partials[0].distance[1, 2] == view.comparison.distance.value  # the view's OTDD run, read back
+    assert m.cache_hits == 1  # ... and only that one: every other cell was computed here
+    counts = [int(np.isfinite(p.distance).sum() + np.isfinite(p.floor).sum()) for p in partials]
+    assert counts == sorted(counts) and counts[-1] == 9 + 3
+    np.testing.assert_array_equal(partials[-1].distance, m.distance)
+    again = pair_matrix(names, settings, data_dir=real_data_dir, cache=Cache(tmp_path / "fresh"))
+    np.testing.assert_allclose(again.distance, m.distance, rtol=1e-9)  # the order changes no value
+    np.testing.assert_allclose(again.floor, m.floor, rtol=1e-9)
+
+
+def test_matrix_figure_draws_uncomputed_cells_grey():
+    from ui.pair_plots import PENDING, matrix_figure
+
+    values = np.array([[0.0, np.nan], [np.nan, 0.0]])
+    fig = matrix_figure(values, ["a", "b"], "OTDD", (0, 1))
+    done, pending = fig.data[0], fig.data[1]
+    assert pending.name == PENDING and list(pending.text) == ["…", "…"]
+    assert sorted(zip(pending.y, pending.x)) == [("a", "b"), ("b", "a")] and len(done.x) == 2
+    assert len(matrix_figure(np.zeros((2, 2)), ["a", "b"], "OTDD", None).data) == 1  # complete: no grey trace
 
 
 @pytest.fixture(scope="module")

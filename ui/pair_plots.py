@@ -12,6 +12,7 @@ from ui.presenter import presentable
 
 SYMBOLS = ("circle", "diamond")
 MATRIX_SIZE_PX = 460
+PENDING = "not computed yet"
 
 
 def class_colors(k: int) -> list[str]:
@@ -31,25 +32,37 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
     """A clickable heatmap: one square scatter marker per cell (heatmap traces send no selection events).
 
     Lighter = smaller value = more similar. Each marker's customdata is [row, col].
+    NaN cells (not computed yet) are grey "…" squares in a second trace named ``PENDING``.
     """
     k = len(names)
-    rows, cols = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    v = values[rows, cols].ravel()
+    rows, cols = (a.ravel() for a in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
+    v = values[rows, cols]
+    done = np.isfinite(v)
+    mid = (v[done].min() + v[done].max()) / 2 if done.any() else 0.0
     plot_px = MATRIX_SIZE_PX - 150
+    size = plot_px / max(k, 1) * 0.92
     fig = go.Figure(
         go.Scatter(
-            x=[names[c] for c in cols.ravel()],
-            y=[names[r] for r in rows.ravel()],
+            x=[names[c] for c in cols[done]],
+            y=[names[r] for r in rows[done]],
             mode="markers+text",
-            marker=dict(symbol="square", size=plot_px / max(k, 1) * 0.92, color=v,
+            marker=dict(symbol="square", size=size, color=v[done],
                         **DISTANCE_COLORS, showscale=True,
                         colorbar=dict(thickness=12, len=0.8), line=dict(width=0)),
-            text=[_cell_text(x) for x in v],
-            textfont=dict(color=["white" if x > (v.min() + v.max()) / 2 else "black" for x in v], size=12),
-            customdata=np.stack([rows.ravel(), cols.ravel()], 1),
+            text=[_cell_text(x) for x in v[done]],
+            textfont=dict(color=["white" if x > mid else "black" for x in v[done]], size=12),
+            customdata=np.stack([rows[done], cols[done]], 1),
             hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>",
         )
     )
+    if not done.all():
+        fig.add_trace(go.Scatter(
+            x=[names[c] for c in cols[~done]], y=[names[r] for r in rows[~done]], mode="markers+text",
+            name=PENDING, marker=dict(symbol="square", size=size, color="#e6e6e6", line=dict(width=0)),
+            text=["…"] * int((~done).sum()), textfont=dict(color="#666666", size=12),
+            customdata=np.stack([rows[~done], cols[~done]], 1),
+            hovertemplate="%{y} → %{x}<br>being computed<extra></extra>",
+        ))
     if selected is not None:
         r, c = selected
         fig.add_trace(go.Scatter(x=[names[c]], y=[names[r]], mode="markers", hoverinfo="skip",

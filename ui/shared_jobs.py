@@ -37,22 +37,34 @@ def _describe(board: JobBoard, state) -> tuple[float, str, str]:
     return min(state.done / max(state.total, 1), 1.0), state.what or "starting", ""
 
 
-def shared(key: Hashable, label: str, compute: Callable[[Progress], T], lock_params: Mapping | None = None) -> T:
+def is_ready(key: Hashable) -> bool:
+    """True when the result of ``key`` is in memory (:func:`shared` returns it without waiting)."""
+    return job_board().finished(key)
+
+
+def shared(key: Hashable, label: str, compute: Callable[..., T], lock_params: Mapping | None = None,
+           show_partial: Callable[[object], None] | None = None) -> T:
     """``compute(progress)``'s value for ``key``, computed once across sessions, shown in ``st.status``.
 
     A result already in memory is returned without drawing anything. Otherwise, while the
     job waits for a worker its queue position is in the status label (visible with the
-    status collapsed); while it runs, the bar shows its progress. Raises what ``compute``
-    raised (the next call retries it).
+    status collapsed); while it runs, the bar shows its progress. With ``show_partial``,
+    ``compute`` is called as ``compute(progress, publish)`` and each partial result it
+    publishes is passed to ``show_partial`` (to draw it) while the job runs. Raises what
+    ``compute`` raised (the next call retries it).
     """
     board = job_board()
-    job = board.submit(key, label, compute, lock_params)
+    job = board.submit(key, label, compute, lock_params, partial=show_partial is not None)
     if job.future.done() and job.future.exception() is None:
         return job.result()  # already in memory: no status element to draw
     with st.status(label, expanded=False) as status:
         bar = st.progress(0.0)
-        shown = None
+        shown, drawn = None, 0
         while True:
+            count, partial = job.partial()
+            if show_partial is not None and count != drawn:
+                drawn = count
+                show_partial(partial)
             try:
                 value = job.result(timeout=0 if shown is None else POLL_S)
                 break
