@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DataError
+from dsviz import methods
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.embedding import warm_up_in_background
@@ -184,8 +185,14 @@ if show_ot:
     with cols[1]:
         ot_slot = st.empty()
 if not matrix_ready:
+    # Cells: the K(K+1)/2 upper triangle with its diagonal, plus the K independent-sample floors.
+    n_cells = len(names) * (len(names) + 1) // 2 + len(names)
+    seconds = (methods.estimate_seconds(METHODS[method], [(settings.n, settings.n)] * n_cells)
+               if settings.n is not None else None)
+    took = (f" From the last measured {method} run here it takes about {seconds:.0f} s if no cell is cached yet."
+            if seconds is not None else "")
     matrix_slot.info(f"The {method} matrix fills in here cell by cell once the pair view below is drawn "
-                     f"({first_pair[0]} vs {first_pair[1]} first: its OTDD run is that cell too).")
+                     f"({first_pair[0]} vs {first_pair[1]} first: its OTDD run is that cell too).{took}")
 progress_area = st.container()
 matrix_details = st.container()
 
