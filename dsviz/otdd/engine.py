@@ -42,10 +42,10 @@ from .summaries import plan_summaries
 
 LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 # ``auto`` uses the network simplex up to this many cost entries (2000 x 2000 per side). Measured
-# (bench.otdd_reference, MNIST-USPS, loaded machine): simplex 2.0 s at 1000 x 1000 and 17 s at
-# 2000 x 2000, the eps-scaling Sinkhorn 41 s at 2000 x 2000 (its ~13 steps x 4 log-sum-exp
-# sweeps cost like geomloss's). Beyond, the Sinkhorn's bounded
-# memory (blocked rows) and the authors' protocol decide.
+# (bench.otdd_reference, MNIST-USPS, 1 thread, load 2-3, 2026-12-02): simplex 1.7-2.5 s at 2000 x 2000; the
+# eps-scaling Sinkhorn about as long there once its self terms (2 x 45 more class pairs) are counted, and
+# 12 s at 5000 x 5000, where the simplex grows superlinearly. Beyond, the Sinkhorn's bounded memory (blocked
+# rows) and the authors' protocol decide.
 EXACT_MAX_ENTRIES = 4_000_000
 
 
