@@ -17,19 +17,13 @@ import streamlit as st
 from dsviz.thumbnails import sprite_sheet
 
 from .export import chart_config
-from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
+from .static_assets import plotly_component
 
 
 
 @st.cache_resource
 def _component():
-    ensure_plotly_js()
-    return st.components.v2.component(
-        "dsviz_hover_images",
-        js=component_js("hover_images.js"),
-        css=(ASSETS_DIR / "hover_images.css").read_text(),
-        isolate_styles=False,  # plotly.js puts its stylesheet in the document head
-    )
+    return plotly_component("hover_images")
 
 
 @dataclass(frozen=True)

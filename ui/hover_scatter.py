@@ -19,20 +19,13 @@ from dsviz.pairs import PairView
 from dsviz.thumbnails import SpriteSheet
 
 from .export import chart_config
-from .static_assets import ASSETS_DIR, component_js, ensure_plotly_js
+from .static_assets import plotly_component
 
 
 
 @st.cache_resource
 def _component():
-    ensure_plotly_js()
-    return st.components.v2.component(
-        "dsviz_hover_scatter",
-        js=component_js("hover_scatter.js"),
-        css=(ASSETS_DIR / "hover_scatter.css").read_text(),
-        # plotly.js puts its stylesheet in the document head, which a shadow root would hide
-        isolate_styles=False,
-    )
+    return plotly_component("hover_scatter")
 
 
 @dataclass

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 import streamlit as st
 
-from .static_assets import component_js, ensure_plotly_js
+from .static_assets import plotly_component
 
 TEMPLATE = go.layout.Template(
     layout={
@@ -34,13 +34,7 @@ TEMPLATE_JSON = TEMPLATE.to_plotly_json()
 
 @st.cache_resource
 def _component():
-    ensure_plotly_js()
-    return st.components.v2.component(
-        "dsviz_live_plotly",
-        js=component_js("live_plotly.js"),
-        # plotly.js puts its stylesheet in the document head, which a shadow root would hide
-        isolate_styles=False,
-    )
+    return plotly_component("live_plotly", with_css=False)
 
 
 def figure_json(figure: go.Figure | dict) -> str:

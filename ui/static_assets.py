@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import plotly
+import streamlit as st
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PLOTLY_JS = STATIC_DIR / "plotly.min.js"
@@ -38,3 +39,12 @@ ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 def component_js(filename: str) -> str:
     """A component's ES module from ``assets/`` with the shared plotly.js loader in front."""
     return (ASSETS_DIR / "plotly_loader.js").read_text() + (ASSETS_DIR / filename).read_text()
+
+
+def plotly_component(name: str, with_css: bool = True):
+    """Register the Streamlit (v2) component ``dsviz_<name>``: ``assets/<name>.js`` behind the plotly.js loader,
+    with ``assets/<name>.css`` when ``with_css``. Styles are not isolated: plotly.js puts its stylesheet in the
+    document head, which a shadow root would hide."""
+    ensure_plotly_js()
+    css = (ASSETS_DIR / f"{name}.css").read_text() if with_css else None
+    return st.components.v2.component(f"dsviz_{name}", js=component_js(f"{name}.js"), css=css, isolate_styles=False)
