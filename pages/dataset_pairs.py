@@ -12,7 +12,7 @@ from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.embedding import warm_up_in_background
 from dsviz.pairs import (OTDD_METHODS, PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets,
-                         pair_matrix, pair_view)
+                         matrix_jobs, pair_matrix, pair_view)
 from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
 from ui.data_notice import data_notice
 from ui.heatmaps import class_heatmap
@@ -185,8 +185,7 @@ if show_ot:
     with cols[1]:
         ot_slot = st.empty()
 if not matrix_ready:
-    # Cells: the K(K+1)/2 upper triangle with its diagonal, plus the K independent-sample floors.
-    n_cells = len(names) * (len(names) + 1) // 2 + len(names)
+    n_cells = len(matrix_jobs(len(names)))  # the cells pair_matrix computes, floors included
     seconds = (methods.estimate_seconds(METHODS[method], [(settings.n, settings.n)] * n_cells)
                if settings.n is not None else None)
     took = (f" From the last measured {method} run here it takes about {seconds:.0f} s if no cell is cached yet."
