@@ -16,7 +16,6 @@ from ui.navigation import mark_app_ran
 from ui.presenter import presenter_switch
 
 
-
 @st.cache_resource(show_spinner=False)
 def _server_log() -> logging.Logger:
     """Once per server process: dsviz's INFO lines (computations, shared-job waits) go to the server's stderr."""

@@ -169,8 +169,11 @@ class Viewer:
 
     def move(self, rng: random.Random, key: str | None) -> bool:
         """Set a new value on the widget whose user key is ``key`` (default: the first slider)."""
-        candidates = [w for w in self.widgets.values()
-                      if (key is None and w.kind == "slider") or (key is not None and w.id.endswith(f"-{key}"))]
+        candidates = [
+            w
+            for w in self.widgets.values()
+            if (key is None and w.kind == "slider") or (key is not None and w.id.endswith(f"-{key}"))
+        ]
         if not candidates or len(candidates[0].values) < 2:
             return False
         widget = candidates[0]
@@ -205,9 +208,14 @@ async def one_viewer(viewer: Viewer, actions: int, widget: str | None, seed: int
     results: list[RunResult] = []
     start = time.perf_counter()
     try:
-        async with websockets.connect(viewer._stream_url(), subprotocols=["streamlit"], max_size=None,
-                                      ping_interval=None, open_timeout=viewer.timeout,
-                                      close_timeout=5) as ws:
+        async with websockets.connect(
+            viewer._stream_url(),
+            subprotocols=["streamlit"],
+            max_size=None,
+            ping_interval=None,
+            open_timeout=viewer.timeout,
+            close_timeout=5,
+        ) as ws:
             first = await viewer.run(ws, viewer._rerun())
             first.seconds = time.perf_counter() - start  # connect included
             results.append(first)
@@ -260,7 +268,7 @@ class RssSampler:
             self.peak_mb = max(self.peak_mb, self.rss_mb(self.pid))
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._cpu0 = self.cpu_seconds(self.pid)
         self._thread.start()
         return self
@@ -272,8 +280,17 @@ class RssSampler:
         self.cpu_s = self.cpu_seconds(self.pid) - self._cpu0
 
 
-async def audience(url: str, users: int, page: str, actions: int = 0, *, query: str = "",
-                   widget: str | None = None, timeout: float = 600.0, ramp_s: float = 0.0) -> dict:
+async def audience(
+    url: str,
+    users: int,
+    page: str,
+    actions: int = 0,
+    *,
+    query: str = "",
+    widget: str | None = None,
+    timeout: float = 600.0,
+    ramp_s: float = 0.0,
+) -> dict:
     """Run ``users`` viewers at once (spread over ``ramp_s`` seconds); the summary the CLI prints.
 
     ``p50_s``/``p95_s``/``max_s`` are over every run (page loads and widget changes);
@@ -300,14 +317,24 @@ async def audience(url: str, users: int, page: str, actions: int = 0, *, query: 
         t = np.array([r.seconds for r in rs if not r.error])
         if not len(t):
             return {f"{prefix}p50_s": None, f"{prefix}p95_s": None, f"{prefix}max_s": None}
-        return {f"{prefix}p50_s": round(float(np.percentile(t, 50)), 3),
-                f"{prefix}p95_s": round(float(np.percentile(t, 95)), 3),
-                f"{prefix}max_s": round(float(t.max()), 3)}
+        return {
+            f"{prefix}p50_s": round(float(np.percentile(t, 50)), 3),
+            f"{prefix}p95_s": round(float(np.percentile(t, 95)), 3),
+            f"{prefix}max_s": round(float(t.max()), 3),
+        }
 
-    return {"users": users, "page": page, "errors": len(errors), **stats("", runs),
-            "seconds": round(seconds, 3), "runs": len(runs), **stats("load_", loads), **stats("action_", moves),
-            "mb_per_load": round(float(np.mean([r.bytes for r in loads])) / 1e6, 3) if loads else None,
-            "error_messages": sorted(set(errors))[:5]}
+    return {
+        "users": users,
+        "page": page,
+        "errors": len(errors),
+        **stats("", runs),
+        "seconds": round(seconds, 3),
+        "runs": len(runs),
+        **stats("load_", loads),
+        **stats("action_", moves),
+        "mb_per_load": round(float(np.mean([r.bytes for r in loads])) / 1e6, 3) if loads else None,
+        "error_messages": sorted(set(errors))[:5],
+    }
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -323,19 +350,34 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def serve(log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0,
-          root: Path = ROOT) -> Iterator[tuple[str, int]]:
+def serve(
+    log_path: Path, env: dict[str, str] | None = None, timeout: float = 120.0, root: Path = ROOT
+) -> Iterator[tuple[str, int]]:
     """Run ``streamlit run app.py`` in ``root`` (default: this checkout) on a free localhost port with ``env``
     added; yield (URL, pid), stop it after."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log_path, "w") as log:
-        server = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                                  env={**os.environ, **(env or {})})
+        server = subprocess.Popen(
+            command, cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(url):
@@ -367,8 +409,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def go() -> dict:
-        return asyncio.run(audience(args.url, args.users, args.page.strip("/"), args.actions, query=args.query,
-                                    widget=args.widget, timeout=args.timeout, ramp_s=args.ramp))
+        return asyncio.run(
+            audience(
+                args.url,
+                args.users,
+                args.page.strip("/"),
+                args.actions,
+                query=args.query,
+                widget=args.widget,
+                timeout=args.timeout,
+                ramp_s=args.ramp,
+            )
+        )
 
     if args.pid:
         with RssSampler(args.pid) as sampler:

@@ -23,10 +23,17 @@ import numpy as np
 from bench.audience import audience
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'")
-RUNNING = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'running'")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+RUNNING = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'running'"
 
 
 async def one_browser(browser, url: str, page: str, screenshot: str | None) -> tuple[float, float, float | None]:
@@ -66,8 +73,9 @@ async def browsers(url: str, users: int, page: str, screenshot: str | None) -> l
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            return await asyncio.gather(*[one_browser(browser, url, page, screenshot if i == 0 else None)
-                                          for i in range(users)])
+            return await asyncio.gather(
+                *[one_browser(browser, url, page, screenshot if i == 0 else None) for i in range(users)]
+            )
         finally:
             await browser.close()
 
@@ -87,13 +95,19 @@ def main() -> None:
     real = asyncio.run(browsers(args.url, args.users, args.page, args.screenshot))
     sim = asyncio.run(audience(args.url, args.users, args.page, actions=1, widget="lines"))
     print(f"{args.users} clients at once on /{args.page}")
-    print("| client | load p50 s | load max s | first run p50 s | first run max s | slider move p50 s "
-          "| slider move max s | errors |")
+    print(
+        "| client | load p50 s | load max s | first run p50 s | first run max s | slider move p50 s "
+        "| slider move max s | errors |"
+    )
     print("|---|---|---|---|---|---|---|---|")
-    print(f"| Chromium | {_fmt([r[0] for r in real])} | {_fmt([r[1] for r in real])} "
-          f"| {_fmt([r[2] for r in real if r[2] is not None])} | – |")
-    print(f"| bench.audience | {sim['load_p50_s']:.2f} | {sim['load_max_s']:.2f} | – | – | {sim['action_p50_s']:.2f} "
-          f"| {sim['action_max_s']:.2f} | {sim['errors']} |")
+    print(
+        f"| Chromium | {_fmt([r[0] for r in real])} | {_fmt([r[1] for r in real])} "
+        f"| {_fmt([r[2] for r in real if r[2] is not None])} | – |"
+    )
+    print(
+        f"| bench.audience | {sim['load_p50_s']:.2f} | {sim['load_max_s']:.2f} | – | – | {sim['action_p50_s']:.2f} "
+        f"| {sim['action_max_s']:.2f} | {sim['errors']} |"
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ slider moves' p95,
 errors, the server's peak resident memory (with children), the CPU seconds the
 server used for the row (a figure less sensitive than latency to other jobs on
 the machine), how many OTDD and
-UMAP results the server computed (``computed ...`` lines of ``dsviz.cache`` in
+UMAP results the server computed (``computed ...`` lines of ``dsviz.runtime.cache`` in
 its log) and the 1-minute load average of the machine before the row.
 Warm = the disk cache already holds the page's results (``--warm-cache``, filled
 by ``python -m dsviz precompute pairs``); cold = an empty cache folder. With
@@ -42,8 +42,15 @@ def row(cache_dir: str, users: int, actions: int, n: int, log_dir: Path, label: 
         summary = asyncio.run(audience(url, users, PAGE, actions, query=query))
         cpu = RssSampler.cpu_seconds(pid) - cpu
     text = log.read_text()
-    return {**summary, "cache": label, "server_rss_mb": round(rss.peak_mb), "load": load, "cpu": cpu,
-            "otdd_computed": text.count("computed otdd"), "umap_computed": text.count("computed umap")}
+    return {
+        **summary,
+        "cache": label,
+        "server_rss_mb": round(rss.peak_mb),
+        "load": load,
+        "cpu": cpu,
+        "otdd_computed": text.count("computed otdd"),
+        "umap_computed": text.count("computed umap"),
+    }
 
 
 def main() -> None:
@@ -59,18 +66,30 @@ def main() -> None:
     log_dir = Path(args.logs or tempfile.mkdtemp(prefix="audience-logs-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"n = {args.n}, {args.actions} slider moves per viewer; server logs in {log_dir}")
-    print("| cache | users | p50 s | p95 s | max s | load p95 s | move p95 s | errors | server RSS MB "
-          "| server CPU s | OTDD computed | UMAP computed | wall s | load avg |")
+    print(
+        "| cache | users | p50 s | p95 s | max s | load p95 s | move p95 s | errors | server RSS MB "
+        "| server CPU s | OTDD computed | UMAP computed | wall s | load avg |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     warm = "warm, primed" if args.primed else "warm"
     plan = [(warm, u) for u in args.users] + [("cold", u) for u in args.cold_users]
     for label, users in plan:
         with tempfile.TemporaryDirectory(prefix="audience-cold-") as cold:
-            r = row(cold if label == "cold" else args.warm_cache, users, args.actions, args.n, log_dir,
-                    label.replace(", ", "-"), primed=label != "cold" and args.primed)
-        print(f"| {label} | {users} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | {r['load_p95_s']} | {r['action_p95_s']} "
-              f"| {r['errors']} | {r['server_rss_mb']} | {r['cpu']:.0f} | {r['otdd_computed']} | {r['umap_computed']} | {r['seconds']:.0f} "
-              f"| {r['load']:.1f} |", flush=True)
+            r = row(
+                cold if label == "cold" else args.warm_cache,
+                users,
+                args.actions,
+                args.n,
+                log_dir,
+                label.replace(", ", "-"),
+                primed=label != "cold" and args.primed,
+            )
+        print(
+            f"| {label} | {users} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | {r['load_p95_s']} | {r['action_p95_s']} "
+            f"| {r['errors']} | {r['server_rss_mb']} | {r['cpu']:.0f} | {r['otdd_computed']} | {r['umap_computed']} | {r['seconds']:.0f} "
+            f"| {r['load']:.1f} |",
+            flush=True,
+        )
         if r["error_messages"]:
             print(f"  errors: {r['error_messages']}", flush=True)
 

@@ -5,9 +5,9 @@ every cell i <= j of the available pair datasets plus each dataset's
 independent-sample floor (4 datasets here: 10 + 4 = 14 OTDD tasks), from an
 empty cache each time. Rows, in one run:
 
-* local: :class:`~dsviz.executor.LocalExecutor`, one task after the other in
+* local: :class:`~dsviz.runtime.executor.LocalExecutor`, one task after the other in
   this process (torch uses all cores);
-* ray (cold): :class:`~dsviz.executor.RayExecutor` starting a local cluster sized
+* ray (cold): :class:`~dsviz.runtime.executor.RayExecutor` starting a local cluster sized
   to the machine (cluster start reported on its own) and its worker processes;
 * ray (warm): the same cluster again, workers already up.
 
@@ -37,11 +37,11 @@ import time
 
 import numpy as np
 
-from dsviz.cache import Cache
 from dsviz.commands.grids import pair_cell_tasks, transfer_pairs_tasks
-from dsviz.executor import Executor, LocalExecutor, RayExecutor
-from dsviz.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, pair_matrix
-from dsviz.transfer_pairs import PairsConfig, transfer_pairs_study
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.executor import Executor, LocalExecutor, RayExecutor
+from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, pair_matrix
+from dsviz.studies.transfer_pairs import PairsConfig, transfer_pairs_study
 
 
 def timed_grid(executor: Executor, names: list[str], settings: PairSettings) -> tuple[dict, np.ndarray]:
@@ -59,8 +59,14 @@ def timed_grid(executor: Executor, names: list[str], settings: PairSettings) -> 
         matrix = pair_matrix(names, settings, cache=cache)
         assert matrix.cache_hits == len(grid.values)
     task = list(grid.seconds.values())
-    return {"wall": wall, "start": grid.start_seconds, "tasks": len(task), "task_sum": sum(task),
-            "task_median": statistics.median(task), "probe": probe}, np.vstack([matrix.distance, matrix.floor])  # fmt: skip
+    return {
+        "wall": wall,
+        "start": grid.start_seconds,
+        "tasks": len(task),
+        "task_sum": sum(task),
+        "task_median": statistics.median(task),
+        "probe": probe,
+    }, np.vstack([matrix.distance, matrix.floor])
 
 
 def timed_transfer_pairs(executor: Executor, names: list[str], config: PairsConfig) -> tuple[dict, np.ndarray]:
@@ -79,8 +85,14 @@ def timed_transfer_pairs(executor: Executor, names: list[str], config: PairsConf
         study = transfer_pairs_study(names, config, threads=1, cache=cache)
     task = [t for g in grids for t in g.seconds.values()]
     accuracies = np.concatenate([study.acc_finetune.ravel(), study.acc_scratch.ravel()])
-    return {"wall": wall, "start": sum(g.start_seconds for g in grids), "tasks": len(task), "task_sum": sum(task),
-            "task_median": statistics.median(task), "probe": probe}, accuracies  # fmt: skip
+    return {
+        "wall": wall,
+        "start": sum(g.start_seconds for g in grids),
+        "tasks": len(task),
+        "task_sum": sum(task),
+        "task_median": statistics.median(task),
+        "probe": probe,
+    }, accuracies
 
 
 def main() -> None:
@@ -99,12 +111,14 @@ def main() -> None:
         def timed(executor: Executor) -> tuple[dict, np.ndarray]:
             return timed_grid(executor, names, settings)
     else:
-        config = PairsConfig(pretrain_n=args.pretrain_n, pretrain_epochs=1, finetune_epochs=5, otdd_n=args.n,
-                             seeds=tuple(args.seeds))  # fmt: skip
+        config = PairsConfig(
+            pretrain_n=args.pretrain_n, pretrain_epochs=1, finetune_epochs=5, otdd_n=args.n, seeds=tuple(args.seeds)
+        )
         what = f"transfer-pairs, {config}"
 
         def timed(executor: Executor) -> tuple[dict, np.ndarray]:
             return timed_transfer_pairs(executor, names, config)
+
     load_before = os.getloadavg()
     runs = {"local": timed(LocalExecutor())}
     with RayExecutor() as ray_executor:
@@ -112,16 +126,22 @@ def main() -> None:
         runs["ray (warm cluster)"] = timed(ray_executor)
     load_after = os.getloadavg()
     local, ref = runs["local"]
-    print(f"datasets: {', '.join(names)} (missing: {', '.join(missing) or 'none'}); {what}; "
-          f"{os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after")  # fmt: skip
-    print("| executor | tasks | cluster start s | grid wall s | wall without start s | sum of task s | median task s "
-          "| speed-up vs local (wall) | without start | max abs diff vs local | re-run, all cached s |")  # fmt: skip
+    print(
+        f"datasets: {', '.join(names)} (missing: {', '.join(missing) or 'none'}); {what}; "
+        f"{os.cpu_count()} CPUs; load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after"
+    )
+    print(
+        "| executor | tasks | cluster start s | grid wall s | wall without start s | sum of task s | median task s "
+        "| speed-up vs local (wall) | without start | max abs diff vs local | re-run, all cached s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (r, matrix) in runs.items():
         net = r["wall"] - r["start"]
-        print(f"| {name} | {r['tasks']} | {r['start']:.1f} | {r['wall']:.1f} | {net:.1f} | {r['task_sum']:.1f} "
-              f"| {r['task_median']:.2f} | {local['wall'] / r['wall']:.2f}x | {local['wall'] / net:.2f}x "
-              f"| {np.abs(matrix - ref).max():.1e} | {r['probe']:.1f} |")  # fmt: skip
+        print(
+            f"| {name} | {r['tasks']} | {r['start']:.1f} | {r['wall']:.1f} | {net:.1f} | {r['task_sum']:.1f} "
+            f"| {r['task_median']:.2f} | {local['wall'] / r['wall']:.2f}x | {local['wall'] / net:.2f}x "
+            f"| {np.abs(matrix - ref).max():.1e} | {r['probe']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

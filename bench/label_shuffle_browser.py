@@ -40,8 +40,15 @@ import numpy as np
 from bench.audience import serve
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE = "label_shuffle"
 OTDD_VALUE = ".st-key-metric_otdd [data-testid='stMetricValue']"
 COMPUTED = re.compile(r"Computed in (\d+) ms")
@@ -149,8 +156,15 @@ async def measure_slider(browser, url: str, slider: str, presses: int, screensho
         await tab.keyboard.press("ArrowRight")
         timing = await tab.evaluate("window.__lsb.done")
         caption = COMPUTED.search(await tab.locator("[data-testid='stMain']").inner_text())
-        out.append(Press(timing["coupling"], timing["all"], timing["finished"], timing["bytes"] / 1000,
-                         float(caption.group(1)) if caption else float("nan")))
+        out.append(
+            Press(
+                timing["coupling"],
+                timing["all"],
+                timing["finished"],
+                timing["bytes"] / 1000,
+                float(caption.group(1)) if caption else float("nan"),
+            )
+        )
         await tab.wait_for_timeout(100)
     if screenshot is not None:
         await tab.screenshot(path=str(screenshot), full_page=True)
@@ -166,9 +180,12 @@ async def measure_app(root: Path, sliders: list[str], presses: int, shots: Path 
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
-                return {s: await measure_slider(browser, url, s, presses,
-                                                None if shots is None else shots / f"label_shuffle_{name}_{s}.png")
-                        for s in sliders}
+                return {
+                    s: await measure_slider(
+                        browser, url, s, presses, None if shots is None else shots / f"label_shuffle_{name}_{s}.png"
+                    )
+                    for s in sliders
+                }
             finally:
                 await browser.close()
 
@@ -180,8 +197,13 @@ def _stats(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", action="append", required=True, metavar="NAME=DIR",
-                        help="a checkout to serve, e.g. before=/tmp/ls-main (repeat for each side)")
+    parser.add_argument(
+        "--app",
+        action="append",
+        required=True,
+        metavar="NAME=DIR",
+        help="a checkout to serve, e.g. before=/tmp/ls-main (repeat for each side)",
+    )
     parser.add_argument("--sliders", default="shuffle_b,rot_b", help="comma-separated slider keys to move")
     parser.add_argument("--presses", type=int, default=15)
     parser.add_argument("--screenshots", type=Path, default=None, help="folder for a screenshot after each slider")
@@ -194,15 +216,21 @@ def main() -> None:
         name, _, folder = spec.partition("=")
         results = asyncio.run(measure_app(Path(folder).resolve(), sliders, args.presses, args.screenshots, name))
         for slider, presses in results.items():
-            rows.append(f"| {name} | {slider} | {len(presses)} | {_stats([p.coupling_ms for p in presses])} "
-                        f"| {np.median([p.all_ms for p in presses]):.0f} "
-                        f"| {np.median([p.finished_ms for p in presses]):.0f} "
-                        f"| {np.nanmedian([p.server_ms for p in presses]):.0f} "
-                        f"| {np.median([p.kbytes for p in presses]):.1f} |")
-    print(f"label-shuffle page, ArrowRight presses; 1-min load average {load_start[0]:.2f} at the start, "
-          f"{os.getloadavg()[0]:.2f} at the end")
-    print("| app | slider | presses | OTDD + coupling p50 ms | p90 ms | max ms | all drawn p50 ms "
-          "| run finished p50 ms | server compute p50 ms | kB in p50 |")
+            rows.append(
+                f"| {name} | {slider} | {len(presses)} | {_stats([p.coupling_ms for p in presses])} "
+                f"| {np.median([p.all_ms for p in presses]):.0f} "
+                f"| {np.median([p.finished_ms for p in presses]):.0f} "
+                f"| {np.nanmedian([p.server_ms for p in presses]):.0f} "
+                f"| {np.median([p.kbytes for p in presses]):.1f} |"
+            )
+    print(
+        f"label-shuffle page, ArrowRight presses; 1-min load average {load_start[0]:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end"
+    )
+    print(
+        "| app | slider | presses | OTDD + coupling p50 ms | p90 ms | max ms | all drawn p50 ms "
+        "| run finished p50 ms | server compute p50 ms | kB in p50 |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 

@@ -6,10 +6,10 @@ one-feature logistic regression (L2, C = 1), then the best in-sample pixel is sc
 * ``--protocol published`` (the article's code): L2-normalized images, the whole train
   split, scored on the test split; the loop is the article's own call,
   ``LogisticRegression(solver="sag")`` (seeded here), and the batched side is
-  :func:`dsviz.onepixel.fit_one_pixel_published` (padded per-sample tables).
+  :func:`dsviz.studies.onepixel.fit_one_pixel_published` (padded per-sample tables).
 * ``--protocol heldout``: pixels / 255, 50,000 fitting / 10,000 validation images of
   train; the loop is ``LogisticRegression()`` (lbfgs), the batched side
-  :func:`dsviz.onepixel.fit_one_pixel` (256-level histograms).
+  :func:`dsviz.studies.onepixel.fit_one_pixel` (256-level histograms).
 
 Batched wall time includes the preprocessing and the held-out scoring. Running the loop
 on all 35,280 problems would take many minutes, so it is timed on ``--loop-pairs`` pairs
@@ -31,8 +31,14 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from dsviz.data import load
-from dsviz.device import resolve_device
-from dsviz.onepixel import PROTOCOLS, fit_one_pixel, fit_one_pixel_published, fit_validation_split, l2_normalized
+from dsviz.runtime.device import resolve_device
+from dsviz.studies.onepixel import (
+    PROTOCOLS,
+    fit_one_pixel,
+    fit_one_pixel_published,
+    fit_validation_split,
+    l2_normalized,
+)
 
 
 def sklearn_pair(make, x_fit, y_fit, x_val, y_val) -> tuple[int, float]:
@@ -66,8 +72,10 @@ def main() -> None:
         fit_im, fit_lab, val_im, val_lab = train.images[fit], train.labels[fit], train.images[val], train.labels[val]
         x_fit, x_val = fit_im.reshape(len(fit_im), -1) / 255.0, val_im.reshape(len(val_im), -1) / 255.0
         fitter, make = fit_one_pixel, LogisticRegression
-    print(f"device: {device}, torch threads: {torch.get_num_threads()}, protocol {args.protocol}: "
-          f"{len(fit_lab)} fitting / {len(val_lab)} held-out images of {args.dataset}")
+    print(
+        f"device: {device}, torch threads: {torch.get_num_threads()}, protocol {args.protocol}: "
+        f"{len(fit_lab)} fitting / {len(val_lab)} held-out images of {args.dataset}"
+    )
 
     start = time.perf_counter()
     res = fitter(fit_im, fit_lab, val_im, val_lab, train.classes, device=device)
@@ -85,17 +93,23 @@ def main() -> None:
     loop_all = loop * len(pairs) / len(timed)
 
     print()
-    print("| protocol | pairs x pixels | batched torch s | sklearn loop s (measured) "
-          "| sklearn loop s (all pairs, scaled) | speed-up |")
+    print(
+        "| protocol | pairs x pixels | batched torch s | sklearn loop s (measured) "
+        "| sklearn loop s (all pairs, scaled) | speed-up |"
+    )
     print("|---|---|---|---|---|---|")
-    print(f"| {args.protocol} | {len(pairs)} x 784 | {batched:.1f} | {loop:.1f} on {len(timed)} pairs "
-          f"| {loop_all:.0f} (estimate) | {loop_all / batched:.0f}x |")
+    print(
+        f"| {args.protocol} | {len(pairs)} x 784 | {batched:.1f} | {loop:.1f} on {len(timed)} pairs "
+        f"| {loop_all:.0f} (estimate) | {loop_all / batched:.0f}x |"
+    )
     print()
     print("| pair | sklearn pixel | torch pixel | sklearn held-out acc | torch held-out acc |")
     print("|---|---|---|---|---|")
     for i, j, pixel, val_acc in rows:
-        print(f"| {train.classes[i]} vs {train.classes[j]} | {pixel} | {tuple(int(v) for v in res.pixel[i, j])} "
-              f"| {val_acc:.4f} | {res.val_accuracy[i, j]:.4f} |")
+        print(
+            f"| {train.classes[i]} vs {train.classes[j]} | {pixel} | {tuple(int(v) for v in res.pixel[i, j])} "
+            f"| {val_acc:.4f} | {res.val_accuracy[i, j]:.4f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -26,14 +26,15 @@ import ot
 import torch
 
 from dsviz.data import load, to_features
-from dsviz.device import resolve_device
 from dsviz.otdd import compute_otdd
 from dsviz.otdd.costs import squared_euclidean
 from dsviz.otdd.outer import solve_coupling, transport_cost
+from dsviz.runtime.device import resolve_device
 
 
 def baseline_gaussian(x1, y1, x2, y2, device) -> np.ndarray:
     """W2^2 between class Gaussians with d x d covariances and matrix square roots."""
+
     def moments(x, y):
         out = []
         for k in np.unique(y):
@@ -83,8 +84,10 @@ def main() -> None:
     args = parser.parse_args()
     device = resolve_device(args.device)
     print(f"device: {device}, torch threads: {torch.get_num_threads()}")
-    header = ("| n/side | label distance | fast label s | baseline label s | label speed-up "
-              "| fast OTDD s | baseline OTDD s | OTDD speed-up | max rel diff W | rel diff OTDD |")
+    header = (
+        "| n/side | label distance | fast label s | baseline label s | label speed-up "
+        "| fast OTDD s | baseline OTDD s | OTDD speed-up | max rel diff W | rel diff OTDD |"
+    )
     print(header)
     print("|---" * 10 + "|")
     for n in args.sizes:
@@ -105,9 +108,12 @@ def main() -> None:
             rel_w = float(np.max(np.abs(w - fast.label_distances) / np.maximum(np.abs(w), 1e-12)))
             rel_otdd = abs(base_value - fast.otdd) / abs(base_value)
             fast_otdd_s = fast_total - plain_ot
-            print(f"| {n} | {method} | {fast_label:.3f} | {base_label:.3f} | {base_label / fast_label:.1f}x "
-                  f"| {fast_otdd_s:.2f} | {base_total:.2f} | {base_total / fast_otdd_s:.2f}x "
-                  f"| {rel_w:.1e} | {rel_otdd:.1e} |", flush=True)
+            print(
+                f"| {n} | {method} | {fast_label:.3f} | {base_label:.3f} | {base_label / fast_label:.1f}x "
+                f"| {fast_otdd_s:.2f} | {base_total:.2f} | {base_total / fast_otdd_s:.2f}x "
+                f"| {rel_w:.1e} | {rel_otdd:.1e} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,10 @@ def run_cli(src: str, tgt: str, n: str) -> dict:
         start = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "dsviz", "otdd", src, tgt, "--n", n, "--label-distance", "gaussian", "--json"],
-            capture_output=True, text=True, check=True, env={**os.environ, "DSVIZ_CACHE_DIR": cache},
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "DSVIZ_CACHE_DIR": cache},
         )
         wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -46,18 +49,23 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["all", "5000"])
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average at start: {tuple(round(v, 2) for v in os.getloadavg())}")
-    print("| n | n_src | n_tgt | wall s | CPU s | peak RSS GB (so far) | label s | outer s | plain OT s "
-          "| summaries s | routes | OTDD | OT |")
+    print(
+        "| n | n_src | n_tgt | wall s | CPU s | peak RSS GB (so far) | label s | outer s | plain OT s "
+        "| summaries s | routes | OTDD | OT |"
+    )
     print("|---" * 13 + "|", flush=True)
     values = {}
     for n in args.sizes:
         r = run_cli(args.src, args.tgt, n)
         t, o = r["timings"], r["options"]
         values[n] = r["otdd"]
-        print(f"| {n} | {r['n_src']} | {r['n_tgt']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_gb']:.2f} "
-              f"| {t.get('label_distances', 0):.1f} | {t.get('outer_ot', 0):.1f} | {t.get('plain_ot', 0):.1f} "
-              f"| {t.get('summaries', 0):.1f} | {o['label_route']}, {o['outer_used']} {o['outer_samples']} "
-              f"| {r['otdd']:.1f} | {r['ot']:.1f} |", flush=True)
+        print(
+            f"| {n} | {r['n_src']} | {r['n_tgt']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_gb']:.2f} "
+            f"| {t.get('label_distances', 0):.1f} | {t.get('outer_ot', 0):.1f} | {t.get('plain_ot', 0):.1f} "
+            f"| {t.get('summaries', 0):.1f} | {o['label_route']}, {o['outer_used']} {o['outer_samples']} "
+            f"| {r['otdd']:.1f} | {r['ot']:.1f} |",
+            flush=True,
+        )
     if "all" in values and len(values) > 1:
         for n, v in values.items():
             if n != "all":

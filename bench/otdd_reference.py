@@ -86,9 +86,19 @@ print(json.dumps({"value": value, "label_s": label, "total_s": total}))
 
 def run_reference(ref_python: str, ref_src: str, npz: str, method: str, threads: int) -> dict:
     out = subprocess.run(
-        [ref_python, "-c", REFERENCE_RUNNER, ref_src, npz, "gaussian_approx" if method == "gaussian" else "exact",
-         str(threads)],
-        capture_output=True, text=True, check=True, env={**os.environ, "MPLBACKEND": "Agg"},
+        [
+            ref_python,
+            "-c",
+            REFERENCE_RUNNER,
+            ref_src,
+            npz,
+            "gaussian_approx" if method == "gaussian" else "exact",
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -99,8 +109,14 @@ def run_ours(x1, y1, x2, y2, method: str) -> dict:
     start = time.perf_counter()
     res = compute_otdd(x1, y1, x2, y2, **kwargs)
     total = time.perf_counter() - start
-    return {"value": res.otdd, "label_s": res.timings["label_distances"], "outer_s": res.timings["outer_ot"],
-            "total_s": total, "outer_used": res.options["outer_used"], "label_route": res.options["label_route"]}
+    return {
+        "value": res.otdd,
+        "label_s": res.timings["label_distances"],
+        "outer_s": res.timings["outer_ot"],
+        "total_s": total,
+        "outer_used": res.options["outer_used"],
+        "label_route": res.options["label_route"],
+    }
 
 
 def main() -> None:
@@ -110,18 +126,29 @@ def main() -> None:
     parser.add_argument("--exact-sizes", type=int, nargs="*", default=[2000])
     parser.add_argument("--ref-python", default="/work/refvenv/bin/python")
     parser.add_argument("--ref-src", default="/work/ref/otdd")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads for both sides (1: the shared 2-core machine oversubscribes badly)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for both sides (1: the shared 2-core machine oversubscribes badly)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch threads: {torch.get_num_threads()}, load average at start: {os.getloadavg()}")
-    print("| n/side | label distance | seed | ours: label s | ours: outer s | ours: total s | ref: label s "
-          "| ref: total s | speed-up (total) | speed-up (label) | ours | ref | ours / ref | our routes |")
+    print(
+        "| n/side | label distance | seed | ours: label s | ours: outer s | ours: total s | ref: label s "
+        "| ref: total s | speed-up (total) | speed-up (label) | ours | ref | ours / ref | our routes |"
+    )
     print("|---" * 14 + "|", flush=True)
     values: dict[tuple[int, str], list[tuple[float, float]]] = {}
     # Seed-major order: every size gets its first row early; later seeds add the spread.
-    jobs = [(n, m, s) for s in args.seeds for n in args.sizes for m in ("gaussian", "exact")
-            if m == "gaussian" or (n in args.exact_sizes and s == args.seeds[0])]
+    jobs = [
+        (n, m, s)
+        for s in args.seeds
+        for n in args.sizes
+        for m in ("gaussian", "exact")
+        if m == "gaussian" or (n in args.exact_sizes and s == args.seeds[0])
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         for n, method, seed in jobs:
             a, b = load("mnist", "train", n=n, seed=seed), load("usps", "train", n=n, seed=seed)
@@ -132,19 +159,26 @@ def main() -> None:
             ours = run_ours(x1, y1, x2, y2, method)
             ref = run_reference(args.ref_python, args.ref_src, npz, method, args.threads)
             values.setdefault((n, method), []).append((ours["value"], ref["value"]))
-            print(f"| {n} | {method} | {seed} | {ours['label_s']:.2f} | {ours['outer_s']:.2f} | {ours['total_s']:.2f} "
-                  f"| {ref['label_s']:.2f} | {ref['total_s']:.2f} | {ref['total_s'] / ours['total_s']:.1f}x "
-                  f"| {ref['label_s'] / ours['label_s']:.1f}x | {ours['value']:.1f} | {ref['value']:.1f} "
-                  f"| {ours['value'] / ref['value']:.3f} | {ours['label_route']}, {ours['outer_used']} |", flush=True)
+            print(
+                f"| {n} | {method} | {seed} | {ours['label_s']:.2f} | {ours['outer_s']:.2f} | {ours['total_s']:.2f} "
+                f"| {ref['label_s']:.2f} | {ref['total_s']:.2f} | {ref['total_s'] / ours['total_s']:.1f}x "
+                f"| {ref['label_s'] / ours['label_s']:.1f}x | {ours['value']:.1f} | {ref['value']:.1f} "
+                f"| {ours['value'] / ref['value']:.3f} | {ours['label_route']}, {ours['outer_used']} |",
+                flush=True,
+            )
     print()
-    print("| n/side | label distance | seeds | ours: mean (min-max) | 2 x ref: mean (min-max) | (ours - 2 ref) / 2 ref |")
+    print(
+        "| n/side | label distance | seeds | ours: mean (min-max) | 2 x ref: mean (min-max) | (ours - 2 ref) / 2 ref |"
+    )
     print("|---" * 6 + "|")
     for (n, method), pairs in values.items():
         ours_v = np.array([p[0] for p in pairs])
         ref_v = 2 * np.array([p[1] for p in pairs])
-        print(f"| {n} | {method} | {len(pairs)} | {ours_v.mean():.1f} ({ours_v.min():.1f}-{ours_v.max():.1f}) "
-              f"| {ref_v.mean():.1f} ({ref_v.min():.1f}-{ref_v.max():.1f}) "
-              f"| {(ours_v.mean() - ref_v.mean()) / ref_v.mean():+.2%} |")
+        print(
+            f"| {n} | {method} | {len(pairs)} | {ours_v.mean():.1f} ({ours_v.min():.1f}-{ours_v.max():.1f}) "
+            f"| {ref_v.mean():.1f} ({ref_v.min():.1f}-{ref_v.max():.1f}) "
+            f"| {(ours_v.mean() - ref_v.mean()) / ref_v.mean():+.2%} |"
+        )
     print(f"load average at end: {os.getloadavg()}")
 
 

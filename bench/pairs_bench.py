@@ -14,10 +14,10 @@ import argparse
 import tempfile
 import time
 
-from dsviz.cache import Cache
+from dsviz.data.thumbnails import sprite_sheet
 from dsviz.embedding import warm_up
-from dsviz.pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
-from dsviz.thumbnails import sprite_sheet
+from dsviz.runtime.cache import Cache
+from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
 from ui.hover_scatter import HoverPayload
 from ui.pair_plots import embedding_figure
 
@@ -51,8 +51,11 @@ def main() -> None:
                 b = names[j]
                 view = pair_view(a, b, settings, cache=cache)
                 total_umap += view.embed_seconds
-                print(f"| {a} / {b} | {matrix.seconds[i, j]:.2f} | {view.embed_seconds:.1f} "
-                      f"| {payload_bytes(view) / 1e6:.2f} | {matrix.distance[i, j]:,.1f} |", flush=True)
+                print(
+                    f"| {a} / {b} | {matrix.seconds[i, j]:.2f} | {view.embed_seconds:.1f} "
+                    f"| {payload_bytes(view) / 1e6:.2f} | {matrix.distance[i, j]:,.1f} |",
+                    flush=True,
+                )
         total = time.perf_counter() - start
         print(f"| total | {matrix_s:.1f} (matrix) | {total_umap:.1f} | | all stages {total:.1f} s |")
 

@@ -41,8 +41,15 @@ from bench.audience import ROOT, serve
 from ui.pair_plots import PENDING
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SNAPSHOT = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const gd = document.querySelector('[class*="st-key-matrix_"] .js-plotly-plot');
@@ -62,9 +69,15 @@ SNAPSHOT = """() => {
   };
 }"""
 EVENTS = ("progress", "computed", "hover", "pair", "matrix", "complete", "idle")
-NAMES = {"progress": "progress visible", "computed": "(pair view computed: its status says done)",
-         "hover": "(hover component drawn, not ready yet)", "pair": "default pair view", "matrix": "matrix heatmap",
-         "complete": "matrix complete", "idle": "all done (script idle)"}
+NAMES = {
+    "progress": "progress visible",
+    "computed": "(pair view computed: its status says done)",
+    "hover": "(hover component drawn, not ready yet)",
+    "pair": "default pair view",
+    "matrix": "matrix heatmap",
+    "complete": "matrix complete",
+    "idle": "all done (script idle)",
+}
 
 
 def _full_page(tab, path: str) -> None:
@@ -118,7 +131,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--numba-cache", default=None, help="NUMBA_CACHE_DIR for the server (default: numba's own)")
     parser.add_argument("--app", default=None, help="checkout whose app.py is served (default: this one)")
-    parser.add_argument("--screenshot", default=None, help="PNG path: the page when done (and -first.png at the first view)")
+    parser.add_argument(
+        "--screenshot", default=None, help="PNG path: the page when done (and -first.png at the first view)"
+    )
     args = parser.parse_args()
     before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,8 +146,10 @@ def main() -> None:
             opened = time.time()
             seen, labels = first_view(url, args.query, args.timeout, args.screenshot)
         log = (Path(tmp) / "server.log").read_text().splitlines()
-    print(f"{root}: /dataset_pairs?{args.query} from an empty cache; 1-min load average {before:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after")
+    print(
+        f"{root}: /dataset_pairs?{args.query} from an empty cache; 1-min load average {before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after"
+    )
     print("status labels seen: " + " | ".join(" ".join(label.split()) for label in labels))
     print(f"server log (dsviz lines; page opened at {time.strftime('%H:%M:%S', time.localtime(opened))}):")
     print("\n".join(line for line in log if " dsviz." in line))

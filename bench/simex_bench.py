@@ -23,9 +23,8 @@ import time
 import numpy as np
 import torch
 
-from dsviz.device import resolve_device
-from dsviz.simex import ordering_agreement, train_fleet
-from dsviz.simex import runs
+from dsviz.runtime.device import resolve_device
+from dsviz.simex import ordering_agreement, runs, train_fleet
 
 
 def main() -> None:
@@ -38,13 +37,17 @@ def main() -> None:
     args = parser.parse_args()
     device = resolve_device(args.device)
     parts = runs.class_parts(args.dataset, n=args.n, n_eval=args.n_eval)
-    print(f"device: {device}; {args.dataset}: {len(parts.names)} classes x {args.n} training images, "
-          f"{args.n_eval} held out, {args.epochs} epochs, batch 32")  # fmt: skip
+    print(
+        f"device: {device}; {args.dataset}: {len(parts.names)} classes x {args.n} training images, "
+        f"{args.n_eval} held out, {args.epochs} epochs, batch 32"
+    )
     # warm-up: oneDNN builds its kernels on first use; keep that out of the timings
     for members in (parts.train, parts.train[:1]):
         train_fleet([t[:64] for t in members], parts.evaluate[:1], parts.names[:1], epochs=1, device=device)
-    print("| loss | fleet s (1 thread) | one-by-one s (1 thread) | speed-up | fleet s (2 threads) "
-          "| 2 vs 1 thread | ρ(Δ fleet, Δ one-by-one) |")  # fmt: skip
+    print(
+        "| loss | fleet s (1 thread) | one-by-one s (1 thread) | speed-up | fleet s (2 threads) "
+        "| 2 vs 1 thread | ρ(Δ fleet, Δ one-by-one) |"
+    )
     print("|---" * 7 + "|")
     for loss in ("mse", "issim"):
         common = {"loss": loss, "epochs": args.epochs, "device": device, "cpu_threads": 1}
@@ -58,8 +61,11 @@ def main() -> None:
         train_fleet(parts.train, parts.evaluate, parts.names, **{**common, "cpu_threads": 2})
         two_s = time.perf_counter() - start
         rho = ordering_agreement(fleet.delta, np.stack(columns, axis=1))
-        print(f"| {loss} | {fleet_s:.1f} | {single_s:.1f} | {single_s / fleet_s:.2f}x | {two_s:.1f} "
-              f"| {fleet_s / two_s:.2f}x | {rho:.3f} |", flush=True)  # fmt: skip
+        print(
+            f"| {loss} | {fleet_s:.1f} | {single_s:.1f} | {single_s / fleet_s:.2f}x | {two_s:.1f} "
+            f"| {fleet_s / two_s:.2f}x | {rho:.3f} |",
+            flush=True,
+        )
     print(f"(torch {torch.__version__}; the fleet's Δ rows are compared with the one-by-one Δ rows)")
 
 

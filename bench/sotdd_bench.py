@@ -8,7 +8,7 @@ normalisation) on both sides, one sample per dataset shared by both methods.
 
 * exact OTDD: :func:`dsviz.otdd.compute_otdd` (exact label distances, exact outer
   OT, Alvarez-Melis & Fusi 2020), once per pair;
-* s-OTDD: :func:`dsviz.sotdd.compute_sotdd` for each number of projections L and
+* s-OTDD: :func:`dsviz.otdd.sliced.compute_sotdd` for each number of projections L and
   each projection seed.
 
 Prints, per L: mean seconds per pair, the ratio exact / s-OTDD time (per pair,
@@ -32,7 +32,7 @@ from scipy.stats import spearmanr
 
 from dsviz.data import load, to_features
 from dsviz.otdd import compute_otdd
-from dsviz.sotdd import compute_sotdd
+from dsviz.otdd.sliced import compute_sotdd
 
 DATASETS = ("mnist", "emnist-letters", "fashion-mnist", "usps")
 
@@ -64,11 +64,15 @@ def main() -> None:
         exact.append(res.otdd)
         for L in args.projections:
             for s in range(args.seeds):
-                r = compute_sotdd(feats[a], data[a].labels, feats[b], data[b].labels,
-                                  n_projections=L, seed=s, device=args.device)
+                r = compute_sotdd(
+                    feats[a], data[a].labels, feats[b], data[b].labels, n_projections=L, seed=s, device=args.device
+                )
                 values[L][s, k], secs[L][s, k] = r.value, r.seconds
-        print(f"{a} vs {b}: exact OTDD {res.otdd:.2f} in {exact_s[-1]:.1f} s; s-OTDD seed 0 "
-              + ", ".join(f"L={L}: {values[L][0, k]:.4f} in {secs[L][0, k]:.2f} s" for L in args.projections), flush=True)
+        print(
+            f"{a} vs {b}: exact OTDD {res.otdd:.2f} in {exact_s[-1]:.1f} s; s-OTDD seed 0 "
+            + ", ".join(f"L={L}: {values[L][0, k]:.4f} in {secs[L][0, k]:.2f} s" for L in args.projections),
+            flush=True,
+        )
 
     rows, raw = [], {"pairs": pairs, "exact": exact, "exact_seconds": exact_s, "sotdd": {}}
     for L in args.projections:
@@ -80,9 +84,13 @@ def main() -> None:
         raw["sotdd"][L] = {"values": v.tolist(), "seconds": t.tolist(), "spearman": rho.tolist()}
         print(f"L = {L}: rho per seed {np.round(rho, 3).tolist()}", flush=True)
 
-    print(f"\nn = {args.n} per dataset, {len(pairs)} pairs, {args.seeds} projection seeds, "
-          f"{args.threads} torch thread(s); exact OTDD {np.mean(exact_s):.2f} s per pair")
-    print(f"{'projections':>11} {'s/pair':>8} {'exact/s-OTDD':>13} {'rho mean':>9} {'rho min':>8} {'rho max':>8} {'CV over seeds':>14}")
+    print(
+        f"\nn = {args.n} per dataset, {len(pairs)} pairs, {args.seeds} projection seeds, "
+        f"{args.threads} torch thread(s); exact OTDD {np.mean(exact_s):.2f} s per pair"
+    )
+    print(
+        f"{'projections':>11} {'s/pair':>8} {'exact/s-OTDD':>13} {'rho mean':>9} {'rho min':>8} {'rho max':>8} {'CV over seeds':>14}"
+    )
     for L, s, ratio, rm, rmin, rmax, cv in rows:
         print(f"{L:>11} {s:>8.2f} {ratio:>13.1f} {rm:>9.3f} {rmin:>8.3f} {rmax:>8.3f} {cv:>14.3f}")
     if args.json_path:

@@ -1,7 +1,7 @@
 """Benchmark: one transferability run (pretrain + fine-tune + test) and the whole-study estimate.
 
 Times, in one process on the same data, ``finetune_accuracy`` (plain MNIST source)
-and ``scratch_accuracy`` at the default :class:`dsviz.transfer.TransferConfig`
+and ``scratch_accuracy`` at the default :class:`dsviz.studies.transfer.TransferConfig`
 with 1 and with 2 torch CPU threads (and on CUDA when present), and extrapolates
 the default ``precompute transfer`` run: settings x seeds fine-tune runs plus
 one scratch run per seed (OTDD per setting not included; about 1 s each).
@@ -16,7 +16,8 @@ import time
 
 import torch
 
-from dsviz.transfer import DEFAULT_SETTINGS, TransferConfig, finetune_accuracy, load_seed_data, scratch_accuracy, torch_threads
+from dsviz.nets import torch_threads
+from dsviz.studies.transfer import DEFAULT_SETTINGS, TransferConfig, finetune_accuracy, load_seed_data, scratch_accuracy
 
 
 def _time(fn, repeats: int) -> float:
@@ -39,10 +40,12 @@ def main() -> None:
     for device, threads in runs:
         dev = torch.device(device)
         with torch_threads(threads):
-            ft = _time(lambda: finetune_accuracy(DEFAULT_SETTINGS[0], config, data, dev), args.repeats)
-            sc = _time(lambda: scratch_accuracy(config, data, dev), args.repeats)
+            ft = _time(lambda dev=dev: finetune_accuracy(DEFAULT_SETTINGS[0], config, data, dev), args.repeats)
+            sc = _time(lambda dev=dev: scratch_accuracy(config, data, dev), args.repeats)
         study = len(DEFAULT_SETTINGS) * len(config.seeds) * ft + len(config.seeds) * sc
-        rows.append((f"{device}" + (f", {threads} thread{'s' if threads > 1 else ''}" if threads else ""), ft, sc, study))
+        rows.append(
+            (f"{device}" + (f", {threads} thread{'s' if threads > 1 else ''}" if threads else ""), ft, sc, study)
+        )
     base = rows[0][1]
     print(f"default config: {config}")
     print("| device | fine-tune run (s) | scratch run (s) | study estimate (min) | fine-tune speed vs cpu 1 thread |")

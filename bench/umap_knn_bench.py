@@ -33,8 +33,13 @@ def umap_learn_fit(x1: np.ndarray, x2: np.ndarray, settings: UmapSettings) -> np
 
     x = np.concatenate([np.asarray(x1, np.float32), np.asarray(x2, np.float32)])
     reduced = PCA(n_components=min(PCA_COMPONENTS, *x.shape), random_state=settings.seed).fit_transform(x)
-    model = umap.UMAP(n_neighbors=min(settings.n_neighbors, len(x) - 1), min_dist=settings.min_dist,
-                      n_epochs=settings.n_epochs, random_state=settings.seed, n_jobs=1)
+    model = umap.UMAP(
+        n_neighbors=min(settings.n_neighbors, len(x) - 1),
+        min_dist=settings.min_dist,
+        n_epochs=settings.n_epochs,
+        random_state=settings.seed,
+        n_jobs=1,
+    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")
         return model.fit_transform(reduced).astype(np.float32)
@@ -47,8 +52,10 @@ def main() -> None:
     args = parser.parse_args()
     x1, x2 = (to_features(load_sample(name, args.n, 0).images) for name in args.pair)
     settings = UmapSettings()
-    print(f"{args.pair[0]} + {args.pair[1]}, {len(x1) + len(x2)} points, {settings}; "
-          f"UMAP warm-up {warm_up():.1f} s; 1-min load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{args.pair[0]} + {args.pair[1]}, {len(x1) + len(x2)} points, {settings}; "
+        f"UMAP warm-up {warm_up():.1f} s; 1-min load average {os.getloadavg()[0]:.2f}"
+    )
     start = time.perf_counter()
     ours = joint_embedding(x1, x2, settings)
     ours_s = time.perf_counter() - start
@@ -60,8 +67,10 @@ def main() -> None:
     print(f"| umap-learn (pairwise_distances, numba callable) | {theirs_s:.1f} |")
     print(f"| dsviz exact_knn (BLAS), precomputed_knn | {ours_s:.1f} |")
     print(f"| ratio | {theirs_s / ours_s:.1f}x |")
-    print(f"embeddings identical: {bool(np.array_equal(ours, theirs))} "
-          f"(max abs difference {float(np.abs(ours - theirs).max()):.3g})")
+    print(
+        f"embeddings identical: {bool(np.array_equal(ours, theirs))} "
+        f"(max abs difference {float(np.abs(ours - theirs).max()):.3g})"
+    )
 
 
 if __name__ == "__main__":

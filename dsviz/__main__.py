@@ -1,5 +1,5 @@
 """``python -m dsviz``: see :mod:`dsviz.cli`."""
 
-from .cli import main
+from dsviz.cli import main
 
 raise SystemExit(main())

@@ -13,9 +13,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import COMMANDS
-from .data import DataError
-from .executor import GridFailed
+from dsviz.commands import COMMANDS
+from dsviz.data import DataError
+from dsviz.runtime.executor import GridFailed
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -90,8 +90,8 @@ def exact_knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     sq = np.einsum("ij,ij->i", x64, x64)
     candidates = np.empty((n, m), np.int64)
     for lo in range(0, n, KNN_BLOCK):
-        d2 = sq[lo:lo + KNN_BLOCK, None] + sq[None, :] - 2.0 * (x64[lo:lo + KNN_BLOCK] @ x64.T)
-        candidates[lo:lo + KNN_BLOCK] = np.argpartition(d2, m - 1, axis=1)[:, :m] if m < n else np.arange(n)
+        d2 = sq[lo : lo + KNN_BLOCK, None] + sq[None, :] - 2.0 * (x64[lo : lo + KNN_BLOCK] @ x64.T)
+        candidates[lo : lo + KNN_BLOCK] = np.argpartition(d2, m - 1, axis=1)[:, :m] if m < n else np.arange(n)
     diff = x[candidates] - x[:, None, :]
     dist = np.sqrt(np.square(diff).sum(-1, dtype=np.float64))
     order = np.lexsort((candidates, dist), axis=1)[:, :k]

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from dsviz import methods
-from dsviz.augment import TRANSFORMS
-from dsviz.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.data import DataError, availability
-from dsviz.transfer import (
+from dsviz.data.transforms import TRANSFORMS
+from dsviz.studies.augment_otdd import TransformedPair, load_pair, transformed_otdd
+from dsviz.studies.transfer import (
     DEFAULT_SETTINGS,
     PAPER_PEARSON_R,
     TransferConfig,
@@ -23,11 +23,11 @@ from dsviz.transfer import (
     protocol_settings,
     transfer_study,
 )
-from dsviz.transfer_stats import leave_one_out_pearson
+from dsviz.studies.transfer_stats import leave_one_out_pearson
 from ui.augment_plots import image_grid, otdd_curve_figure, transfer_scatter_figure
-from ui.heatmaps import class_heatmap
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
+from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
 
 N_PER_SIDE = 1000
@@ -41,9 +41,11 @@ BUNDLED = ("mnist-5k", "digits")
 LABELS = {"mnist": "MNIST", "usps": "USPS", "mnist-5k": "mnist-5k", "digits": "digits"}
 DESCRIBED = {
     REAL: ("MNIST (train)", "USPS (train, resized to 28×28)"),
-    BUNDLED: ("The bundled **mnist-5k** (the first 500 MNIST training images of each digit)",
-              "the bundled **digits** (UCI handwritten digits, 8×8 brought to MNIST's 28×28 layout; in place of "
-              "MNIST and USPS, which are not in the data folder)"),
+    BUNDLED: (
+        "The bundled **mnist-5k** (the first 500 MNIST training images of each digit)",
+        "the bundled **digits** (UCI handwritten digits, 8×8 brought to MNIST's 28×28 layout; in place of "
+        "MNIST and USPS, which are not in the data folder)",
+    ),
 }
 
 
@@ -116,21 +118,29 @@ def verdict(study: TransferStudy, corr: dict) -> str:
     noise = float(np.mean(study.drop_std))
     spread = float(np.std(study.drop_mean, ddof=1))
     strong = r <= -0.7 and p < 0.05
-    head = (f"**Reproduced**: r = {r:.2f} (p = {p:.2g}) against the paper's {PAPER_PEARSON_R}." if strong else
-            f"**Not reproduced at the paper's strength**: measured r = {r:.2f} (p = {p:.2g}), Spearman ρ = "
-            f"{corr['spearman_rho']:.2f} (95 % interval [{corr['spearman_rho_ci_low']:.2f}, "
-            f"{corr['spearman_rho_ci_high']:.2f}]), against the paper's r = {PAPER_PEARSON_R}.")  # fmt: skip
-    parts = [head, f"Seed-to-seed standard deviation of the drop averages {noise:.1f} % against a spread of "
-                   f"{spread:.1f} % between settings."]  # fmt: skip
+    head = (
+        f"**Reproduced**: r = {r:.2f} (p = {p:.2g}) against the paper's {PAPER_PEARSON_R}."
+        if strong
+        else f"**Not reproduced at the paper's strength**: measured r = {r:.2f} (p = {p:.2g}), Spearman ρ = "
+        f"{corr['spearman_rho']:.2f} (95 % interval [{corr['spearman_rho_ci_low']:.2f}, "
+        f"{corr['spearman_rho_ci_high']:.2f}]), against the paper's r = {PAPER_PEARSON_R}."
+    )
+    parts = [
+        head,
+        f"Seed-to-seed standard deviation of the drop averages {noise:.1f} % against a spread of "
+        f"{spread:.1f} % between settings.",
+    ]
     if worst is not None and not strong:
         s = study.settings[worst]
         residual = study.drop_mean[worst] - (corr["slope"] * study.otdd[worst] + corr["intercept"])
-        parts.append(f"The setting that most weakens the trend is **{s.label}** (OTDD {study.otdd[worst]:.0f}, "
-                     f"drop {study.drop_mean[worst]:+.1f} %, {residual:+.1f} % from the fitted line: it transfers "
-                     f"{'better' if residual > 0 else 'worse'} than its OTDD predicts); without it r would be "
-                     f"{loo[worst]:.2f}. OTDD compares raw pixels, while a network pretrained on the source "
-                     "keeps only what its convolutions learned, so a transformation can move pixels far "
-                     "without changing what transfers, or the reverse.")  # fmt: skip
+        parts.append(
+            f"The setting that most weakens the trend is **{s.label}** (OTDD {study.otdd[worst]:.0f}, "
+            f"drop {study.drop_mean[worst]:+.1f} %, {residual:+.1f} % from the fitted line: it transfers "
+            f"{'better' if residual > 0 else 'worse'} than its OTDD predicts); without it r would be "
+            f"{loo[worst]:.2f}. OTDD compares raw pixels, while a network pretrained on the source "
+            "keeps only what its convolutions learned, so a transformation can move pixels far "
+            "without changing what transfers, or the reverse."
+        )
     return " ".join(parts)
 
 
@@ -155,8 +165,9 @@ st.caption(
     "rotating it less so; here that is continuous, and checked against measured transfer below."
 )
 
-data_notice({name: needed[name].message for name in REAL if not needed[name].available},
-            shown_instead=() if real else BUNDLED)
+data_notice(
+    {name: needed[name].message for name in REAL if not needed[name].available}, shown_instead=() if real else BUNDLED
+)
 try:
     pair = _pair(names)
 except DataError as exc:
@@ -207,25 +218,59 @@ with metric_col:
 heat_left, heat_right = st.columns(2, gap="medium")
 with heat_left:
     st.plotly_chart(
-        class_heatmap(result.label_distances, result.src_classes, result.tgt_classes,
-                      "Label distances W₂²(P_y, P_y′)", SRC, TGT, fmt=".0f", height=380),  # fmt: skip
+        class_heatmap(
+            result.label_distances,
+            result.src_classes,
+            result.tgt_classes,
+            "Label distances W₂²(P_y, P_y′)",
+            SRC,
+            TGT,
+            fmt=".0f",
+            height=380,
+        ),
         key="label_heatmap",
         config=chart_config("label_heatmap"),
     )
 with heat_right:
     st.plotly_chart(
-        class_heatmap(100 * result.class_coupling, result.src_classes, result.tgt_classes,
-                      "Coupling mass between classes (% of all mass)", SRC, TGT, kind="mass", fmt=".1f",
-                      zmax=10.0, height=380),  # fmt: skip
+        class_heatmap(
+            100 * result.class_coupling,
+            result.src_classes,
+            result.tgt_classes,
+            "Coupling mass between classes (% of all mass)",
+            SRC,
+            TGT,
+            kind="mass",
+            fmt=".1f",
+            zmax=10.0,
+            height=380,
+        ),
         key="coupling_heatmap",
         config=chart_config("coupling_heatmap"),
     )
-aug_settings = {"transform": transform, "magnitude": float(magnitude), "n": N_PER_SIDE, "seed": SEED,
-                "otdd": result.otdd, "src": names[0], "tgt": names[1]}
-table_downloads(f"label distances {transform} {magnitude:g}", result.label_distances, aug_settings,
-                index=result.src_classes, columns=result.tgt_classes)
-table_downloads(f"class coupling {transform} {magnitude:g}", result.class_coupling, aug_settings,
-                index=result.src_classes, columns=result.tgt_classes)
+aug_settings = {
+    "transform": transform,
+    "magnitude": float(magnitude),
+    "n": N_PER_SIDE,
+    "seed": SEED,
+    "otdd": result.otdd,
+    "src": names[0],
+    "tgt": names[1],
+}
+table_downloads(
+    f"label distances {transform} {magnitude:g}",
+    result.label_distances,
+    aug_settings,
+    index=result.src_classes,
+    columns=result.tgt_classes,
+)
+table_downloads(
+    f"class coupling {transform} {magnitude:g}",
+    result.class_coupling,
+    aug_settings,
+    index=result.src_classes,
+    columns=result.tgt_classes,
+)
 st.caption(
     f"Left: W₂² between the images of {SRC} class y (transformed) and {TGT} class y′; small on the diagonal means "
     f"each digit looks like its {TGT} counterpart. Right: how much of the optimal coupling moves {SRC} class y onto "
@@ -248,8 +293,14 @@ if missing:
     bar.empty()
 curve = [_memo()[(*names, transform, float(m))].result.otdd for m in spec.grid]
 st.plotly_chart(
-    otdd_curve_figure(np.asarray(spec.grid, dtype=float), np.asarray(curve), magnitude, result.otdd, spec.unit,
-                      pair_label=f"transformed {SRC}, {TGT}"),
+    otdd_curve_figure(
+        np.asarray(spec.grid, dtype=float),
+        np.asarray(curve),
+        magnitude,
+        result.otdd,
+        spec.unit,
+        pair_label=f"transformed {SRC}, {TGT}",
+    ),
     key="otdd_curve",
     config=chart_config("otdd_curve"),
 )
@@ -267,8 +318,10 @@ st.caption(
 )
 
 if not real:
-    st.info("The transferability study pretrains on MNIST and fine-tunes and tests on USPS (train and test splits), "
-            "so it needs the real datasets: `python -m dsviz download mnist usps`, or set `DSVIZ_DATA_DIR`.")
+    st.info(
+        "The transferability study pretrains on MNIST and fine-tunes and tests on USPS (train and test splits), "
+        "so it needs the real datasets: `python -m dsviz download mnist usps`, or set `DSVIZ_DATA_DIR`."
+    )
     st.stop()
 
 default_config = TransferConfig()
@@ -314,23 +367,28 @@ if study is not None:
     scatter_col, side_col = st.columns([3, 1], gap="medium")
     with scatter_col:
         st.plotly_chart(
-            transfer_scatter_figure(study.otdd, study.drop_mean, study.drop_std, labels,
-                                    corr["slope"], corr["intercept"], selected=chosen),  # fmt: skip
+            transfer_scatter_figure(
+                study.otdd, study.drop_mean, study.drop_std, labels, corr["slope"], corr["intercept"], selected=chosen
+            ),
             key="transfer_scatter",
             on_select="rerun",
             selection_mode="points",
             config=chart_config("transfer_scatter"),
             width="content",
         )
-    table_downloads("transfer study", pd.DataFrame({"setting": labels, "otdd": study.otdd, "gain_mean": study.gain_mean,
-                                                    "gain_std": study.gain_std}),
-                    {"config": vars(study.config), "small_in_page_study": is_small, "correlations": corr})
+    table_downloads(
+        "transfer study",
+        pd.DataFrame({"setting": labels, "otdd": study.otdd, "gain_mean": study.gain_mean, "gain_std": study.gain_std}),
+        {"config": vars(study.config), "small_in_page_study": is_small, "correlations": corr},
+    )
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")
         st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")
         st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f", help=f"p = {corr['spearman_p']:.2g}")
-        st.caption(f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
-                   f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]")
+        st.caption(
+            f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
+            f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]"
+        )
         st.caption(
             f"Scratch accuracy: {', '.join(f'{100 * a:.1f} %' for a in study.acc_scratch)} "
             f"(seeds {', '.join(map(str, study.config.seeds))}). "
@@ -338,8 +396,12 @@ if study is not None:
         )
     st.markdown(verdict(study, corr))
     with st.expander("Study settings (what the paper states and what it leaves open)"):
-        st.table({k: [", ".join(map(str, v)) if isinstance(v, list) else str(v)]
-                  for k, v in protocol_settings(study.settings, study.config).items()})  # fmt: skip
+        st.table(
+            {
+                k: [", ".join(map(str, v)) if isinstance(v, list) else str(v)]
+                for k, v in protocol_settings(study.settings, study.config).items()
+            }
+        )
         st.markdown(PROTOCOL_NOTE)
     if chosen is not None:
         s = study.settings[chosen]

@@ -7,7 +7,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from dsviz.closest import (
+from dsviz.data import DataError
+from dsviz.data.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
+from dsviz.embedding import warm_up
+from dsviz.simex.runs import between_datasets
+from dsviz.studies.closest import (
     FleetDelta,
     Ranking,
     rank_references,
@@ -15,25 +19,27 @@ from dsviz.closest import (
     simex_under_fleet,
     upload_pair_view,
 )
-from dsviz.data import DataError
-from dsviz.embedding import warm_up
-from dsviz.pairs import PairSettings, PairView
-from dsviz.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
-from dsviz.pairs import PAIR_DATASETS
-from dsviz.simex.runs import between_datasets
+from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, PairView
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
-from ui.navigation import require_app_navigation
-from ui.progress import with_status
-from ui.pair_hover import pair_hover_view, renamed
 from ui.heatmaps import class_heatmap
+from ui.navigation import require_app_navigation
+from ui.pair_hover import pair_hover_view, renamed
+from ui.progress import with_status
 from ui.upload_plots import class_grid, ranking_figure
 from ui.url_state import UrlNumber
 
 SAMPLE_SIZES = [250, 500, 1000, 2000]
 YOURS = "your data"
-LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 300, 50,
-                  help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
+LINES = UrlNumber(
+    "lines",
+    "Coupling lines shown",
+    0,
+    4000,
+    300,
+    50,
+    help="The strongest matches of the OTDD coupling, drawn between the two datasets.",
+)
 LIMITS = UploadLimits(max_upload_bytes=int(st.get_option("server.maxUploadSize")) * 2**20)
 
 
@@ -80,10 +86,21 @@ st.caption(
 
 with st.sidebar:
     st.header("Settings")
-    n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(500), key="n", bind="query-params",
-                     help="Class-balanced sample drawn from your data and from each reference.")
-    invert = st.toggle("Invert light backgrounds", value=True, key="invert", bind="query-params",
-                       help="Images whose border is mostly light are inverted so strokes are bright, as in MNIST.")
+    n = st.selectbox(
+        "Samples per dataset",
+        SAMPLE_SIZES,
+        index=SAMPLE_SIZES.index(500),
+        key="n",
+        bind="query-params",
+        help="Class-balanced sample drawn from your data and from each reference.",
+    )
+    invert = st.toggle(
+        "Invert light backgrounds",
+        value=True,
+        key="invert",
+        bind="query-params",
+        help="Images whose border is mostly light are inverted so strokes are bright, as in MNIST.",
+    )
 
 with st.expander("Formats and how images are converted", expanded=False):
     st.markdown(
@@ -122,8 +139,11 @@ except OSError as exc:
     st.stop()
 
 counts = upload.counts
-st.success(f"**{uploaded.name}**: {len(upload.images):,} images in {len(upload.classes)} classes, "
-           f"{upload.inverted:,} inverted to bright strokes. Id `{upload.sha256[:12]}`.", icon=":material/check_circle:")
+st.success(
+    f"**{uploaded.name}**: {len(upload.images):,} images in {len(upload.classes)} classes, "
+    f"{upload.inverted:,} inverted to bright strokes. Id `{upload.sha256[:12]}`.",
+    icon=":material/check_circle:",
+)
 for note in upload.notes:
     st.warning(note, icon=":material/aspect_ratio:")
 if upload.skipped:
@@ -134,12 +154,19 @@ grid_col, count_col = st.columns([3, 1])
 shown = min(len(upload.classes), 30)
 with grid_col:
     per_class = min(10, max(counts.values()))
-    st.image(class_grid(upload.images, upload.labels, shown, per_class), width=min(600, 60 * per_class),
-             caption=f"First images of each class after conversion (one row per class"
-                     f"{'' if shown == len(upload.classes) else f'; first {shown} classes'}).")
+    st.image(
+        class_grid(upload.images, upload.labels, shown, per_class),
+        width=min(600, 60 * per_class),
+        caption=f"First images of each class after conversion (one row per class"
+        f"{'' if shown == len(upload.classes) else f'; first {shown} classes'}).",
+    )
 with count_col:
-    st.dataframe(pd.DataFrame({"class": list(counts), "images": list(counts.values())}), hide_index=True,
-                 width="content", height=min(420, 35 * (len(counts) + 1)))
+    st.dataframe(
+        pd.DataFrame({"class": list(counts), "images": list(counts.values())}),
+        hide_index=True,
+        width="content",
+        height=min(420, 35 * (len(counts) + 1)),
+    )
 
 settings = PairSettings(n=int(n))
 try:
@@ -157,39 +184,89 @@ best = ranking.rows[0]
 left, right = st.columns([1, 2])
 with left:
     st.metric("Closest to pretrain on", best.name, help="Smallest OTDD to your data.")
-    st.dataframe(pd.DataFrame({"rank": range(1, len(ranking.rows) + 1), "dataset": [r.name for r in ranking.rows],
-                               "OTDD": [r.otdd for r in ranking.rows], "plain OT": [r.ot for r in ranking.rows]}),
-                 hide_index=True, width="content", key="ranking_table")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "rank": range(1, len(ranking.rows) + 1),
+                "dataset": [r.name for r in ranking.rows],
+                "OTDD": [r.otdd for r in ranking.rows],
+                "plain OT": [r.ot for r in ranking.rows],
+            }
+        ),
+        hide_index=True,
+        width="content",
+        key="ranking_table",
+    )
 with right:
     st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config=chart_config("ranking_chart"))
-table_downloads("ranking", pd.DataFrame({"dataset": [r.name for r in ranking.rows], "otdd": [r.otdd for r in ranking.rows],
-                                          "ot": [r.ot for r in ranking.rows]}),
-                {**vars(settings), "upload_sha256": upload.sha256})
-st.caption(f"Settings: {settings.describe()}. Same command line: "
-           f"`python -m dsviz otdd {upload.sha256[:12]}….npz {best.name} --n {settings.n} --json` "
-           "(with the file from the cache folder, or your own .npz).")
+table_downloads(
+    "ranking",
+    pd.DataFrame(
+        {
+            "dataset": [r.name for r in ranking.rows],
+            "otdd": [r.otdd for r in ranking.rows],
+            "ot": [r.ot for r in ranking.rows],
+        }
+    ),
+    {**vars(settings), "upload_sha256": upload.sha256},
+)
+st.caption(
+    f"Settings: {settings.describe()}. Same command line: "
+    f"`python -m dsviz otdd {upload.sha256[:12]}….npz {best.name} --n {settings.n} --json` "
+    "(with the file from the cache folder, or your own .npz)."
+)
 
 st.subheader(f"Your data vs {best.name}")
-view = with_status(f"{YOURS} vs {best.name}: coupling and joint embedding",
-                    lambda p: _view(path, best.name, settings, p))
+view = with_status(
+    f"{YOURS} vs {best.name}: coupling and joint embedding", lambda p: _view(path, best.name, settings, p)
+)
 res = view.comparison.result
 shown_view = renamed(view, (YOURS, best.name))
 n_lines = LINES.slider()
-payload, payload_bytes = pair_hover_view(shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover")
+payload, payload_bytes = pair_hover_view(
+    shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover"
+)
 hm_left, hm_right = st.columns(2)
 with hm_left:
-    st.plotly_chart(class_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes),
-                                  "Label-to-label distance W₂²(P_y, P_y′)", YOURS, best.name),
-                    key="label_distances", config=chart_config("label_distances"))
+    st.plotly_chart(
+        class_heatmap(
+            res.label_distances,
+            list(res.src_classes),
+            list(res.tgt_classes),
+            "Label-to-label distance W₂²(P_y, P_y′)",
+            YOURS,
+            best.name,
+        ),
+        key="label_distances",
+        config=chart_config("label_distances"),
+    )
 with hm_right:
-    st.plotly_chart(class_heatmap(res.class_coupling, list(res.src_classes), list(res.tgt_classes),
-                                  "Class-level coupling mass", YOURS, best.name, kind="mass"),
-                    key="class_coupling", config=chart_config("class_coupling"))
-st.caption(f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it.")
+    st.plotly_chart(
+        class_heatmap(
+            res.class_coupling,
+            list(res.src_classes),
+            list(res.tgt_classes),
+            "Class-level coupling mass",
+            YOURS,
+            best.name,
+            kind="mass",
+        ),
+        key="class_coupling",
+        config=chart_config("class_coupling"),
+    )
+st.caption(
+    f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it."
+)
 
 st.subheader("SimEx Δ under the reference fleet")
-loss = st.radio("Reconstruction loss", ["mse", "issim"], horizontal=True, key="loss", bind="query-params",
-                format_func={"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}.get)
+loss = st.radio(
+    "Reconstruction loss",
+    ["mse", "issim"],
+    horizontal=True,
+    key="loss",
+    bind="query-params",
+    format_func={"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}.get,
+)
 with st.spinner("Reconstructing your images with each reference autoencoder…"):
     try:
         fleet_run, _ = _fleet(loss)
@@ -198,18 +275,27 @@ with st.spinner("Reconstructing your images with each reference autoencoder…")
         fleet = None
         st.warning(f"SimEx is not available: {exc}")
 if fleet is None:
-    st.info("The reference fleet is not in the cache. Train it once with "
-            f"`python -m dsviz simex {' '.join(between_datasets())} --per dataset --loss {loss}` (or on the SimEx "
-            "page); this page looks for it again after a minute.")
+    st.info(
+        "The reference fleet is not in the cache. Train it once with "
+        f"`python -m dsviz simex {' '.join(between_datasets())} --per dataset --loss {loss}` (or on the SimEx "
+        "page); this page looks for it again after a minute."
+    )
 else:
-    table = pd.DataFrame({"autoencoder trained on": list(fleet.references), "Δ(your data | Y_k)": fleet.delta,
-                          "Δ / mean ‖Y_k‖": fleet.normalized,
-                          "Y_k's own held-out Δ / ‖Y_k‖": fleet.reference_normalized.diagonal(),
-                          "Δ / Y_k's own held-out Δ": fleet.delta / fleet.reference_delta.diagonal()})
+    table = pd.DataFrame(
+        {
+            "autoencoder trained on": list(fleet.references),
+            "Δ(your data | Y_k)": fleet.delta,
+            "Δ / mean ‖Y_k‖": fleet.normalized,
+            "Y_k's own held-out Δ / ‖Y_k‖": fleet.reference_normalized.diagonal(),
+            "Δ / Y_k's own held-out Δ": fleet.delta / fleet.reference_delta.diagonal(),
+        }
+    )
     st.dataframe(table.sort_values("Δ / mean ‖Y_k‖"), hide_index=True, width="content", key="simex_table")
-    st.caption(f"Smallest normalized Δ: **{fleet.closest}**. Δ(X | Y_k) is the mean reconstruction loss of "
-               f"{fleet.n_images} of your images through the autoencoder trained on Y_k, divided by the mean L2 norm of "
-               "Y_k to compare references (SimEx §5.3). Autoencoders also reconstruct data unlike their own, and those "
-               "trained on inky images (large ‖Y_k‖) get small normalized Δ; the last column compares Δ with the "
-               "reference's own held-out data instead (1 = reconstructed as well as its own data). Where SimEx and "
-               "OTDD disagree, OTDD also weighs the labels.")
+    st.caption(
+        f"Smallest normalized Δ: **{fleet.closest}**. Δ(X | Y_k) is the mean reconstruction loss of "
+        f"{fleet.n_images} of your images through the autoencoder trained on Y_k, divided by the mean L2 norm of "
+        "Y_k to compare references (SimEx §5.3). Autoencoders also reconstruct data unlike their own, and those "
+        "trained on inky images (large ‖Y_k‖) get small normalized Δ; the last column compares Δ with the "
+        "reference's own held-out data instead (1 = reconstructed as well as its own data). Where SimEx and "
+        "OTDD disagree, OTDD also weighs the labels."
+    )

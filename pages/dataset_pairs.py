@@ -6,28 +6,44 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dsviz.data import DataError
 from dsviz import methods
+from dsviz.data import DataError
+from dsviz.embedding import warm_up_in_background
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
-from dsviz.embedding import warm_up_in_background
-from dsviz.pairs import (OTDD_METHODS, PAIR_DATASETS, PairMatrix, PairSettings, PairView, available_pair_datasets,
-                         matrix_jobs, pair_matrix, pair_view)
-from dsviz.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
+from dsviz.studies.pairs import (
+    OTDD_METHODS,
+    PAIR_DATASETS,
+    PairMatrix,
+    PairSettings,
+    PairView,
+    available_pair_datasets,
+    matrix_jobs,
+    pair_matrix,
+    pair_view,
+)
+from dsviz.studies.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
 from ui.data_notice import data_notice
+from ui.export import chart_config, table_downloads
 from ui.heatmaps import class_heatmap
+from ui.navigation import require_app_navigation
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import matrix_figure
+from ui.shared_jobs import is_ready, shared, shared_figure
 from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
-from ui.export import chart_config, table_downloads
-from ui.navigation import require_app_navigation
-from ui.shared_jobs import is_ready, shared, shared_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
-LINES = UrlNumber("lines", "Coupling lines shown", 0, 4000, 400, 50,
-                  help="The strongest matches of the OTDD coupling, drawn between the two datasets.")
+LINES = UrlNumber(
+    "lines",
+    "Coupling lines shown",
+    0,
+    4000,
+    400,
+    50,
+    help="The strongest matches of the OTDD coupling, drawn between the two datasets.",
+)
 PICK_SENTINEL = "matrix_pick_handled"
 # Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement).
 PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
@@ -37,13 +53,19 @@ SCATTER_SENTINEL = "transfer_pick_handled"
 def _matrix_job(names: tuple[str, ...], settings: PairSettings, first: tuple[str, str]):
     """The matrix job (computed once per server for every session, ui.shared_jobs): the pair ``first`` (the one the
     pair view shows, a cache hit by then) first, a partial matrix published after each cell."""
-    return (("matrix", names, settings), f"{settings.method} matrix over {len(names)} datasets",
-            lambda p, publish: pair_matrix(names, settings, progress=p, first=first, on_cell=publish))
+    return (
+        ("matrix", names, settings),
+        f"{settings.method} matrix over {len(names)} datasets",
+        lambda p, publish: pair_matrix(names, settings, progress=p, first=first, on_cell=publish),
+    )
 
 
 def _view_job(src: str, tgt: str, settings: PairSettings):
-    return (("view", src, tgt, settings), f"{src} vs {tgt}: coupling and joint embedding",
-            lambda p: pair_view(src, tgt, settings, progress=p))
+    return (
+        ("view", src, tgt, settings),
+        f"{src} vs {tgt}: coupling and joint embedding",
+        lambda p: pair_view(src, tgt, settings, progress=p),
+    )
 
 
 def _apply_matrix_click(names: list[str]) -> None:
@@ -96,8 +118,10 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
         "Click a point to open that pair below."
     )
     if study is None:
-        st.info("No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
-                "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page.")
+        st.info(
+            "No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
+            "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page."
+        )
         return
     corr = study.correlations()
     chosen = study.pairs.index(selected_pair) if selected_pair in study.pairs else None
@@ -105,23 +129,40 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
     plot_col, side_col = st.columns([3, 1], gap="medium")
     with plot_col:
         st.plotly_chart(
-            transfer_scatter(study.otdd, study.gain_mean, study.gain_std, study.labels(), corr["slope"],
-                             corr["intercept"], x_title="OTDD (source, target)",
-                             y_title="relative drop in test error (%)", color="#1f77b4", selected=chosen,
-                             hover_names=names),
-            key="transfer_pairs_scatter", on_select="rerun", selection_mode="points",
-            config=chart_config("transfer_pairs_scatter"), width="content",
-        )  # fmt: skip
+            transfer_scatter(
+                study.otdd,
+                study.gain_mean,
+                study.gain_std,
+                study.labels(),
+                corr["slope"],
+                corr["intercept"],
+                x_title="OTDD (source, target)",
+                y_title="relative drop in test error (%)",
+                color="#1f77b4",
+                selected=chosen,
+                hover_names=names,
+            ),
+            key="transfer_pairs_scatter",
+            on_select="rerun",
+            selection_mode="points",
+            config=chart_config("transfer_pairs_scatter"),
+            width="content",
+        )
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f")
         st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")
         st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f")
-        st.caption(f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
-                   f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]")
+        st.caption(
+            f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
+            f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]"
+        )
         letters = sorted({(lab.split("→")[0], a) for lab, (a, _) in zip(study.labels(), study.pairs)})
-        st.caption(f"{len(study.pairs)} directed pairs × {len(study.config.seeds)} seeds, computed on "
-                   f"{', '.join(study.devices)} in {study.seconds / 60:.1f} min. "
-                   + ", ".join(f"{k} = {name}" for k, name in letters) + ".")
+        st.caption(
+            f"{len(study.pairs)} directed pairs × {len(study.config.seeds)} seeds, computed on "
+            f"{', '.join(study.devices)} in {study.seconds / 60:.1f} min. "
+            + ", ".join(f"{k} = {name}" for k, name in letters)
+            + "."
+        )
     with st.expander("Study settings"):
         st.table({k: [str(v)] for k, v in study.settings().items() if k != "config"})
 
@@ -136,19 +177,36 @@ st.caption(
 
 with st.sidebar:
     st.header("Settings")
-    n = st.selectbox("Samples per dataset", SAMPLE_SIZES, index=SAMPLE_SIZES.index(2000), key="n",
-                     bind="query-params", help="Class-balanced sample of the train split (test if train is missing).")
+    n = st.selectbox(
+        "Samples per dataset",
+        SAMPLE_SIZES,
+        index=SAMPLE_SIZES.index(2000),
+        key="n",
+        bind="query-params",
+        help="Class-balanced sample of the train split (test if train is missing).",
+    )
     seed = SEED.number_input()
-    method = st.selectbox("Method", PAIR_METHODS, key="method", bind="query-params",
-                          help="otdd-exact: OT between class samples; otdd-gaussian: Bures–Wasserstein closed form; "
-                               "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.")
+    method = st.selectbox(
+        "Method",
+        PAIR_METHODS,
+        key="method",
+        bind="query-params",
+        help="otdd-exact: OT between class samples; otdd-gaussian: Bures–Wasserstein closed form; "
+        "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.",
+    )
     st.caption(f"{METHODS[method].description} Source: {METHODS[method].source}.")
     is_otdd = method in OTDD_METHODS
-    outer = st.selectbox("Outer OT solver", OUTER_CHOICES, index=OUTER_CHOICES.index("auto"), key="outer",
-                         bind="query-params", disabled=not is_otdd,
-                         help="auto: exact up to 2000 x 2000 points, scaling beyond; exact: network simplex; "
-                              "sinkhorn: entropic (eps 0.05 of the mean cost), debiased; scaling: the authors' "
-                              "debiased Sinkhorn divergence with epsilon-scaling.")
+    outer = st.selectbox(
+        "Outer OT solver",
+        OUTER_CHOICES,
+        index=OUTER_CHOICES.index("auto"),
+        key="outer",
+        bind="query-params",
+        disabled=not is_otdd,
+        help="auto: exact up to 2000 x 2000 points, scaling beyond; exact: network simplex; "
+        "sinkhorn: entropic (eps 0.05 of the mean cost), debiased; scaling: the authors' "
+        "debiased Sinkhorn divergence with epsilon-scaling.",
+    )
     show_ot = st.toggle("Show plain OT side by side", key="show_ot", bind="query-params", disabled=not is_otdd)
 
 settings = PairSettings(n=int(n), seed=int(seed), method=method, outer=outer)
@@ -186,12 +244,20 @@ if show_ot:
         ot_slot = st.empty()
 if not matrix_ready:
     n_cells = len(matrix_jobs(len(names)))  # the cells pair_matrix computes, floors included
-    seconds = (methods.estimate_seconds(METHODS[method], [(settings.n, settings.n)] * n_cells)
-               if settings.n is not None else None)
-    took = (f" From the last measured {method} run here it takes about {seconds:.0f} s if no cell is cached yet."
-            if seconds is not None else "")
-    matrix_slot.info(f"The {method} matrix fills in here cell by cell once the pair view below is drawn "
-                     f"({first_pair[0]} vs {first_pair[1]} first: its OTDD run is that cell too).{took}")
+    seconds = (
+        methods.estimate_seconds(METHODS[method], [(settings.n, settings.n)] * n_cells)
+        if settings.n is not None
+        else None
+    )
+    took = (
+        f" From the last measured {method} run here it takes about {seconds:.0f} s if no cell is cached yet."
+        if seconds is not None
+        else ""
+    )
+    matrix_slot.info(
+        f"The {method} matrix fills in here cell by cell once the pair view below is drawn "
+        f"({first_pair[0]} vs {first_pair[1]} first: its OTDD run is that cell too).{took}"
+    )
 progress_area = st.container()
 matrix_details = st.container()
 
@@ -199,8 +265,12 @@ matrix_details = st.container()
 def _draw_partial(partial: PairMatrix) -> None:
     """A matrix still being computed: done cells coloured, the rest grey (clickable once complete)."""
     done = int(np.isfinite(partial.distance).sum() + np.isfinite(partial.floor).sum())  # grows with each cell
-    matrix_slot.plotly_chart(matrix_figure(partial.distance, names, f"{method} (filling in)", selected),
-                             key=f"matrix_partial_{done}", config=chart_config("matrix_partial"), width="content")
+    matrix_slot.plotly_chart(
+        matrix_figure(partial.distance, names, f"{method} (filling in)", selected),
+        key=f"matrix_partial_{done}",
+        config=chart_config("matrix_partial"),
+        width="content",
+    )
 
 
 def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None:
@@ -216,53 +286,114 @@ def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(shared_figure(class_heatmap, res.label_distances, list(res.src_classes),
-                                      list(res.tgt_classes), "Label-to-label distance W₂²(P_y, P_y′)", src, tgt),
-                        key="label_distances", config=chart_config("label_distances"))
+        st.plotly_chart(
+            shared_figure(
+                class_heatmap,
+                res.label_distances,
+                list(res.src_classes),
+                list(res.tgt_classes),
+                "Label-to-label distance W₂²(P_y, P_y′)",
+                src,
+                tgt,
+            ),
+            key="label_distances",
+            config=chart_config("label_distances"),
+        )
     with right:
-        st.plotly_chart(shared_figure(class_heatmap, res.class_coupling, list(res.src_classes),
-                                      list(res.tgt_classes), "Class-level coupling mass", src, tgt, kind="mass"),
-                        key="class_coupling", config=chart_config("class_coupling"))
+        st.plotly_chart(
+            shared_figure(
+                class_heatmap,
+                res.class_coupling,
+                list(res.src_classes),
+                list(res.tgt_classes),
+                "Class-level coupling mass",
+                src,
+                tgt,
+                kind="mass",
+            ),
+            key="class_coupling",
+            config=chart_config("class_coupling"),
+        )
 
-    pair_settings = {**vars(settings), "src": src, "tgt": tgt, "otdd": res.otdd,
-                     "split_used": view.comparison.split_used}
-    table_downloads(f"label distances {src} {tgt}", res.label_distances, pair_settings,
-                    index=res.src_classes, columns=res.tgt_classes)
-    table_downloads(f"class coupling {src} {tgt}", res.class_coupling, pair_settings,
-                    index=res.src_classes, columns=res.tgt_classes)
-    st.caption(f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
-               f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite).")
+    pair_settings = {
+        **vars(settings),
+        "src": src,
+        "tgt": tgt,
+        "otdd": res.otdd,
+        "split_used": view.comparison.split_used,
+    }
+    table_downloads(
+        f"label distances {src} {tgt}",
+        res.label_distances,
+        pair_settings,
+        index=res.src_classes,
+        columns=res.tgt_classes,
+    )
+    table_downloads(
+        f"class coupling {src} {tgt}", res.class_coupling, pair_settings, index=res.src_classes, columns=res.tgt_classes
+    )
+    st.caption(
+        f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
+        f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite)."
+    )
 
 
 def _matrix_section(matrix: PairMatrix) -> None:
     """The finished matrix (clickable), its settings, downloads and the self-distance check."""
-    matrix_slot.plotly_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected),
-                             key="matrix_chart", on_select="rerun", selection_mode="points",
-                             config=chart_config("matrix_chart"), width="content")
+    matrix_slot.plotly_chart(
+        shared_figure(matrix_figure, matrix.distance, names, method, selected),
+        key="matrix_chart",
+        on_select="rerun",
+        selection_mode="points",
+        config=chart_config("matrix_chart"),
+        width="content",
+    )
     if show_ot:
-        ot_slot.plotly_chart(shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
-                             key="matrix_ot_chart", config=chart_config("matrix_ot_chart"), width="content")
+        ot_slot.plotly_chart(
+            shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
+            key="matrix_ot_chart",
+            config=chart_config("matrix_ot_chart"),
+            width="content",
+        )
     with matrix_details:
         if method == "sotdd":
             off = ~np.eye(len(names), dtype=bool)
             rel = matrix.stderr[off] / matrix.distance[off]
-            st.caption(f"s-OTDD over {settings.method_settings()[1].n_projections} random projections (projection "
-                       f"seed = the sample seed {settings.seed}). Monte Carlo standard error of the cells, from the "
-                       f"spread of their per-projection values: {100 * rel.min():.1f}–{100 * rel.max():.1f} % of "
-                       "the value. Over projection seeds at n = 2000 see bench/sotdd_bench.py (README).")
-        st.caption(f"Settings: {settings.describe()}. Splits used: "
-                   + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items()) + ".")
-        table_downloads(f"{method} matrix", matrix.distance, {**vars(settings), "split_used": matrix.split_used},
-                        index=names, columns=names)
+            st.caption(
+                f"s-OTDD over {settings.method_settings()[1].n_projections} random projections (projection "
+                f"seed = the sample seed {settings.seed}). Monte Carlo standard error of the cells, from the "
+                f"spread of their per-projection values: {100 * rel.min():.1f}–{100 * rel.max():.1f} % of "
+                "the value. Over projection seeds at n = 2000 see bench/sotdd_bench.py (README)."
+            )
+        st.caption(
+            f"Settings: {settings.describe()}. Splits used: "
+            + ", ".join(f"{k} {v}" for k, v in matrix.split_used.items())
+            + "."
+        )
+        table_downloads(
+            f"{method} matrix",
+            matrix.distance,
+            {**vars(settings), "split_used": matrix.split_used},
+            index=names,
+            columns=names,
+        )
         with st.expander("Sanity check: self-distances"):
             st.markdown(
                 f"The diagonal is each dataset against **the same sample** ({method} must be 0). The sampling floor "
                 "is each dataset against **an independent sample of itself** (seed + 1): differences smaller than "
                 "this are noise."
             )
-            st.dataframe(pd.DataFrame({f"{method} same sample": np.diag(matrix.distance),
-                                       f"{method} independent sample": matrix.floor,
-                                       "OT independent sample": matrix.floor_ot}, index=names), width="content")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        f"{method} same sample": np.diag(matrix.distance),
+                        f"{method} independent sample": matrix.floor,
+                        "OT independent sample": matrix.floor_ot,
+                    },
+                    index=names,
+                ),
+                width="content",
+            )
 
 
 if matrix_ready:  # in memory: drawn (and clickable) at once, before a new pair view is computed
@@ -283,8 +414,9 @@ try:
         st.info("Pick two different datasets (or click an off-diagonal cell).")
     else:
         if not is_otdd:
-            st.caption(f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling "
-                       "to draw.")
+            st.caption(
+                f"The pair view shows the OTDD (exact label distances) coupling: {method} has no coupling to draw."
+            )
         with progress_area:
             view = shared(*_view_job(src, tgt, settings))
         _pair_view_section(view, src, tgt, int(n_lines))

@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.otdd import OTDDResult
-from dsviz.toy import ShuffleCurve, ToyPair, pair_distances, shuffle_curve
+from dsviz.studies.toy import ShuffleCurve, ToyPair, pair_distances, shuffle_curve
+from ui.export import chart_config
 from ui.live_plotly import live_plotly_chart
+from ui.navigation import require_app_navigation
 from ui.plots import clouds_figure, shuffle_curve_figure
 from ui.url_state import UrlNumber
-from ui.export import chart_config
-from ui.navigation import require_app_navigation
 
 ROTATION_A = UrlNumber("rot_a", "Rotation of A (degrees)", 0, 360, 0, 5, help="Counter-clockwise, about A's centroid.")
 SHUFFLE_A = UrlNumber(
@@ -23,7 +23,9 @@ ROTATION_B = UrlNumber("rot_b", "Rotation of B (degrees)", 0, 360, 0, 5, help="C
 SHUFFLE_B = UrlNumber(
     "shuffle_b", "Label shuffle of B", 0.0, 1.0, 0.0, 0.05, help="Fraction of B's points that get a random label."
 )
-N_POINTS = UrlNumber("n", "Points per cloud", 20, 500, 200, 10, help="Points in each dataset, split over its two blobs.")
+N_POINTS = UrlNumber(
+    "n", "Points per cloud", 20, 500, 200, 10, help="Points in each dataset, split over its two blobs."
+)
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Draws the points and which labels get shuffled.")
 
 
@@ -54,10 +56,16 @@ def _explorer() -> None:
         n_points = N_POINTS.slider()
         seed = SEED.number_input()
 
-    # fractions rounded like the curve's (dsviz.toy.SHUFFLE_FRACTIONS), so a slider value that came
+    # fractions rounded like the curve's (dsviz.studies.toy.SHUFFLE_FRACTIONS), so a slider value that came
     # back as 0.15000000000000002 finds the curve's cached result for 0.15
-    pair = ToyPair(int(n_points), int(seed), float(rotation_a), float(rotation_b),
-                   round(float(shuffle_a), 10), round(float(shuffle_b), 10))
+    pair = ToyPair(
+        int(n_points),
+        int(seed),
+        float(rotation_a),
+        float(rotation_b),
+        round(float(shuffle_a), 10),
+        round(float(shuffle_b), 10),
+    )
     x_a, y_a, x_b, y_b = pair.datasets()
     result = _distances(pair)
     unshuffled = _distances(replace(pair, shuffle_b=0.0))
@@ -71,14 +79,31 @@ def _explorer() -> None:
         )
     with metric_col:
         for key, label, value, base, meaning in (
-            ("metric_otdd", "OTDD", result.otdd, unshuffled.otdd,
-             "Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver."),
-            ("metric_ot", "OT", result.ot, unshuffled.ot,
-             "Optimal transport with cost ‖x − x′‖² only; labels play no part."),
+            (
+                "metric_otdd",
+                "OTDD",
+                result.otdd,
+                unshuffled.otdd,
+                "Optimal transport with cost ‖x − x′‖² + W₂²(P_y, P_y′), exact solver.",
+            ),
+            (
+                "metric_ot",
+                "OT",
+                result.ot,
+                unshuffled.ot,
+                "Optimal transport with cost ‖x − x′‖² only; labels play no part.",
+            ),
         ):
             with st.container(key=key):
-                st.metric(label, value, delta=round(value - base, 3), delta_color="off",
-                          delta_description="vs. B unshuffled", format="%.3f", help=meaning)
+                st.metric(
+                    label,
+                    value,
+                    delta=round(value - base, 3),
+                    delta_color="off",
+                    delta_description="vs. B unshuffled",
+                    format="%.3f",
+                    help=meaning,
+                )
         st.markdown("**W₂²(P_y, P_y′) between classes**")
         # a static table: the interactive data grid cost more browser time per rerun than the 2x2 needs
         st.table(

@@ -6,23 +6,44 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError
-from dsviz.derived import choose_datasets, dataset_status
-from dsviz.simex import runs
+from dsviz.data.derived import choose_datasets, dataset_status
 from dsviz.methods import METHODS
-from dsviz.simex.agreement import compare_methods, estimate_seconds
-from ui.simex_plots import heatmap
-from ui.url_state import UrlNumber
+from dsviz.simex import runs
+from dsviz.studies.agreement import compare_methods, estimate_seconds
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
+from ui.simex_plots import heatmap
+from ui.url_state import UrlNumber
 
 OPTIONS = (*runs.BETWEEN_DATASETS, "usps", "kmnist", "mnist-5k", "digits")
-N_TRAIN = UrlNumber("n", "Images per dataset", 50, 6000, runs.DEFAULT_N, 50,
-                    help="Every method compares the same class-balanced samples of this many images per dataset; the autoencoder methods hold out the held-out images below and train on the rest.")  # fmt: skip
-N_EVAL = UrlNumber("n_eval", "Held-out images per dataset", 10, 1000, runs.DEFAULT_N_EVAL, 10,
-                   help="Images per dataset the autoencoder methods are measured on (held out of their training).")  # fmt: skip
-EPOCHS = UrlNumber("epochs", "Autoencoder epochs", 1, 200, runs.DEFAULT_EPOCHS, 1,
-                   help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.")  # fmt: skip
+N_TRAIN = UrlNumber(
+    "n",
+    "Images per dataset",
+    50,
+    6000,
+    runs.DEFAULT_N,
+    50,
+    help="Every method compares the same class-balanced samples of this many images per dataset; the autoencoder methods hold out the held-out images below and train on the rest.",
+)
+N_EVAL = UrlNumber(
+    "n_eval",
+    "Held-out images per dataset",
+    10,
+    1000,
+    runs.DEFAULT_N_EVAL,
+    10,
+    help="Images per dataset the autoencoder methods are measured on (held out of their training).",
+)
+EPOCHS = UrlNumber(
+    "epochs",
+    "Autoencoder epochs",
+    1,
+    200,
+    runs.DEFAULT_EPOCHS,
+    1,
+    help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.",
+)
 
 require_app_navigation()
 st.title("Method agreement")
@@ -54,9 +75,11 @@ if epochs < runs.DEFAULT_EPOCHS:
     )
 
 status = dataset_status(list(chosen))
-data_notice({**default_missing, **{name: note for name, (ok, note) in status.items() if not ok}},
-            {name: note for name, (ok, note) in status.items() if ok and note},
-            [name for name in chosen if name in DATASETS and DATASETS[name].bundled])
+data_notice(
+    {**default_missing, **{name: note for name, (ok, note) in status.items() if not ok}},
+    {name: note for name, (ok, note) in status.items() if ok and note},
+    [name for name in chosen if name in DATASETS and DATASETS[name].bundled],
+)
 usable = [name for name in chosen if status[name][0]]
 
 report = None
@@ -69,13 +92,21 @@ else:
         st.error(str(exc))
         st.stop()
     if report is None:
-        cli = (f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "
-               f"--n {n} --n-eval {n_eval}")  # fmt: skip
+        cli = (
+            f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "
+            f"--n {n} --n-eval {n_eval}"
+        )
         seconds = estimate_seconds(len(usable), n, epochs)
-        cost = ("" if seconds is None else f" Computing here takes about {seconds:.0f} s (scaled from the last "
-                "comparison measured on this machine); Stop (top right) cancels it and leaves no partial result.")
-        st.info(f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it "
-                f"here.{cost}")
+        cost = (
+            ""
+            if seconds is None
+            else f" Computing here takes about {seconds:.0f} s (scaled from the last "
+            "comparison measured on this machine); Stop (top right) cancels it and leaves no partial result."
+        )
+        st.info(
+            f"The comparison is not in the cache at these settings. Precompute it with `{cli}`, or compute it "
+            f"here.{cost}"
+        )
         if st.button("Compute all methods", key="compute_agreement"):
             with st.status(f"Computing the {len(METHODS)} methods…", expanded=True) as progress_box:
                 bar = st.progress(0.0, text="loading data")
@@ -95,28 +126,61 @@ if report is not None:
     for i, method in enumerate(report.methods):
         with columns[i % 2]:
             st.plotly_chart(
-                heatmap(report.matrices[method], names, names, title=method, x_title="", y_title="",
-                        fmt=fmts.get(method, ".3f")),
-                key=f"matrix_{i}", config=chart_config(f"matrix_{i}"),
-            )  # fmt: skip
+                heatmap(
+                    report.matrices[method],
+                    names,
+                    names,
+                    title=method,
+                    x_title="",
+                    y_title="",
+                    fmt=fmts.get(method, ".3f"),
+                ),
+                key=f"matrix_{i}",
+                config=chart_config(f"matrix_{i}"),
+            )
     st.caption(
         "SimEx rows are the data evaluated and columns the autoencoder's training data; for the ranking each pair's two "
         "directions are averaged. Diagonals are ignored: the ranking uses the pairs of different datasets."
     )
-    table_downloads("method distances", pd.DataFrame(
-        [(method, a, b, report.matrices[method][i, j]) for method in report.methods
-         for i, a in enumerate(names) for j, b in enumerate(names)],
-        columns=["method", "row", "column", "distance"]), {"datasets": names, "n": n, "n_eval": n_eval, "epochs": epochs})
-    table_downloads("spearman between methods", report.spearman, {"datasets": names, "n": n, "n_eval": n_eval,
-                    "epochs": epochs}, index=report.methods, columns=report.methods)
+    table_downloads(
+        "method distances",
+        pd.DataFrame(
+            [
+                (method, a, b, report.matrices[method][i, j])
+                for method in report.methods
+                for i, a in enumerate(names)
+                for j, b in enumerate(names)
+            ],
+            columns=["method", "row", "column", "distance"],
+        ),
+        {"datasets": names, "n": n, "n_eval": n_eval, "epochs": epochs},
+    )
+    table_downloads(
+        "spearman between methods",
+        report.spearman,
+        {"datasets": names, "n": n, "n_eval": n_eval, "epochs": epochs},
+        index=report.methods,
+        columns=report.methods,
+    )
     left, right = st.columns([1, 1])
     with left:
         st.subheader("Spearman ρ between the methods' orderings")
         st.plotly_chart(
-            heatmap(report.spearman, report.methods, report.methods, title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
-                    x_title="", y_title="", colorscale="RdBu", fmt=".2f", zmin=-1.0, zmax=1.0),
-            key="agreement_heatmap", config=chart_config("agreement_heatmap"),
-        )  # fmt: skip
+            heatmap(
+                report.spearman,
+                report.methods,
+                report.methods,
+                title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
+                x_title="",
+                y_title="",
+                colorscale="RdBu",
+                fmt=".2f",
+                zmin=-1.0,
+                zmax=1.0,
+            ),
+            key="agreement_heatmap",
+            config=chart_config("agreement_heatmap"),
+        )
     with right:
         st.subheader("What each method does, and its cost")
         table = pd.DataFrame(

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
-from dsviz.derived import choose_datasets
-from dsviz.onepixel import (
+from dsviz.data.derived import choose_datasets
+from dsviz.studies.onepixel import (
     ARTICLE_FIGURES,
     ESTIMATE_PREFIX,
     PROTOCOL_SENTENCES,
@@ -27,8 +27,8 @@ from dsviz.onepixel import (
     summarize,
 )
 from ui.data_notice import data_notice
-from ui.hover_images import hover_images, panel_key
 from ui.export import chart_config, table_downloads
+from ui.hover_images import hover_images, panel_key
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import accuracy_heatmaps, accuracy_panels, held_out_name, mean_difference_figure
 
@@ -36,14 +36,26 @@ DEFAULT_DATASETS = ["mnist", "fashion-mnist"]
 PROTOCOL_LABELS = {"published": "Published (the article's code)", "heldout": "Held-out split of train"}
 # Where the article's prose and its code (evaluate_models.py, visualizations.py) differ; the page follows the code.
 PROSE_VS_CODE = (
-    ("Data", "“50 000 images in the training set and 10 000 in the validation set”",
-     "fits on all 60 000 training images (`train-*` files) and scores on the 10 000 test images (`t10k-*`)"),
-    ("Pixel values", "“a number 0 to 255”",
-     "every image L2-normalized as a 784-vector (`preprocessing.normalize(X, norm=\"l2\")`): pixel / ‖image‖"),
-    ("Model", "“the same class vs class logistic regression”",
-     "`LogisticRegression(solver=\"sag\")` with its defaults: L2 penalty, C = 1, intercept, max_iter 100, tol 1e-4"),
-    ("Chart values", "accuracies on a 0.5–1 scale",
-     "saved with `%.4f`, printed by seaborn's default `.2g`: two decimals"),
+    (
+        "Data",
+        "“50 000 images in the training set and 10 000 in the validation set”",
+        "fits on all 60 000 training images (`train-*` files) and scores on the 10 000 test images (`t10k-*`)",
+    ),
+    (
+        "Pixel values",
+        "“a number 0 to 255”",
+        'every image L2-normalized as a 784-vector (`preprocessing.normalize(X, norm="l2")`): pixel / ‖image‖',
+    ),
+    (
+        "Model",
+        "“the same class vs class logistic regression”",
+        '`LogisticRegression(solver="sag")` with its defaults: L2 penalty, C = 1, intercept, max_iter 100, tol 1e-4',
+    ),
+    (
+        "Chart values",
+        "accuracies on a 0.5–1 scale",
+        "saved with `%.4f`, printed by seaborn's default `.2g`: two decimals",
+    ),
 )
 
 
@@ -59,8 +71,9 @@ def _run(name: str, protocol: str) -> OnePixelRun | None:
     if (name, protocol) not in runs:
         title = DATASETS[name].title
         slot = st.empty()
-        with slot.status(f"{title}: one-pixel fits, {protocol} protocol (read from the cache, or fitted now)…",
-                         expanded=True) as status:
+        with slot.status(
+            f"{title}: one-pixel fits, {protocol} protocol (read from the cache, or fitted now)…", expanded=True
+        ) as status:
             bar = st.progress(0.0)
 
             estimate: list[str] = []  # the fit's own "about N s" message, kept beside the count
@@ -101,15 +114,28 @@ def _pairs(res: OnePixelResult, chosen: tuple[tuple[int, int], ...] | None, list
 
 def article_table(res: OnePixelResult, columns: dict[str, ArticleCounts | None]) -> pd.DataFrame:
     """The article's quoted figures (prose, chart) beside ours, at the chart's two decimals; "—" where absent."""
+
     def column(c: ArticleCounts | None) -> list[str]:
         if c is None:
             return ["—"] * 6
         n = {level: "not stated" if v is None else str(v) for level, v in c.at_least.items()}
-        return [n[0.9], n[0.95], _pairs(res, c.top_pairs), _pair(res, c.best), _pair(res, c.worst),
-                _classes(res, c.strong_classes)]
+        return [
+            n[0.9],
+            n[0.95],
+            _pairs(res, c.top_pairs),
+            _pair(res, c.best),
+            _pair(res, c.worst),
+            _classes(res, c.strong_classes),
+        ]
 
-    rows = ["pairs ≥ 0.90", "pairs ≥ 0.95", "pairs ≥ 0.95 (which)", "best pair", "worst pair",
-            "classes ≥ 0.95 against ≥ 6 others"]
+    rows = [
+        "pairs ≥ 0.90",
+        "pairs ≥ 0.95",
+        "pairs ≥ 0.95 (which)",
+        "best pair",
+        "worst pair",
+        "classes ≥ 0.95 against ≥ 6 others",
+    ]
     return pd.DataFrame({"figure": rows, **{title: column(c) for title, c in columns.items()}})
 
 
@@ -129,8 +155,8 @@ protocol = st.segmented_control(
 st.caption(
     f"**{PROTOCOL_LABELS[protocol]}.** {PROTOCOL_SENTENCES[protocol]} For every pair of classes and every pixel, a "
     "logistic regression on that single pixel (scikit-learn's objective, L2 penalty on the slope, C = 1) is fitted; "
-    "the pixel with the best in-sample accuracy is kept. Chance is 0.5. After \"Distinguishing pairs of classes on "
-    "MNIST and Fashion-MNIST with just one pixel\" (L. France, 2021); all 45 × 784 models are fitted at once with "
+    'the pixel with the best in-sample accuracy is kept. Chance is 0.5. After "Distinguishing pairs of classes on '
+    'MNIST and Fashion-MNIST with just one pixel" (L. France, 2021); all 45 × 784 models are fitted at once with '
     "batched Newton in torch, to the exact optimum (scikit-learn's sag stops at tol = 1e-4)."
 )
 
@@ -147,8 +173,11 @@ chosen = st.multiselect(
     help="Any registered dataset; MNIST and Fashion-MNIST by default, side by side.",
 )
 missing = {**default_missing, **{n: status[n].message for n in chosen if n not in usable}}
-data_notice(missing, {n: status[n].message for n in chosen if n in usable and status[n].message},
-            [n for n in chosen if n in usable and DATASETS[n].bundled and n not in DEFAULT_DATASETS])
+data_notice(
+    missing,
+    {n: status[n].message for n in chosen if n in usable and status[n].message},
+    [n for n in chosen if n in usable and DATASETS[n].bundled and n not in DEFAULT_DATASETS],
+)
 runs = {n: r for n in chosen if n in usable and (r := _run(n, protocol)) is not None}
 if not runs:
     st.info("Choose at least one available dataset.")
@@ -178,16 +207,38 @@ st.caption(
     )
 )
 
-for title, run in runs.items():
+for run in runs.values():
     res = run.result
-    table_downloads(f"one pixel {run.name}", pd.DataFrame(
-        [(res.classes[i], res.classes[j], int(res.pixel[i, j][0]), int(res.pixel[i, j][1]), res.val_accuracy[i, j],
-          res.train_accuracy[i, j], res.threshold[i, j]) for i in range(len(res.classes)) for j in range(i)
-         if pd.notna(res.val_accuracy[i, j])],
-        columns=["class a", "class b", "pixel row", "pixel col", "validation accuracy", "in-sample accuracy",
-                 "threshold"]),
+    table_downloads(
+        f"one pixel {run.name}",
+        pd.DataFrame(
+            [
+                (
+                    res.classes[i],
+                    res.classes[j],
+                    int(res.pixel[i, j][0]),
+                    int(res.pixel[i, j][1]),
+                    res.val_accuracy[i, j],
+                    res.train_accuracy[i, j],
+                    res.threshold[i, j],
+                )
+                for i in range(len(res.classes))
+                for j in range(i)
+                if pd.notna(res.val_accuracy[i, j])
+            ],
+            columns=[
+                "class a",
+                "class b",
+                "pixel row",
+                "pixel col",
+                "validation accuracy",
+                "in-sample accuracy",
+                "threshold",
+            ],
+        ),
         {"dataset": run.name, "split_used": run.split_used, "n_fit": res.n_fit, "n_val": res.n_val, "C": res.C},
-        key=f"onepixel_{run.name}")
+        key=f"onepixel_{run.name}",
+    )
 
 st.subheader("Summary")
 columns = st.columns(len(results), gap="large")
@@ -203,11 +254,14 @@ for col, (name, run) in zip(columns, runs.items(), strict=True):
         c.metric("Pairs ≥ 0.95", f"{ours.at_least[0.95]} / {summary.n_pairs}")
         st.markdown("The article's figures beside ours (two decimals, as its charts)")
         st.table(
-            article_table(res, {
-                "article (prose)": ARTICLE_FIGURES.get(name),
-                "article (chart)": None if chart is None else article_counts(chart),
-                f"ours ({protocol})": ours,
-            }).set_index("figure"),
+            article_table(
+                res,
+                {
+                    "article (prose)": ARTICLE_FIGURES.get(name),
+                    "article (chart)": None if chart is None else article_counts(chart),
+                    f"ours ({protocol})": ours,
+                },
+            ).set_index("figure"),
         )
         if chart is None:
             st.caption("The article covers MNIST and Fashion-MNIST only.")
@@ -222,8 +276,15 @@ for col, (name, run) in zip(columns, runs.items(), strict=True):
 
         def table(rows: list[tuple[int, int, float]], res=res, held=held) -> pd.DataFrame:
             return pd.DataFrame(
-                [(f"{res.classes[i]} vs {res.classes[j]}", f"({res.pixel[i, j][0]}, {res.pixel[i, j][1]})", acc,
-                  res.train_accuracy[i, j]) for i, j, acc in rows],
+                [
+                    (
+                        f"{res.classes[i]} vs {res.classes[j]}",
+                        f"({res.pixel[i, j][0]}, {res.pixel[i, j][1]})",
+                        acc,
+                        res.train_accuracy[i, j],
+                    )
+                    for i, j, acc in rows
+                ],
                 columns=["pair", "pixel (row, col)", held, "in-sample"],
             )
 

@@ -5,40 +5,61 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from dsviz.progress import Progress
 from dsviz.data import DATASETS, DataError
-from dsviz.derived import DERIVED, choose_datasets, dataset_status
-import pandas as pd
-
-from dsviz.simex import LOSSES, ordering_agreement, reconstruct, sample_mse_matrix, settling_curve
-from dsviz.simex import runs
-from dsviz.simex.confusion import confusion_baseline, confusion_spearman
+from dsviz.data.derived import DERIVED, choose_datasets, dataset_status
+from dsviz.runtime.progress import Progress
+from dsviz.simex import LOSSES, ordering_agreement, reconstruct, runs, sample_mse_matrix, settling_curve
 from dsviz.simex.ranking import STABLE_RHO, seed_stability
-from dsviz.simex.retrain import retrain_baseline, spearman_per_base
-from dsviz.simex.settling import settling_against_baseline
-from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
-from ui.url_state import UrlNumber
+from dsviz.studies.simex_baselines.confusion import confusion_baseline, confusion_spearman
+from dsviz.studies.simex_baselines.retrain import retrain_baseline, spearman_per_base
+from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
+from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
+from ui.url_state import UrlNumber
 
 CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED, "mnist-5k", "digits")
 LOSS_LABELS = {"mse": "MSE", "issim": "iSSIM = 1 − SSIM"}
-N_TRAIN = UrlNumber("n", "Training images per part", 50, 6000, runs.DEFAULT_N, 50,
-                    help="Images each autoencoder trains on (per class, or per dataset in section c).")  # fmt: skip
-N_EVAL = UrlNumber("n_eval", "Held-out images per part", 10, 1000, runs.DEFAULT_N_EVAL, 10,
-                   help="Images of each part that Δ and the baseline are measured on (never trained on).")  # fmt: skip
-EPOCHS = UrlNumber("epochs", "Epochs", 1, 200, runs.DEFAULT_EPOCHS, 1,
-                   help=f"RMSprop, learning rate 2e-4, batch 32. {runs.DEFAULT_EPOCHS} = settled (SimEx §5.2, Fig. 6a); "
-                        f"{runs.PREVIEW_EPOCHS} = fast preview.")  # fmt: skip
+N_TRAIN = UrlNumber(
+    "n",
+    "Training images per part",
+    50,
+    6000,
+    runs.DEFAULT_N,
+    50,
+    help="Images each autoencoder trains on (per class, or per dataset in section c).",
+)
+N_EVAL = UrlNumber(
+    "n_eval",
+    "Held-out images per part",
+    10,
+    1000,
+    runs.DEFAULT_N_EVAL,
+    10,
+    help="Images of each part that Δ and the baseline are measured on (never trained on).",
+)
+EPOCHS = UrlNumber(
+    "epochs",
+    "Epochs",
+    1,
+    200,
+    runs.DEFAULT_EPOCHS,
+    1,
+    help=f"RMSprop, learning rate 2e-4, batch 32. {runs.DEFAULT_EPOCHS} = settled (SimEx §5.2, Fig. 6a); "
+    f"{runs.PREVIEW_EPOCHS} = fast preview.",
+)
 SEEDS = (0, 1, 2)  # repeated between-dataset fleets looked up for error bars and the stability check
 CONFUSION_N = 300  # training images per class of the MNIST fleet compared with the confusion baseline (CPU budget)
 PAPER_SETTLED = (50, 0.92)  # SimEx §5.2, Fig. 6a: RMSprop at lr 2e-4 reaches ρ = 0.92 against the baseline at 50 epochs
 PAPER_ORDER_M = "M, R, E, F, B"  # SimEx §5.1: A(MNIST)'s order of MNIST, rotated, EMNIST, Fashion, background
 SHORT = {"mnist": "M", "mnist-rotated": "R", "mnist-background": "B", "fashion-mnist": "F", "emnist-letters": "E"}
-SAMPLES = UrlNumber("samples", "Samples per class", 1, 12, 6, 1, help="How many held-out samples each row of the grid shows.")
+SAMPLES = UrlNumber(
+    "samples", "Samples per class", 1, 12, 6, 1, help="How many held-out samples each row of the grid shows."
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -60,14 +81,20 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
-def _compute_button(what: str, cli: str, key: str, compute: Callable[[Progress], object],
-                    seconds: float | None = None) -> None:
+def _compute_button(
+    what: str, cli: str, key: str, compute: Callable[[Progress], object], seconds: float | None = None
+) -> None:
     """Say that ``what`` is not cached, how to precompute it and how long it takes, and offer to compute it here."""
-    cost = ("" if seconds is None else
-            f" Training here takes about {seconds:.0f} s (scaled from the last run measured on this machine); "
-            "Stop (top right) cancels it and leaves no partial result.")
-    st.info(f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train "
-            f"it here.{cost}")
+    cost = (
+        ""
+        if seconds is None
+        else f" Training here takes about {seconds:.0f} s (scaled from the last run measured on this machine); "
+        "Stop (top right) cancels it and leaves no partial result."
+    )
+    st.info(
+        f"{what[0].upper()}{what[1:]} is not in the cache at these settings. Precompute it with `{cli}`, or train "
+        f"it here.{cost}"
+    )
     if st.button(f"Train {what}", key=key):
         with st.status(f"Training {what}…", expanded=True) as status:
             bar = st.progress(0.0, text="loading data")
@@ -95,8 +122,13 @@ with st.container(key="settings"):
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4])
     with c1:
         first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
-        dataset = st.selectbox("Dataset (sections a, b, d)", CLASS_DATASETS, index=CLASS_DATASETS.index(first),
-                               key="dataset", bind="query-params")
+        dataset = st.selectbox(
+            "Dataset (sections a, b, d)",
+            CLASS_DATASETS,
+            index=CLASS_DATASETS.index(first),
+            key="dataset",
+            bind="query-params",
+        )
     with c2:
         loss = st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key="loss", bind="query-params", horizontal=True)
     with c3:
@@ -127,9 +159,11 @@ def _untrained_warning(fleet, names, key: str) -> None:
 
 status = dataset_status([dataset])[dataset]
 between_names, between_missing, between_partial = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
-data_notice({**between_missing, **({} if status[0] else {dataset: status[1]})},
-            {**between_partial, **({dataset: status[1]} if status[0] and status[1] else {})},
-            [name for name in between_names if name in DATASETS and DATASETS[name].bundled])
+data_notice(
+    {**between_missing, **({} if status[0] else {dataset: status[1]})},
+    {**between_partial, **({dataset: status[1]} if status[0] and status[1] else {})},
+    [name for name in between_names if name in DATASETS and DATASETS[name].bundled],
+)
 st.header("a · Classes within a dataset")
 fleet = parts = None
 if not status[0]:
@@ -157,20 +191,45 @@ if fleet is not None:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
-            heatmap(fleet.delta, parts.names, parts.names, title=f"SimEx Δ ({LOSS_LABELS[loss]})",
-                    x_title="autoencoder trained on", y_title="samples of"),
-            key="delta_heatmap", config=chart_config("delta_heatmap"),
-        )  # fmt: skip
+            heatmap(
+                fleet.delta,
+                parts.names,
+                parts.names,
+                title=f"SimEx Δ ({LOSS_LABELS[loss]})",
+                x_title="autoencoder trained on",
+                y_title="samples of",
+            ),
+            key="delta_heatmap",
+            config=chart_config("delta_heatmap"),
+        )
     with right:
         st.plotly_chart(
-            heatmap(baseline, parts.names, parts.names, title="Sample-space baseline: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of"),
-            key="baseline_heatmap", config=chart_config("baseline_heatmap"),
-        )  # fmt: skip
-    table_downloads(f"SimEx delta {dataset} {loss}", fleet.delta,
-                    {"dataset": dataset, "loss": loss, "n": n, "n_eval": n_eval, "epochs": epochs,
-                     "rows": "samples of", "columns": "autoencoder trained on"},
-                    index=parts.names, columns=parts.names)
+            heatmap(
+                baseline,
+                parts.names,
+                parts.names,
+                title="Sample-space baseline: mean pairwise MSE",
+                x_title="training samples of",
+                y_title="held-out samples of",
+            ),
+            key="baseline_heatmap",
+            config=chart_config("baseline_heatmap"),
+        )
+    table_downloads(
+        f"SimEx delta {dataset} {loss}",
+        fleet.delta,
+        {
+            "dataset": dataset,
+            "loss": loss,
+            "n": n,
+            "n_eval": n_eval,
+            "epochs": epochs,
+            "rows": "samples of",
+            "columns": "autoencoder trained on",
+        },
+        index=parts.names,
+        columns=parts.names,
+    )
     with st.container(key="metric_rho"):
         st.metric("Spearman ρ, Δ vs. baseline (row orderings, mean over rows)", f"{rho:.3f}")
     st.caption(
@@ -199,7 +258,9 @@ if fleet is not None:
                 st.image(pair_strip(inputs[i], recons[i]), width=min(900, 100 * samples + 20))
 
 st.header("c · Between datasets")
-normalize = st.toggle("Normalize Δ by each reference dataset's mean L2 norm (SimEx §5.3)", key="norm", bind="query-params")
+normalize = st.toggle(
+    "Normalize Δ by each reference dataset's mean L2 norm (SimEx §5.3)", key="norm", bind="query-params"
+)
 dfleet = daad = dparts = None
 try:
     dparts = _dataset_parts(tuple(between_names), n, n_eval)
@@ -209,6 +270,7 @@ if dparts is not None:
     dfleet, _ = runs.simex(dparts, loss, epochs, cached_only=True)
     daad, _ = runs.aad(dparts, epochs, cached_only=True)
     if dfleet is None or daad is None:
+
         def _train_between(progress: Progress) -> None:
             if dfleet is None:
                 runs.simex(dparts, loss, epochs, progress=progress)
@@ -216,8 +278,14 @@ if dparts is not None:
                 runs.aad(dparts, epochs, progress=progress)
 
         _compute_button(
-            " and ".join(w for w, missing in ((f"the between-dataset {LOSS_LABELS[loss]} fleet", dfleet is None),
-                                                ("the AAD autoencoder", daad is None)) if missing),
+            " and ".join(
+                w
+                for w, missing in (
+                    (f"the between-dataset {LOSS_LABELS[loss]} fleet", dfleet is None),
+                    ("the AAD autoencoder", daad is None),
+                )
+                if missing
+            ),
             f"python -m dsviz simex {' '.join(between_names)} --per dataset --loss {loss} --epochs {epochs} "
             f"--n {n} --n-eval {n_eval}" + (" --agreement" if loss == "mse" else ""),
             "train_dataset_fleet",
@@ -235,24 +303,46 @@ if dfleet is not None:
     shown = dfleet.normalized_delta() if normalize else dfleet.delta
     with fa:
         st.plotly_chart(
-            heatmap(shown, dparts.names, dparts.names,
-                    title=f"(a) SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})",
-                    x_title="autoencoder trained on", y_title="samples of"),
-            key="between_heatmap", config=chart_config("between_heatmap"),
-        )  # fmt: skip
+            heatmap(
+                shown,
+                dparts.names,
+                dparts.names,
+                title=f"(a) SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})",
+                x_title="autoencoder trained on",
+                y_title="samples of",
+            ),
+            key="between_heatmap",
+            config=chart_config("between_heatmap"),
+        )
     with fb:
         st.plotly_chart(
-            heatmap(dbase, dparts.names, dparts.names, title="(b) sample space: mean pairwise MSE",
-                    x_title="training samples of", y_title="held-out samples of"),
-            key="between_baseline_heatmap", config=chart_config("between_baseline_heatmap"),
-        )  # fmt: skip
+            heatmap(
+                dbase,
+                dparts.names,
+                dparts.names,
+                title="(b) sample space: mean pairwise MSE",
+                x_title="training samples of",
+                y_title="held-out samples of",
+            ),
+            key="between_baseline_heatmap",
+            config=chart_config("between_baseline_heatmap"),
+        )
     with fc:
         if retrain is not None:
             st.plotly_chart(
-                heatmap(retrain.accuracy, dparts.names, dparts.names, title="(c) retraining: normalized accuracy",
-                        x_title="LeNet-5 base (conv frozen)", y_title="FC retrained on", similarity=True, fmt=".2f"),
-                key="retrain_heatmap", config=chart_config("retrain_heatmap"),
-            )  # fmt: skip
+                heatmap(
+                    retrain.accuracy,
+                    dparts.names,
+                    dparts.names,
+                    title="(c) retraining: normalized accuracy",
+                    x_title="LeNet-5 base (conv frozen)",
+                    y_title="FC retrained on",
+                    similarity=True,
+                    fmt=".2f",
+                ),
+                key="retrain_heatmap",
+                config=chart_config("retrain_heatmap"),
+            )
         else:
             _compute_button(
                 "the retraining baseline (LeNet-5 per dataset, FC layers retrained on each other)",
@@ -260,10 +350,22 @@ if dfleet is not None:
                 "train_retrain",
                 lambda progress: retrain_baseline(dparts.names, progress=progress),
             )
-    table_downloads(f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}", shown,
-                    {"datasets": list(dparts.names), "loss": loss, "normalized": bool(normalize), "n": n,
-                     "n_eval": n_eval, "epochs": epochs, "rows": "samples of", "columns": "autoencoder trained on"},
-                    index=dparts.names, columns=dparts.names)
+    table_downloads(
+        f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}",
+        shown,
+        {
+            "datasets": list(dparts.names),
+            "loss": loss,
+            "normalized": bool(normalize),
+            "n": n,
+            "n_eval": n_eval,
+            "epochs": epochs,
+            "rows": "samples of",
+            "columns": "autoencoder trained on",
+        },
+        index=dparts.names,
+        columns=dparts.names,
+    )
     st.caption(
         "(c) follows SimEx §5.1: a LeNet-5 per dataset (EMNIST letters: its first 10 classes, a–j), convolution layers "
         "frozen, fully connected layers re-initialised and trained on each dataset (column = base, row = data), test "
@@ -279,14 +381,18 @@ if dfleet is not None:
             idx = np.argsort(-column if larger_is_closer else column, kind="stable")
             return ", ".join(SHORT.get(dparts.names[i], dparts.names[i]) for i in idx)
 
-        table = pd.DataFrame({
-            "base dataset": dparts.names,
-            "ρ SimEx vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_simex],
-            "ρ sample space vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_sample],
-            "order by SimEx (ours)": [_order(dfleet.delta[:, k], False) if ok[k] else "not trained" for k in range(len(ok))],
-            "order by retraining (ours)": [_order(retrain.accuracy[:, k], True) for k in range(len(ok))],
-            "order by SimEx (paper)": [PAPER_ORDER_M if name == "mnist" else "—" for name in dparts.names],
-        })  # fmt: skip
+        table = pd.DataFrame(
+            {
+                "base dataset": dparts.names,
+                "ρ SimEx vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_simex],
+                "ρ sample space vs. retraining (ours)": ["—" if not np.isfinite(v) else f"{v:.2f}" for v in rho_sample],
+                "order by SimEx (ours)": [
+                    _order(dfleet.delta[:, k], False) if ok[k] else "not trained" for k in range(len(ok))
+                ],
+                "order by retraining (ours)": [_order(retrain.accuracy[:, k], True) for k in range(len(ok))],
+                "order by SimEx (paper)": [PAPER_ORDER_M if name == "mnist" else "—" for name in dparts.names],
+            }
+        )
         st.subheader("Table 1 · Spearman ρ between SimEx's and retraining's ordering, per base dataset")
         with st.container(key="table1"):
             st.table(table.set_index("base dataset"))
@@ -302,13 +408,22 @@ if dfleet is not None:
         )
 if daad is not None:
     st.plotly_chart(
-        heatmap(daad.matrix, dparts.names, dparts.names, title="AAD: distance of mean latent codes",
-                x_title="dataset", y_title="dataset", fmt=".2f"),
-        key="aad_heatmap", config=chart_config("aad_heatmap"),
-    )  # fmt: skip
+        heatmap(
+            daad.matrix,
+            dparts.names,
+            dparts.names,
+            title="AAD: distance of mean latent codes",
+            x_title="dataset",
+            y_title="dataset",
+            fmt=".2f",
+        ),
+        key="aad_heatmap",
+        config=chart_config("aad_heatmap"),
+    )
     st.caption(
         "AAD trains one autoencoder on all five datasets and measures ‖mean code of A − mean code of B‖. "
-        f"Trained in {daad.seconds:.0f} s" + (f" (the SimEx fleet: {dfleet.seconds:.0f} s)." if dfleet is not None else ".")
+        f"Trained in {daad.seconds:.0f} s"
+        + (f" (the SimEx fleet: {dfleet.seconds:.0f} s)." if dfleet is not None else ".")
     )
 
 st.header("d · How the orderings settle during training")
@@ -333,10 +448,17 @@ if dparts is not None:
         curve = settling_against_baseline(seeded, retrain)
         st.subheader("Fig. 6a · ρ against the baseline over training, between datasets")
         st.plotly_chart(
-            settling_band_figure(curve["epochs"], curve["mean"], curve["std"], curve["per_seed"],
-                                 reference=curve["reference"], paper=PAPER_SETTLED),
-            key="settling_baseline", config=chart_config("settling_baseline"),
-        )  # fmt: skip
+            settling_band_figure(
+                curve["epochs"],
+                curve["mean"],
+                curve["std"],
+                curve["per_seed"],
+                reference=curve["reference"],
+                paper=PAPER_SETTLED,
+            ),
+            key="settling_baseline",
+            config=chart_config("settling_baseline"),
+        )
         stability = seed_stability([f.delta for _, f in seeded], [f.trained_mask for _, f in seeded])
         st.caption(
             f"Each epoch's Δ ordering against the {curve['reference']} baseline ({'mean of Table 1' if retrain is not None else 'mean row ρ'}), "
@@ -359,9 +481,13 @@ if dparts is not None:
             for sp, f in seeded:
                 col = f.delta[:, m]
                 order = np.argsort(col, kind="stable")
-                rows.append({"seed": int(f.settings["seed"]),
-                             "A(M) order, most similar first": ", ".join(SHORT.get(sp.names[i], sp.names[i]) for i in order),
-                             **{f"Δ({SHORT.get(p, p)}|M)": round(float(v), 4) for p, v in zip(sp.names, col, strict=True)}})  # fmt: skip
+                rows.append(
+                    {
+                        "seed": int(f.settings["seed"]),
+                        "A(M) order, most similar first": ", ".join(SHORT.get(sp.names[i], sp.names[i]) for i in order),
+                        **{f"Δ({SHORT.get(p, p)}|M)": round(float(v), 4) for p, v in zip(sp.names, col, strict=True)},
+                    }
+                )
             st.markdown(f"**Δ(·|M) over seeds** (paper: {PAPER_ORDER_M})")
             with st.container(key="mnist_orderings"):
                 st.table(pd.DataFrame(rows).set_index("seed"))
@@ -374,6 +500,7 @@ else:
     cfleet, _ = runs.simex(cparts, loss, epochs, cached_only=True)
     confusion, _ = confusion_baseline("mnist", cached_only=True)
     if cfleet is None or confusion is None:
+
         def _train_confusion(progress: Progress) -> None:
             runs.simex(cparts, loss, epochs, progress=progress)
             confusion_baseline("mnist", progress=progress)
@@ -393,18 +520,29 @@ else:
         left, right = st.columns([3, 2])
         with left:
             st.plotly_chart(
-                heatmap(confusion.matrix, confusion.classes, confusion.classes,
-                        title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
-                        x_title="confused with", y_title="left-out class", similarity=True, fmt=".2f"),
-                key="confusion_heatmap", config=chart_config("confusion_heatmap"),
-            )  # fmt: skip
+                heatmap(
+                    confusion.matrix,
+                    confusion.classes,
+                    confusion.classes,
+                    title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
+                    x_title="confused with",
+                    y_title="left-out class",
+                    similarity=True,
+                    fmt=".2f",
+                ),
+                key="confusion_heatmap",
+                config=chart_config("confusion_heatmap"),
+            )
         with right:
-            table = pd.DataFrame({
-                "similarity": ["SimEx Δ", "sample space (mean pairwise MSE)"],
-                "mean ρ vs. LeNet-5 confusion (ours)": [f"{np.nanmean(r):.2f}" if np.isfinite(r).any() else "—"
-                                                      for r in (r_simex, r_sample)],
-                "ResNet-18 confusion": ["not computed: needs a GPU"] * 2,
-            })  # fmt: skip
+            table = pd.DataFrame(
+                {
+                    "similarity": ["SimEx Δ", "sample space (mean pairwise MSE)"],
+                    "mean ρ vs. LeNet-5 confusion (ours)": [
+                        f"{np.nanmean(r):.2f}" if np.isfinite(r).any() else "—" for r in (r_simex, r_sample)
+                    ],
+                    "ResNet-18 confusion": ["not computed: needs a GPU"] * 2,
+                }
+            )
             with st.container(key="table2"):
                 st.table(table.set_index("similarity"))
             st.caption(

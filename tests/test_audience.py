@@ -24,7 +24,7 @@ import pytest
 
 from bench.audience import audience, serve
 from dsviz.data import load
-from dsviz.jobs import JobBoard
+from dsviz.runtime.jobs import JobBoard
 
 USERS = 3
 
@@ -33,8 +33,7 @@ def test_three_viewers_share_one_matrix(tmp_path, real_data_dir):
     log = tmp_path / "server.log"
     env = {"DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "DSVIZ_DATA_DIR": real_data_dir}
     with serve(log, env) as (url, _pid):
-        summary = asyncio.run(audience(url, USERS, "dataset_pairs", actions=1, query="n=250&tgt=mnist",
-                                 timeout=300))
+        summary = asyncio.run(audience(url, USERS, "dataset_pairs", actions=1, query="n=250&tgt=mnist", timeout=300))
     text = log.read_text()
     assert summary["errors"] == 0, summary["error_messages"]
     assert summary["runs"] == USERS * 2
@@ -54,6 +53,7 @@ def test_job_board_runs_one_job_per_key_and_reports_queue_position(tmp_path):
             progress(1, 2, f"half of {name}")
             release.wait(10)
             return {"name": name}
+
         return compute
 
     first = board.submit("a", "job a", slow("a"))

@@ -1,4 +1,4 @@
-"""Transformations (dsviz.augment) and OTDD of transformed MNIST vs USPS (dsviz.augment_otdd)."""
+"""Transformations (dsviz.data.transforms) and OTDD of transformed MNIST vs USPS (dsviz.studies.augment_otdd)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 import torch
 from scipy import ndimage
 
-from dsviz.augment import TRANSFORMS, transform_batch, transform_images
-from dsviz.augment_otdd import load_pair, otdd_curve, transformed_otdd
-from dsviz.cache import Cache
 from dsviz.data import load, to_features
+from dsviz.data.transforms import TRANSFORMS, transform_batch, transform_images
 from dsviz.otdd import compute_otdd
+from dsviz.runtime.cache import Cache
+from dsviz.studies.augment_otdd import load_pair, otdd_curve, transformed_otdd
 
 RNG = np.random.default_rng(0)
 RANDOM_IMAGES = RNG.integers(0, 256, size=(6, 28, 28), dtype=np.uint8)

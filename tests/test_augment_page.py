@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dsviz.augment import TRANSFORMS
+from dsviz.data.transforms import TRANSFORMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/augmentations.py"
@@ -69,7 +69,9 @@ def test_page_works_on_the_bundled_data(tmp_path, monkeypatch):
     at = _open({"transform": "crop", "mag_crop": "0.2"})
     assert at.title[0].value == "Augmentations: mnist-5k against digits"
     (notice,) = [i.value for i in at.info if "Not in the data folder" in i.value]
-    assert "**mnist**" in notice and "**usps**" in notice and "Showing the bundled **mnist-5k** and **digits**" in notice
+    assert (
+        "**mnist**" in notice and "**usps**" in notice and "Showing the bundled **mnist-5k** and **digits**" in notice
+    )
     charts = at.get("plotly_chart")
     assert len(charts) == 3  # the two heatmaps and the curve; the study needs the real pair
     assert any("needs the real datasets" in i.value for i in at.info)

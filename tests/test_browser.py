@@ -13,7 +13,6 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
 pytestmark = pytest.mark.browser

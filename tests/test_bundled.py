@@ -112,8 +112,14 @@ def test_out_of_the_box_cli(tmp_path):
     env["HOME"] = str(tmp_path)
 
     def cli(*args: str) -> dict:
-        proc = subprocess.run([sys.executable, "-m", "dsviz", *args, "--json"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "dsviz", *args, "--json"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
@@ -129,7 +135,7 @@ def test_out_of_the_box_cli(tmp_path):
 
 
 def test_pages_fall_back_to_the_bundled_datasets(empty_dirs):
-    from dsviz.derived import choose_datasets, derived_base, load_any
+    from dsviz.data.derived import choose_datasets, derived_base, load_any
     from dsviz.simex.runs import BETWEEN_DATASETS, between_datasets
 
     data, _ = empty_dirs

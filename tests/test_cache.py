@@ -8,8 +8,8 @@ import os
 import numpy as np
 import pytest
 
-from dsviz import cache as cache_module
-from dsviz.cache import Cache, cache_key, default_cache_dir, fingerprint
+from dsviz.runtime import cache as cache_module
+from dsviz.runtime.cache import Cache, cache_key, default_cache_dir, fingerprint
 
 
 def identity(arrays):
@@ -39,8 +39,18 @@ def test_miss_then_hit(tmp_path):
 def test_key_depends_on_function_params_data_and_version():
     base = cache_key("f", {"a": 1}, "d", "1")
     assert base == cache_key("f", {"a": 1}, "d", "1")
-    assert len({base, cache_key("g", {"a": 1}, "d", "1"), cache_key("f", {"a": 2}, "d", "1"),
-                cache_key("f", {"a": 1}, "e", "1"), cache_key("f", {"a": 1}, "d", "2")}) == 5
+    assert (
+        len(
+            {
+                base,
+                cache_key("g", {"a": 1}, "d", "1"),
+                cache_key("f", {"a": 2}, "d", "1"),
+                cache_key("f", {"a": 1}, "e", "1"),
+                cache_key("f", {"a": 1}, "d", "2"),
+            }
+        )
+        == 5
+    )
 
 
 def test_fingerprint_sees_dtype_shape_and_content():

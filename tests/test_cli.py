@@ -14,16 +14,26 @@ import pytest
 from dsviz.data import availability
 
 ROOT = Path(__file__).resolve().parents[1]
-OTDD_JSON_KEYS = {"otdd", "ot", "label_distances", "src_classes", "tgt_classes",
-                  "n_src", "n_tgt", "split_used", "seconds"}
+OTDD_JSON_KEYS = {
+    "otdd",
+    "ot",
+    "label_distances",
+    "src_classes",
+    "tgt_classes",
+    "n_src",
+    "n_tgt",
+    "split_used",
+    "seconds",
+}
 
 
 def run_cli(*args: str, cache_dir: Path, data_dir: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, DSVIZ_CACHE_DIR=str(cache_dir))
     if data_dir is not None:
         env["DSVIZ_DATA_DIR"] = data_dir
-    return subprocess.run([sys.executable, "-m", "dsviz", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "dsviz", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def blobs_npz(path: Path, seed: int, n: int = 60, classes: int = 3, shift: float = 0.0) -> Path:
@@ -56,8 +66,21 @@ def test_otdd_json_between_npz_files(tmp_path):
 def test_n_all_uses_every_image_and_max_outer_bounds_the_outer_problem(tmp_path):
     a = blobs_npz(tmp_path / "a.npz", seed=3, n=70)
     b = blobs_npz(tmp_path / "b.npz", seed=4, n=50, shift=20)
-    out = json.loads(run_cli("otdd", str(a), str(b), "--n", "all", "--label-distance", "gaussian",
-                             "--max-outer", "30", "--json", cache_dir=tmp_path / "c").stdout)
+    out = json.loads(
+        run_cli(
+            "otdd",
+            str(a),
+            str(b),
+            "--n",
+            "all",
+            "--label-distance",
+            "gaussian",
+            "--max-outer",
+            "30",
+            "--json",
+            cache_dir=tmp_path / "c",
+        ).stdout
+    )
     assert out["n_src"] == 70 and out["n_tgt"] == 50
     assert out["options"]["outer_samples"] == [30, 30] and out["options"]["outer_used"] == "exact"
     assert out["options"]["label_route"] == "gaussian-lowrank"  # 17-24 images per class < 64 pixels
@@ -67,8 +90,7 @@ def test_n_all_uses_every_image_and_max_outer_bounds_the_outer_problem(tmp_path)
 
 def test_self_distance_via_cli_is_zero(tmp_path):
     a = blobs_npz(tmp_path / "a.npz", seed=2)
-    out = json.loads(run_cli("otdd", str(a), str(a), "--json", "--outer", "sinkhorn",
-                             cache_dir=tmp_path / "c").stdout)
+    out = json.loads(run_cli("otdd", str(a), str(a), "--json", "--outer", "sinkhorn", cache_dir=tmp_path / "c").stdout)
     assert abs(out["otdd"]) < 1e-8 and out["options"]["outer"] == "sinkhorn"
 
 
@@ -120,16 +142,18 @@ def test_real_label_distances_pair_up_digits(real_data_dir, tmp_path):
     """MNIST against another MNIST sample (the mnist-5k file, as an .npz path):
     every digit's class-conditional is closest to the same digit."""
     other = str(Path(real_data_dir) / "mnist-5k" / "train.npz")
-    proc = run_cli("otdd", "mnist", other, "--n", "300", "--seed", "1", "--json", cache_dir=tmp_path,
-                   data_dir=real_data_dir)
+    proc = run_cli(
+        "otdd", "mnist", other, "--n", "300", "--seed", "1", "--json", cache_dir=tmp_path, data_dir=real_data_dir
+    )
     assert proc.returncode == 0, proc.stderr
     w = np.asarray(json.loads(proc.stdout)["label_distances"])
     np.testing.assert_array_equal(w.argmin(1), np.arange(10))
 
 
 def test_real_split_fallback_is_reported(real_data_dir, tmp_path):
-    proc = run_cli("otdd", "emnist-letters", "mnist", "--n", "130", "--json", cache_dir=tmp_path,
-                   data_dir=real_data_dir)
+    proc = run_cli(
+        "otdd", "emnist-letters", "mnist", "--n", "130", "--json", cache_dir=tmp_path, data_dir=real_data_dir
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     status = availability(real_data_dir)["emnist-letters"]

@@ -35,11 +35,14 @@ def _colors(fig) -> dict:
     return {"colorscale": holder.colorscale, "reversescale": holder.reversescale}
 
 
-@pytest.mark.parametrize("make", [
-    lambda v: class_heatmap(v, ["a", "b"], ["c", "d"], "W", "src", "tgt"),
-    lambda v: matrix_figure(v, ["a", "b"], "OTDD", None),
-    lambda v: heatmap(v, ["a", "b"], ["a", "b"], title="Δ", x_title="", y_title=""),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: class_heatmap(v, ["a", "b"], ["c", "d"], "W", "src", "tgt"),
+        lambda v: matrix_figure(v, ["a", "b"], "OTDD", None),
+        lambda v: heatmap(v, ["a", "b"], ["a", "b"], title="Δ", x_title="", y_title=""),
+    ],
+)
 def test_every_distance_figure_draws_closer_lighter(make):
     c = _colors(make(np.array([[0.0, 1.0], [2.0, 3.0]])))
     assert _lightness(c, 0.0) > _lightness(c, 1.0)
@@ -47,8 +50,17 @@ def test_every_distance_figure_draws_closer_lighter(make):
 
 def test_a_similarity_draws_closer_lighter_too():
     """Retraining accuracy and confusion (SimEx page): larger = more similar = lighter."""
-    c = _colors(heatmap(np.array([[0.0, 1.0], [2.0, 3.0]]), ["a", "b"], ["a", "b"], title="acc", x_title="",
-                        y_title="", similarity=True))
+    c = _colors(
+        heatmap(
+            np.array([[0.0, 1.0], [2.0, 3.0]]),
+            ["a", "b"],
+            ["a", "b"],
+            title="acc",
+            x_title="",
+            y_title="",
+            similarity=True,
+        )
+    )
     assert _lightness(c, 1.0) > _lightness(c, 0.0)
 
 
@@ -66,8 +78,8 @@ def test_no_page_or_ui_module_picks_its_own_distance_colours():
         if path.name == "heatmaps.py":
             continue
         for line in path.read_text().splitlines():
-            if "colorscale=\"" in line:
-                name = line.split("colorscale=\"")[1].split("\"")[0]
+            if 'colorscale="' in line:
+                name = line.split('colorscale="')[1].split('"')[0]
                 assert name in allowed, f"{path.name}: {line.strip()}"
 
 
@@ -99,4 +111,5 @@ def test_deep_link_workaround_still_matches_streamlit(tmp_path):
     finally:
         PagesManager.uses_pages_directory = saved
     import streamlit.commands.navigation as nav
+
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(nav.navigation)

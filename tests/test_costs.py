@@ -1,4 +1,4 @@
-"""dsviz.costs: measured step costs scale to an estimate; a cancelled step records nothing."""
+"""dsviz.runtime.timings: measured step costs scale to an estimate; a cancelled step records nothing."""
 
 from __future__ import annotations
 
@@ -7,34 +7,36 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dsviz import costs, methods
-from dsviz.cache import Cache
+from dsviz import methods
 from dsviz.data import LabeledImages
+from dsviz.runtime import timings
+from dsviz.runtime.cache import Cache
 
 
 def test_estimate_scales_the_last_measurement(tmp_path):
-    assert costs.estimate("fleet", 100, root=tmp_path) is None
-    costs.record("fleet", 1000, 4.0, root=tmp_path)
-    assert costs.estimate("fleet", 250, root=tmp_path) == pytest.approx(1.0)
-    costs.record("fleet", 1000, 8.0, root=tmp_path)
-    assert costs.estimate("fleet", 250, root=tmp_path) == pytest.approx(2.0)
+    assert timings.estimate("fleet", 100, root=tmp_path) is None
+    timings.record("fleet", 1000, 4.0, root=tmp_path)
+    assert timings.estimate("fleet", 250, root=tmp_path) == pytest.approx(1.0)
+    timings.record("fleet", 1000, 8.0, root=tmp_path)
+    assert timings.estimate("fleet", 250, root=tmp_path) == pytest.approx(2.0)
 
 
 def test_cancelled_step_records_nothing_and_bad_file_is_empty(tmp_path):
-    with pytest.raises(KeyboardInterrupt), costs.measured("otdd", 10, root=tmp_path):
+    with pytest.raises(KeyboardInterrupt), timings.measured("otdd", 10, root=tmp_path):
         raise KeyboardInterrupt
-    assert costs.estimate("otdd", 10, root=tmp_path) is None
+    assert timings.estimate("otdd", 10, root=tmp_path) is None
     (tmp_path / "costs.json").write_text("{not json")
-    assert costs.estimate("otdd", 10, root=tmp_path) is None
-    with costs.measured("otdd", 10, root=tmp_path):
+    assert timings.estimate("otdd", 10, root=tmp_path) is None
+    with timings.measured("otdd", 10, root=tmp_path):
         pass
-    assert costs.estimate("otdd", 20, root=tmp_path) >= 0
+    assert timings.estimate("otdd", 20, root=tmp_path) >= 0
 
 
 def _sample(name: str, n: int, seed: int) -> LabeledImages:
     rng = np.random.default_rng(seed)
-    return LabeledImages(name, rng.integers(0, 255, (n, 28, 28), dtype=np.uint8), np.arange(n) % 2,
-                         ("0", "1"), "train", "test")
+    return LabeledImages(
+        name, rng.integers(0, 255, (n, 28, 28), dtype=np.uint8), np.arange(n) % 2, ("0", "1"), "train", "test"
+    )
 
 
 def test_a_distance_records_its_cost_and_the_estimate_scales_with_the_image_pairs(tmp_path):

@@ -7,15 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dsviz.data import (
-    DATASETS,
-    DataError,
-    DatasetUnavailable,
-    availability,
-    data_dir,
-    load,
-    to_features,
-)
+from dsviz.data import DATASETS, DataError, DatasetUnavailable, availability, data_dir, load, to_features
 
 
 def _save(path: Path, **arrays: np.ndarray) -> Path:
@@ -76,9 +68,7 @@ def test_balanced_sample_fills_up_for_small_class(root: Path) -> None:
 def test_sample_images_match_their_labels(root: Path) -> None:
     stored = np.load(root / "mnist" / "train.npz")
     data = load("mnist", n=30, seed=3, data_dir=root)
-    rows = [
-        np.flatnonzero((stored["images"] == image).all(axis=(1, 2)))[0] for image in data.images
-    ]
+    rows = [np.flatnonzero((stored["images"] == image).all(axis=(1, 2)))[0] for image in data.images]
     np.testing.assert_array_equal(stored["labels"][rows], data.labels)
 
 
@@ -111,9 +101,7 @@ def test_missing_split_falls_back_to_the_other(tmp_path: Path) -> None:
 
 def test_small_images_are_resized_to_28(tmp_path: Path) -> None:
     labels = np.arange(10, dtype=np.int64)
-    _save(
-        tmp_path / "usps" / "train.npz", images=np.full((10, 16, 16), 100, np.uint8), labels=labels
-    )
+    _save(tmp_path / "usps" / "train.npz", images=np.full((10, 16, 16), 100, np.uint8), labels=labels)
     data = load("usps", data_dir=tmp_path, download=False)
     assert data.images.shape == (10, 28, 28) and data.images.dtype == np.uint8
     assert (data.images == 100).all()  # interpolation keeps a constant image constant
@@ -141,9 +129,7 @@ def test_npz_path_with_string_labels(tmp_path: Path) -> None:
 
 
 def test_npz_path_with_numeric_labels_keeps_their_names(tmp_path: Path) -> None:
-    path = _save(
-        tmp_path / "d.npz", images=np.zeros((3, 28, 28), np.uint8), labels=np.array([7, 3, 7])
-    )
+    path = _save(tmp_path / "d.npz", images=np.zeros((3, 28, 28), np.uint8), labels=np.array([7, 3, 7]))
     data = load(str(path))
     assert data.classes == ("3", "7")
     np.testing.assert_array_equal(data.labels, [1, 0, 1])
@@ -242,9 +228,7 @@ def test_single_npy_array_raises_data_error(tmp_path: Path) -> None:
         load(str(path))
 
 
-@pytest.mark.parametrize(
-    "labels", [np.arange(12) % 11, np.array([-1] + [0] * 11), np.linspace(0, 1, 12)]
-)
+@pytest.mark.parametrize("labels", [np.arange(12) % 11, np.array([-1] + [0] * 11), np.linspace(0, 1, 12)])
 def test_registered_dataset_needs_class_indices(tmp_path: Path, labels: np.ndarray) -> None:
     _save(tmp_path / "mnist" / "train.npz", images=np.zeros((12, 28, 28), np.uint8), labels=labels)
     with pytest.raises(DataError, match="labels"):

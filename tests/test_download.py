@@ -50,12 +50,8 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[_Server]
         monkeypatch.delenv(var, raising=False)
     folder = tmp_path / "served"
     folder.mkdir()
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder))
-    )
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield _Server(folder, f"http://127.0.0.1:{httpd.server_address[1]}/")
     httpd.shutdown()
@@ -121,9 +117,7 @@ def test_verified_raw_files_are_not_fetched_again(server: _Server, tmp_path: Pat
     assert (tmp_path / "mnist" / "train.npz").is_file()
 
 
-def test_progress_bar_goes_to_stderr(
-    server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_progress_bar_goes_to_stderr(server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files, _ = _idx_files()
     urls, md5s = server.publish(files)
     download_dataset("mnist", tmp_path, progress=True, urls=urls, md5s=md5s)
@@ -163,8 +157,7 @@ def test_emnist_zip_without_letters_raises(server: _Server, tmp_path: Path) -> N
 
 def _libsvm(rows: list[tuple[int, dict[int, float]]]) -> bytes:
     text = "".join(
-        f"{label} " + " ".join(f"{i}:{v}" for i, v in sorted(values.items())) + "\n"
-        for label, values in rows
+        f"{label} " + " ".join(f"{i}:{v}" for i, v in sorted(values.items())) + "\n" for label, values in rows
     )
     return bz2.compress(text.encode())
 
@@ -236,20 +229,13 @@ def test_missing_remote_file_raises_dataset_unavailable(server: _Server, tmp_pat
         download_dataset("usps", tmp_path, progress=False, urls=urls)
 
 
-def _point_registry_at(
-    monkeypatch: pytest.MonkeyPatch, name: str, urls: dict[str, str], md5s: dict[str, str]
-) -> None:
+def _point_registry_at(monkeypatch: pytest.MonkeyPatch, name: str, urls: dict[str, str], md5s: dict[str, str]) -> None:
     info = DATASETS[name]
-    sources = tuple(
-        dataclasses.replace(s, url=urls[s.filename], md5=md5s.get(s.filename, s.md5))
-        for s in info.sources
-    )
+    sources = tuple(dataclasses.replace(s, url=urls[s.filename], md5=md5s.get(s.filename, s.md5)) for s in info.sources)
     monkeypatch.setitem(DATASETS, name, dataclasses.replace(info, sources=sources))
 
 
-def test_load_downloads_missing_dataset(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_load_downloads_missing_dataset(server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dense = {i: 0.0 for i in range(1, 257)}
     rows = [(label, dense) for label in range(1, 11)]
     urls, md5s = server.publish({"usps.bz2": _libsvm(rows), "usps.t.bz2": _libsvm(rows[:2])})
@@ -260,9 +246,7 @@ def test_load_downloads_missing_dataset(
     assert (tmp_path / "usps" / "train.npz").is_file()
 
 
-def test_load_without_network_raises_dataset_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_load_without_network_raises_dataset_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     offline = {source.filename: _closed_port_url() for source in DATASETS["kmnist"].sources}
     _point_registry_at(monkeypatch, "kmnist", offline, {})
     with pytest.raises(DatasetUnavailable) as info:

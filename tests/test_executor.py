@@ -1,4 +1,4 @@
-"""dsviz.executor on a local Ray cluster: same results as local, retries, failures by name, resume after a kill.
+"""dsviz.runtime.executor on a local Ray cluster: same results as local, retries, failures by name, resume after a kill.
 
 One Ray cluster (2 CPUs) is started in this process for the whole module; the
 CLI runs in subprocesses that join it with ``--address``, so the driver can be
@@ -21,9 +21,18 @@ import numpy as np
 import pytest
 import ray
 
-from dsviz.cache import Cache, cache_key
 from dsviz.cli import main
-from dsviz.executor import CaptureCache, GridFailed, LocalExecutor, RayExecutor, Task, is_cached, make_executor, run_task
+from dsviz.runtime.cache import Cache, cache_key
+from dsviz.runtime.executor import (
+    CaptureCache,
+    GridFailed,
+    LocalExecutor,
+    RayExecutor,
+    Task,
+    is_cached,
+    make_executor,
+    run_task,
+)
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
 
@@ -67,8 +76,9 @@ def square(spec: Square, cache: Cache) -> float:
             return -1.0
         return spec.x**2
 
-    value, _ = cache.get_or_compute("square", {"x": spec.x}, "none", compute,
-                                    lambda v: {"v": np.asarray(v)}, lambda a: float(a["v"]))  # fmt: skip
+    value, _ = cache.get_or_compute(
+        "square", {"x": spec.x}, "none", compute, lambda v: {"v": np.asarray(v)}, lambda a: float(a["v"])
+    )
     return value
 
 
@@ -79,8 +89,14 @@ def stored(cache: Cache, x: float) -> float | None:
 
 def run_cli(*args: str, cache_dir: Path, data_dir: str) -> subprocess.Popen:
     env = dict(os.environ, DSVIZ_CACHE_DIR=str(cache_dir), DSVIZ_DATA_DIR=data_dir)
-    return subprocess.Popen([sys.executable, "-m", "dsviz", "precompute", "pairs", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "dsviz", "precompute", "pairs", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> dict:
@@ -95,7 +111,7 @@ def test_worker_writes_nothing_and_probe_sees_cached(tmp_path):
     assert not is_cached(task, cache)
     out = run_task(Task("sq", square, Square(3.0)))
     assert out.value == 9.0 and list(tmp_path.iterdir()) == []  # nothing on disk: entries travel back
-    ((function, key), arrays), = out.entries.items()
+    (((function, key), arrays),) = out.entries.items()
     cache.store(function, key, arrays)
     assert is_cached(task, cache) and stored(cache, 3.0) == 9.0
     assert isinstance(CaptureCache(tmp_path).load(function, key), dict)
@@ -105,8 +121,11 @@ def test_worker_writes_nothing_and_probe_sees_cached(tmp_path):
 def test_failing_task_is_retried_then_reported_by_name(kind, cluster, tmp_path):
     cache = Cache(tmp_path / "cache")
     attempts = tmp_path / "attempts"
-    tasks = [Task("one", square, Square(1.0)), Task("bad", square, Square(2.0, fail=True, attempts=str(attempts))),
-             Task("three", square, Square(3.0))]  # fmt: skip
+    tasks = [
+        Task("one", square, Square(1.0)),
+        Task("bad", square, Square(2.0, fail=True, attempts=str(attempts))),
+        Task("three", square, Square(3.0)),
+    ]
     with make_executor(kind, max_retries=1) as executor:
         grid = executor.run(tasks, cache=cache)
     assert grid.failed == {"bad": "ValueError: boom at 2.0"}
@@ -137,7 +156,9 @@ def test_worker_killed_mid_task_is_retried_with_the_same_result(cluster, tmp_pat
     assert not grid.failed and grid.values == local.values == {"killed": 16.0, "other": 25.0}
 
 
-def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real_data_dir, tmp_path, monkeypatch, capsys):
+def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(
+    cluster, real_data_dir, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "local"))
     assert main(["precompute", "pairs", *GRID, "--executor", "local"]) == 0
     local = json.loads(capsys.readouterr().out)
@@ -155,8 +176,9 @@ def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real
     for path in entries:  # only complete entries: each loads and carries its own key
         assert Cache(cache_dir).load("distance", path.stem) is not None
     assert 1 <= len(entries) < GRID_TASKS
-    resumed = finish(run_cli(*GRID, "--executor", "ray", "--address", cluster, cache_dir=cache_dir,
-                             data_dir=real_data_dir))  # fmt: skip
+    resumed = finish(
+        run_cli(*GRID, "--executor", "ray", "--address", cluster, cache_dir=cache_dir, data_dir=real_data_dir)
+    )
     grid = resumed["executor"]["matrix"]
     assert len(grid["cached"]) == len(entries) and len(grid["computed"]) == GRID_TASKS - len(entries)
     assert not set(grid["cached"]) & set(grid["computed"]) and not grid["failed"]
@@ -166,9 +188,13 @@ def test_pairs_grid_on_ray_equals_local_after_the_driver_is_killed(cluster, real
 
 
 def test_ray_is_not_imported_unless_asked(tmp_path):
-    code = ("import sys, dsviz.cli, dsviz.commands.grids, dsviz.executor as e, dsviz.cache as c; "
-            "e.LocalExecutor().run([], cache=c.Cache(sys.argv[1])); print('ray' in sys.modules)")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys, dsviz.cli, dsviz.commands.grids, dsviz.runtime.executor as e, dsviz.runtime.cache as c; "
+        "e.LocalExecutor().run([], cache=c.Cache(sys.argv[1])); print('ray' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.stdout.strip() == "False", out.stderr
 
 

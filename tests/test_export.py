@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +14,9 @@ from ui.export import chart_config, slug, table_csv, table_json
 
 
 def _matrix() -> pd.DataFrame:
-    return pd.DataFrame(np.array([[0.0, 1221.4], [1221.4, 0.0]]), index=["digits", "mnist-5k"],
-                        columns=["digits", "mnist-5k"])
+    return pd.DataFrame(
+        np.array([[0.0, 1221.4], [1221.4, 0.0]]), index=["digits", "mnist-5k"], columns=["digits", "mnist-5k"]
+    )
 
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -56,7 +56,7 @@ def test_the_sidebar_choice_sets_the_format_of_every_chart():
 
 def test_csv_has_the_settings_and_reads_back():
     text = table_csv(_matrix(), SETTINGS)
-    assert text.startswith("# n: 250\n# seed: 0\n# split_used: {\"digits\": \"test\"}\n# seeds: [0, 1]\n")
+    assert text.startswith('# n: 250\n# seed: 0\n# split_used: {"digits": "test"}\n# seeds: [0, 1]\n')
     back = pd.read_csv(io.StringIO(text), comment="#", index_col=0)
     pd.testing.assert_frame_equal(back, _matrix())
 

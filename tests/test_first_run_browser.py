@@ -18,12 +18,11 @@ import time
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-
-from dsviz.augment import TRANSFORMS
-
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 from conftest import running_streamlit
+from sklearn.datasets import load_digits
+
+from dsviz.data.transforms import TRANSFORMS
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +50,9 @@ def _open(page, url: str, ready: list[str]) -> None:
 
 
 def _check(page, artifacts_dir, name: str) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
     notices = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
     assert notices.count() <= 1  # one notice per page, never one per dataset
     full_page_screenshot(page, artifacts_dir / f"first_run_{name}.png")
@@ -96,16 +97,27 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     _open(page, url, ["[data-testid='stPageLink']"])
     _check(page, artifacts_dir, "overview")
 
-    _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".st-key-label_distances .js-plotly-plot"])
+    _open(
+        page,
+        url + "/dataset_pairs?n=250",
+        [".st-key-matrix_chart .js-plotly-plot", ".st-key-label_distances .js-plotly-plot"],
+    )
     notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
     assert "python -m dsviz download mnist emnist-letters kmnist fashion-mnist usps" in notice.inner_text()
-    assert "No network here" in notice.inner_text() and page.get_by_role("button", name=re.compile("Download (mnist|emnist|kmnist|fashion|usps)")).count() == 0
+    assert (
+        "No network here" in notice.inner_text()
+        and page.get_by_role("button", name=re.compile("Download (mnist|emnist|kmnist|fashion|usps)")).count() == 0
+    )
     ticks = page.locator(".st-key-matrix_chart .xtick text").all_text_contents()
     assert set(ticks) == {"digits", "mnist-5k"}
     _check(page, artifacts_dir, "pairs")
     _downloads(page)
 
-    _open(page, url + "/one_pixel", [".dsviz-hi-root[data-ready='1'] .js-plotly-plot", ".st-key-meandiff_1 .js-plotly-plot"])
+    _open(
+        page,
+        url + "/one_pixel",
+        [".dsviz-hi-root[data-ready='1'] .js-plotly-plot", ".st-key-meandiff_1 .js-plotly-plot"],
+    )
     assert page.get_by_text("UCI digits (8×8)").count() >= 1
     _check(page, artifacts_dir, "one_pixel")
 
@@ -123,7 +135,8 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
 
     _open(page, url + "/compare_upload?n=250", [".st-key-upload"])
     page.locator(".st-key-upload input[type='file']").set_input_files(
-        {"name": "mine.npz", "mimeType": "application/octet-stream", "buffer": _digits_npz()})
+        {"name": "mine.npz", "mimeType": "application/octet-stream", "buffer": _digits_npz()}
+    )
     page.locator(".st-key-ranking_chart .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     _check(page, artifacts_dir, "upload")
@@ -143,8 +156,11 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
 def test_augmentations_transform_mnist_5k_against_digits(page, first_run_server, artifacts_dir):
     """No MNIST or USPS: the Augmentations page runs its experiment on the bundled pair, and says so."""
     url, _ = first_run_server
-    _open(page, url + "/augmentations?transform=crop&mag_crop=0.2",
-          [".st-key-label_heatmap .js-plotly-plot", ".st-key-otdd_curve .js-plotly-plot"])
+    _open(
+        page,
+        url + "/augmentations?transform=crop&mag_crop=0.2",
+        [".st-key-label_heatmap .js-plotly-plot", ".st-key-otdd_curve .js-plotly-plot"],
+    )
     assert page.get_by_role("heading", name="Augmentations: mnist-5k against digits").count() == 1
     notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder").inner_text()
     assert "Showing the bundled mnist-5k and digits instead" in notice
@@ -177,22 +193,23 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
     """Pick SVG in the sidebar once: plain charts and the hover components' charts save named SVGs, on this
     page and (the choice kept) on the next one; PNG again gives PNGs."""
     url, _ = first_run_server
-    _open(page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"])
+    _open(
+        page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"]
+    )
     _pick_chart_format(page, "SVG")
-    svg = _save_chart(page, ".st-key-matrix_chart .js-plotly-plot", "Download plot",
-                      "dsviz-dataset-pairs-matrix-chart.svg")
+    svg = _save_chart(
+        page, ".st-key-matrix_chart .js-plotly-plot", "Download plot", "dsviz-dataset-pairs-matrix-chart.svg"
+    )
     assert svg.lstrip().startswith(b"<svg") and b">digits<" in svg and b">mnist-5k<" in svg
     page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    svg = _save_chart(page, ".dsviz-hs-root .js-plotly-plot", "Download plot",
-                      "dsviz-dataset-pairs-pair-hover.svg")
+    svg = _save_chart(page, ".dsviz-hs-root .js-plotly-plot", "Download plot", "dsviz-dataset-pairs-pair-hover.svg")
     assert svg.lstrip().startswith(b"<svg") and b"Joint UMAP of digits" in svg
 
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Pixel statistics").click()
     page.locator(".st-key-variance .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
-    svg = _save_chart(page, ".st-key-variance .js-plotly-plot", "Download plot",
-                      "dsviz-pixel-stats-variance.svg")
+    svg = _save_chart(page, ".st-key-variance .js-plotly-plot", "Download plot", "dsviz-pixel-stats-variance.svg")
     assert svg.lstrip().startswith(b"<svg") and b"Scree plot" in svg
     svg = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot", "dsviz-pixel-stats-pca-hover.svg")
     assert svg.lstrip().startswith(b"<svg") and b"PC1" in svg
@@ -200,8 +217,9 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
 
     _pick_chart_format(page, "PNG")
     page.locator(".dsviz-hi-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    png = _save_chart(page, ".dsviz-hi-root .js-plotly-plot", "Download plot as a PNG",
-                      "dsviz-pixel-stats-pca-hover.png")
+    png = _save_chart(
+        page, ".dsviz-hi-root .js-plotly-plot", "Download plot as a PNG", "dsviz-pixel-stats-pca-hover.png"
+    )
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
     # the label-shuffle charts are live components (redrawn in place): they follow the choice too

@@ -7,9 +7,23 @@ import numpy as np
 from ui.label_layout import Frame, label_sizes, overlapping_pairs, padded_range, place_labels
 from ui.transfer_plots import FONT_SIZE, HEIGHT, MARGIN, WIDTH, transfer_scatter
 
-LABELS = ["plain MNIST", "Rotation 45", "Rotation 90", "Rotation 180", "Center crop 0.2", "Center crop 0.4",
-          "Translation 4", "Translation 8", "Zoom out 0.3", "Zoom out 0.6", "Gaussian blur 2", "Gaussian blur 4",
-          "Gaussian noise 0.5", "Gaussian noise 1", "Elastic distortion 3"]  # fmt: skip
+LABELS = [
+    "plain MNIST",
+    "Rotation 45",
+    "Rotation 90",
+    "Rotation 180",
+    "Center crop 0.2",
+    "Center crop 0.4",
+    "Translation 4",
+    "Translation 8",
+    "Zoom out 0.3",
+    "Zoom out 0.6",
+    "Gaussian blur 2",
+    "Gaussian blur 4",
+    "Gaussian noise 0.5",
+    "Gaussian noise 1",
+    "Elastic distortion 3",
+]
 
 
 def _boxes(frame, lx, ly, labels, font=11.0):
@@ -43,8 +57,9 @@ def test_transfer_scatter_draws_one_arrow_label_per_point_inside_fixed_axes():
     rng = np.random.default_rng(2)
     x, y = rng.uniform(1000, 3000, 12), rng.normal(20, 10, 12)
     labels = [f"{a}→{b}" for a in "MEFU" for b in "MEFU" if a != b]
-    fig = transfer_scatter(x, y, np.full(12, 3.0), labels, -0.01, 40.0, x_title="OTDD", y_title="drop",
-                           color="#1f77b4", selected=3)  # fmt: skip
+    fig = transfer_scatter(
+        x, y, np.full(12, 3.0), labels, -0.01, 40.0, x_title="OTDD", y_title="drop", color="#1f77b4", selected=3
+    )
     assert [a.text for a in fig.layout.annotations] == labels
     assert all(a.showarrow and a.x == x[i] and a.y == y[i] for i, a in enumerate(fig.layout.annotations))
     marker = fig.data[-1]

@@ -9,17 +9,21 @@ import numpy as np
 import pytest
 
 from dsviz import methods
-from dsviz.cache import Cache
 from dsviz.cli import main
 from dsviz.data import LabeledImages, to_features
 from dsviz.methods.base import Distance, Method
 from dsviz.otdd import compute_otdd
-from dsviz.simex import agreement
+from dsviz.runtime.cache import Cache
 from dsviz.simex.baseline import mean_pairwise_mse
+from dsviz.studies import agreement
 
 NAMES = ["otdd-exact", "otdd-gaussian", "sotdd", "simex-mse", "simex-issim", "aad", "sample-mse"]
-FAST = {"simex-mse": {"epochs": 1, "n_eval": 6}, "simex-issim": {"epochs": 1, "n_eval": 6},
-        "aad": {"epochs": 1, "n_eval": 6}, "sotdd": {"n_projections": 50}}  # fmt: skip
+FAST = {
+    "simex-mse": {"epochs": 1, "n_eval": 6},
+    "simex-issim": {"epochs": 1, "n_eval": 6},
+    "aad": {"epochs": 1, "n_eval": 6},
+    "sotdd": {"n_projections": 50},
+}
 
 
 def _sample(name: str, seed: int, n: int = 30, bright: int = 0) -> LabeledImages:
@@ -38,7 +42,7 @@ def test_every_named_method_is_registered_once_with_frozen_settings_and_a_source
     for m in methods.METHODS.values():
         assert dataclasses.is_dataclass(m.settings) and m.settings.__dataclass_params__.frozen
         with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(m.settings(), "x", 1)
+            m.settings().x = 1
         assert m.description.endswith(".") and m.description.count(". ") == 0  # one sentence
         assert any(ch.isdigit() for ch in m.source)  # a year / section
     with pytest.raises(ValueError, match="choose one of otdd-exact"):
@@ -50,8 +54,14 @@ def test_every_method_computes_through_the_common_signature_and_is_cached(name, 
     cache = Cache(tmp_path)
     a, b = _sample("a", 0), _sample("b", 1, bright=60)
     seen = []
-    d, hit = methods.distance(methods.get(name), a, b, _settings(name), cache=cache,
-                              progress=lambda done, total, what: seen.append((done, total, what)))
+    d, hit = methods.distance(
+        methods.get(name),
+        a,
+        b,
+        _settings(name),
+        cache=cache,
+        progress=lambda done, total, what: seen.append((done, total, what)),
+    )
     assert isinstance(d, Distance) and d.method == name and np.isfinite(d.value) and d.value > 0 and d.seconds > 0
     assert d.settings == dataclasses.asdict(_settings(name)) and not hit
     again, hit = methods.distance(methods.get(name), a, b, _settings(name), cache=cache)
@@ -97,14 +107,22 @@ def test_agreement_lists_every_registered_method_and_a_new_one_is_not_served_sta
     class NoSettings:
         pass
 
-    extra = Method("mean-gap", "Gap between mean brightness.", "test, 2026", NoSettings,
-                   lambda s, t, settings, device="auto", progress=None: Distance(
-                       "mean-gap", abs(float(s.images.mean()) - float(t.images.mean())), 0.01, {}))
+    extra = Method(
+        "mean-gap",
+        "Gap between mean brightness.",
+        "test, 2026",
+        NoSettings,
+        lambda s, t, settings, device="auto", progress=None: Distance(
+            "mean-gap", abs(float(s.images.mean()) - float(t.images.mean())), 0.01, {}
+        ),
+    )
     monkeypatch.setattr(methods, "METHODS", {**small, "mean-gap": extra})
     assert agreement.compare_methods(list(samples), n=30, n_eval=6, epochs=1, cache=cache, cached_only=True) is None
     report = agreement.compare_methods(list(samples), n=30, n_eval=6, epochs=1, cache=cache)
     assert report.methods == ["otdd-gaussian", "sample-mse", "mean-gap"]
-    assert report.matrices["mean-gap"][0, 2] == pytest.approx(abs(samples["d0"].images.mean() - samples["d2"].images.mean()))
+    assert report.matrices["mean-gap"][0, 2] == pytest.approx(
+        abs(samples["d0"].images.mean() - samples["d2"].images.mean())
+    )
 
 
 @pytest.fixture
@@ -120,6 +138,7 @@ def cli(tmp_path, real_data_dir, monkeypatch, capsys):
             code = exc.code
         out = capsys.readouterr()
         return code, out.out, out.err
+
     return run
 
 
@@ -132,8 +151,20 @@ def test_cli_methods_json_lists_the_registry(cli):
 
 
 def test_cli_distance_on_real_data(cli):
-    code, stdout, err = cli("distance", "mnist", "usps", "--method", "sotdd", "--n", "60", "--seed", "1",
-                            "--set", "n_projections=200", "--json")
+    code, stdout, err = cli(
+        "distance",
+        "mnist",
+        "usps",
+        "--method",
+        "sotdd",
+        "--n",
+        "60",
+        "--seed",
+        "1",
+        "--set",
+        "n_projections=200",
+        "--json",
+    )
     assert code == 0, err
     out = json.loads(stdout)
     assert set(out) >= {"method", "value", "seconds", "settings", "n_src", "n_tgt", "split_used"}
@@ -146,8 +177,9 @@ def test_cli_distance_on_real_data(cli):
 
 def test_cli_distance_accepts_n_all(cli):
     """``--n all`` compares whole datasets (here the bundled ones: 1 797 digits, 5 000 MNIST images)."""
-    code, stdout, err = cli("distance", "digits", "mnist-5k", "--method", "sotdd", "--n", "all",
-                            "--set", "n_projections=50", "--json")
+    code, stdout, err = cli(
+        "distance", "digits", "mnist-5k", "--method", "sotdd", "--n", "all", "--set", "n_projections=50", "--json"
+    )
     assert code == 0, err
     out = json.loads(stdout)
     assert (out["n_src"], out["n_tgt"]) == (1797, 5000) and out["value"] > 0
@@ -159,14 +191,40 @@ def test_cli_distance_rejects_an_unknown_method(cli):
 
 
 def test_simex_agreement_grid_precomputes_exactly_what_the_report_reads(cli):
-    code, stdout, err = cli("simex", "mnist", "usps", "--per", "dataset", "--agreement", "--epochs", "1",
-                            "--n", "40", "--n-eval", "10", "--json")
+    code, stdout, err = cli(
+        "simex",
+        "mnist",
+        "usps",
+        "--per",
+        "dataset",
+        "--agreement",
+        "--epochs",
+        "1",
+        "--n",
+        "40",
+        "--n-eval",
+        "10",
+        "--json",
+    )
     assert code == 0, err
     out = json.loads(stdout)
     assert out["agreement"]["methods"] == NAMES
     tasks = out["executor"]["computed"] + out["executor"]["cached"]
     assert sum(t.startswith("sotdd ") for t in tasks) == 1 and sum(t.startswith("simex-mse ") for t in tasks) == 1
     # after the grid every method's cell was a cache hit: a second run computes nothing
-    code, stdout, _ = cli("simex", "mnist", "usps", "--per", "dataset", "--agreement", "--epochs", "1",
-                          "--n", "40", "--n-eval", "10", "--json")
+    code, stdout, _ = cli(
+        "simex",
+        "mnist",
+        "usps",
+        "--per",
+        "dataset",
+        "--agreement",
+        "--epochs",
+        "1",
+        "--n",
+        "40",
+        "--n-eval",
+        "10",
+        "--json",
+    )
     assert code == 0 and not json.loads(stdout)["executor"]["computed"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -13,9 +12,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from streamlit.testing.v1 import AppTest
 
-from dsviz.cache import Cache
 from dsviz.data import availability, load
-from dsviz.onepixel import (
+from dsviz.runtime.cache import Cache
+from dsviz.studies.onepixel import (
     ARTICLE_FIGURES,
     OnePixelResult,
     article_chart,
@@ -147,8 +146,9 @@ def test_agrees_with_sklearn_on_mnist_subset(real_data_dir):
         mf, mv = np.isin(labels[fit], [i, j]), np.isin(labels[val], [i, j])
         x_fit = images[fit][mf].reshape(mf.sum(), -1) / 255.0
         x_val = images[val][mv].reshape(mv.sum(), -1) / 255.0
-        p, train_acc, val_acc = _sklearn_pair(x_fit, (labels[fit][mf] == j).astype(int), x_val,
-                                              (labels[val][mv] == j).astype(int))
+        p, train_acc, val_acc = _sklearn_pair(
+            x_fit, (labels[fit][mf] == j).astype(int), x_val, (labels[val][mv] == j).astype(int)
+        )
         same += tuple(res.pixel[i, j]) == divmod(p, 14)
         gaps.append(abs(val_acc - res.val_accuracy[i, j]))
         assert res.train_accuracy[i, j] == pytest.approx(train_acc, abs=2e-3)
@@ -235,11 +235,14 @@ def test_published_protocol_agrees_with_sklearn_on_mnist(real_data_dir, pair):
     accuracies stay within a few images of ours.
     """
     i, j = pair
-    train, test = load("mnist", split="train", data_dir=real_data_dir), load("mnist", split="test",
-                                                                             data_dir=real_data_dir)
+    train, test = (
+        load("mnist", split="train", data_dir=real_data_dir),
+        load("mnist", split="test", data_dir=real_data_dir),
+    )
     fit, held = np.isin(train.labels, pair), np.isin(test.labels, pair)
-    res = fit_one_pixel_published(train.images[fit], train.labels[fit], test.images[held], test.labels[held],
-                                  train.classes)
+    res = fit_one_pixel_published(
+        train.images[fit], train.labels[fit], test.images[held], test.labels[held], train.classes
+    )
     assert res.pairs() == [pair] and (res.n_fit, res.n_val) == (fit.sum(), held.sum())
     x, y = l2_normalized(train.images[fit]), train.labels[fit]
     x_test, y_test = l2_normalized(test.images[held]), test.labels[held]
@@ -268,8 +271,14 @@ def test_cli_json(tmp_path):
     path = tmp_path / "toy.npz"
     np.savez(path, images=images, labels=labels)
     env = {"DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", str(path), "--json"], cwd=ROOT,
-                         capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "dsviz", "onepixel", str(path), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     data = json.loads(out.stdout)
     assert {"classes", "val_accuracy", "train_accuracy", "pixel", "seconds"} <= data.keys()
     assert data["protocol"] == "heldout"
@@ -278,11 +287,21 @@ def test_cli_json(tmp_path):
     assert all(acc[k][k] is None and data["pixel"][k][k] is None for k in range(3))
     assert all(acc[i][j] == acc[j][i] for i in range(3) for j in range(3))
     assert data["pixel"][0][1] == [5, 7] and acc[0][1] == 1.0
-    bad = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", str(tmp_path / "missing.npz")], cwd=ROOT,
-                         capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [sys.executable, "-m", "dsviz", "onepixel", str(tmp_path / "missing.npz")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
-    one_split = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", str(path), "--protocol", "published"],
-                               cwd=ROOT, capture_output=True, text=True, env=env)
+    one_split = subprocess.run(
+        [sys.executable, "-m", "dsviz", "onepixel", str(path), "--protocol", "published"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert one_split.returncode == 2 and "heldout" in one_split.stderr and "Traceback" not in one_split.stderr
 
 
@@ -293,10 +312,19 @@ def test_cli_published_protocol_fits_train_and_scores_test(tmp_path):
     (tmp_path / "data" / "mnist").mkdir(parents=True)
     np.savez(tmp_path / "data" / "mnist" / "train.npz", images=images, labels=labels)
     np.savez(tmp_path / "data" / "mnist" / "test.npz", images=test_images, labels=test_labels)
-    env = {"DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "DSVIZ_DATA_DIR": str(tmp_path / "data"),
-           "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "dsviz", "onepixel", "mnist", "--protocol", "published", "--json"],
-                         cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    env = {
+        "DSVIZ_CACHE_DIR": str(tmp_path / "cache"),
+        "DSVIZ_DATA_DIR": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "dsviz", "onepixel", "mnist", "--protocol", "published", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     data = json.loads(out.stdout)
     assert data["protocol"] == "published" and data["split_used"] == "train+test"
     assert (data["n_fit"], data["n_val"]) == (180, 60)
@@ -311,8 +339,11 @@ def test_page_switches_protocol(real_data_dir):
     at.switch_page("pages/one_pixel.py").run()
     assert not at.exception, at.exception
     assert at.button_group(key="protocol").value == "published"
-    assert [s.value for s in at.subheader] == ["Test accuracy of the best pixel", "Summary",
-                                               "Average pixel-density differences"]
+    assert [s.value for s in at.subheader] == [
+        "Test accuracy of the best pixel",
+        "Summary",
+        "Average pixel-density differences",
+    ]
     labels = [m.label for m in at.metric]
     assert labels.count("Pairs ≥ 0.95") == 2
     assert len(at.get("plotly_chart")) == 2
@@ -344,13 +375,13 @@ def test_page_switches_protocol(real_data_dir):
 
 def test_a_fit_after_a_measured_one_says_how_long_it_will_take(tmp_path):
     """The first fit records its cost; the next uncached fit announces ``about N s`` before fitting."""
-    from dsviz import costs
-    from dsviz.onepixel import ESTIMATE_PREFIX
+    from dsviz.runtime import timings
+    from dsviz.studies.onepixel import ESTIMATE_PREFIX
 
     first: list[str] = []
     one_pixel_dataset("digits", cache=Cache(tmp_path), progress=lambda done, total, what: first.append(what))
     assert not any(w.startswith(ESTIMATE_PREFIX) for w in first)
-    assert costs.estimate("onepixel_heldout", 1.0, root=tmp_path) is not None
+    assert timings.estimate("onepixel_heldout", 1.0, root=tmp_path) is not None
     for entry in tmp_path.rglob("*.npz"):  # forget the result, keep the measured cost
         entry.unlink()
     second: list[str] = []

@@ -9,11 +9,10 @@ Screenshots go to ``artifacts/``.
 from __future__ import annotations
 
 import pytest
-
-from dsviz.onepixel import OnePixelResult, one_pixel_dataset
-from ui.onepixel_plots import held_out_name
-
 from browser_helpers import full_page_screenshot, wait_for_app_idle
+
+from dsviz.studies.onepixel import OnePixelResult, one_pixel_dataset
+from ui.onepixel_plots import held_out_name
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +54,11 @@ def _check_hover(page, root, results: list[OnePixelResult], screenshot) -> None:
         assert f"pixel (row {row}, col {col})" in text
         assert f"{held_out_name(res)} {res.val_accuracy[i, j]:.3f}" in text
         assert f"in-sample accuracy {res.train_accuracy[i, j]:.3f}" in text
-        threshold = f"{res.threshold[i, j]:.4f} of pixel / ‖image‖" if res.feature == "l2" else \
-            f"{res.threshold[i, j]:.1f} / 255"
+        threshold = (
+            f"{res.threshold[i, j]:.4f} of pixel / ‖image‖"
+            if res.feature == "l2"
+            else f"{res.threshold[i, j]:.1f} / 255"
+        )
         assert f"threshold {threshold}" in text
         assert panel.locator("canvas").count() == 2
         # the chosen pixel is boxed in red on both class means

@@ -98,9 +98,7 @@ def test_gaussian_label_distance_closed_form_on_known_gaussians():
     means = [np.array([0.0, 1.0, -1.0]), np.array([2.0, 0.0, 0.5])]
     stds = [np.array([1.0, 2.0, 0.5]), np.array([0.5, 1.0, 3.0])]
     xs = [with_moments(rng.normal(size=(50, d)), m, np.diag(s**2)) for m, s in zip(means, stds)]
-    w = gaussian_label_distances(
-        torch.as_tensor(xs[0]), [np.arange(50)], torch.as_tensor(xs[1]), [np.arange(50)]
-    )
+    w = gaussian_label_distances(torch.as_tensor(xs[0]), [np.arange(50)], torch.as_tensor(xs[1]), [np.arange(50)])
     # diagonal covariances commute: W2^2 = |m1 - m2|^2 + |s1 - s2|^2
     expected = np.sum((means[0] - means[1]) ** 2) + np.sum((stds[0] - stds[1]) ** 2)
     assert w[0, 0] == pytest.approx(expected, rel=1e-10)
@@ -121,9 +119,7 @@ def class_gaussian_cases(m: int, d: int):
     """Per class pair: the fast W2^2 and the ML moments (mean, covariance) of both classes."""
     x1, y1 = labeled_blobs(3 * m, 3, d, seed=9)
     x2, y2 = labeled_blobs(2 * m, 2, d, seed=10, shift=0.7)
-    w = gaussian_label_distances(
-        torch.as_tensor(x1), class_indices(y1, 3), torch.as_tensor(x2), class_indices(y2, 2)
-    )
+    w = gaussian_label_distances(torch.as_tensor(x1), class_indices(y1, 3), torch.as_tensor(x2), class_indices(y2, 2))
 
     def moments(x):
         mu = x.mean(0)

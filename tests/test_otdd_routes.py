@@ -43,8 +43,14 @@ def test_scaling_divergence_matches_geomloss():
     y, _ = blobs(60, 2, 5, seed=4, shift=0.7)
     tx, ty = torch.as_tensor(x), torch.as_tensor(y)
     blur = AUTHORS_ENTREG**0.5
-    ours = sinkhorn_divergence(BlockedCost(tx, ty), BlockedCost(tx, tx), BlockedCost(ty, ty),
-                               point_diameter(tx, ty), blur, temperature_scale=2.0)
+    ours = sinkhorn_divergence(
+        BlockedCost(tx, ty),
+        BlockedCost(tx, tx),
+        BlockedCost(ty, ty),
+        point_diameter(tx, ty),
+        blur,
+        temperature_scale=2.0,
+    )
     theirs = SamplesLoss("sinkhorn", p=2, blur=blur, scaling=0.5, debias=True, backend="tensorized")(tx, ty)
     assert ours.value == pytest.approx(2 * float(theirs), rel=1e-4)
 
@@ -62,8 +68,11 @@ def test_scaling_with_label_cost_matches_geomloss_custom_cost():
 
     def cost(a, b):
         la, lb = a[..., -1].long(), b[..., -1].long()
-        sq = ((a[..., :-1] ** 2).sum(-1)[..., :, None] + (b[..., :-1] ** 2).sum(-1)[..., None, :]
-              - 2 * a[..., :-1] @ b[..., :-1].transpose(-1, -2))
+        sq = (
+            (a[..., :-1] ** 2).sum(-1)[..., :, None]
+            + (b[..., :-1] ** 2).sum(-1)[..., None, :]
+            - 2 * a[..., :-1] @ b[..., :-1].transpose(-1, -2)
+        )
         return (sq + wt[la[..., :, None], lb[..., None, :]]) / 2
 
     tx, ty = torch.as_tensor(x), torch.as_tensor(y)
@@ -73,8 +82,13 @@ def test_scaling_with_label_cost_matches_geomloss_custom_cost():
     theirs = SamplesLoss("sinkhorn", p=2, blur=blur, scaling=0.5, debias=True, cost=cost, backend="tensorized")(zx, zy)
     c1, c2 = torch.as_tensor(cx), torch.as_tensor(cy)
     ours = sinkhorn_divergence(
-        BlockedCost(tx, ty, c1, c2, torch.as_tensor(w12)), BlockedCost(tx, tx, c1, c1, torch.as_tensor(w11)),
-        BlockedCost(ty, ty, c2, c2, torch.as_tensor(w22)), point_diameter(zx, zy), blur, temperature_scale=2.0)
+        BlockedCost(tx, ty, c1, c2, torch.as_tensor(w12)),
+        BlockedCost(tx, tx, c1, c1, torch.as_tensor(w11)),
+        BlockedCost(ty, ty, c2, c2, torch.as_tensor(w22)),
+        point_diameter(zx, zy),
+        blur,
+        temperature_scale=2.0,
+    )
     assert ours.value == pytest.approx(2 * float(theirs), rel=1e-4)
 
 
@@ -86,9 +100,13 @@ def test_blocked_recomputed_cost_equals_cached(monkeypatch):
     w = torch.rand(3, 3)
 
     def solve(cache):
-        return sinkhorn_divergence(BlockedCost(tx, ty, torch.as_tensor(cx), torch.as_tensor(cy), w, cache),
-                                   BlockedCost(tx, tx, cache=cache), BlockedCost(ty, ty, cache=cache),
-                                   point_diameter(tx, ty), 0.5)
+        return sinkhorn_divergence(
+            BlockedCost(tx, ty, torch.as_tensor(cx), torch.as_tensor(cy), w, cache),
+            BlockedCost(tx, tx, cache=cache),
+            BlockedCost(ty, ty, cache=cache),
+            point_diameter(tx, ty),
+            0.5,
+        )
 
     cached, lazy = solve(True), solve(False)
     assert lazy.value == pytest.approx(cached.value, rel=1e-6)

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dsviz.cache import Cache
 from dsviz.data import availability
+from dsviz.data.thumbnails import read_sprite, sprite_sheet
 from dsviz.embedding import UmapSettings, exact_knn, joint_embedding
-from dsviz.pairs import PairSettings, matrix_jobs, pair_matrix, pair_view
-from dsviz.thumbnails import read_sprite, sprite_sheet
+from dsviz.runtime.cache import Cache
+from dsviz.studies.pairs import PairSettings, matrix_jobs, pair_matrix, pair_view
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,11 +88,18 @@ def test_matrix_jobs_put_the_chosen_pair_first():
 def test_matrix_fills_in_cell_by_cell_and_reuses_the_pair_views_otdd(real_data_dir, tmp_path):
     settings, cache = PairSettings(n=80, seed=0), Cache(tmp_path)
     names = ["mnist", "usps", "fashion-mnist"]
-    view = pair_view("usps", "fashion-mnist", settings, UmapSettings(n_neighbors=10, n_epochs=20),
-                     data_dir=real_data_dir, cache=cache)
+    view = pair_view(
+        "usps",
+        "fashion-mnist",
+        settings,
+        UmapSettings(n_neighbors=10, n_epochs=20),
+        data_dir=real_data_dir,
+        cache=cache,
+    )
     partials = []
-    m = pair_matrix(names, settings, data_dir=real_data_dir, cache=cache, first=("usps", "fashion-mnist"),
-                    on_cell=partials.append)
+    m = pair_matrix(
+        names, settings, data_dir=real_data_dir, cache=cache, first=("usps", "fashion-mnist"), on_cell=partials.append
+    )
     assert len(partials) == len(matrix_jobs(3))
     done = np.isfinite(partials[0].distance)
     assert done.sum() == 2 and done[1, 2] and done[2, 1] and np.isnan(partials[0].floor).all()
@@ -158,8 +165,14 @@ def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_d
     from ui.hover_scatter import HoverPayload
     from ui.pair_plots import embedding_figure
 
-    view = pair_view("mnist", "usps", PairSettings(n=80, seed=0), UmapSettings(n_neighbors=10, n_epochs=30),
-                     data_dir=real_data_dir, cache=Cache(tmp_path))
+    view = pair_view(
+        "mnist",
+        "usps",
+        PairSettings(n=80, seed=0),
+        UmapSettings(n_neighbors=10, n_epochs=30),
+        data_dir=real_data_dir,
+        cache=Cache(tmp_path),
+    )
     res = view.comparison.result
     n1, n2 = res.n_src, res.n_tgt
     sheet = sprite_sheet(view.images())
@@ -187,9 +200,26 @@ def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_d
 def test_precompute_pairs_cli(real_data_dir, tmp_path):
     env = dict(os.environ, DSVIZ_CACHE_DIR=str(tmp_path), DSVIZ_DATA_DIR=real_data_dir)
     proc = subprocess.run(
-        [sys.executable, "-m", "dsviz", "precompute", "pairs", "--datasets", "mnist", "usps", "kmnist",
-         "--n", "60", "--no-embeddings", "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "dsviz",
+            "precompute",
+            "pairs",
+            "--datasets",
+            "mnist",
+            "usps",
+            "kmnist",
+            "--n",
+            "60",
+            "--no-embeddings",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import full_page_screenshot
 
 from dsviz.data import availability

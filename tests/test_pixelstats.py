@@ -9,8 +9,8 @@ import pytest
 from sklearn.decomposition import PCA
 from streamlit.testing.v1 import AppTest
 
-from dsviz.cache import Cache
-from dsviz.pixelstats import PCAResult, dataset_pixel_stats, fit_pca, pixel_stats
+from dsviz.runtime.cache import Cache
+from dsviz.studies.pixelstats import PCAResult, dataset_pixel_stats, fit_pca, pixel_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,8 +59,9 @@ def test_reconstruction_with_all_components_is_the_input(images_labels):
 
 
 def test_components_for_a_share_of_variance():
-    pca = PCAResult(mean=np.zeros(4), components=np.eye(4), explained_variance=np.array([5.0, 3.0, 1.5, 0.5]),
-                    seconds=0.0)
+    pca = PCAResult(
+        mean=np.zeros(4), components=np.eye(4), explained_variance=np.array([5.0, 3.0, 1.5, 0.5]), seconds=0.0
+    )
     assert [pca.n_components_for(s) for s in (0.5, 0.8, 0.95, 1.0)] == [1, 2, 3, 4]
 
 
@@ -80,8 +81,13 @@ def test_page_runs_and_slider_changes_reconstructions(real_data_dir):
     at.switch_page("pages/pixel_stats.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="dataset").value == "usps"
-    assert [s.value for s in at.subheader] == ["Mean and standard deviation", "Explained variance",
-                                               "Reconstructions", "PC1 against PC2", "Components"]
+    assert [s.value for s in at.subheader] == [
+        "Mean and standard deviation",
+        "Explained variance",
+        "Reconstructions",
+        "PC1 against PC2",
+        "Components",
+    ]
     before = [c.value for c in at.caption if "reconstruction error" in c.value]
     at.slider(key="k").set_value(256).run()
     after = [c.value for c in at.caption if "reconstruction error" in c.value]

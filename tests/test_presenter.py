@@ -18,13 +18,15 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def test_enlarge_markers_scales_scalars_arrays_and_defaults_only_where_there_are_markers():
-    fig = go.Figure([
-        go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": 7}),
-        go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": [11, 18]}),
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers"),
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"width": 2}),
-        go.Heatmap(z=[[1, 2]]),
-    ])
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": 7}),
+            go.Scatter(x=[0, 1], y=[0, 1], mode="markers", marker={"size": [11, 18]}),
+            go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers"),
+            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"width": 2}),
+            go.Heatmap(z=[[1, 2]]),
+        ]
+    )
     enlarge_markers(fig, 2.0)
     assert fig.data[0].marker.size == 14
     np.testing.assert_allclose(fig.data[1].marker.size, [22, 36])
@@ -42,8 +44,13 @@ def test_presentable_builders_follow_the_switch(monkeypatch, on):
 
 
 def test_enlarge_markers_on_a_figure_dict_scales_arrays_and_defaults():
-    fig = {"data": [{"type": "scatter", "mode": "markers", "marker": {"size": [2, 3]}},
-                    {"type": "scatter", "mode": "lines+markers"}, {"type": "scatter", "mode": "lines"}]}
+    fig = {
+        "data": [
+            {"type": "scatter", "mode": "markers", "marker": {"size": [2, 3]}},
+            {"type": "scatter", "mode": "lines+markers"},
+            {"type": "scatter", "mode": "lines"},
+        ]
+    }
     enlarge_markers(fig, 2.0)
     assert fig["data"][0]["marker"]["size"] == [4.0, 6.0]
     assert fig["data"][1]["marker"]["size"] == 2.0 * PLOTLY_DEFAULT_MARKER_SIZE
@@ -67,4 +74,5 @@ def _curve_marker_sizes(presenting: bool, tmp_path, monkeypatch) -> list[float]:
 def test_a_page_draws_larger_markers_when_presenting(tmp_path, monkeypatch):
     assert _curve_marker_sizes(False, tmp_path, monkeypatch) == [PLOTLY_DEFAULT_MARKER_SIZE, 15]
     assert _curve_marker_sizes(True, tmp_path, monkeypatch) == pytest.approx(
-        [PLOTLY_DEFAULT_MARKER_SIZE * MARKER_SCALE, 15 * MARKER_SCALE])
+        [PLOTLY_DEFAULT_MARKER_SIZE * MARKER_SCALE, 15 * MARKER_SCALE]
+    )

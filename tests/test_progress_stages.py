@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsviz.cache import Cache
 from dsviz import methods
 from dsviz.otdd import compute_otdd
 from dsviz.otdd.engine import STAGE_LABELS, stages
+from dsviz.runtime.cache import Cache
 
 
 def _blobs(seed: int, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
@@ -19,10 +19,17 @@ def _blobs(seed: int, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
 def test_engine_reports_every_stage_in_order():
     (x1, y1), (x2, y2) = _blobs(0), _blobs(1)
     # the scaling solver debiases inside its label-distance and outer stages; auto picks exact here
-    for outer, plain_ot, expected in (("exact", True, 5), ("sinkhorn", True, 6), ("scaling", True, 5),
-                                      ("auto", True, 5), ("scaling", False, 4)):
+    for outer, plain_ot, expected in (
+        ("exact", True, 5),
+        ("sinkhorn", True, 6),
+        ("scaling", True, 5),
+        ("auto", True, 5),
+        ("scaling", False, 4),
+    ):
         seen = []
-        compute_otdd(x1, y1, x2, y2, outer=outer, plain_ot=plain_ot, progress=lambda d, t, w: seen.append((d, t, w)))
+        compute_otdd(
+            x1, y1, x2, y2, outer=outer, plain_ot=plain_ot, progress=lambda d, t, w, seen=seen: seen.append((d, t, w))
+        )
         plan = stages(outer, True, plain_ot)
         assert len(plan) == expected and ("self_terms" in plan) == (outer == "sinkhorn")
         assert ("plain_ot" in plan) == plain_ot

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dsviz.cli import main
 from dsviz.data import availability
-from dsviz.derived import load_any, over_background, rotate
+from dsviz.data.derived import load_any, over_background, rotate
 from dsviz.methods import METHODS
 from dsviz.simex import (
     FleetAutoencoder,
@@ -25,15 +25,15 @@ from dsviz.simex import (
     method_agreement,
     per_sample_loss,
     row_spearman,
+    runs,
     sample_mse_matrix,
     settling_curve,
     ssim,
     train_fleet,
 )
-from dsviz.simex import runs
-from dsviz.simex.agreement import estimate_seconds
 from dsviz.simex.fleet import to_tensor
 from dsviz.simex.ranking import pair_distances
+from dsviz.studies.agreement import estimate_seconds
 from ui.simex_plots import pair_strip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,7 +157,9 @@ def test_training_is_reproducible():
 
 def test_aad_of_a_dataset_with_itself_is_zero():
     frames, blobs = _frames(200, 7), _blobs(200, 8)
-    res = compute_aad([frames[:150], blobs[:150]], [frames[150:], frames[150:], blobs[150:]], ["frames", "again", "blobs"], epochs=2)
+    res = compute_aad(
+        [frames[:150], blobs[:150]], [frames[150:], frames[150:], blobs[150:]], ["frames", "again", "blobs"], epochs=2
+    )
     m = res.matrix
     assert m.shape == (3, 3)
     assert m[0, 1] == 0 and np.all(np.diag(m) == 0)
@@ -233,7 +235,9 @@ def test_class_parts_of_partial_emnist_and_cache(real_data_dir):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dsviz", "simex", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "dsviz", "simex", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_json(real_data_dir, capsys):
@@ -260,7 +264,14 @@ def test_cli_per_dataset_skips_missing_kmnist(real_data_dir, capsys):
 
 @pytest.mark.parametrize(
     "args",
-    [["mnist", "usps"], ["mnist", "--per", "dataset"], ["MISSING"], ["nosuch"], ["mnist", "--loss", "l1"], ["mnist", "--n", "0"]],
+    [
+        ["mnist", "usps"],
+        ["mnist", "--per", "dataset"],
+        ["MISSING"],
+        ["nosuch"],
+        ["mnist", "--loss", "l1"],
+        ["mnist", "--n", "0"],
+    ],
 )
 def test_cli_bad_input_exits_2(args, real_data_dir, capsys):
     if args == ["MISSING"]:  # a registered dataset the availability report calls missing
@@ -315,8 +326,9 @@ def test_method_agreement_page_states_missing_data_and_reports_costs(real_data_d
     status = availability(real_data_dir)  # what the data folder holds decides what the page must say
     at = _page("pages/method_agreement.py", query)
     notices = [i.value for i in at.info if "Not in the data folder" in i.value]
-    assert len(notices) == (0 if all(status[n].available and not status[n].message
-                                     for n in ("kmnist", "emnist-letters")) else 1)
+    assert len(notices) == (
+        0 if all(status[n].available and not status[n].message for n in ("kmnist", "emnist-letters")) else 1
+    )
     for name in ("kmnist", "emnist-letters"):
         if not status[name].available:
             assert name in notices[0] and f"python -m dsviz download {name}" in notices[0]
@@ -348,4 +360,9 @@ def test_pair_strip_layout():
     b = np.full((3, 28, 28), 200, dtype=np.uint8)
     strip = pair_strip(a, b, gap=4)
     assert strip.shape == (28, 3 * 57 + 2 * 4)
-    assert np.all(strip[:, :28] == 10) and np.all(strip[:, 29:57] == 200) and np.all(strip[:, 57:61] == 255) and np.all(strip[:, 28] == 255)
+    assert (
+        np.all(strip[:, :28] == 10)
+        and np.all(strip[:, 29:57] == 200)
+        and np.all(strip[:, 57:61] == 255)
+        and np.all(strip[:, 28] == 255)
+    )

@@ -12,12 +12,24 @@ from scipy.stats import spearmanr
 
 import dsviz.commands.simex as simex_command
 from dsviz.cli import main
+from dsviz.nets import init_model
 from dsviz.simex import FleetAutoencoder, train_fleet
-from dsviz.simex.confusion import ConfusionConfig, compute_confusion, confusion_baseline, confusion_spearman
 from dsviz.simex.fleet import UNTRAINED_RATIO
 from dsviz.simex.ranking import seed_stability
-from dsviz.simex.retrain import LabeledSplit, RetrainConfig, compute_retrain, frozen_copy, retrain_baseline, spearman_per_base
-from dsviz.transfer import init_model
+from dsviz.studies.simex_baselines.confusion import (
+    ConfusionConfig,
+    compute_confusion,
+    confusion_baseline,
+    confusion_spearman,
+)
+from dsviz.studies.simex_baselines.retrain import (
+    LabeledSplit,
+    RetrainConfig,
+    compute_retrain,
+    frozen_copy,
+    retrain_baseline,
+    spearman_per_base,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +37,9 @@ def _own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
 
 
-def _bar_classes(n: int, seed: int, vertical: bool = False, rows: tuple[int, ...] = (3, 12, 21)) -> tuple[np.ndarray, np.ndarray]:
+def _bar_classes(
+    n: int, seed: int, vertical: bool = False, rows: tuple[int, ...] = (3, 12, 21)
+) -> tuple[np.ndarray, np.ndarray]:
     """Labeled synthetic images: class c is a 3-px bar starting at row (column) ``rows[c]`` ± 1 px."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(rows), size=n)
@@ -67,7 +81,9 @@ def test_a_member_that_cannot_train_is_flagged(monkeypatch):
     assert run.train_loss[-1, 1] > UNTRAINED_RATIO * run.constant_loss[1]
     assert run.train_loss[-1, 0] < UNTRAINED_RATIO * run.constant_loss[0]
     assert list(run.trained_mask) == [True, False]
-    np.testing.assert_allclose(run.constant_loss, [((x / 255.0 - (x / 255.0).mean(0)) ** 2).mean() for x in (h, v)], rtol=1e-5)
+    np.testing.assert_allclose(
+        run.constant_loss, [((x / 255.0 - (x / 255.0).mean(0)) ** 2).mean() for x in (h, v)], rtol=1e-5
+    )
 
 
 def test_seed_stability():
@@ -129,7 +145,9 @@ def test_retraining_baseline_is_cached(real_data_dir):
 
 
 def test_confusion_spearman_known_values():
-    conf = np.array([[np.nan, 0.7, 0.2, 0.1], [0.5, np.nan, 0.3, 0.2], [0.1, 0.2, np.nan, 0.7], [0.3, 0.3, 0.4, np.nan]])
+    conf = np.array(
+        [[np.nan, 0.7, 0.2, 0.1], [0.5, np.nan, 0.3, 0.2], [0.1, 0.2, np.nan, 0.7], [0.3, 0.3, 0.4, np.nan]]
+    )
     dist = np.array([[0.0, 0.1, 0.2, 0.3], [0.1, 0.0, 0.2, 0.4], [0.3, 0.2, 0.0, 0.1], [0.3, 0.1, 0.2, 0.0]])
     rho = confusion_spearman(dist, conf)
     off = ~np.eye(4, dtype=bool)
@@ -159,12 +177,33 @@ def test_left_out_class_is_confused_with_the_similar_one():
 
 
 def test_cli_retrain_and_confusion_keys(real_data_dir, capsys, monkeypatch):
-    monkeypatch.setattr(simex_command, "retrain_baseline",
-                        functools.partial(retrain_baseline, config=RetrainConfig(n_train=40, n_test=20, epochs=1)))  # fmt: skip
-    monkeypatch.setattr(simex_command, "confusion_baseline",
-                        functools.partial(confusion_baseline, config=ConfusionConfig(n_per_class=10, n_test_per_class=5, epochs=1)))  # fmt: skip
+    monkeypatch.setattr(
+        simex_command,
+        "retrain_baseline",
+        functools.partial(retrain_baseline, config=RetrainConfig(n_train=40, n_test=20, epochs=1)),
+    )
+    monkeypatch.setattr(
+        simex_command,
+        "confusion_baseline",
+        functools.partial(confusion_baseline, config=ConfusionConfig(n_per_class=10, n_test_per_class=5, epochs=1)),
+    )
     tiny = ["--n", "30", "--n-eval", "10", "--epochs", "2"]
-    assert main(["simex", "mnist", "fashion-mnist", "mnist-rotated", "--per", "dataset", *tiny, "--retrain-baseline", "--json"]) == 0
+    assert (
+        main(
+            [
+                "simex",
+                "mnist",
+                "fashion-mnist",
+                "mnist-rotated",
+                "--per",
+                "dataset",
+                *tiny,
+                "--retrain-baseline",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert np.array(data["retrain"]["accuracy"]).shape == (3, 3) and len(data["retrain"]["spearman_per_base"]) == 3
     assert data["epochs"] == 2 and data["preview"] and data["settling_baseline"]["reference"] == "retraining"
@@ -189,7 +228,7 @@ def test_cli_rejects_baselines_on_the_wrong_kind_of_parts(real_data_dir, capsys)
 
 
 def test_normalised_accuracy_is_nan_for_a_base_that_got_nothing_right():
-    from dsviz.simex.retrain import normalised_accuracy
+    from dsviz.studies.simex_baselines.retrain import normalised_accuracy
 
     raw = np.array([[0.5, 0.0], [0.25, 0.0]])
     out = normalised_accuracy(raw, np.array([0.5, 0.0]))

@@ -11,9 +11,8 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
 from browser_helpers import full_page_screenshot, wait_for_app_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dsviz.data import availability
 

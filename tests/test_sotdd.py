@@ -1,4 +1,4 @@
-"""s-OTDD (dsviz.sotdd): properties from Nguyen et al. 2025 (arXiv 2501.18901) and POT references."""
+"""s-OTDD (dsviz.otdd.sliced): properties from Nguyen et al. 2025 (arXiv 2501.18901) and POT references."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ot
 import pytest
 import torch
 
-from dsviz.sotdd import compute_sotdd, draw_projections, project, wasserstein_1d_pp
+from dsviz.otdd.sliced import compute_sotdd, draw_projections, project, wasserstein_1d_pp
 
 
 def _labeled(seed: int, n: int = 120, d: int = 6, shift: float = 0.0, k: int = 3):
@@ -81,12 +81,13 @@ def test_projection_is_feature_part_plus_scaled_class_moments():
     proj = draw_projections(3, 5, 2, seed=1)
     h = project(torch.as_tensor(x), torch.as_tensor(y), 3, proj).numpy()
     th, psi, k = proj.theta.numpy(), proj.psi.numpy(), proj.orders.numpy()
-    i, l = 7, 3
-    xp = x @ th[l]
+    i, line = 7, 3
+    xp = x @ th[line]
     members = xp[y == y[i]]
-    expected = psi[l, 0] * xp[i] + sum(psi[l, j + 1] * np.mean(members ** k[l, j]) / math.factorial(int(k[l, j]))
-                                       for j in range(2))
-    assert h[i, l] == pytest.approx(expected, rel=1e-10)
+    expected = psi[line, 0] * xp[i] + sum(
+        psi[line, j + 1] * np.mean(members ** k[line, j]) / math.factorial(int(k[line, j])) for j in range(2)
+    )
+    assert h[i, line] == pytest.approx(expected, rel=1e-10)
     assert (k >= 1).all()
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dsviz.toy import (
+from dsviz.studies.toy import (
     BLOB_OFFSET,
     CENTER_A,
     SHUFFLE_FRACTIONS,

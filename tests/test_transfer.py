@@ -1,4 +1,4 @@
-"""Transferability study (dsviz.transfer) and ``python -m dsviz precompute``."""
+"""Transferability study (dsviz.studies.transfer) and ``python -m dsviz precompute``."""
 
 from __future__ import annotations
 
@@ -9,21 +9,18 @@ import pytest
 import torch
 from scipy import stats
 
-from dsviz.augment import TRANSFORMS
-from dsviz.cache import Cache
 from dsviz.cli import main
-from dsviz.transfer import (
+from dsviz.data.transforms import TRANSFORMS
+from dsviz.nets import LeNet5, init_model, reset_classifier, torch_threads
+from dsviz.runtime.cache import Cache
+from dsviz.studies.transfer import (
     DEFAULT_SETTINGS,
     PLAIN,
-    LeNet5,
     Setting,
     TransferConfig,
     TransferStudy,
-    init_model,
-    reset_classifier,
     load_seed_data,
     scratch_accuracy,
-    torch_threads,
     transfer_study,
 )
 
@@ -31,8 +28,25 @@ TINY = TransferConfig(
     pretrain_n=400, pretrain_epochs=1, finetune_per_class=20, finetune_epochs=8, test_n=400, otdd_n=100, seeds=(0, 1)
 )
 TINY_SETTINGS = (Setting(PLAIN, 0.0), Setting("rotation", 180), Setting("crop", 0.2))
-TINY_ARGS = ["--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "20", "--finetune-epochs", "8",
-             "--test-n", "400", "--otdd-n", "100", "--seeds", "0", "1", "--settings", "3"]  # fmt: skip
+TINY_ARGS = [
+    "--pretrain-n",
+    "400",
+    "--pretrain-epochs",
+    "1",
+    "--finetune-per-class",
+    "20",
+    "--finetune-epochs",
+    "8",
+    "--test-n",
+    "400",
+    "--otdd-n",
+    "100",
+    "--seeds",
+    "0",
+    "1",
+    "--settings",
+    "3",
+]
 
 
 def test_default_grid_has_plain_mnist_and_at_least_12_transformed_settings():
@@ -72,8 +86,15 @@ def test_init_model_is_seeded_and_leaves_the_global_rng_alone():
 def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_data_dir, tmp_path):
     cache = Cache(tmp_path)
     seen = []
-    study = transfer_study(TINY_SETTINGS, TINY, device="cpu", threads=1, data_dir=real_data_dir, cache=cache,
-                           progress=lambda d, t, w: seen.append((d, t)))  # fmt: skip
+    study = transfer_study(
+        TINY_SETTINGS,
+        TINY,
+        device="cpu",
+        threads=1,
+        data_dir=real_data_dir,
+        cache=cache,
+        progress=lambda d, t, w: seen.append((d, t)),
+    )
     assert study.acc_finetune.shape == (3, 2) and study.acc_scratch.shape == (2,)
     assert (study.acc_scratch > 0.3).all()  # chance is 0.1
     assert (study.acc_finetune > 0.3).all()
@@ -125,8 +146,9 @@ def test_correlations_match_scipy_and_numpy():
 
 
 def test_correlations_are_nan_when_undefined():
-    study = TransferStudy([Setting(PLAIN, 0.0)] * 2, TransferConfig(), np.array([1.0, 2.0]),
-                          np.full((2, 3), 0.9), np.full(3, 0.8))  # fmt: skip
+    study = TransferStudy(
+        [Setting(PLAIN, 0.0)] * 2, TransferConfig(), np.array([1.0, 2.0]), np.full((2, 3), 0.9), np.full(3, 0.8)
+    )
     assert np.isnan(study.correlations()["pearson_r"])
 
 
@@ -145,8 +167,16 @@ def test_cli_precompute_transfer_json(real_data_dir, tmp_path, monkeypatch, caps
         assert set(row) >= {"transform", "magnitude", "otdd", "gain_mean", "gain_std", "acc_finetune", "acc_scratch"}
         assert row["gain_mean"] == pytest.approx(np.mean(row["acc_finetune"]) - np.mean(row["acc_scratch"]))
         assert row["drop_mean"] == pytest.approx(np.mean(row["drops"]))
-    assert set(out["correlations"]) == {"pearson_r", "pearson_p", "spearman_rho", "spearman_p", "slope", "intercept",
-                                        "spearman_rho_ci_low", "spearman_rho_ci_high"}  # fmt: skip
+    assert set(out["correlations"]) == {
+        "pearson_r",
+        "pearson_p",
+        "spearman_rho",
+        "spearman_p",
+        "slope",
+        "intercept",
+        "spearman_rho_ci_low",
+        "spearman_rho_ci_high",
+    }
     assert set(out["correlations_accuracy_gain"]) == set(out["correlations"])
     assert out["study_settings"]["seeds"] == [0, 1] and "relative drop" in out["study_settings"]["measure"]
     assert out["study_settings"]["transformations"] == [s.label for s in DEFAULT_SETTINGS[:3]]
@@ -166,8 +196,10 @@ def test_cli_precompute_augment_json(real_data_dir, tmp_path, monkeypatch, capsy
     assert second["curves"]["crop"]["otdd"] == first["curves"]["crop"]["otdd"]
 
 
-@pytest.mark.parametrize("argv", [["precompute"], ["precompute", "transfer", "--seeds", "x"],
-                                  ["precompute", "augment", "--transforms", "spin"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv",
+    [["precompute"], ["precompute", "transfer", "--seeds", "x"], ["precompute", "augment", "--transforms", "spin"]],
+)
 def test_cli_precompute_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)

@@ -1,4 +1,4 @@
-"""Cross-dataset transferability (dsviz.transfer_pairs) and ``precompute transfer-pairs``, on a tiny budget."""
+"""Cross-dataset transferability (dsviz.studies.transfer_pairs) and ``precompute transfer-pairs``, on a tiny budget."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import json
 import numpy as np
 import pytest
 
-import dsviz.transfer_pairs as tp
-from dsviz.cache import Cache
+import dsviz.studies.transfer_pairs as tp
 from dsviz.cli import main
-from dsviz.transfer_stats import relative_error_drop
+from dsviz.runtime.cache import Cache
+from dsviz.studies.transfer_stats import relative_error_drop
 
-TINY = tp.PairsConfig(pretrain_n=400, pretrain_epochs=1, finetune_per_class=30, finetune_epochs=6, test_n=300,
-                      otdd_n=100, seeds=(0, 1))  # fmt: skip
+TINY = tp.PairsConfig(
+    pretrain_n=400, pretrain_epochs=1, finetune_per_class=30, finetune_epochs=6, test_n=300, otdd_n=100, seeds=(0, 1)
+)
 DATASETS = ["mnist", "emnist-letters", "usps"]
 
 
@@ -23,8 +24,15 @@ def tiny(real_data_dir, tmp_path_factory):
     """A tiny study over three real datasets, computed once; yields (study, cache, progress calls)."""
     cache = Cache(tmp_path_factory.mktemp("pairs_cache"))
     seen = []
-    study = tp.transfer_pairs_study(DATASETS, TINY, device="cpu", threads=1, data_dir=real_data_dir, cache=cache,
-                                    progress=lambda d, t, w: seen.append((d, t, w)))  # fmt: skip
+    study = tp.transfer_pairs_study(
+        DATASETS,
+        TINY,
+        device="cpu",
+        threads=1,
+        data_dir=real_data_dir,
+        cache=cache,
+        progress=lambda d, t, w: seen.append((d, t, w)),
+    )
     return study, cache, seen
 
 
@@ -86,8 +94,14 @@ def test_tiny_study_measures_the_relative_error_drop(tiny):
     assert all(otdd[(a, b)] == otdd[(b, a)] > 0 for a, b in study.pairs)
     assert study.holdout == ["emnist-letters"]
     assert seen[-1][0] == seen[-1][1] and len(seen) == len(tp.plan(DATASETS, TINY)[0]) + 12 + 1
-    assert set(study.correlations()) >= {"pearson_r", "pearson_p", "spearman_rho", "spearman_p",
-                                         "spearman_rho_ci_low", "spearman_rho_ci_high"}  # fmt: skip
+    assert set(study.correlations()) >= {
+        "pearson_r",
+        "pearson_p",
+        "spearman_rho",
+        "spearman_p",
+        "spearman_rho_ci_low",
+        "spearman_rho_ci_high",
+    }
 
 
 def test_study_is_cached_and_resumes_without_retraining(tiny, real_data_dir, monkeypatch):
@@ -119,8 +133,25 @@ def test_study_rejects_a_single_dataset(real_data_dir, tmp_path):
         tp.transfer_pairs_study(["mnist", "mnist"], TINY, data_dir=real_data_dir, cache=Cache(tmp_path))
 
 
-TINY_ARGS = ["--datasets", *DATASETS, "--pretrain-n", "400", "--pretrain-epochs", "1", "--finetune-per-class", "30",
-             "--finetune-epochs", "6", "--test-n", "300", "--otdd-n", "100", "--seeds", "0", "1"]  # fmt: skip
+TINY_ARGS = [
+    "--datasets",
+    *DATASETS,
+    "--pretrain-n",
+    "400",
+    "--pretrain-epochs",
+    "1",
+    "--finetune-per-class",
+    "30",
+    "--finetune-epochs",
+    "6",
+    "--test-n",
+    "300",
+    "--otdd-n",
+    "100",
+    "--seeds",
+    "0",
+    "1",
+]
 
 
 def test_cli_precompute_transfer_pairs_json(tiny, monkeypatch, capsys):
@@ -134,8 +165,14 @@ def test_cli_precompute_transfer_pairs_json(tiny, monkeypatch, capsys):
         assert set(p) >= {"src", "tgt", "otdd", "gain_mean", "gain_std"}
         assert p["gain_mean"] == pytest.approx(np.mean(p["gains"]))
     assert out["correlations"] == pytest.approx(study.correlations(), nan_ok=True)
-    assert set(out["correlations"]) >= {"pearson_r", "pearson_p", "spearman_rho", "spearman_p",
-                                        "spearman_rho_ci_low", "spearman_rho_ci_high"}  # fmt: skip
+    assert set(out["correlations"]) >= {
+        "pearson_r",
+        "pearson_p",
+        "spearman_rho",
+        "spearman_p",
+        "spearman_rho_ci_low",
+        "spearman_rho_ci_high",
+    }
     assert out["settings"]["seeds"] == [0, 1] and out["settings"]["config"]["otdd_n"] == 100
     assert out["settings"]["holdout"].keys() == {"emnist-letters"}
     assert out["seconds"] >= 0 and out["compute_seconds"] == pytest.approx(tp.latest_study(cache).seconds)

@@ -1,4 +1,4 @@
-"""Transferability measure and correlation statistics (dsviz.transfer_stats) against scipy and numpy."""
+"""Transferability measure and correlation statistics (dsviz.studies.transfer_stats) against scipy and numpy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dsviz.transfer_stats import (
+from dsviz.studies.transfer_stats import (
     CORRELATION_KEYS,
     correlations,
     leave_one_out_pearson,

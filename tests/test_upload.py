@@ -7,25 +7,19 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from dsviz.data import DataError, load
-from dsviz.upload import (
-    UploadLimits,
-    read_upload,
-    save_upload,
-    to_mnist_format,
-    upload_path,
-)
+from dsviz.data.upload import UploadLimits, read_upload, save_upload, to_mnist_format, upload_path
 
 ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(0)
@@ -66,7 +60,7 @@ def _class_zip(classes=("a", "b"), per=3, size=(28, 28)) -> dict[str, bytes]:
 
 
 def _csv(rows: list[list], header: bool = False) -> bytes:
-    lines = ([",".join(["label"] + [f"p{i}" for i in range(len(rows[0]) - 1)])] if header else [])
+    lines = [",".join(["label"] + [f"p{i}" for i in range(len(rows[0]) - 1)])] if header else []
     lines += [",".join(str(v) for v in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
 
@@ -84,22 +78,40 @@ BAD_INPUTS = {
     "npz pickled objects": ("data.npz", _npz(images=GOOD_IMAGES, labels=np.array([{}] * 6, dtype=object)), "corrupt"),
     "length mismatch": ("data.npz", _npz(images=GOOD_IMAGES, labels=GOOD_LABELS[:5]), "6 images but 5 labels"),
     "one class only": ("data.npz", _npz(images=GOOD_IMAGES, labels=np.zeros(6, int)), "only one class"),
-    "a class with one image": ("data.npz", _npz(images=GOOD_IMAGES, labels=np.array([0, 0, 0, 0, 0, 1])),
-                               "fewer than 2 images: 1"),
-    "more than 100 classes": ("data.npz", _npz(images=np.zeros((202, 8, 8), np.uint8), labels=np.arange(202) // 2),
-                              "101 classes; at most 100"),
+    "a class with one image": (
+        "data.npz",
+        _npz(images=GOOD_IMAGES, labels=np.array([0, 0, 0, 0, 0, 1])),
+        "fewer than 2 images: 1",
+    ),
+    "more than 100 classes": (
+        "data.npz",
+        _npz(images=np.zeros((202, 8, 8), np.uint8), labels=np.arange(202) // 2),
+        "101 classes; at most 100",
+    ),
     "NaN pixels": ("data.npz", _npz(images=np.where(GOOD_IMAGES > 250, np.nan, 0.5), labels=GOOD_LABELS), "NaN"),
-    "infinite pixels": ("data.npz", _npz(images=np.where(GOOD_IMAGES > 250, np.inf, 0.5), labels=GOOD_LABELS),
-                        "infinity"),
-    "pixels over 255": ("data.npz", _npz(images=GOOD_IMAGES.astype(np.int32) + 100, labels=GOOD_LABELS),
-                        "expected [0, 255]"),
-    "negative pixels": ("data.npz", _npz(images=GOOD_IMAGES.astype(np.int16) - 5, labels=GOOD_LABELS),
-                        "expected [0, 255]"),
+    "infinite pixels": (
+        "data.npz",
+        _npz(images=np.where(GOOD_IMAGES > 250, np.inf, 0.5), labels=GOOD_LABELS),
+        "infinity",
+    ),
+    "pixels over 255": (
+        "data.npz",
+        _npz(images=GOOD_IMAGES.astype(np.int32) + 100, labels=GOOD_LABELS),
+        "expected [0, 255]",
+    ),
+    "negative pixels": (
+        "data.npz",
+        _npz(images=GOOD_IMAGES.astype(np.int16) - 5, labels=GOOD_LABELS),
+        "expected [0, 255]",
+    ),
     "NaN labels": ("data.npz", _npz(images=GOOD_IMAGES, labels=np.array([0, 0, 0, 1, 1, np.nan])), "NaN"),
     "string pixels": ("data.npz", _npz(images=np.array([["a"]] * 6), labels=GOOD_LABELS), "images must be"),
     "empty class folder": ("data.zip", _zip(_class_zip(("a", "b")), dirs=("c/",)), "no PNG/JPEG images: c"),
-    "class folder of text files": ("data.zip", _zip({**_class_zip(("a", "b")), "c/readme.txt": b"hi"}),
-                                   "no PNG/JPEG images: c"),
+    "class folder of text files": (
+        "data.zip",
+        _zip({**_class_zip(("a", "b")), "c/readme.txt": b"hi"}),
+        "no PNG/JPEG images: c",
+    ),
     "zip with no folders": ("data.zip", _zip({"a.png": _png(_digit())}), "no class folders"),
     "path traversal": ("data.zip", _zip({**_class_zip(), "../evil/x.png": _png(_digit())}), "path traversal"),
     "nested traversal": ("data.zip", _zip({**_class_zip(), "a/../../x.png": _png(_digit())}), "path traversal"),
@@ -109,10 +121,16 @@ BAD_INPUTS = {
     "csv non-number pixel": ("data.csv", _csv([[0] + [0] * 15 + [1], [1] + ["x"] + [0] * 15]), "not a number"),
     "csv short row": ("data.csv", b"0,1,2,3,4\n1,1,2\n", "missing or not a number"),
     "csv long row": ("data.csv", b"0,1,2,3,4\n1,1,2,3,4,5,6\n", "malformed"),
-    "csv NaN pixel": ("data.csv", _csv([[0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [1, 1, "nan", 3, 4], [1, 1, 2, 3, 4]]),
-                      "not a number"),
-    "csv out of range": ("data.csv", _csv([[0, 1, 2, 3, 400], [0, 1, 2, 3, 4], [1, 1, 2, 3, 4], [1, 1, 2, 3, 4]]),
-                         "expected [0, 255]"),
+    "csv NaN pixel": (
+        "data.csv",
+        _csv([[0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [1, 1, "nan", 3, 4], [1, 1, 2, 3, 4]]),
+        "not a number",
+    ),
+    "csv out of range": (
+        "data.csv",
+        _csv([[0, 1, 2, 3, 400], [0, 1, 2, 3, 4], [1, 1, 2, 3, 4], [1, 1, 2, 3, 4]]),
+        "expected [0, 255]",
+    ),
     "csv binary": ("data.csv", b"\x00\x01\x02\xff\xfe", "not UTF-8"),
     "csv only header": ("data.csv", b"label,p1,p2,p3,p4\n", "no data rows"),
 }
@@ -172,8 +190,11 @@ def test_zip_bomb_by_file_count_is_refused_before_extracting(no_decompression):
 
 def test_member_whose_declared_size_lies_is_corrupt():
     """A member that decompresses to more than its declared size is cut there and fails its CRC."""
-    data = bytearray(_zip({"a/1.png": _png(_digit()), "a/2.png": _png(_digit()), "b/1.png": _png(_digit()),
-                           "b/2.png": _png(_digit())}))
+    data = bytearray(
+        _zip(
+            {"a/1.png": _png(_digit()), "a/2.png": _png(_digit()), "b/1.png": _png(_digit()), "b/2.png": _png(_digit())}
+        )
+    )
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
         info = archive.getinfo("a/1.png")
     # shrink the declared size in the central directory entry of a/1.png
@@ -184,8 +205,15 @@ def test_member_whose_declared_size_lies_is_corrupt():
 
 
 def test_non_images_are_skipped_and_listed():
-    members = {**_class_zip(), "a/notes.txt": b"text", "b/photo.gif": _gif(), "readme.md": b"# hi",
-               "__MACOSX/a/._1.png": b"junk", "a/.DS_Store": b"junk", "b/broken.png": b"\x89PNG\r\n\x1a\n broken"}
+    members = {
+        **_class_zip(),
+        "a/notes.txt": b"text",
+        "b/photo.gif": _gif(),
+        "readme.md": b"# hi",
+        "__MACOSX/a/._1.png": b"junk",
+        "a/.DS_Store": b"junk",
+        "b/broken.png": b"\x89PNG\r\n\x1a\n broken",
+    }
     up = read_upload("data.zip", _zip(members))
     assert up.counts == {"a": 3, "b": 3}
     skipped = "\n".join(up.skipped)
@@ -201,8 +229,12 @@ def _gif() -> bytes:
 
 
 def test_images_of_very_different_sizes_get_a_note_and_the_same_output_size():
-    members = {"a/small.png": _png(_digit((16, 16))), "a/big.png": _png(_digit((300, 200))),
-               "b/x.jpg": _png(_digit((64, 64)), "JPEG"), "b/y.png": _png(_digit((28, 28)))}
+    members = {
+        "a/small.png": _png(_digit((16, 16))),
+        "a/big.png": _png(_digit((300, 200))),
+        "b/x.jpg": _png(_digit((64, 64)), "JPEG"),
+        "b/y.png": _png(_digit((28, 28))),
+    }
     up = read_upload("sizes.zip", _zip(members))
     assert up.images.shape == (4, 28, 28)
     assert len(up.notes) == 1 and "16 to 300 pixels" in up.notes[0]
@@ -320,8 +352,10 @@ def test_fuzz_npz_reader_with_random_bytes(data):
 
 @FUZZ
 @given(
-    hnp.arrays(st.sampled_from([np.uint8, np.int16, np.float32, np.float64, np.bool_]),
-               hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=6)),
+    hnp.arrays(
+        st.sampled_from([np.uint8, np.int16, np.float32, np.float64, np.bool_]),
+        hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=6),
+    ),
     hnp.arrays(st.sampled_from([np.int64, np.float64, "U3"]), hnp.array_shapes(min_dims=1, max_dims=2, max_side=8)),
     st.integers(0, 60),
 )
@@ -331,8 +365,12 @@ def test_fuzz_npz_reader_with_random_arrays(images, labels, cut):
     _accepts_or_data_error("f.npz", data[: len(data) - cut])
 
 
-CSV_FIELD = st.one_of(st.integers(-5, 300).map(str), st.floats(allow_nan=True).map(str), st.text(max_size=4),
-                      st.sampled_from(["", " ", '"', "0", "255", "1e2", "a,b"]))
+CSV_FIELD = st.one_of(
+    st.integers(-5, 300).map(str),
+    st.floats(allow_nan=True).map(str),
+    st.text(max_size=4),
+    st.sampled_from(["", " ", '"', "0", "255", "1e2", "a,b"]),
+)
 
 
 @FUZZ
@@ -353,19 +391,41 @@ def test_cli_otdd_accepts_an_uploaded_npz(tmp_path, real_data_dir):
     up = read_upload("mine.npz", _npz(images=255 - mnist.images, labels=mnist.labels))  # light background: inverted
     path = save_upload(up, tmp_path / "cache")
     env = {**os.environ, "DSVIZ_DATA_DIR": real_data_dir, "DSVIZ_CACHE_DIR": str(tmp_path / "cache")}
-    out = subprocess.run([sys.executable, "-m", "dsviz", "otdd", str(path), "mnist", "--n", "100", "--json"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "dsviz", "otdd", str(path), "mnist", "--n", "100", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["src_classes"] == list(mnist.classes) and result["n_src"] == 100
     assert result["otdd"] > 0
-    bad = subprocess.run([sys.executable, "-m", "dsviz", "otdd", str(tmp_path / "nope.npz"), "mnist", "--json"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "dsviz", "otdd", str(tmp_path / "nope.npz"), "mnist", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
 
 
-PAGE_BAD_INPUTS = ["unsupported type", "corrupt npz", "length mismatch", "one class only", "path traversal",
-                   "empty class folder", "NaN pixels", "csv not square"]
+PAGE_BAD_INPUTS = [
+    "unsupported type",
+    "corrupt npz",
+    "length mismatch",
+    "one class only",
+    "path traversal",
+    "empty class folder",
+    "NaN pixels",
+    "csv not square",
+]
 
 
 def test_page_shows_each_bad_input_as_a_message_and_keeps_working(tmp_path, monkeypatch):

@@ -18,11 +18,11 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import dsviz.methods.otdd
-from dsviz.cache import Cache
-from dsviz.closest import rank_references
 from dsviz.data import load
-from dsviz.pairs import PairSettings
-from dsviz.upload import read_upload, save_upload
+from dsviz.data.upload import read_upload, save_upload
+from dsviz.runtime.cache import Cache
+from dsviz.studies.closest import rank_references
+from dsviz.studies.pairs import PairSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -129,13 +129,32 @@ def test_five_app_sessions_get_their_own_results(tmp_path, real_data_dir):
     for i, data in enumerate(uploads):
         (tmp_path / f"u{i}.zip").write_bytes(data)
         out = tmp_path / f"session{i}.json"
-        code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                f"from test_upload_concurrency import _session; "
-                f"json.dump(_session(*map(__import__('pathlib').Path, sys.argv[1:2]), sys.argv[2], "
-                f"__import__('pathlib').Path(sys.argv[3])), open(sys.argv[4], 'w'))")
-        procs.append((subprocess.Popen([sys.executable, "-c", code, str(tmp_path / f"u{i}.zip"), f"session{i}.zip",
-                                        str(counter), str(out)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True),
-                      out))
+        code = (
+            f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"from test_upload_concurrency import _session; "
+            f"json.dump(_session(*map(__import__('pathlib').Path, sys.argv[1:2]), sys.argv[2], "
+            f"__import__('pathlib').Path(sys.argv[3])), open(sys.argv[4], 'w'))"
+        )
+        procs.append(
+            (
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        code,
+                        str(tmp_path / f"u{i}.zip"),
+                        f"session{i}.zip",
+                        str(counter),
+                        str(out),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+                out,
+            )
+        )
     results = []
     for proc, out in procs:
         _, err = proc.communicate(timeout=600)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.transfer_plots import transfer_scatter
 from ui.presenter import presentable
+from ui.transfer_plots import transfer_scatter
 
 OTDD_COLOR = "#d62728"
 
@@ -48,17 +48,24 @@ def otdd_curve_figure(
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=magnitudes, y=otdd, mode="lines+markers", line={"color": OTDD_COLOR, "width": 2}, name="OTDD",
+            x=magnitudes,
+            y=otdd,
+            mode="lines+markers",
+            line={"color": OTDD_COLOR, "width": 2},
+            name="OTDD",
             hovertemplate="magnitude %{x:g}: OTDD %{y:.1f}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.add_trace(
         go.Scatter(
-            x=[current_magnitude], y=[current_otdd], mode="markers", name="current",
+            x=[current_magnitude],
+            y=[current_otdd],
+            mode="markers",
+            name="current",
             marker={"size": 15, "color": OTDD_COLOR, "symbol": "star", "line": {"color": "black", "width": 1}},
             hovertemplate="current: OTDD %{y:.1f}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=f"OTDD ({pair_label})", rangemode="tozero")
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False)
@@ -79,6 +86,15 @@ def transfer_scatter_figure(
 
     Each point's ``customdata`` is its setting index, so a click identifies it.
     """
-    return transfer_scatter(otdd, drop_mean, drop_std, labels, slope, intercept,
-                            x_title="OTDD (transformed MNIST, USPS)",
-                            y_title="relative drop in USPS test error (%)", color=OTDD_COLOR, selected=selected)  # fmt: skip
+    return transfer_scatter(
+        otdd,
+        drop_mean,
+        drop_std,
+        labels,
+        slope,
+        intercept,
+        x_title="OTDD (transformed MNIST, USPS)",
+        y_title="relative drop in USPS test error (%)",
+        color=OTDD_COLOR,
+        selected=selected,
+    )

@@ -73,6 +73,7 @@ def _download(names: list[str]) -> None:
     with st.status(f"Downloading {', '.join(names)}…", expanded=True) as status:
         bar = st.progress(0.0)
         for i, name in enumerate(names):
+
             def report(filename: str, done: int, total: int | None, i: int = i, name: str = name) -> None:
                 share = done / total if total else 0.0
                 size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"

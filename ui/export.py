@@ -43,9 +43,14 @@ CHART_FORMAT_KEY = "chart_format"
 
 def chart_format_setting() -> str:
     """The sidebar's "Chart downloads" choice (drawn on every page from ``app.py``, so it holds across pages)."""
-    return st.sidebar.radio("Chart downloads", CHART_FORMATS, key=CHART_FORMAT_KEY, horizontal=True,
-                            help="What the camera button in each chart's toolbar saves: PNG (twice the "
-                                 "screen size) or SVG (vector, for slides and papers).")
+    return st.sidebar.radio(
+        "Chart downloads",
+        CHART_FORMATS,
+        key=CHART_FORMAT_KEY,
+        horizontal=True,
+        help="What the camera button in each chart's toolbar saves: PNG (twice the "
+        "screen size) or SVG (vector, for slides and papers).",
+    )
 
 
 def chart_format() -> str:
@@ -69,11 +74,16 @@ def chart_config(name: str, image_format: str | None = None) -> dict[str, Any]:
     return {"displaylogo": False, "modeBarButtons": [["toImage"]], "toImageButtonOptions": options}
 
 
-def _frame(table: pd.DataFrame | np.ndarray, index: Sequence[str] | None, columns: Sequence[str] | None) -> pd.DataFrame:
+def _frame(
+    table: pd.DataFrame | np.ndarray, index: Sequence[str] | None, columns: Sequence[str] | None
+) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):
         return table
-    return pd.DataFrame(np.asarray(table), index=None if index is None else list(index),
-                        columns=None if columns is None else list(columns))
+    return pd.DataFrame(
+        np.asarray(table),
+        index=None if index is None else list(index),
+        columns=None if columns is None else list(columns),
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -116,9 +126,25 @@ def table_downloads(
     stem = f"dsviz-{_page()}-{slug(name)}"
     key = key or slug(name)
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        st.download_button(f"{name} · CSV", table_csv(frame, settings), file_name=f"{stem}.csv", mime="text/csv",
-                           key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary",
-                           help="with the settings it was computed with, as # comment lines")
-        st.download_button(f"{name} · JSON", table_json(frame, settings), file_name=f"{stem}.json",
-                           mime="application/json", key=f"{key}_json", on_click="ignore", icon=":material/download:",
-                           type="tertiary", help='{"settings", "index", "columns", "data"}')
+        st.download_button(
+            f"{name} · CSV",
+            table_csv(frame, settings),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help="with the settings it was computed with, as # comment lines",
+        )
+        st.download_button(
+            f"{name} · JSON",
+            table_json(frame, settings),
+            file_name=f"{stem}.json",
+            mime="application/json",
+            key=f"{key}_json",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help='{"settings", "index", "columns", "data"}',
+        )

@@ -46,12 +46,25 @@ def class_heatmap(
     colors = DISTANCE_COLORS if kind == "distance" else MASS_COLORS
     m = np.asarray(values, dtype=np.float64)
     annotate = m.size <= MAX_ANNOTATED
-    fig = go.Figure(go.Heatmap(
-        z=m, x=list(cols), y=list(rows), **colors, zmin=0 if kind == "mass" else None, zmax=zmax,
-        texttemplate=f"%{{z:{fmt}}}" if annotate else None, textfont={"size": 9}, colorbar={"thickness": 12},
-        hovertemplate=f"{row_label} %{{y}} → {col_label} %{{x}}: %{{z:{fmt}}}<extra></extra>",
-    ))  # fmt: skip
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin=dict(l=60, r=10, t=40, b=50),
-                      xaxis=dict(title=col_label, type="category", side="bottom"),
-                      yaxis=dict(title=row_label, type="category", autorange="reversed"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=m,
+            x=list(cols),
+            y=list(rows),
+            **colors,
+            zmin=0 if kind == "mass" else None,
+            zmax=zmax,
+            texttemplate=f"%{{z:{fmt}}}" if annotate else None,
+            textfont={"size": 9},
+            colorbar={"thickness": 12},
+            hovertemplate=f"{row_label} %{{y}} → {col_label} %{{x}}: %{{z:{fmt}}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}},
+        height=height,
+        margin=dict(l=60, r=10, t=40, b=50),
+        xaxis=dict(title=col_label, type="category", side="bottom"),
+        yaxis=dict(title=row_label, type="category", autorange="reversed"),
+    )
     return fig

@@ -14,11 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dsviz.thumbnails import sprite_sheet
-
-from .export import chart_config
-from .static_assets import plotly_component
-
+from dsviz.data.thumbnails import sprite_sheet
+from ui.export import chart_config
+from ui.static_assets import plotly_component
 
 
 @st.cache_resource

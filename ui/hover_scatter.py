@@ -15,12 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dsviz.pairs import PairView
-from dsviz.thumbnails import SpriteSheet
-
-from .export import chart_config
-from .static_assets import plotly_component
-
+from dsviz.data.thumbnails import SpriteSheet
+from dsviz.studies.pairs import PairView
+from ui.export import chart_config
+from ui.static_assets import plotly_component
 
 
 @st.cache_resource
@@ -46,13 +44,20 @@ class HoverPayload:
     n_src: int
 
     @classmethod
-    def from_view(cls, view: PairView, sprite: SpriteSheet) -> "HoverPayload":
+    def from_view(cls, view: PairView, sprite: SpriteSheet) -> HoverPayload:
         """The payload of a pair view; ``sprite`` holds the source images, then the target images."""
         res = view.comparison.result
         codes, best, mass = view.global_matches()
-        return cls(datasets=(view.comparison.src.name, view.comparison.tgt.name),
-                   class_names=(list(res.src_classes), list(res.tgt_classes)),
-                   cls=codes, best=best, mass=mass, xy=view.embedding, sprite=sprite, n_src=res.n_src)
+        return cls(
+            datasets=(view.comparison.src.name, view.comparison.tgt.name),
+            class_names=(list(res.src_classes), list(res.tgt_classes)),
+            cls=codes,
+            best=best,
+            mass=mass,
+            xy=view.embedding,
+            sprite=sprite,
+            n_src=res.n_src,
+        )
 
     def as_data(self, figure: go.Figure, highlight_trace: int, pinned: int | None) -> dict:
         fig_json = figure.to_json()

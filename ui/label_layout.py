@@ -76,8 +76,15 @@ def _candidates(point: np.ndarray, size: np.ndarray, gap: float, rings: int) -> 
     return np.asarray(out)
 
 
-def place_boxes(points_px: np.ndarray, sizes: np.ndarray, frame: Frame, *, marker_radius: float = 7.0,
-                gap: float = 6.0, rings: int = 40) -> np.ndarray:  # fmt: skip
+def place_boxes(
+    points_px: np.ndarray,
+    sizes: np.ndarray,
+    frame: Frame,
+    *,
+    marker_radius: float = 7.0,
+    gap: float = 6.0,
+    rings: int = 40,
+) -> np.ndarray:
     """Label centres (n x 2, pixels): none overlaps another label or a marker when a free
     candidate exists; a label with no free candidate keeps the first one inside the frame."""
     pts = np.asarray(points_px, dtype=float)
@@ -89,8 +96,12 @@ def place_boxes(points_px: np.ndarray, sizes: np.ndarray, frame: Frame, *, marke
     for i in order:
         size, half = sizes[i], sizes[i] / 2
         cands = _candidates(pts[i], size, gap, rings)
-        inside = ((cands[:, 0] >= half[0]) & (cands[:, 0] <= frame.width - half[0])
-                  & (cands[:, 1] >= half[1]) & (cands[:, 1] <= frame.height - half[1]))  # fmt: skip
+        inside = (
+            (cands[:, 0] >= half[0])
+            & (cands[:, 0] <= frame.width - half[0])
+            & (cands[:, 1] >= half[1])
+            & (cands[:, 1] <= frame.height - half[1])
+        )
         cands = cands[inside] if inside.any() else np.clip(cands, half, [frame.width, frame.height] - half)
         free = np.ones(len(cands), dtype=bool)
         for boxes, box_sizes in ((centres[placed], sizes[placed]), (pts, marker)):
@@ -110,8 +121,14 @@ def overlapping_pairs(centres: np.ndarray, sizes: np.ndarray) -> list[tuple[int,
     return list(zip(i.tolist(), j.tolist()))
 
 
-def place_labels(x: np.ndarray, y: np.ndarray, labels: Sequence[str], frame: Frame, font_size: float = 11.0,
-                 marker_radius: float = 7.0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def place_labels(
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: Sequence[str],
+    frame: Frame,
+    font_size: float = 11.0,
+    marker_radius: float = 7.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Data coordinates of each label's centre, placed by :func:`place_boxes` in ``frame``."""
     px, py = frame.to_px(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     centres = place_boxes(np.column_stack([px, py]), label_sizes(labels, font_size), frame, marker_radius=marker_radius)

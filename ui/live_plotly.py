@@ -13,10 +13,10 @@ import json
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.utils import PlotlyJSONEncoder
 import streamlit as st
+from plotly.utils import PlotlyJSONEncoder
 
-from .static_assets import plotly_component
+from ui.static_assets import plotly_component
 
 TEMPLATE = go.layout.Template(
     layout={

@@ -6,9 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dsviz.onepixel import OnePixelResult
-
-from .hover_images import HoverPanel, panel_key
+from dsviz.studies.onepixel import OnePixelResult
+from ui.hover_images import HoverPanel, panel_key
 
 CHANCE = 0.5
 ACCURACY_SCALE = "Viridis"
@@ -53,8 +52,12 @@ def accuracy_heatmaps(results: dict[str, OnePixelResult], height: int = 600) -> 
     fig.update_layout(
         height=height,
         margin={"l": 90, "r": 10, "t": 40, "b": 90},
-        coloraxis={"colorscale": ACCURACY_SCALE, "cmin": CHANCE, "cmax": 1.0,
-                   "colorbar": {"title": {"text": "accuracy"}, "len": 0.9}},
+        coloraxis={
+            "colorscale": ACCURACY_SCALE,
+            "cmin": CHANCE,
+            "cmax": 1.0,
+            "colorbar": {"title": {"text": "accuracy"}, "len": 0.9},
+        },
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
@@ -136,10 +139,23 @@ def mosaic_figure(
             hoverongaps=False,
         )
     )
-    fig.update_xaxes(tickvals=[c * (w + gap) + w / 2 for c in range(cols)], ticktext=col_labels, showgrid=False,
-                     zeroline=False, side="top", tickangle=-45)
-    fig.update_yaxes(tickvals=[r * (h + gap) + h / 2 for r in range(rows)], ticktext=row_labels, showgrid=False,
-                     zeroline=False, autorange="reversed", scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(
+        tickvals=[c * (w + gap) + w / 2 for c in range(cols)],
+        ticktext=col_labels,
+        showgrid=False,
+        zeroline=False,
+        side="top",
+        tickangle=-45,
+    )
+    fig.update_yaxes(
+        tickvals=[r * (h + gap) + h / 2 for r in range(rows)],
+        ticktext=row_labels,
+        showgrid=False,
+        zeroline=False,
+        autorange="reversed",
+        scaleanchor="x",
+        scaleratio=1,
+    )
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
@@ -152,5 +168,14 @@ def mean_difference_figure(res: OnePixelResult, height: int = 560) -> go.Figure:
     tiles[np.arange(len(present)), np.arange(len(present))] = np.nan
     limit = float(np.nanmax(np.abs(tiles))) if np.isfinite(tiles).any() else 1.0
     names = [res.classes[c] for c in present]
-    return mosaic_figure(tiles, names, names, colorscale="RdBu_r", zmin=-limit, zmax=limit, zmid=0.0,
-                         colorbar_title="row − col", height=height)
+    return mosaic_figure(
+        tiles,
+        names,
+        names,
+        colorscale="RdBu_r",
+        zmin=-limit,
+        zmax=limit,
+        zmid=0.0,
+        colorbar_title="row − col",
+        height=height,
+    )

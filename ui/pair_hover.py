@@ -18,8 +18,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dsviz.pairs import PairView
-from dsviz.thumbnails import SpriteSheet, sprite_sheet
+from dsviz.data.thumbnails import SpriteSheet, sprite_sheet
+from dsviz.studies.pairs import PairView
 from ui.hover_scatter import HoverPayload, hover_scatter_data
 from ui.pair_plots import embedding_figure
 from ui.presenter import presenting
@@ -42,8 +42,11 @@ def _hover_data(identity: tuple, n_lines: int, _view: PairView) -> tuple[HoverPa
 
 def renamed(view: PairView, names: tuple[str, str]) -> PairView:
     """The same view with the two datasets shown under ``names``."""
-    cmp = replace(view.comparison, src=replace(view.comparison.src, name=names[0]),
-                  tgt=replace(view.comparison.tgt, name=names[1]))
+    cmp = replace(
+        view.comparison,
+        src=replace(view.comparison.src, name=names[0]),
+        tgt=replace(view.comparison.tgt, name=names[1]),
+    )
     return replace(view, comparison=cmp)
 
 
@@ -58,7 +61,9 @@ def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> 
     pinned = hover_scatter_data(data, key=key)
     if pinned is not None and 0 <= pinned < len(payload.cls):
         side, local, partners = view.partners(pinned)
-        st.markdown(f"**Pinned:** {(src, tgt)[side]} point {local} "
-                    f"({payload.class_names[side][payload.cls[pinned]]}); its matches:")
+        st.markdown(
+            f"**Pinned:** {(src, tgt)[side]} point {local} "
+            f"({payload.class_names[side][payload.cls[pinned]]}); its matches:"
+        )
         st.dataframe(pd.DataFrame(partners, columns=["partner", "class", "mass"]), width="content", hide_index=True)
     return payload, n_bytes

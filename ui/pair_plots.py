@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from dsviz.pairs import PairView
+from dsviz.studies.pairs import PairView
 from ui.heatmaps import DISTANCE_COLORS
 from ui.presenter import presentable
 
@@ -46,9 +46,15 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
             x=[names[c] for c in cols[done]],
             y=[names[r] for r in rows[done]],
             mode="markers+text",
-            marker=dict(symbol="square", size=size, color=v[done],
-                        **DISTANCE_COLORS, showscale=True,
-                        colorbar=dict(thickness=12, len=0.8), line=dict(width=0)),
+            marker=dict(
+                symbol="square",
+                size=size,
+                color=v[done],
+                **DISTANCE_COLORS,
+                showscale=True,
+                colorbar=dict(thickness=12, len=0.8),
+                line=dict(width=0),
+            ),
             text=[_cell_text(x) for x in v[done]],
             textfont=dict(color=["white" if x > mid else "black" for x in v[done]], size=12),
             customdata=np.stack([rows[done], cols[done]], 1),
@@ -56,24 +62,41 @@ def matrix_figure(values: np.ndarray, names: list[str], title: str, selected: tu
         )
     )
     if not done.all():
-        fig.add_trace(go.Scatter(
-            x=[names[c] for c in cols[~done]], y=[names[r] for r in rows[~done]], mode="markers+text",
-            name=PENDING, marker=dict(symbol="square", size=size, color="#e6e6e6", line=dict(width=0)),
-            text=["…"] * int((~done).sum()), textfont=dict(color="#666666", size=12),
-            customdata=np.stack([rows[~done], cols[~done]], 1),
-            hovertemplate="%{y} → %{x}<br>being computed<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[names[c] for c in cols[~done]],
+                y=[names[r] for r in rows[~done]],
+                mode="markers+text",
+                name=PENDING,
+                marker=dict(symbol="square", size=size, color="#e6e6e6", line=dict(width=0)),
+                text=["…"] * int((~done).sum()),
+                textfont=dict(color="#666666", size=12),
+                customdata=np.stack([rows[~done], cols[~done]], 1),
+                hovertemplate="%{y} → %{x}<br>being computed<extra></extra>",
+            )
+        )
     if selected is not None:
         r, c = selected
-        fig.add_trace(go.Scatter(x=[names[c]], y=[names[r]], mode="markers", hoverinfo="skip",
-                                 marker=dict(symbol="square-open", size=plot_px / max(k, 1) * 0.98,
-                                             color="#ff4b4b", line=dict(width=3))))
+        fig.add_trace(
+            go.Scatter(
+                x=[names[c]],
+                y=[names[r]],
+                mode="markers",
+                hoverinfo="skip",
+                marker=dict(symbol="square-open", size=plot_px / max(k, 1) * 0.98, color="#ff4b4b", line=dict(width=3)),
+            )
+        )
     fig.update_layout(
-        title=title, height=MATRIX_SIZE_PX, width=MATRIX_SIZE_PX + 60, showlegend=False,
-        margin=dict(l=110, r=10, t=40, b=100), plot_bgcolor="rgba(0,0,0,0)",
+        title=title,
+        height=MATRIX_SIZE_PX,
+        width=MATRIX_SIZE_PX + 60,
+        showlegend=False,
+        margin=dict(l=110, r=10, t=40, b=100),
+        plot_bgcolor="rgba(0,0,0,0)",
         xaxis=dict(categoryorder="array", categoryarray=names, tickangle=-35, showgrid=False),
         yaxis=dict(categoryorder="array", categoryarray=names[::-1], showgrid=False),
-        clickmode="event+select", dragmode=False,
+        clickmode="event+select",
+        dragmode=False,
     )
     return fig
 
@@ -95,9 +118,16 @@ def embedding_figure(view: PairView, n_lines: int) -> tuple[go.Figure, int]:
         rows, cols = res.plan_rows[:k], res.plan_cols[:k] + n1
         seg = np.full((k * 3, 2), np.nan)
         seg[0::3], seg[1::3] = xy[rows], xy[cols]
-        fig.add_trace(go.Scatter(x=seg[:, 0], y=seg[:, 1], mode="lines", hoverinfo="skip",
-                                 line=dict(color="rgba(120,120,120,0.35)", width=1),
-                                 name=f"coupling ({k} strongest)"))
+        fig.add_trace(
+            go.Scatter(
+                x=seg[:, 0],
+                y=seg[:, 1],
+                mode="lines",
+                hoverinfo="skip",
+                line=dict(color="rgba(120,120,120,0.35)", width=1),
+                name=f"coupling ({k} strongest)",
+            )
+        )
     for side, (labels, class_names, offset) in enumerate(
         [(view.comparison.src.labels, res.src_classes, 0), (view.comparison.tgt.labels, res.tgt_classes, n1)]
     ):
@@ -105,19 +135,43 @@ def embedding_figure(view: PairView, n_lines: int) -> tuple[go.Figure, int]:
         colors = class_colors(len(class_names))
         for c, cname in enumerate(class_names):
             idx = np.flatnonzero(codes == c)
-            fig.add_trace(go.Scatter(
-                x=xy[offset + idx, 0], y=xy[offset + idx, 1], mode="markers",
-                marker=dict(symbol=SYMBOLS[side], size=6 if side == 0 else 7, color=colors[c],
-                            opacity=0.8, line=dict(width=0.5, color="white")),
-                customdata=offset + idx, name=f"{names[side]}: {cname}",
-                legendgroup=names[side], legendgrouptitle_text=names[side],
-                hovertemplate=f"{names[side]}: {cname}<extra></extra>",
-            ))
-    fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", hoverinfo="skip", showlegend=False,
-                             line=dict(color="#ff4b4b", width=3),
-                             marker=dict(size=14, color="rgba(0,0,0,0)", line=dict(color="#ff4b4b", width=3))))
-    fig.update_layout(height=620, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
-                      xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
-                      legend=dict(font=dict(size=10), itemsizing="constant", groupclick="toggleitem"),
-                      title=f"Joint UMAP of {names[0]} (●) and {names[1]} (◆)")
+            fig.add_trace(
+                go.Scatter(
+                    x=xy[offset + idx, 0],
+                    y=xy[offset + idx, 1],
+                    mode="markers",
+                    marker=dict(
+                        symbol=SYMBOLS[side],
+                        size=6 if side == 0 else 7,
+                        color=colors[c],
+                        opacity=0.8,
+                        line=dict(width=0.5, color="white"),
+                    ),
+                    customdata=offset + idx,
+                    name=f"{names[side]}: {cname}",
+                    legendgroup=names[side],
+                    legendgrouptitle_text=names[side],
+                    hovertemplate=f"{names[side]}: {cname}<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[],
+            y=[],
+            mode="lines+markers",
+            hoverinfo="skip",
+            showlegend=False,
+            line=dict(color="#ff4b4b", width=3),
+            marker=dict(size=14, color="rgba(0,0,0,0)", line=dict(color="#ff4b4b", width=3)),
+        )
+    )
+    fig.update_layout(
+        height=620,
+        margin=dict(l=10, r=10, t=30, b=10),
+        hovermode="closest",
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, scaleanchor="x"),
+        legend=dict(font=dict(size=10), itemsizing="constant", groupclick="toggleitem"),
+        title=f"Joint UMAP of {names[0]} (●) and {names[1]} (◆)",
+    )
     return fig, len(fig.data) - 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ui.presenter import presentable
 
@@ -99,24 +98,39 @@ def clouds_figure(
     data: list[dict] = []
     segments = coupling_segments(x_a, x_b, plan_rows, plan_cols, plan_mass, decimals=CLOUD_DECIMALS)
     for k, (opacity, xs, ys) in enumerate(segments):
-        data.append({
-            "type": "scatter", "x": xs, "y": ys, "mode": "lines",
-            "line": {"color": COUPLING_COLOR, "width": 1}, "opacity": opacity, "hoverinfo": "skip",
-            "name": "coupling", "legendgroup": "coupling", "showlegend": k == 0,
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": {"color": COUPLING_COLOR, "width": 1},
+                "opacity": opacity,
+                "hoverinfo": "skip",
+                "name": "coupling",
+                "legendgroup": "coupling",
+                "showlegend": k == 0,
+            }
+        )
     for name, points, labels in (("A", x_a, y_a), ("B", x_b, y_b)):
         for label, color in enumerate(CLASS_COLORS):
             picked = np.asarray(labels) == label
-            data.append({
-                "type": "scatter",
-                "x": np.round(points[picked, 0], CLOUD_DECIMALS).tolist(),
-                "y": np.round(points[picked, 1], CLOUD_DECIMALS).tolist(),
-                "mode": "markers",
-                "marker": {"color": color, "symbol": DATASET_SYMBOLS[name], "size": 7,
-                           "line": {"color": "white", "width": 0.5}},
-                "name": f"{name} · class {label}",
-                "hovertemplate": f"{name}, class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            })
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": np.round(points[picked, 0], CLOUD_DECIMALS).tolist(),
+                    "y": np.round(points[picked, 1], CLOUD_DECIMALS).tolist(),
+                    "mode": "markers",
+                    "marker": {
+                        "color": color,
+                        "symbol": DATASET_SYMBOLS[name],
+                        "size": 7,
+                        "line": {"color": "white", "width": 0.5},
+                    },
+                    "name": f"{name} · class {label}",
+                    "hovertemplate": f"{name}, class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+                }
+            )
     x_range, y_range = _view_range([np.asarray(x_a), np.asarray(x_b)])
     layout = {
         "xaxis": {"range": x_range, "zeroline": False},
@@ -146,18 +160,30 @@ def shuffle_curve_figure(
     data: list[dict] = []
     curves = (("OT", ot, current_ot, "rgb(120, 120, 120)", "dash"), ("OTDD", otdd, current_otdd, "#d62728", "solid"))
     for name, values, current, color, dash in curves:
-        data.append({
-            "type": "scatter", "x": np.asarray(fractions, dtype=float).tolist(),
-            "y": np.asarray(values, dtype=float).tolist(), "mode": "lines+markers",
-            "line": {"color": color, "dash": dash, "width": 2}, "marker": {"size": 6}, "name": name,
-            "hovertemplate": f"{name} = %{{y:.3f}} at shuffle %{{x:.2f}}<extra></extra>",
-        })
-        data.append({
-            "type": "scatter", "x": [float(current_fraction)], "y": [float(current)], "mode": "markers",
-            "marker": {"size": 14, "color": color, "symbol": "star", "line": {"color": "black", "width": 1}},
-            "name": f"{name} now", "showlegend": False,
-            "hovertemplate": f"current {name} = %{{y:.3f}}<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": np.asarray(fractions, dtype=float).tolist(),
+                "y": np.asarray(values, dtype=float).tolist(),
+                "mode": "lines+markers",
+                "line": {"color": color, "dash": dash, "width": 2},
+                "marker": {"size": 6},
+                "name": name,
+                "hovertemplate": f"{name} = %{{y:.3f}} at shuffle %{{x:.2f}}<extra></extra>",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [float(current_fraction)],
+                "y": [float(current)],
+                "mode": "markers",
+                "marker": {"size": 14, "color": color, "symbol": "star", "line": {"color": "black", "width": 1}},
+                "name": f"{name} now",
+                "showlegend": False,
+                "hovertemplate": f"current {name} = %{{y:.3f}}<extra></extra>",
+            }
+        )
     top = float(max(np.max(otdd), np.max(ot), current_otdd, current_ot))
     layout = {
         "xaxis": {"title": {"text": "fraction of dataset B's labels shuffled"}, "range": [-0.03, 1.03]},

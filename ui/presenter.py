@@ -36,8 +36,12 @@ html { font-size: 20px; }
 
 def presenter_switch() -> bool:
     """Draw the sidebar switch; when on, apply the presenter styles. Returns whether it is on."""
-    on = st.sidebar.toggle("Presenter mode", key="presenter", bind="query-params",
-                           help="Larger text and charts, no explanatory captions: for a projector.")
+    on = st.sidebar.toggle(
+        "Presenter mode",
+        key="presenter",
+        bind="query-params",
+        help="Larger text and charts, no explanatory captions: for a projector.",
+    )
     if on:
         st.html(PRESENTER_CSS)
     return bool(on)
@@ -68,7 +72,9 @@ def enlarge_markers(fig: go.Figure | dict, factor: float = MARKER_SCALE) -> go.F
         if size is None:
             size = PLOTLY_DEFAULT_MARKER_SIZE * factor
         elif np.ndim(size):
-            size = (np.asarray(size, dtype=float) * factor).tolist() if plain else np.asarray(size, dtype=float) * factor
+            size = (
+                (np.asarray(size, dtype=float) * factor).tolist() if plain else np.asarray(size, dtype=float) * factor
+            )
         else:
             size = float(size) * factor
         if plain:

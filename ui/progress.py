@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dsviz.progress import Progress
+from dsviz.runtime.progress import Progress
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """Heavy results shared by every session of the server, with visible progress and queue position.
 
 A page asks :func:`shared` for a keyed result. The server's one
-:class:`dsviz.jobs.JobBoard` (``st.cache_resource``) computes each key once, at
+:class:`dsviz.runtime.jobs.JobBoard` (``st.cache_resource``) computes each key once, at
 most ``DSVIZ_HEAVY_JOBS`` (default 1: the app runs on two cores) heavy jobs at a
 time; every session waiting for a key sees the same job's progress, and a job
 still queued shows how many are ahead of it, so the page is never frozen.
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dsviz.jobs import JobBoard, Progress
+from dsviz.runtime.jobs import JobBoard
 
 T = TypeVar("T")
 POLL_S = 0.25
@@ -32,8 +32,11 @@ def job_board() -> JobBoard:
 def _describe(board: JobBoard, state) -> tuple[float, str, str]:
     """(bar fraction, bar text, status-label suffix) of a job's state."""
     if state.queued_ahead:
-        return 0.0, (f"waiting for a free worker: the server runs {board.workers} heavy job(s) at a time"), \
-            f" — queued, {state.queued_ahead} job(s) ahead"
+        return (
+            0.0,
+            (f"waiting for a free worker: the server runs {board.workers} heavy job(s) at a time"),
+            f" — queued, {state.queued_ahead} job(s) ahead",
+        )
     return min(state.done / max(state.total, 1), 1.0), state.what or "starting", ""
 
 
@@ -42,8 +45,13 @@ def is_ready(key: Hashable) -> bool:
     return job_board().finished(key)
 
 
-def shared(key: Hashable, label: str, compute: Callable[..., T], lock_params: Mapping | None = None,
-           show_partial: Callable[[object], None] | None = None) -> T:
+def shared(
+    key: Hashable,
+    label: str,
+    compute: Callable[..., T],
+    lock_params: Mapping | None = None,
+    show_partial: Callable[[object], None] | None = None,
+) -> T:
     """``compute(progress)``'s value for ``key``, computed once across sessions, shown in ``st.status``.
 
     A result already in memory is returned without drawing anything. Otherwise, while the

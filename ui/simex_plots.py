@@ -42,18 +42,32 @@ def heatmap(
     text = [[("" if not (annotate and np.isfinite(v)) else format(v, fmt)) for v in row] for row in m]
     fig = go.Figure(
         go.Heatmap(
-            z=m, x=list(cols), y=list(rows), text=text, texttemplate="%{text}", textfont={"size": 10},
-            **({"colorscale": colorscale} if colorscale is not None
-               else SIMILARITY_COLORS if similarity else DISTANCE_COLORS),
-            zmin=zmin, zmax=zmax, showscale=not annotate,
+            z=m,
+            x=list(cols),
+            y=list(rows),
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 10},
+            **(
+                {"colorscale": colorscale}
+                if colorscale is not None
+                else SIMILARITY_COLORS
+                if similarity
+                else DISTANCE_COLORS
+            ),
+            zmin=zmin,
+            zmax=zmax,
+            showscale=not annotate,
             hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>value: %{{z:{fmt}}}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_layout(
-        title=title, height=HEATMAP_HEIGHT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        title=title,
+        height=HEATMAP_HEIGHT,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"title": x_title, "type": "category", "side": "bottom"},
         yaxis={"title": y_title, "type": "category", "autorange": "reversed"},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -64,11 +78,12 @@ def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
     for name, rho in curves.items():
         fig.add_trace(go.Scatter(x=np.arange(1, len(rho) + 1), y=rho, mode="lines+markers", name=name))
     fig.update_layout(
-        height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=360,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"title": "epoch", "dtick": 1 if max((len(r) for r in curves.values()), default=0) <= 20 else 5},
         yaxis={"title": "Spearman ρ vs. final ordering", "range": [-1.05, 1.05]},
         legend={"orientation": "h", "y": -0.25},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -90,8 +105,13 @@ def pair_strip(inputs: np.ndarray, recons: np.ndarray, gap: int = 8) -> np.ndarr
 
 @presentable
 def settling_band_figure(
-    epochs: Sequence[int], mean: Sequence[float | None], std: Sequence[float | None], per_seed: Sequence[Sequence[float | None]],
-    *, reference: str, paper: tuple[int, float] | None = None,
+    epochs: Sequence[int],
+    mean: Sequence[float | None],
+    std: Sequence[float | None],
+    per_seed: Sequence[Sequence[float | None]],
+    *,
+    reference: str,
+    paper: tuple[int, float] | None = None,
 ) -> go.Figure:
     """SimEx Figure 6a: Spearman ρ against a baseline after each epoch, mean ± std over seeds, each seed faint.
 
@@ -102,18 +122,40 @@ def settling_band_figure(
     s = np.array([0.0 if v is None else v for v in std], dtype=float)
     fig = go.Figure()
     for i, curve in enumerate(per_seed):
-        fig.add_trace(go.Scatter(x=list(epochs), y=[nan if v is None else v for v in curve], mode="lines",
-                                 line={"width": 1, "color": "rgba(120,120,120,0.45)"}, name=f"seed {i}", showlegend=False))  # fmt: skip
-    fig.add_trace(go.Scatter(
-        x=list(epochs), y=m, mode="lines+markers", name=f"mean over {len(per_seed)} seed(s) ± std",
-        error_y={"type": "data", "array": s, "visible": len(per_seed) > 1},
-    ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=list(epochs),
+                y=[nan if v is None else v for v in curve],
+                mode="lines",
+                line={"width": 1, "color": "rgba(120,120,120,0.45)"},
+                name=f"seed {i}",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=list(epochs),
+            y=m,
+            mode="lines+markers",
+            name=f"mean over {len(per_seed)} seed(s) ± std",
+            error_y={"type": "data", "array": s, "visible": len(per_seed) > 1},
+        )
+    )
     if paper is not None:
-        fig.add_trace(go.Scatter(x=[paper[0]], y=[paper[1]], mode="markers", marker={"symbol": "star", "size": 14},
-                                 name=f"paper: ρ = {paper[1]} at epoch {paper[0]}"))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[paper[0]],
+                y=[paper[1]],
+                mode="markers",
+                marker={"symbol": "star", "size": 14},
+                name=f"paper: ρ = {paper[1]} at epoch {paper[0]}",
+            )
+        )
     fig.update_layout(
-        height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "training epochs"}, yaxis={"title": f"Spearman ρ vs. {reference} baseline", "range": [-1.05, 1.05]},
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "training epochs"},
+        yaxis={"title": f"Spearman ρ vs. {reference} baseline", "range": [-1.05, 1.05]},
         legend={"orientation": "h", "y": -0.25},
-    )  # fmt: skip
+    )
     return fig

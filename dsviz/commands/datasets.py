@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..data import DATASETS, DatasetInfo, availability, data_dir, download_dataset
+from dsviz.data import DATASETS, DatasetInfo, availability, data_dir, download_dataset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,8 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     datasets.set_defaults(run=run_datasets)
 
     download = sub.add_parser("download", help="download registered datasets into the data folder")
-    download.add_argument("names", nargs="+", metavar="name",
-                          choices=sorted(n for n, info in DATASETS.items() if not info.bundled))
+    download.add_argument(
+        "names", nargs="+", metavar="name", choices=sorted(n for n, info in DATASETS.items() if not info.bundled)
+    )
     download.set_defaults(run=run_download)
 
 
@@ -30,18 +31,30 @@ def provenance(info: DatasetInfo) -> str:
 def run_datasets(args: argparse.Namespace) -> int:
     status = availability()
     if args.json:
-        print(json.dumps({
-            "data_dir": str(data_dir()),
-            "datasets": {
-                name: {"available": s.available, "counts": s.counts,
-                       "present_classes": list(s.present_classes), "n_classes": s.n_classes,
-                       "message": s.message, "title": DATASETS[name].title,
-                       "origin": s.origin, "folder": s.folder, "bundled": DATASETS[name].bundled,
-                       "package": DATASETS[name].package or None,
-                       "license": DATASETS[name].license, "provenance": provenance(DATASETS[name])}
-                for name, s in status.items()
-            },
-        }))
+        print(
+            json.dumps(
+                {
+                    "data_dir": str(data_dir()),
+                    "datasets": {
+                        name: {
+                            "available": s.available,
+                            "counts": s.counts,
+                            "present_classes": list(s.present_classes),
+                            "n_classes": s.n_classes,
+                            "message": s.message,
+                            "title": DATASETS[name].title,
+                            "origin": s.origin,
+                            "folder": s.folder,
+                            "bundled": DATASETS[name].bundled,
+                            "package": DATASETS[name].package or None,
+                            "license": DATASETS[name].license,
+                            "provenance": provenance(DATASETS[name]),
+                        }
+                        for name, s in status.items()
+                    },
+                }
+            )
+        )
         return 0
     print(f"data folder: {data_dir()}")
     for name, s in status.items():

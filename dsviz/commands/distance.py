@@ -15,9 +15,9 @@ from dataclasses import fields, replace
 
 from tqdm import tqdm
 
-from .. import methods
-from ..device import DEVICE_CHOICES
-from .common import count_or_all
+from dsviz import methods
+from dsviz.commands.common import count_or_all
+from dsviz.runtime.device import DEVICE_CHOICES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,13 +29,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dist.add_argument("src")
     dist.add_argument("tgt")
     dist.add_argument("--method", required=True, choices=methods.names())
-    dist.add_argument("--n", type=count_or_all, default=2000,
-                      help="samples per dataset, class-balanced (default 2000), or all")
+    dist.add_argument(
+        "--n", type=count_or_all, default=2000, help="samples per dataset, class-balanced (default 2000), or all"
+    )
     dist.add_argument("--seed", type=int, default=0, help="sample seed (and the method's own seed, if it has one)")
     dist.add_argument("--split", choices=("train", "test"), default="train")
     dist.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    dist.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                      help="one of the method's settings (see `methods`), e.g. --set n_projections=1000; repeatable")
+    dist.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one of the method's settings (see `methods`), e.g. --set n_projections=1000; repeatable",
+    )
     dist.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     dist.set_defaults(run=run_distance)
 
@@ -75,8 +82,17 @@ def run_distance(args: argparse.Namespace) -> int:
             bar.n = done
             bar.set_postfix_str(what)
 
-        cmp = methods.compare(method, args.src, args.tgt, settings, n=args.n, seed=args.seed, split=args.split,
-                              device=args.device, progress=progress)
+        cmp = methods.compare(
+            method,
+            args.src,
+            args.tgt,
+            settings,
+            n=args.n,
+            seed=args.seed,
+            split=args.split,
+            device=args.device,
+            progress=progress,
+        )
     d = cmp.distance
     out = {
         "method": d.method,

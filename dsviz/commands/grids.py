@@ -1,4 +1,4 @@
-"""The ``precompute`` grids as named tasks for :mod:`dsviz.executor`.
+"""The ``precompute`` grids as named tasks for :mod:`dsviz.runtime.executor`.
 
 Each grid is split into *list tasks* (a ``*_tasks`` function: one frozen spec
 per independent computation) and *compute one* (a top-level function
@@ -34,19 +34,34 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from ..augment import TRANSFORMS
-from ..augment_otdd import transformed_otdd
-from ..cache import Cache
-from ..device import resolve_device
-from ..embedding import UmapSettings
-from ..executor import Executor, GridResult, Task
-from ..pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_view
-from .. import methods
-from ..simex import runs
-from ..simex.agreement import agreement_settings
-from ..transfer_pairs import FinetuneTask, OtddTask, PairsConfig, PretrainTask, ScratchTask, plan, task_value
-from ..transfer import Setting, TransferConfig, cached_finetune, cached_scratch, load_seed_data, setting_otdd, torch_threads
-
+from dsviz import methods
+from dsviz.data.transforms import TRANSFORMS
+from dsviz.embedding import UmapSettings
+from dsviz.nets import torch_threads
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.executor import Executor, GridResult, Task
+from dsviz.simex import runs
+from dsviz.studies.agreement import agreement_settings
+from dsviz.studies.augment_otdd import transformed_otdd
+from dsviz.studies.pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_view
+from dsviz.studies.transfer import (
+    Setting,
+    TransferConfig,
+    cached_finetune,
+    cached_scratch,
+    load_seed_data,
+    setting_otdd,
+)
+from dsviz.studies.transfer_pairs import (
+    FinetuneTask,
+    OtddTask,
+    PairsConfig,
+    PretrainTask,
+    ScratchTask,
+    plan,
+    task_value,
+)
 
 # --- pairs -----------------------------------------------------------------------------------------
 
@@ -67,7 +82,7 @@ def pair_cell(spec: PairCell, cache: Cache) -> float:
 
 
 def pair_cell_tasks(datasets: Sequence[str], settings: PairSettings) -> list[Task]:
-    """The cells of :func:`dsviz.pairs.pair_matrix` over the (available) ``datasets``."""
+    """The cells of :func:`dsviz.studies.pairs.pair_matrix` over the (available) ``datasets``."""
     tasks = []
     for i, j in matrix_jobs(len(datasets)):
         a, b = datasets[i], datasets[j if j >= 0 else i]
@@ -85,7 +100,9 @@ class PairViewSpec:
 
 def pair_embedding(spec: PairViewSpec, cache: Cache) -> float:
     """The pair view's UMAP (its OTDD is read from the worker's cache or recomputed); returns UMAP seconds."""
-    return pair_view(spec.src, spec.tgt, spec.settings, UmapSettings(seed=spec.settings.seed), cache=cache).embed_seconds
+    return pair_view(
+        spec.src, spec.tgt, spec.settings, UmapSettings(seed=spec.settings.seed), cache=cache
+    ).embed_seconds
 
 
 def pair_view_tasks(datasets: Sequence[str], settings: PairSettings) -> list[Task]:
@@ -106,12 +123,13 @@ class AugmentPoint:
 
 
 def augment_point(spec: AugmentPoint, cache: Cache) -> float:
-    return transformed_otdd(spec.transform, spec.magnitude, n=spec.n, seed=spec.seed, device=spec.device,
-                            cache=cache).result.otdd  # fmt: skip
+    return transformed_otdd(
+        spec.transform, spec.magnitude, n=spec.n, seed=spec.seed, device=spec.device, cache=cache
+    ).result.otdd
 
 
 def augment_tasks(transforms: Sequence[str], n: int, seed: int, device: str) -> list[Task]:
-    """One task per point of every transformation's magnitude grid (:func:`dsviz.augment_otdd.otdd_curve`)."""
+    """One task per point of every transformation's magnitude grid (:func:`dsviz.studies.augment_otdd.otdd_curve`)."""
     return [
         Task(f"{name} {magnitude:g}", augment_point, AugmentPoint(name, float(magnitude), n, seed, device), gpu=True)
         for name in transforms
@@ -135,7 +153,7 @@ class TransferRun:
 
 
 def transfer_run(spec: TransferRun, cache: Cache) -> float:
-    """One value of :func:`dsviz.transfer.transfer_study`: an OTDD or a test accuracy."""
+    """One value of :func:`dsviz.studies.transfer.transfer_study`: an OTDD or a test accuracy."""
     with torch_threads(spec.threads):
         if spec.kind == "otdd":
             return setting_otdd(spec.setting, spec.config, device=spec.device, cache=cache)
@@ -148,13 +166,28 @@ def transfer_run(spec: TransferRun, cache: Cache) -> float:
 
 def transfer_tasks(settings: Sequence[Setting], config: TransferConfig, device: str, threads: int | None) -> list[Task]:
     """OTDD per setting, then per seed one scratch run and one fine-tune run per setting."""
-    tasks = [Task(f"OTDD {s.label}", transfer_run, TransferRun("otdd", config, device, threads, s), gpu=True)
-             for s in settings]  # fmt: skip
+    tasks = [
+        Task(f"OTDD {s.label}", transfer_run, TransferRun("otdd", config, device, threads, s), gpu=True)
+        for s in settings
+    ]
     for seed in config.seeds:
-        tasks.append(Task(f"scratch, seed {seed}", transfer_run,
-                          TransferRun("scratch", config, device, threads, None, seed), gpu=True))  # fmt: skip
-        tasks += [Task(f"{s.label}, seed {seed}", transfer_run,
-                       TransferRun("finetune", config, device, threads, s, seed), gpu=True) for s in settings]  # fmt: skip
+        tasks.append(
+            Task(
+                f"scratch, seed {seed}",
+                transfer_run,
+                TransferRun("scratch", config, device, threads, None, seed),
+                gpu=True,
+            )
+        )
+        tasks += [
+            Task(
+                f"{s.label}, seed {seed}",
+                transfer_run,
+                TransferRun("finetune", config, device, threads, s, seed),
+                gpu=True,
+            )
+            for s in settings
+        ]
     return tasks
 
 
@@ -163,7 +196,7 @@ def transfer_tasks(settings: Sequence[Setting], config: TransferConfig, device: 
 
 @dataclass(frozen=True)
 class TransferPairsRun:
-    """One task of :func:`dsviz.transfer_pairs.plan`, with where and how to run it."""
+    """One task of :func:`dsviz.studies.transfer_pairs.plan`, with where and how to run it."""
 
     task: PretrainTask | ScratchTask | OtddTask | FinetuneTask
     device: str
@@ -180,7 +213,7 @@ def transfer_pairs_run(spec: TransferPairsRun, cache: Cache) -> float:
 def transfer_pairs_tasks(
     datasets: Sequence[str], config: PairsConfig, device: str, threads: int | None
 ) -> tuple[list[Task], list[Task]]:
-    """The two stages of :func:`dsviz.transfer_pairs.plan` as grids (stage 2 needs stage 1 stored)."""
+    """The two stages of :func:`dsviz.studies.transfer_pairs.plan` as grids (stage 2 needs stage 1 stored)."""
     stage1, stage2 = plan(datasets, config)
 
     def as_tasks(specs: list) -> list[Task]:
@@ -237,7 +270,7 @@ class AgreementCell:
 
 
 def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
-    """Compute (or read) the cell as :func:`dsviz.simex.agreement.compare_methods` does; returns its seconds."""
+    """Compute (or read) the cell as :func:`dsviz.studies.agreement.compare_methods` does; returns its seconds."""
     settings = agreement_settings(spec.epochs, spec.n_eval, spec.seed)[spec.method]
     samples = [methods.load_sample(name, spec.n, spec.seed) for name in spec.datasets]
     return methods.distance_matrix(methods.get(spec.method), samples, settings, device=spec.device, cache=cache).seconds
@@ -250,14 +283,24 @@ def simex_tasks(spec: FleetSpec) -> list[Task]:
 
 
 def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str) -> list[Task]:
-    """Everything :func:`dsviz.simex.agreement.compare_methods` computes for ``datasets``: every registered
+    """Everything :func:`dsviz.studies.agreement.compare_methods` computes for ``datasets``: every registered
     method, pair by pair or (joint methods) as one task over ``names``, the loadable datasets."""
     tasks = []
     for name, method in methods.METHODS.items():
-        groups = [tuple(names)] if method.matrix is not None else [
-            (a, b) for i, a in enumerate(names) for b in names[i + 1 :]]  # fmt: skip
-        tasks += [Task(f"{name} {' vs '.join(g)}", agreement_cell, AgreementCell(name, g, n, n_eval, epochs, seed, device),
-                       gpu=True) for g in groups]  # fmt: skip
+        groups = (
+            [tuple(names)]
+            if method.matrix is not None
+            else [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+        )
+        tasks += [
+            Task(
+                f"{name} {' vs '.join(g)}",
+                agreement_cell,
+                AgreementCell(name, g, n, n_eval, epochs, seed, device),
+                gpu=True,
+            )
+            for g in groups
+        ]
     return tasks
 
 
@@ -266,7 +309,7 @@ def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed
 
 def run_grid(executor: Executor, tasks: Sequence[Task], desc: str, cache: Cache | None = None) -> GridResult:
     """Run ``tasks`` with a tqdm bar on stderr that advances as tasks complete; raise
-    :class:`~dsviz.executor.GridFailed` naming every task that failed (the finished ones are stored)."""
+    :class:`~dsviz.runtime.executor.GridFailed` naming every task that failed (the finished ones are stored)."""
     with tqdm(desc=desc, file=sys.stderr, disable=None) as bar:
 
         def progress(done: int, total: int, what: str) -> None:

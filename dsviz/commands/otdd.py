@@ -14,27 +14,38 @@ import time
 
 from tqdm import tqdm
 
-from .. import methods
-from ..device import DEVICE_CHOICES
-from ..methods.otdd import OTDDSettings
-from ..otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
-from .common import count_or_all
+from dsviz import methods
+from dsviz.commands.common import count_or_all
+from dsviz.methods.otdd import OTDDSettings
+from dsviz.otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
+from dsviz.runtime.device import DEVICE_CHOICES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     otdd = sub.add_parser("otdd", help="OTDD and plain OT between two datasets (registered names or .npz paths)")
     otdd.add_argument("src")
     otdd.add_argument("tgt")
-    otdd.add_argument("--n", type=count_or_all, default=2000,
-                      help="samples per dataset, class-balanced (default 2000), or all")
+    otdd.add_argument(
+        "--n", type=count_or_all, default=2000, help="samples per dataset, class-balanced (default 2000), or all"
+    )
     otdd.add_argument("--seed", type=int, default=0)
     otdd.add_argument("--split", choices=("train", "test"), default="train")
     otdd.add_argument("--label-distance", choices=LABEL_DISTANCE_CHOICES, default="exact")
-    otdd.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
-                      help="auto (default): exact up to 2000 x 2000 points, the authors' debiased Sinkhorn beyond")
-    otdd.add_argument("--max-outer", type=count_or_all, default=10_000,
-                      help="at most this many points per side in the outer OT (default 10000, the authors' maxsamples), or all")
-    otdd.add_argument("--eps", type=float, default=0.05, help="entropic regularisation relative to the mean cost (sinkhorn)")
+    otdd.add_argument(
+        "--outer",
+        choices=OUTER_CHOICES,
+        default="auto",
+        help="auto (default): exact up to 2000 x 2000 points, the authors' debiased Sinkhorn beyond",
+    )
+    otdd.add_argument(
+        "--max-outer",
+        type=count_or_all,
+        default=10_000,
+        help="at most this many points per side in the outer OT (default 10000, the authors' maxsamples), or all",
+    )
+    otdd.add_argument(
+        "--eps", type=float, default=0.05, help="entropic regularisation relative to the mean cost (sinkhorn)"
+    )
     otdd.add_argument("--no-debiased", dest="debiased", action="store_false")
     otdd.add_argument("--normalize", choices=("mnist", "unit"), default="mnist")
     otdd.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -53,10 +64,25 @@ def run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(what, refresh=False)
             bar.update(done - bar.n)
 
-        settings = OTDDSettings(outer=args.outer, eps=args.eps, debiased=args.debiased, normalize=args.normalize,
-                                max_outer=args.max_outer, seed=args.seed)
-        cmp = methods.compare(f"otdd-{args.label_distance}", args.src, args.tgt, settings, n=args.n, seed=args.seed,
-                              split=args.split, device=args.device, progress=progress)
+        settings = OTDDSettings(
+            outer=args.outer,
+            eps=args.eps,
+            debiased=args.debiased,
+            normalize=args.normalize,
+            max_outer=args.max_outer,
+            seed=args.seed,
+        )
+        cmp = methods.compare(
+            f"otdd-{args.label_distance}",
+            args.src,
+            args.tgt,
+            settings,
+            n=args.n,
+            seed=args.seed,
+            split=args.split,
+            device=args.device,
+            progress=progress,
+        )
     res = cmp.result
     res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start
@@ -73,9 +99,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out))
     else:
         print(f"{args.src} vs {args.tgt}: OTDD {res.otdd:.4f}   OT {res.ot:.4f}")
-        print(f"  n = {res.n_src} / {res.n_tgt}, split used {cmp.split_used['src']} / {cmp.split_used['tgt']}, "
-              f"label distance {args.label_distance}, outer {args.outer}, debiased {args.debiased}")
+        print(
+            f"  n = {res.n_src} / {res.n_tgt}, split used {cmp.split_used['src']} / {cmp.split_used['tgt']}, "
+            f"label distance {args.label_distance}, outer {args.outer}, debiased {args.debiased}"
+        )
         print(f"  {seconds:.2f} s{' (cached)' if cmp.cache_hit else ''}")
     return 0
-
-

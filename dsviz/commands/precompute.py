@@ -7,28 +7,28 @@ one JSON object on stdout (keys are an interface: only ever added).
 * ``augment``: OTDD(transformed MNIST, USPS) over every transformation's magnitude
   grid. JSON: ``target``, ``n``, ``seed``, ``curves`` ({transform: {``magnitudes``,
   ``otdd``, ``ot``, ``cached``}}), ``seconds``.
-* ``transfer``: the transferability study of :mod:`dsviz.transfer`. JSON:
+* ``transfer``: the transferability study of :mod:`dsviz.studies.transfer`. JSON:
   ``target``, ``config``, ``device``, ``settings`` (list of {``transform``,
   ``magnitude``, ``label``, ``otdd``, ``gain_mean``, ``gain_std`` (accuracy gain,
   fraction), ``drop_mean``, ``drop_std``, ``drops`` (relative drop in test error,
   %, the paper's measure), ``acc_finetune``, ``acc_scratch``}), ``study_settings``
-  (the protocol, :func:`dsviz.transfer.protocol_settings`; ``settings`` already
+  (the protocol, :func:`dsviz.studies.transfer.protocol_settings`; ``settings`` already
   names the rows), ``correlations`` of OTDD and the mean relative drop
   (``pearson_r``, ``pearson_p``, ``spearman_rho``, ``spearman_p``,
   ``spearman_rho_ci_low``/``_high`` (bootstrap 95 %), ``slope``, ``intercept``),
   ``correlations_accuracy_gain`` (the same for the accuracy gain),
   ``compute_seconds`` (of the run that filled the cache), ``seconds``.
-* ``transfer-pairs``: :mod:`dsviz.transfer_pairs` over every directed pair of the
+* ``transfer-pairs``: :mod:`dsviz.studies.transfer_pairs` over every directed pair of the
   available datasets. JSON: ``target``, ``device``, ``pairs`` (list of {``src``,
   ``tgt``, ``label``, ``otdd``, ``gain_mean``, ``gain_std`` (relative drop in test
   error, %), ``gains``, ``acc_finetune``, ``acc_scratch``}), ``correlations`` (keys
   as for ``transfer``), ``settings``, ``compute_seconds``, ``seconds``.
 
-Every target runs its grid as named tasks of :mod:`dsviz.executor`
+Every target runs its grid as named tasks of :mod:`dsviz.runtime.executor`
 (``--executor local|ray``, ``--address``, ``--max-retries``; the tasks are
 listed in :mod:`dsviz.commands.grids`), then reads its output back from the
 cache. Each JSON object also has ``executor``: ``name`` plus the grid's
-:meth:`~dsviz.executor.GridResult.summary` (``computed``, ``cached``,
+:meth:`~dsviz.runtime.executor.GridResult.summary` (``computed``, ``cached``,
 ``failed``, ``task_seconds``, ``wall_seconds``, ``start_seconds``); for
 ``transfer-pairs``, whose fine-tuning runs need the pretrained weights of a
 first grid, ``stages`` holds one summary per grid.
@@ -38,25 +38,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 
-from ..augment import TRANSFORMS
-from ..augment_otdd import load_pair, otdd_curve
-from ..device import DEVICE_CHOICES, resolve_device
-from ..executor import executor_arguments, executor_from_args
-from ..transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
-from ..transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
-from .common import count_or_all, positive_int
-from .grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
-from .precompute_pairs import pairs_arguments, run_pairs
+from dsviz.commands.common import count_or_all, positive_int
+from dsviz.commands.grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
+from dsviz.commands.precompute_pairs import pairs_arguments, run_pairs
+from dsviz.data.transforms import TRANSFORMS
+from dsviz.runtime.device import DEVICE_CHOICES, resolve_device
+from dsviz.runtime.executor import executor_arguments, executor_from_args
+from dsviz.studies.augment_otdd import load_pair, otdd_curve
+from dsviz.studies.transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
+from dsviz.studies.transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
 
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transforms", nargs="+", choices=sorted(TRANSFORMS), default=list(TRANSFORMS))
-    parser.add_argument("--n", type=count_or_all, default=1000, help="images per side (default 1000, the app's), or all")
+    parser.add_argument(
+        "--n", type=count_or_all, default=1000, help="images per side (default 1000, the app's), or all"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     executor_arguments(parser)
@@ -80,8 +81,18 @@ def run_augment(args: argparse.Namespace) -> int:
         }
     seconds = time.perf_counter() - start
     if args.json:
-        print(json.dumps({"target": "augment", "n": args.n, "seed": args.seed, "curves": curves, "seconds": seconds,
-                          "executor": {"name": executor.name, **grid.summary()}}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "target": "augment",
+                    "n": args.n,
+                    "seed": args.seed,
+                    "curves": curves,
+                    "seconds": seconds,
+                    "executor": {"name": executor.name, **grid.summary()},
+                }
+            )
+        )
     else:
         for name, curve in curves.items():
             values = "  ".join(f"{m:g}: {v:.1f}" for m, v in zip(curve["magnitudes"], curve["otdd"]))
@@ -92,18 +103,28 @@ def run_augment(args: argparse.Namespace) -> int:
 
 def transfer_arguments(parser: argparse.ArgumentParser) -> None:
     d = TransferConfig()
-    parser.add_argument("--pretrain-n", type=positive_int, default=d.pretrain_n, help=f"MNIST images (default {d.pretrain_n})")
+    parser.add_argument(
+        "--pretrain-n", type=positive_int, default=d.pretrain_n, help=f"MNIST images (default {d.pretrain_n})"
+    )
     parser.add_argument("--pretrain-epochs", type=positive_int, default=d.pretrain_epochs)
     parser.add_argument("--finetune-per-class", type=positive_int, default=d.finetune_per_class)
     parser.add_argument("--finetune-epochs", type=positive_int, default=d.finetune_epochs)
     parser.add_argument("--test-n", type=positive_int, default=d.test_n, help="USPS test images (default: all)")
     parser.add_argument("--otdd-n", type=positive_int, default=d.otdd_n)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(d.seeds))
-    parser.add_argument("--settings", type=positive_int, default=len(DEFAULT_SETTINGS),
-                        help=f"use the first N of the {len(DEFAULT_SETTINGS)} default settings")  # fmt: skip
+    parser.add_argument(
+        "--settings",
+        type=positive_int,
+        default=len(DEFAULT_SETTINGS),
+        help=f"use the first N of the {len(DEFAULT_SETTINGS)} default settings",
+    )
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--threads", type=positive_int, default=1,
-                        help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="torch CPU threads while training (default 1: fastest on a shared CPU)",
+    )
     executor_arguments(parser)
 
 
@@ -127,8 +148,9 @@ def run_transfer(args: argparse.Namespace) -> int:
     settings = DEFAULT_SETTINGS[: args.settings]
     with executor_from_args(args) as executor:
         grid = run_grid(executor, transfer_tasks(settings, config, args.device, args.threads), "precompute transfer")
-    study = transfer_study(settings, config, device=args.device, threads=args.threads,
-                           prior_seconds=grid.wall_seconds)  # read back from the cache
+    study = transfer_study(
+        settings, config, device=args.device, threads=args.threads, prior_seconds=grid.wall_seconds
+    )  # read back from the cache
     seconds = time.perf_counter() - start
     corr = study.correlations()
     rows = [
@@ -148,14 +170,22 @@ def run_transfer(args: argparse.Namespace) -> int:
         for i, s in enumerate(study.settings)
     ]
     if args.json:
-        print(json.dumps({
-            "target": "transfer", "config": asdict(study.config),
-            "device": str(resolve_device(args.device)), "settings": rows, "correlations": corr,
-            "correlations_accuracy_gain": study.accuracy_gain_correlations(),
-            "study_settings": protocol_settings(study.settings, study.config),
-            "compute_seconds": study.seconds, "seconds": seconds,
-            "executor": {"name": executor.name, **grid.summary()},
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "target": "transfer",
+                    "config": asdict(study.config),
+                    "device": str(resolve_device(args.device)),
+                    "settings": rows,
+                    "correlations": corr,
+                    "correlations_accuracy_gain": study.accuracy_gain_correlations(),
+                    "study_settings": protocol_settings(study.settings, study.config),
+                    "compute_seconds": study.seconds,
+                    "seconds": seconds,
+                    "executor": {"name": executor.name, **grid.summary()},
+                }
+            )
+        )
         return 0
     print(f"{'setting':22s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s} {'acc gain':>9s}")
     for r in rows:
@@ -167,15 +197,18 @@ def run_transfer(args: argparse.Namespace) -> int:
 
 
 def _print_correlations(what: str, corr: dict) -> None:
-    print(f"{what}: Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
-          f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g}, "
-          f"bootstrap 95 % [{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}])")  # fmt: skip
+    print(
+        f"{what}: Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
+        f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g}, "
+        f"bootstrap 95 % [{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}])"
+    )
 
 
 def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
     d = PairsConfig()
-    parser.add_argument("--datasets", nargs="+", default=None,
-                        help="datasets to pair (default: every available *NIST-like dataset)")  # fmt: skip
+    parser.add_argument(
+        "--datasets", nargs="+", default=None, help="datasets to pair (default: every available *NIST-like dataset)"
+    )
     parser.add_argument("--pretrain-n", type=positive_int, default=d.pretrain_n)
     parser.add_argument("--pretrain-epochs", type=positive_int, default=d.pretrain_epochs)
     parser.add_argument("--finetune-per-class", type=positive_int, default=d.finetune_per_class)
@@ -184,33 +217,54 @@ def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--otdd-n", type=positive_int, default=d.otdd_n)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(d.seeds))
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--threads", type=positive_int, default=1,
-                        help="torch CPU threads while training (default 1: fastest on a shared CPU)")  # fmt: skip
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="torch CPU threads while training (default 1: fastest on a shared CPU)",
+    )
     executor_arguments(parser)
 
 
 def run_transfer_pairs(args: argparse.Namespace) -> int:
     """Pretrain on each dataset, fine-tune on each other one: transferability vs OTDD."""
     start = time.perf_counter()
-    config = PairsConfig(pretrain_n=args.pretrain_n, pretrain_epochs=args.pretrain_epochs,
-                         finetune_per_class=args.finetune_per_class, finetune_epochs=args.finetune_epochs,
-                         test_n=args.test_n, otdd_n=args.otdd_n, seeds=tuple(args.seeds))  # fmt: skip
+    config = PairsConfig(
+        pretrain_n=args.pretrain_n,
+        pretrain_epochs=args.pretrain_epochs,
+        finetune_per_class=args.finetune_per_class,
+        finetune_epochs=args.finetune_epochs,
+        test_n=args.test_n,
+        otdd_n=args.otdd_n,
+        seeds=tuple(args.seeds),
+    )
     datasets = list(study_splits(args.datasets, config))  # unknown or too few datasets: exit 2 before any task
     stage1, stage2 = transfer_pairs_tasks(datasets, config, args.device, args.threads)
     with executor_from_args(args) as executor:
-        grids = [run_grid(executor, stage1, "transfer-pairs: pretrain, scratch, OTDD"),
-                 run_grid(executor, stage2, "transfer-pairs: fine-tune")]  # fmt: skip
-    study = transfer_pairs_study(datasets, config, device=args.device, threads=args.threads,
-                                 prior_seconds=sum(g.wall_seconds for g in grids))  # read back from the cache
+        grids = [
+            run_grid(executor, stage1, "transfer-pairs: pretrain, scratch, OTDD"),
+            run_grid(executor, stage2, "transfer-pairs: fine-tune"),
+        ]
+    study = transfer_pairs_study(
+        datasets, config, device=args.device, threads=args.threads, prior_seconds=sum(g.wall_seconds for g in grids)
+    )  # read back from the cache
     seconds = time.perf_counter() - start
     corr, rows = study.correlations(), study.rows()
     if args.json:
-        print(json.dumps({
-            "target": "transfer-pairs", "device": str(resolve_device(args.device)), "pairs": rows,
-            "correlations": corr, "settings": study.settings(), "compute_seconds": study.seconds,
-            "seconds": seconds,
-            "executor": {"name": executor.name, "stages": [g.summary() for g in grids]},
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "target": "transfer-pairs",
+                    "device": str(resolve_device(args.device)),
+                    "pairs": rows,
+                    "correlations": corr,
+                    "settings": study.settings(),
+                    "compute_seconds": study.seconds,
+                    "seconds": seconds,
+                    "executor": {"name": executor.name, "stages": [g.summary() for g in grids]},
+                }
+            )
+        )
         return 0
     print(f"{'pair':8s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s}")
     for r in rows:

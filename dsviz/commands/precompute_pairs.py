@@ -6,10 +6,10 @@ With ``--json`` prints one object: ``datasets``, ``missing``, ``settings``,
 NaN for methods other than OTDD), ``floor_otdd``, ``split_used``, ``method``,
 ``stage_seconds`` ({stage: seconds}), ``pair_seconds`` ({"a|b": seconds}),
 ``seconds``, ``executor`` ({``name``, ``matrix``: the grid's
-:meth:`~dsviz.executor.GridResult.summary`, ``views``: the same for the
+:meth:`~dsviz.runtime.executor.GridResult.summary`, ``views``: the same for the
 embeddings}).
 
-The matrix cells, then the pair views, run as tasks of :mod:`dsviz.executor`
+The matrix cells, then the pair views, run as tasks of :mod:`dsviz.runtime.executor`
 (``--executor local|ray``, ``--address``); the matrix and views are then read
 back from the cache exactly as the page reads them.
 """
@@ -23,30 +23,49 @@ import time
 
 import numpy as np
 
-from ..device import DEVICE_CHOICES
-from ..embedding import warm_up
-from ..executor import Executor, executor_arguments, executor_from_args
-from ..methods import METHODS
-from ..otdd import OUTER_CHOICES
-from ..pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
-from .common import count_or_all
-from .grids import pair_cell_tasks, pair_view_tasks, run_grid
+from dsviz.commands.common import count_or_all
+from dsviz.commands.grids import pair_cell_tasks, pair_view_tasks, run_grid
+from dsviz.embedding import warm_up
+from dsviz.methods import METHODS
+from dsviz.otdd import OUTER_CHOICES
+from dsviz.runtime.device import DEVICE_CHOICES
+from dsviz.runtime.executor import Executor, executor_arguments, executor_from_args
+from dsviz.studies.pairs import PAIR_DATASETS, PairMatrix, PairSettings, available_pair_datasets, pair_matrix, pair_view
 
 
 def pairs_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--datasets", nargs="+", default=list(PAIR_DATASETS),
-                        help="registered names or .npz paths (missing ones are reported and skipped)")
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        default=list(PAIR_DATASETS),
+        help="registered names or .npz paths (missing ones are reported and skipped)",
+    )
     parser.add_argument("--n", type=count_or_all, default=2000, help="samples per dataset (default 2000), or all")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--label-distance", choices=("exact", "gaussian"), default="exact",
-                        help="OTDD label distance (the method otdd-exact or otdd-gaussian)")
-    parser.add_argument("--method", choices=[m for m in METHODS if METHODS[m].matrix is None],
-                        help="any pairwise registered method instead (e.g. sotdd); the pair views stay OTDD")
-    parser.add_argument("--outer", choices=OUTER_CHOICES, default="auto",
-                        help="outer OT solver of the OTDD methods (auto: exact up to 2000 x 2000 points, scaling beyond)")
+    parser.add_argument(
+        "--label-distance",
+        choices=("exact", "gaussian"),
+        default="exact",
+        help="OTDD label distance (the method otdd-exact or otdd-gaussian)",
+    )
+    parser.add_argument(
+        "--method",
+        choices=[m for m in METHODS if METHODS[m].matrix is None],
+        help="any pairwise registered method instead (e.g. sotdd); the pair views stay OTDD",
+    )
+    parser.add_argument(
+        "--outer",
+        choices=OUTER_CHOICES,
+        default="auto",
+        help="outer OT solver of the OTDD methods (auto: exact up to 2000 x 2000 points, scaling beyond)",
+    )
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--no-embeddings", dest="embeddings", action="store_false",
-                        help="only the matrix, not the per-pair couplings and UMAP embeddings")
+    parser.add_argument(
+        "--no-embeddings",
+        dest="embeddings",
+        action="store_false",
+        help="only the matrix, not the per-pair couplings and UMAP embeddings",
+    )
     executor_arguments(parser)
 
 
@@ -59,15 +78,24 @@ def run_pairs(args: argparse.Namespace) -> int:
         summary, matrix, stages, pair_seconds = _grids(args, settings, executor)
     seconds = time.perf_counter() - start
     if args.json:
-        print(json.dumps({
-            "datasets": matrix.datasets, "missing": matrix.missing,
-            "settings": {**vars(settings), "label_distance": args.label_distance},
-            "otdd": matrix.distance.tolist(), "ot": np.where(np.isfinite(matrix.ot), matrix.ot, None).tolist(),
-            "floor_otdd": matrix.floor.tolist(),
-            "method": method,
-            "split_used": matrix.split_used, "stage_seconds": stages, "pair_seconds": pair_seconds,
-            "seconds": seconds, "executor": summary,
-        }))
+        print(
+            json.dumps(
+                {
+                    "datasets": matrix.datasets,
+                    "missing": matrix.missing,
+                    "settings": {**vars(settings), "label_distance": args.label_distance},
+                    "otdd": matrix.distance.tolist(),
+                    "ot": np.where(np.isfinite(matrix.ot), matrix.ot, None).tolist(),
+                    "floor_otdd": matrix.floor.tolist(),
+                    "method": method,
+                    "split_used": matrix.split_used,
+                    "stage_seconds": stages,
+                    "pair_seconds": pair_seconds,
+                    "seconds": seconds,
+                    "executor": summary,
+                }
+            )
+        )
     else:
         print(f"cached {len(matrix.datasets)}x{len(matrix.datasets)} matrix ({settings.describe()})")
         for stage, secs in stages.items():

@@ -12,10 +12,10 @@ evaluated, column k = the autoencoder A(Y_k)), ``parts`` and ``seconds``, plus
 ordering ρ of Δ vs. the baseline), ``settling`` (ρ of each epoch's ordering vs.
 the final one), ``notes`` (missing or partial data), ``cache_hit``, and with
 ``--agreement`` an ``agreement`` object (an interface: keys are only ever added),
-and ``executor`` (``name`` and the grid's :meth:`~dsviz.executor.GridResult.summary`).
+and ``executor`` (``name`` and the grid's :meth:`~dsviz.runtime.executor.GridResult.summary`).
 
 The fleet (and with ``--agreement`` every OTDD pair, the SimEx-MSE and
-SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.executor`
+SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.runtime.executor`
 (``--executor local|ray``, ``--address``); the output is then read back from
 the cache.
 
@@ -37,39 +37,67 @@ import time
 
 import numpy as np
 
-from ..device import DEVICE_CHOICES
-from ..executor import executor_arguments, executor_from_args
-from ..simex import LOSSES, ordering_agreement, sample_mse_matrix, settling_curve
-from ..simex import runs
-from ..simex.agreement import compare_methods
-from ..simex.confusion import confusion_baseline, mean_confusion_spearman
-from ..simex.ranking import STABLE_RHO, seed_stability
-from ..simex.retrain import retrain_baseline, spearman_per_base
-from ..simex.settling import finite_list, settling_against_baseline
-from .common import count_or_all, positive_int
-from .grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
+from dsviz.commands.common import count_or_all, positive_int
+from dsviz.commands.grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
+from dsviz.runtime.device import DEVICE_CHOICES
+from dsviz.runtime.executor import executor_arguments, executor_from_args
+from dsviz.simex import LOSSES, ordering_agreement, runs, sample_mse_matrix, settling_curve
+from dsviz.simex.ranking import STABLE_RHO, seed_stability
+from dsviz.studies.agreement import compare_methods
+from dsviz.studies.simex_baselines.confusion import confusion_baseline, mean_confusion_spearman
+from dsviz.studies.simex_baselines.retrain import retrain_baseline, spearman_per_base
+from dsviz.studies.simex_baselines.settling import finite_list, settling_against_baseline
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("simex", help="SimEx: Δ matrix of a fleet of autoencoders (per class or per dataset)")
-    p.add_argument("datasets", nargs="+", metavar="DATASET", help="one dataset (--per class) or several (--per dataset)")
+    p.add_argument(
+        "datasets", nargs="+", metavar="DATASET", help="one dataset (--per class) or several (--per dataset)"
+    )
     p.add_argument("--loss", choices=LOSSES, default="mse")
     p.add_argument("--per", choices=("class", "dataset"), default="class")
-    p.add_argument("--epochs", type=positive_int, default=None,
-                   help=f"default {runs.DEFAULT_EPOCHS} (settled, SimEx §5.2), or {runs.PREVIEW_EPOCHS} with --preview")
-    p.add_argument("--preview", action="store_true", help=f"fast preview: {runs.PREVIEW_EPOCHS} epochs, orderings not settled")
-    p.add_argument("--repeats", type=positive_int, default=1,
-                   help="train this many fleets (seeds SEED, SEED+1, ...) for error bars and the stability check")
-    p.add_argument("--retrain-baseline", action="store_true",
-                   help="with --per dataset: the LeNet-5 transfer baseline of SimEx §5.1 (Table 1)")
-    p.add_argument("--confusion-baseline", action="store_true",
-                   help="with --per class on a 10-class dataset: the leave-one-class-out baseline of SimEx §5.4 (Table 2)")
-    p.add_argument("--n", type=count_or_all, default=runs.DEFAULT_N,
-                   help=f"training images per part (default {runs.DEFAULT_N}), or all")
-    p.add_argument("--n-eval", type=positive_int, default=runs.DEFAULT_N_EVAL, help=f"held-out images per part (default {runs.DEFAULT_N_EVAL})")
+    p.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        help=f"default {runs.DEFAULT_EPOCHS} (settled, SimEx §5.2), or {runs.PREVIEW_EPOCHS} with --preview",
+    )
+    p.add_argument(
+        "--preview", action="store_true", help=f"fast preview: {runs.PREVIEW_EPOCHS} epochs, orderings not settled"
+    )
+    p.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=1,
+        help="train this many fleets (seeds SEED, SEED+1, ...) for error bars and the stability check",
+    )
+    p.add_argument(
+        "--retrain-baseline",
+        action="store_true",
+        help="with --per dataset: the LeNet-5 transfer baseline of SimEx §5.1 (Table 1)",
+    )
+    p.add_argument(
+        "--confusion-baseline",
+        action="store_true",
+        help="with --per class on a 10-class dataset: the leave-one-class-out baseline of SimEx §5.4 (Table 2)",
+    )
+    p.add_argument(
+        "--n",
+        type=count_or_all,
+        default=runs.DEFAULT_N,
+        help=f"training images per part (default {runs.DEFAULT_N}), or all",
+    )
+    p.add_argument(
+        "--n-eval",
+        type=positive_int,
+        default=runs.DEFAULT_N_EVAL,
+        help=f"held-out images per part (default {runs.DEFAULT_N_EVAL})",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    p.add_argument("--agreement", action="store_true", help="with --per dataset: also compute every method of the agreement page")
+    p.add_argument(
+        "--agreement", action="store_true", help="with --per dataset: also compute every method of the agreement page"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     executor_arguments(p)
     p.set_defaults(run=run)
@@ -99,8 +127,10 @@ def run(args: argparse.Namespace) -> int:
         if args.confusion_baseline:
             raise ValueError("--confusion-baseline compares classes: use it with --per class")
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
-    specs = [FleetSpec(tuple(args.datasets), args.per, args.loss, epochs, args.n, args.n_eval, args.seed + r, args.device)
-             for r in range(args.repeats)]  # fmt: skip
+    specs = [
+        FleetSpec(tuple(args.datasets), args.per, args.loss, epochs, args.n, args.n_eval, args.seed + r, args.device)
+        for r in range(args.repeats)
+    ]
     tasks = [task for spec in specs for task in simex_tasks(spec)]
     if args.agreement:
         tasks += agreement_tasks(parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
@@ -118,8 +148,9 @@ def run(args: argparse.Namespace) -> int:
     if args.confusion_baseline:
         confusion, _ = confusion_baseline(args.datasets[0], device=args.device)
     if args.agreement:
-        report = compare_methods(args.datasets, n=args.n, n_eval=args.n_eval, epochs=epochs, seed=args.seed,
-                                 device=args.device)  # fmt: skip
+        report = compare_methods(
+            args.datasets, n=args.n, n_eval=args.n_eval, epochs=epochs, seed=args.seed, device=args.device
+        )
     _, fleet, hit = fleets[0]
     ok = fleet.trained_mask
     baseline = sample_mse_matrix(parts.evaluate, parts.train)
@@ -170,27 +201,42 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out))
         return 0
     width = max(len(p) for p in parts.names)
-    print(f"SimEx Δ ({args.loss}, {epochs} epochs{', fast preview' if out['preview'] else ''}), rows = data evaluated, "
-          "columns = autoencoder trained on:")  # fmt: skip
+    print(
+        f"SimEx Δ ({args.loss}, {epochs} epochs{', fast preview' if out['preview'] else ''}), rows = data evaluated, "
+        "columns = autoencoder trained on:"
+    )
     print(" " * (width + 2) + " ".join(f"{p[:8]:>8s}" for p in parts.names))
     for name, row in zip(parts.names, fleet.delta, strict=True):
         print(f"{name:>{width}s}  " + " ".join(f"{v:8.4f}" for v in row))
     if out["untrained_members"]:
-        print("warning: these autoencoders did not train (loss not below their mean image's) and are left out: "
-              + ", ".join(out["untrained_members"]))  # fmt: skip
+        print(
+            "warning: these autoencoders did not train (loss not below their mean image's) and are left out: "
+            + ", ".join(out["untrained_members"])
+        )
     if out["spearman"] is not None:
         print(f"Spearman ρ of row orderings, Δ vs. sample MSE: {out['spearman']:.3f}")
     sb = out["settling_baseline"]
-    print(f"ρ vs. {sb['reference']} by epoch (mean over {len(fleets)} seed(s)): "
-          + " ".join("—" if v is None else f"{v:.2f}" for v in sb["mean"]))  # fmt: skip
+    print(
+        f"ρ vs. {sb['reference']} by epoch (mean over {len(fleets)} seed(s)): "
+        + " ".join("—" if v is None else f"{v:.2f}" for v in sb["mean"])
+    )
     if out["stable"] is False:
-        print(f"warning: the orderings of the {len(fleets)} seeds agree only at ρ = {stability:.2f} (< {STABLE_RHO}): not stable")
+        print(
+            f"warning: the orderings of the {len(fleets)} seeds agree only at ρ = {stability:.2f} (< {STABLE_RHO}): not stable"
+        )
     if retrain is not None:
-        print("Table 1, Spearman ρ per base dataset, SimEx vs. retraining: "
-              + " ".join(f"{n}={'—' if v is None else f'{v:.2f}'}" for n, v in zip(parts.names, out["retrain"]["spearman_per_base"])))  # fmt: skip
+        print(
+            "Table 1, Spearman ρ per base dataset, SimEx vs. retraining: "
+            + " ".join(
+                f"{n}={'—' if v is None else f'{v:.2f}'}"
+                for n, v in zip(parts.names, out["retrain"]["spearman_per_base"])
+            )
+        )
     if confusion is not None:
         c = out["confusion"]
-        print(f"Table 2, mean Spearman ρ vs. confusion: SimEx {c['spearman_simex']}, sample space {c['spearman_sample']}")
+        print(
+            f"Table 2, mean Spearman ρ vs. confusion: SimEx {c['spearman_simex']}, sample space {c['spearman_sample']}"
+        )
     for dataset, note in parts.notes.items():
         print(f"note: {dataset}: {note}")
     if report is not None:

@@ -3,15 +3,7 @@
 from dsviz.data.download import download_dataset
 from dsviz.data.features import to_features
 from dsviz.data.loading import DatasetStatus, LabeledImages, availability, load
-from dsviz.data.registry import (
-    DATASETS,
-    DataError,
-    DatasetInfo,
-    DatasetUnavailable,
-    SourceFile,
-    data_dir,
-    get_info,
-)
+from dsviz.data.registry import DATASETS, DataError, DatasetInfo, DatasetUnavailable, SourceFile, data_dir, get_info
 
 __all__ = [
     "DATASETS",

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .registry import DataError, DatasetUnavailable, get_info
+from dsviz.data.registry import DataError, DatasetUnavailable, get_info
 
 MNIST_BOX = 20
 """Side of the box MNIST digits are size-normalised into, inside the 28 x 28 field."""
@@ -53,8 +53,9 @@ def bundled_folder(name: str, cache_dir: Path) -> Path:
     version = package_version(info.package)
     if version is None:
         raise DatasetUnavailable(
-            name, cache_dir / "bundled", f"the package {info.package} is not installed; "
-            f"`python -m pip install {info.package}` provides it"
+            name,
+            cache_dir / "bundled",
+            f"the package {info.package} is not installed; `python -m pip install {info.package}` provides it",
         )
     return cache_dir / "bundled" / f"{name}-{version}"
 
@@ -108,7 +109,7 @@ READERS = {"digits": read_digits, "mnist-5k": read_mnist_5k}
 
 def materialize(name: str, cache_dir: Path) -> Path:
     """Convert bundled dataset ``name`` into its cache folder unless already there; return the folder."""
-    from .download import write_npz  # the atomic npz writer shared with downloads
+    from dsviz.data.download import write_npz  # the atomic npz writer shared with downloads
 
     folder = bundled_folder(name, cache_dir)
     info = get_info(name)

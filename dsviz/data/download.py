@@ -28,8 +28,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from tqdm import tqdm
 
-from dsviz.atomic import atomic_write
 from dsviz.data.registry import SPLITS, DataError, DatasetUnavailable, SourceFormat, get_info
+from dsviz.runtime.atomic import atomic_write
 
 TIMEOUT_S = 30.0
 """Seconds to wait for a connection or for the next chunk of data."""
@@ -111,8 +111,15 @@ def _remove_new(folder: Path, raw: Path, existed: list[Path], before: set[Path])
             path.unlink(missing_ok=True)
 
 
-def _download_into(info, folder: Path, raw: Path, progress: bool, urls: Mapping[str, str],
-                   md5s: Mapping[str, str], report: Report | None) -> dict[str, Path]:
+def _download_into(
+    info,
+    folder: Path,
+    raw: Path,
+    progress: bool,
+    urls: Mapping[str, str],
+    md5s: Mapping[str, str],
+    report: Report | None,
+) -> dict[str, Path]:
     """Fetch, verify and convert ``info``'s files into ``folder`` (see :func:`download_dataset`)."""
     name = info.name
     raw.mkdir(parents=True, exist_ok=True)
@@ -170,14 +177,8 @@ def parse_idx(data: bytes) -> np.ndarray:
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise DataError(
-            f"IDX file size mismatch: header says {shape}, found {len(data) - header} data bytes"
-        )
-    return (
-        np.frombuffer(data, dtype=dtype, offset=header)
-        .reshape(shape)
-        .astype(dtype.newbyteorder("="))
-    )
+        raise DataError(f"IDX file size mismatch: header says {shape}, found {len(data) - header} data bytes")
+    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 def parse_libsvm(lines: Iterable[str], n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -205,8 +206,9 @@ def parse_libsvm(lines: Iterable[str], n_features: int) -> tuple[np.ndarray, np.
     return np.stack(rows), np.asarray(labels, dtype=np.int64)
 
 
-def _fetch(url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool,
-           report: Report | None = None) -> Path:
+def _fetch(
+    url: str, target: Path, md5: str, *, name: str, folder: Path, progress: bool, report: Report | None = None
+) -> Path:
     """Make ``target`` a verified copy of ``url``; reuse it when its checksum already matches."""
     if target.exists():
         if _md5_of(target) == md5:
@@ -260,14 +262,10 @@ def _md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _checked_pair(
-    images: np.ndarray, labels: np.ndarray, what: str
-) -> tuple[np.ndarray, np.ndarray]:
+def _checked_pair(images: np.ndarray, labels: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Check that converted arrays form a dataset split; return them as uint8 / int64."""
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise DataError(
-            f"{what}: expected uint8 N x H x W images, got {images.dtype} {images.shape}"
-        )
+        raise DataError(f"{what}: expected uint8 N x H x W images, got {images.dtype} {images.shape}")
     if labels.ndim != 1 or len(labels) != len(images):
         raise DataError(f"{what}: {len(images)} images but labels of shape {labels.shape}")
     return images, labels.astype(np.int64)
@@ -284,9 +282,7 @@ def _read_idx_gz(path: Path) -> np.ndarray:
 def _convert_idx_gz(files: Mapping[str, Path]) -> Splits:
     """MNIST-style datasets: four IDX gz files, labels already 0-based."""
     return {
-        split: _checked_pair(
-            _read_idx_gz(files[f"{split}-images"]), _read_idx_gz(files[f"{split}-labels"]), split
-        )
+        split: _checked_pair(_read_idx_gz(files[f"{split}-images"]), _read_idx_gz(files[f"{split}-labels"]), split)
         for split in SPLITS
     }
 

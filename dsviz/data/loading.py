@@ -23,11 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dsviz.cache import default_cache_dir
 from dsviz.data.bundled import materialize
 from dsviz.data.download import download_dataset
 from dsviz.data.registry import DATASETS, SPLITS, DataError, DatasetInfo, DatasetUnavailable
 from dsviz.data.registry import data_dir as default_data_dir
+from dsviz.runtime.cache import default_cache_dir
 
 IMAGE_SIZE = (28, 28)
 """(height, width) of every image :func:`load` returns."""
@@ -141,8 +141,7 @@ def load(
         path, split_used = Path(name), "file"
         if not path.is_file():
             raise DataError(
-                f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS)}) "
-                "and no such .npz file"
+                f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS)}) and no such .npz file"
             )
     images, labels, scale = _read_checked(path)
     if info is not None:
@@ -283,10 +282,7 @@ def _check_arrays(images: np.ndarray, labels: np.ndarray, where: Path) -> float:
     if labels.ndim != 1:
         raise DataError(f"{where}: labels must be 1-D, got shape {labels.shape}")
     if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (1, 3, 4)):
-        raise DataError(
-            f"{where}: images must be N x H x W or N x H x W x C (C = 1, 3, 4), "
-            f"got shape {images.shape}"
-        )
+        raise DataError(f"{where}: images must be N x H x W or N x H x W x C (C = 1, 3, 4), got shape {images.shape}")
     if len(images) != len(labels):
         raise DataError(f"{where}: {len(images)} images but {len(labels)} labels")
     if images.size == 0:
@@ -315,9 +311,7 @@ def _check_indices(labels: np.ndarray, n_classes: int, where: Path) -> np.ndarra
     if not np.issubdtype(labels.dtype, np.integer):
         raise DataError(f"{where}: labels must be integer class indices, got dtype {labels.dtype}")
     if labels.min() < 0 or labels.max() >= n_classes:
-        raise DataError(
-            f"{where}: labels span [{labels.min()}, {labels.max()}], expected 0..{n_classes - 1}"
-        )
+        raise DataError(f"{where}: labels span [{labels.min()}, {labels.max()}], expected 0..{n_classes - 1}")
     return labels.astype(np.int64)
 
 
@@ -373,9 +367,7 @@ def _standardize(images: np.ndarray, scale: float) -> np.ndarray:
         # rather than aliased away. torch resizes the whole batch in one vectorized call
         # where PIL would loop image by image. Non-square images are stretched.
         batch = torch.from_numpy(np.ascontiguousarray(pixels)).unsqueeze(1)
-        batch = F.interpolate(
-            batch, size=IMAGE_SIZE, mode="bilinear", align_corners=False, antialias=True
-        )
+        batch = F.interpolate(batch, size=IMAGE_SIZE, mode="bilinear", align_corners=False, antialias=True)
         pixels = batch.squeeze(1).numpy()
     return np.rint(pixels).clip(0, 255).astype(np.uint8)
 
@@ -435,9 +427,7 @@ def _status_message(
         return "; ".join([*problems, str(missing)])
     notes = []
     if any(split not in counts for split in info.splits):
-        notes += [
-            f"only the {split} split is present ({count} images)" for split, count in counts.items()
-        ]
+        notes += [f"only the {split} split is present ({count} images)" for split, count in counts.items()]
     if len(present) < len(info.classes):
         names = ", ".join(info.classes[c] for c in present)
         notes.append(f"{len(present)} of {len(info.classes)} classes present ({names})")

@@ -107,8 +107,7 @@ def _idx_sources(base_url: str, md5s: tuple[str, str, str, str]) -> tuple[Source
         ("test-labels", "t10k-labels-idx1-ubyte.gz"),
     )
     return tuple(
-        SourceFile(role, filename, base_url + filename, md5)
-        for (role, filename), md5 in zip(files, md5s, strict=True)
+        SourceFile(role, filename, base_url + filename, md5) for (role, filename), md5 in zip(files, md5s, strict=True)
     )
 
 
@@ -218,9 +217,7 @@ DATASETS: dict[str, DatasetInfo] = {
             title="USPS",
             classes=_DIGITS,
             image_size=(16, 16),
-            license=(
-                "no explicit license; USPS handwritten digits (Hull 1994), commonly redistributed"
-            ),
+            license=("no explicit license; USPS handwritten digits (Hull 1994), commonly redistributed"),
             source_format="libsvm-bz2",
             sources=(
                 SourceFile(

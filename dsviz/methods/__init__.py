@@ -10,12 +10,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..cache import Cache
-from ..data import LabeledImages, load
-from ..derived import DERIVED, load_any
-from ..progress import Progress
-from .base import Distance, DistanceMatrix, Method, cache_params, distance, distance_matrix, estimate_seconds
-from .registry import REGISTRY
+from dsviz.data import LabeledImages, load
+from dsviz.data.derived import DERIVED, load_any
+from dsviz.methods.base import (
+    Distance,
+    DistanceMatrix,
+    Method,
+    cache_params,
+    distance,
+    distance_matrix,
+    estimate_seconds,
+)
+from dsviz.methods.registry import REGISTRY
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.progress import Progress
 
 METHODS: dict[str, Method] = {m.name: m for m in REGISTRY}
 
@@ -32,8 +40,9 @@ def get(name: str) -> Method:
         raise ValueError(f"unknown method {name!r}; choose one of {', '.join(METHODS)}") from None
 
 
-def load_sample(name: str, n: int | None, seed: int, split: str = "train",
-                data_dir: str | os.PathLike[str] | None = None) -> LabeledImages:
+def load_sample(
+    name: str, n: int | None, seed: int, split: str = "train", data_dir: str | os.PathLike[str] | None = None
+) -> LabeledImages:
     """``n`` class-balanced images of a registered, derived (e.g. ``mnist-rotated``) or ``.npz`` dataset."""
     if name in DERIVED:
         return load_any(name, split=split, n=n, seed=seed, data_dir=data_dir)

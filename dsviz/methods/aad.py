@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from ..cache import Cache
-from ..data import LabeledImages
-from ..progress import Progress
-from ..simex import runs
-from ..simex.aad import AADResult, compute_aad
-from .base import Distance, DistanceMatrix, Method
-from .simex import held_out_parts
+from dsviz.data import LabeledImages
+from dsviz.methods.base import Distance, DistanceMatrix, Method
+from dsviz.methods.simex import held_out_parts
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.progress import Progress
+from dsviz.simex import runs
+from dsviz.simex.aad import AADResult, compute_aad
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,35 @@ class AADSettings:
     seed: int = 0
 
 
-def compute(src: LabeledImages, tgt: LabeledImages, settings: AADSettings, *, device: str = "auto",
-            progress: Progress | None = None) -> Distance:
+def compute(
+    src: LabeledImages,
+    tgt: LabeledImages,
+    settings: AADSettings,
+    *,
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> Distance:
     parts = held_out_parts([src, tgt], settings.n_eval, settings.seed)
-    res = compute_aad(parts.train, parts.evaluate, parts.names, epochs=settings.epochs, seed=settings.seed,
-                      device=device, progress=progress)
+    res = compute_aad(
+        parts.train,
+        parts.evaluate,
+        parts.names,
+        epochs=settings.epochs,
+        seed=settings.seed,
+        device=device,
+        progress=progress,
+    )
     return Distance("aad", float(res.matrix[0, 1]), res.seconds, asdict(settings), res)
 
 
-def matrix(samples: Sequence[LabeledImages], settings: AADSettings, *, device: str = "auto",
-           cache: Cache | None = None, progress: Progress | None = None) -> DistanceMatrix:
+def matrix(
+    samples: Sequence[LabeledImages],
+    settings: AADSettings,
+    *,
+    device: str = "auto",
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> DistanceMatrix:
     parts = held_out_parts(samples, settings.n_eval, settings.seed)
     res, hit = runs.aad(parts, settings.epochs, seed=settings.seed, device=device, progress=progress, cache=cache)
     return DistanceMatrix("aad", parts.names, res.matrix, res.seconds, int(hit))

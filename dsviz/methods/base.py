@@ -13,7 +13,7 @@ A :class:`Method` is registered once (:mod:`dsviz.methods.registry`) with
   one fleet of P autoencoders, AAD one autoencoder on all P); by default a matrix
   is every pair through ``compute``.
 
-Every pairwise computation records its measured cost (:mod:`dsviz.costs`, step
+Every pairwise computation records its measured cost (:mod:`dsviz.runtime.timings`, step
 ``distance_<name>``, units: source images x target images, only when it completes), so a
 page can say beforehand how long the next one will take (:func:`estimate_seconds`).
 """
@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import costs
-from ..cache import Cache, fingerprint
-from ..data import LabeledImages
-from ..progress import Progress
+from dsviz.data import LabeledImages
+from dsviz.runtime import timings
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.progress import Progress
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Distance:
     ``value`` is the number the method reports (its own scale: compare ranks, not
     values, across methods); ``seconds`` its compute time when it was computed
     (read back from the cache with it); ``detail`` the method-specific result
-    (:class:`dsviz.otdd.OTDDResult`, :class:`dsviz.sotdd.SOTDDResult`, ...).
+    (:class:`dsviz.otdd.OTDDResult`, :class:`dsviz.otdd.sliced.SOTDDResult`, ...).
     """
 
     method: str
@@ -62,7 +62,7 @@ class Method:
     version: str = "1"
     encode: Callable[[Any], dict[str, np.ndarray]] = lambda detail: {}
     decode: Callable[[dict[str, np.ndarray]], Any] = lambda arrays: None
-    matrix: Callable[..., "DistanceMatrix"] | None = None
+    matrix: Callable[..., DistanceMatrix] | None = None
 
     def check(self, settings) -> None:
         if not isinstance(settings, self.settings):
@@ -77,8 +77,12 @@ class Method:
 
     def summary(self) -> dict:
         """JSON-ready ``name``, ``description``, ``source``, ``settings`` (the defaults)."""
-        return {"name": self.name, "description": self.description, "source": self.source,
-                "settings": self.settings_dict()}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "settings": self.settings_dict(),
+        }
 
 
 @dataclass
@@ -101,8 +105,9 @@ def _encode(method: Method, d: Distance) -> dict[str, np.ndarray]:
 def _decoder(method: Method, settings_dict: dict) -> Callable[[dict], Distance]:
     def decode(arrays) -> Distance:
         value, seconds = (float(v) for v in np.asarray(arrays["__value__"]))
-        detail = method.decode({k[len("detail__"):]: arrays[k] for k in arrays if k.startswith("detail__")})
+        detail = method.decode({k[len("detail__") :]: arrays[k] for k in arrays if k.startswith("detail__")})
         return Distance(method.name, value, seconds, settings_dict, detail)
+
     return decode
 
 
@@ -112,7 +117,7 @@ def cache_params(method: Method, settings) -> dict:
 
 
 def cost_step(method: Method) -> str:
-    """The :mod:`dsviz.costs` step under which ``method``'s pairwise computations are measured."""
+    """The :mod:`dsviz.runtime.timings` step under which ``method``'s pairwise computations are measured."""
     return f"distance_{method.name}"
 
 
@@ -125,7 +130,7 @@ def estimate_seconds(method: Method, pairs: Sequence[tuple[int, int]], cache: Ca
     """How long computing ``method`` on ``pairs`` of sample sizes (n_src, n_tgt) should take here, scaled
     linearly in :func:`cost_units` from the last measured computation; None if it was never measured."""
     root = cache.root if cache is not None else None
-    per = [costs.estimate(cost_step(method), cost_units(a, b), root=root) for a, b in pairs]
+    per = [timings.estimate(cost_step(method), cost_units(a, b), root=root) for a, b in pairs]
     return None if not per or any(p is None for p in per) else float(sum(per))
 
 
@@ -158,7 +163,7 @@ def distance(
 
     def compute() -> Distance:
         start = time.perf_counter()
-        with costs.measured(cost_step(method), cost_units(len(src.labels), len(tgt.labels)), root=store.root):
+        with timings.measured(cost_step(method), cost_units(len(src.labels), len(tgt.labels)), root=store.root):
             d = method.compute(src, tgt, settings, device=device, progress=progress)
         d.seconds = d.seconds or time.perf_counter() - start
         return d

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..data import LabeledImages, to_features
-from ..otdd import OTDDResult, compute_otdd
-from ..progress import Progress
-from .base import Distance, Method
+from dsviz.data import LabeledImages, to_features
+from dsviz.methods.base import Distance, Method
+from dsviz.otdd import OTDDResult, compute_otdd
+from dsviz.runtime.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -38,33 +38,59 @@ def _compute(name: str, label_distance: str):
     """The method's ``compute``; ``progress`` follows each stage of the OTDD engine
     (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
 
-    def compute(src: LabeledImages, tgt: LabeledImages, settings: OTDDSettings, *, device: str = "auto",
-                progress: Progress | None = None) -> Distance:
+    def compute(
+        src: LabeledImages,
+        tgt: LabeledImages,
+        settings: OTDDSettings,
+        *,
+        device: str = "auto",
+        progress: Progress | None = None,
+    ) -> Distance:
         res = compute_otdd(
-            to_features(src.images, settings.normalize), src.labels,
-            to_features(tgt.images, settings.normalize), tgt.labels,
-            classes1=src.classes, classes2=tgt.classes, label_distance=label_distance, outer=settings.outer,
-            eps=settings.eps, debiased=settings.debiased, device=device, top_k=settings.top_k,
-            max_outer=settings.max_outer, seed=settings.seed, progress=progress,
-        )  # fmt: skip
+            to_features(src.images, settings.normalize),
+            src.labels,
+            to_features(tgt.images, settings.normalize),
+            tgt.labels,
+            classes1=src.classes,
+            classes2=tgt.classes,
+            label_distance=label_distance,
+            outer=settings.outer,
+            eps=settings.eps,
+            debiased=settings.debiased,
+            device=device,
+            top_k=settings.top_k,
+            max_outer=settings.max_outer,
+            seed=settings.seed,
+            progress=progress,
+        )
         res.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
         return Distance(name, res.otdd, res.seconds, asdict(settings), res)
+
     return compute
 
 
 def _method(name: str, label_distance: str, description: str, source: str) -> Method:
-    return Method(name=name, description=description, source=source, settings=OTDDSettings,
-                  compute=_compute(name, label_distance), encode=OTDDResult.to_arrays, decode=OTDDResult.from_arrays)
+    return Method(
+        name=name,
+        description=description,
+        source=source,
+        settings=OTDDSettings,
+        compute=_compute(name, label_distance),
+        encode=OTDDResult.to_arrays,
+        decode=OTDDResult.from_arrays,
+    )
 
 
 EXACT = _method(
-    "otdd-exact", "exact",
+    "otdd-exact",
+    "exact",
     "Optimal transport between the datasets' labeled samples, paying pixel distance plus the exact OT distance "
     "between their classes.",
     "Alvarez-Melis & Fusi, Geometric Dataset Distances via Optimal Transport, NeurIPS 2020, Sec. 3-4",
 )
 GAUSSIAN = _method(
-    "otdd-gaussian", "gaussian",
+    "otdd-gaussian",
+    "gaussian",
     "OTDD with each class approximated by a Gaussian, so the class distances are closed-form Bures-Wasserstein "
     "distances.",
     "Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 4 (Gaussian approximation, Eq. 6)",

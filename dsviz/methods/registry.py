@@ -6,8 +6,8 @@ and :class:`~dsviz.methods.base.Method`, then add one line here.
 
 from __future__ import annotations
 
-from . import aad, otdd, sample_mse, simex, sotdd
-from .base import Method
+from dsviz.methods import aad, otdd, sample_mse, simex, sotdd
+from dsviz.methods.base import Method
 
 REGISTRY: tuple[Method, ...] = (
     otdd.EXACT,

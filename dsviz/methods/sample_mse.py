@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from ..data import LabeledImages
-from ..progress import Progress
-from ..simex.baseline import mean_pairwise_mse
-from .base import Distance, Method
+from dsviz.data import LabeledImages
+from dsviz.methods.base import Distance, Method
+from dsviz.runtime.progress import Progress
+from dsviz.simex.baseline import mean_pairwise_mse
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,14 @@ class SampleMSESettings:
     """No parameters: the value is a closed-form average over all image pairs."""
 
 
-def compute(src: LabeledImages, tgt: LabeledImages, settings: SampleMSESettings, *, device: str = "auto",
-            progress: Progress | None = None) -> Distance:
+def compute(
+    src: LabeledImages,
+    tgt: LabeledImages,
+    settings: SampleMSESettings,
+    *,
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> Distance:
     start = time.perf_counter()
     value = mean_pairwise_mse(src.images, tgt.images)
     return Distance("sample-mse", value, time.perf_counter() - start, asdict(settings))

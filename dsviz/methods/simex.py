@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..cache import Cache
-from ..data import DataError, LabeledImages
-from ..progress import Progress
-from ..simex import runs
-from ..simex.fleet import BATCH_SIZE, FleetRun, train_fleet
-from .base import Distance, DistanceMatrix, Method
+from dsviz.data import DataError, LabeledImages
+from dsviz.methods.base import Distance, DistanceMatrix, Method
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.progress import Progress
+from dsviz.simex import runs
+from dsviz.simex.fleet import BATCH_SIZE, FleetRun, train_fleet
 
 
 @dataclass(frozen=True)
@@ -47,23 +47,54 @@ def held_out_parts(samples: Sequence[LabeledImages], n_eval: int, seed: int) -> 
 
 
 def _compute(name: str, loss: str):
-    def compute(src: LabeledImages, tgt: LabeledImages, settings: SimExSettings, *, device: str = "auto",
-                progress: Progress | None = None) -> Distance:
+    def compute(
+        src: LabeledImages,
+        tgt: LabeledImages,
+        settings: SimExSettings,
+        *,
+        device: str = "auto",
+        progress: Progress | None = None,
+    ) -> Distance:
         parts = held_out_parts([src, tgt], settings.n_eval, settings.seed)
-        run = train_fleet(parts.train, parts.evaluate, parts.names, loss=loss, epochs=settings.epochs,
-                          batch_size=settings.batch_size, seed=settings.seed, device=device, progress=progress)
+        run = train_fleet(
+            parts.train,
+            parts.evaluate,
+            parts.names,
+            loss=loss,
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            seed=settings.seed,
+            device=device,
+            progress=progress,
+        )
         value = 0.5 * float(run.delta[0, 1] + run.delta[1, 0])
         return Distance(name, value, run.seconds, asdict(settings), run)
+
     return compute
 
 
 def _matrix(name: str, loss: str):
-    def matrix(samples: Sequence[LabeledImages], settings: SimExSettings, *, device: str = "auto",
-               cache: Cache | None = None, progress: Progress | None = None) -> DistanceMatrix:
+    def matrix(
+        samples: Sequence[LabeledImages],
+        settings: SimExSettings,
+        *,
+        device: str = "auto",
+        cache: Cache | None = None,
+        progress: Progress | None = None,
+    ) -> DistanceMatrix:
         parts = held_out_parts(samples, settings.n_eval, settings.seed)
-        run, hit = runs.simex(parts, loss, settings.epochs, batch_size=settings.batch_size, seed=settings.seed,
-                              device=device, progress=progress, cache=cache)
+        run, hit = runs.simex(
+            parts,
+            loss,
+            settings.epochs,
+            batch_size=settings.batch_size,
+            seed=settings.seed,
+            device=device,
+            progress=progress,
+            cache=cache,
+        )
         return DistanceMatrix(name, parts.names, run.delta, run.seconds, int(hit))
+
     return matrix
 
 
@@ -72,7 +103,7 @@ _SOURCE = "Hwang et al., SimEx: Express Prediction of Inter-dataset Similarity b
 MSE = Method(
     name="simex-mse",
     description="Mean squared reconstruction error of one dataset's samples through an autoencoder trained on the "
-                "other (averaged both ways).",
+    "other (averaged both ways).",
     source=_SOURCE,
     settings=SimExSettings,
     compute=_compute("simex-mse", "mse"),
@@ -84,7 +115,7 @@ MSE = Method(
 ISSIM = Method(
     name="simex-issim",
     description="As SimEx-MSE, with 1 - SSIM as training loss and reconstruction error, so structure counts more "
-                "than raw intensity.",
+    "than raw intensity.",
     source=_SOURCE + " (iSSIM loss, Sec. 5.2)",
     settings=SimExSettings,
     compute=_compute("simex-issim", "issim"),

@@ -1,4 +1,4 @@
-"""s-OTDD as a registered method: :func:`dsviz.sotdd.compute_sotdd` on ``to_features`` of both datasets."""
+"""s-OTDD as a registered method: :func:`dsviz.otdd.sliced.compute_sotdd` on ``to_features`` of both datasets."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..data import LabeledImages, to_features
-from ..progress import Progress
-from ..sotdd import SOTDDResult, compute_sotdd
-from .base import Distance, Method
+from dsviz.data import LabeledImages, to_features
+from dsviz.methods.base import Distance, Method
+from dsviz.otdd.sliced import SOTDDResult, compute_sotdd
+from dsviz.runtime.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,37 @@ class SOTDDSettings:
     normalize: str = "mnist"
 
 
-def compute(src: LabeledImages, tgt: LabeledImages, settings: SOTDDSettings, *, device: str = "auto",
-            progress: Progress | None = None) -> Distance:
+def compute(
+    src: LabeledImages,
+    tgt: LabeledImages,
+    settings: SOTDDSettings,
+    *,
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> Distance:
     if progress is not None:
         progress(0, 1, f"s-OTDD {src.name} vs {tgt.name}")
     res = compute_sotdd(
-        to_features(src.images, settings.normalize), src.labels, to_features(tgt.images, settings.normalize), tgt.labels,
-        n_projections=settings.n_projections, n_moments=settings.n_moments, p=settings.p, seed=settings.seed, device=device,
-    )  # fmt: skip
+        to_features(src.images, settings.normalize),
+        src.labels,
+        to_features(tgt.images, settings.normalize),
+        tgt.labels,
+        n_projections=settings.n_projections,
+        n_moments=settings.n_moments,
+        p=settings.p,
+        seed=settings.seed,
+        device=device,
+    )
     if progress is not None:
         progress(1, 1, "done")
     return Distance("sotdd", res.value, res.seconds, asdict(settings), res)
 
 
 def _encode(res: SOTDDResult) -> dict[str, np.ndarray]:
-    return {"per_projection": res.per_projection,
-            "meta": np.asarray([res.value, res.seconds, res.n_projections, res.n_moments, res.p, res.seed])}
+    return {
+        "per_projection": res.per_projection,
+        "meta": np.asarray([res.value, res.seconds, res.n_projections, res.n_moments, res.p, res.seed]),
+    }
 
 
 def _decode(arrays) -> SOTDDResult:
@@ -49,10 +64,10 @@ def _decode(arrays) -> SOTDDResult:
 METHOD = Method(
     name="sotdd",
     description="Sliced OTDD: every labeled point is projected to one number (feature projection plus the scaled "
-                "moments of its class), and the datasets' 1-D distributions are compared in closed form, averaged "
-                "over random projections.",
+    "moments of its class), and the datasets' 1-D distributions are compared in closed form, averaged "
+    "over random projections.",
     source="Nguyen, Nguyen, Pham & Ho, Lightspeed Geometric Dataset Distance via Sliced Optimal Transport, "
-           "ICML 2025 (arXiv 2501.18901), Sec. 3",
+    "ICML 2025 (arXiv 2501.18901), Sec. 3",
     settings=SOTDDSettings,
     compute=compute,
     encode=_encode,

@@ -32,13 +32,13 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from ..device import resolve_device
-from .costs import squared_euclidean
-from .label_distance import bures_distances, class_gaussians, class_indices, exact_label_distances
-from .outer import OUTER_CHOICES, entropic_reg, solve_coupling, transport_cost
-from .result import OTDDResult
-from .sinkhorn import AUTHORS_ENTREG, DEFAULT_CACHE_BYTES, BlockedCost, point_diameter, sinkhorn_divergence
-from .summaries import plan_summaries
+from dsviz.otdd.costs import squared_euclidean
+from dsviz.otdd.label_distance import bures_distances, class_gaussians, class_indices, exact_label_distances
+from dsviz.otdd.outer import OUTER_CHOICES, entropic_reg, solve_coupling, transport_cost
+from dsviz.otdd.result import OTDDResult
+from dsviz.otdd.sinkhorn import AUTHORS_ENTREG, DEFAULT_CACHE_BYTES, BlockedCost, point_diameter, sinkhorn_divergence
+from dsviz.otdd.summaries import plan_summaries
+from dsviz.runtime.device import resolve_device
 
 LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 # ``auto`` uses the network simplex up to this many cost entries (2000 x 2000 per side). Measured
@@ -75,8 +75,7 @@ def stages(outer: str, debiased: bool, plain_ot: bool = True) -> list[str]:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None,
-           progress: StageProgress | None = None):
+def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None, progress: StageProgress | None = None):
     if progress is not None and plan is not None:
         progress(plan.index(stage), len(plan), STAGE_LABELS[stage])
     start = time.perf_counter()
@@ -165,8 +164,9 @@ def _scaling_solve(t1, c1, t2, c2, w12, w11, w22, debiased: bool, label_span: fl
     c_xx = BlockedCost(x, x, c1, c1, w[1], cache=cache) if debiased else None
     c_yy = BlockedCost(y, y, c2, c2, w[2], cache=cache) if debiased else None
     # Our cost is twice the authors' (they halve it): every temperature doubles.
-    sol = sinkhorn_divergence(c_xy, c_xx, c_yy, point_diameter(x, y, label_span), AUTHORS_ENTREG**0.5,
-                              temperature_scale=2.0)
+    sol = sinkhorn_divergence(
+        c_xy, c_xx, c_yy, point_diameter(x, y, label_span), AUTHORS_ENTREG**0.5, temperature_scale=2.0
+    )
     return sol, c_xy
 
 
@@ -213,7 +213,9 @@ def compute_otdd(
             :func:`stages` and with ``done == total`` at the end.
     """
     if label_distance not in LABEL_DISTANCE_CHOICES:
-        raise ValueError(f"unknown label distance {label_distance!r}; choose one of {', '.join(LABEL_DISTANCE_CHOICES)}")
+        raise ValueError(
+            f"unknown label distance {label_distance!r}; choose one of {', '.join(LABEL_DISTANCE_CHOICES)}"
+        )
     if outer not in OUTER_CHOICES:
         raise ValueError(f"unknown outer solver {outer!r}; choose one of {', '.join(OUTER_CHOICES)}")
     if top_k < 1:

@@ -22,7 +22,7 @@ import numpy as np
 import ot
 import torch
 
-from .costs import squared_euclidean
+from dsviz.otdd.costs import squared_euclidean
 
 # Enough pivots for the network simplex on the class-pair problems we meet
 # (a few thousand points per class); POT's default of 1e5 stops early there.

@@ -6,7 +6,7 @@ import numpy as np
 import ot
 import torch
 
-from .label_distance import EMD_MAX_ITER
+from dsviz.otdd.label_distance import EMD_MAX_ITER
 
 # "scaling" and "auto" are solved in engine.py (see .sinkhorn); solve_coupling serves the first two.
 OUTER_CHOICES = ("exact", "sinkhorn", "scaling", "auto")

@@ -82,7 +82,7 @@ class OTDDResult:
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "OTDDResult":
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> OTDDResult:
         """Inverse of :meth:`to_arrays`; raises ``KeyError``/``ValueError`` on malformed input."""
         meta = json.loads(str(arrays["__meta__"]))
         values = {name: np.asarray(arrays[name]) for name in _ARRAY_FIELDS}

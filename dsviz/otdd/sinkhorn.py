@@ -62,7 +62,7 @@ class BlockedCost:
             for start, stop in self.blocks():
                 self._full[start:stop] = self._compute(start, stop)
 
-    def transposed(self) -> "BlockedCost":
+    def transposed(self) -> BlockedCost:
         """The cost ``C^T`` (y against x), cached as a contiguous copy when ``C`` is cached."""
         w = None if self.w is None else self.w.T
         full = None if self._full is None else self._full.T.contiguous()

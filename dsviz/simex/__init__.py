@@ -9,12 +9,12 @@
 * :mod:`~dsviz.simex.runs`: all of it by dataset name, cached.
 """
 
-from .aad import AADResult, compute_aad
-from .baseline import mean_pairwise_mse, sample_mse_matrix
-from .fleet import FleetRun, evaluate_delta, reconstruct, train_fleet
-from .losses import LOSSES, per_sample_loss, ssim
-from .model import FleetAutoencoder
-from .ranking import method_agreement, ordering_agreement, row_spearman, settling_curve
+from dsviz.simex.aad import AADResult, compute_aad
+from dsviz.simex.baseline import mean_pairwise_mse, sample_mse_matrix
+from dsviz.simex.fleet import FleetRun, evaluate_delta, reconstruct, train_fleet
+from dsviz.simex.losses import LOSSES, per_sample_loss, ssim
+from dsviz.simex.model import FleetAutoencoder
+from dsviz.simex.ranking import method_agreement, ordering_agreement, row_spearman, settling_curve
 
 __all__ = [
     "LOSSES",

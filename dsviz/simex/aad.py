@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..device import resolve_device
-from ..progress import Progress
-from .fleet import EVAL_BATCH, FleetRun, to_tensor, train_fleet
-from .model import FleetAutoencoder
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.simex.fleet import EVAL_BATCH, FleetRun, to_tensor, train_fleet
+from dsviz.simex.model import FleetAutoencoder
 
 
 @dataclass

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..device import resolve_device
-from ..progress import Progress
-from .losses import LOSSES, per_sample_loss
-from .model import FleetAutoencoder, from_state_arrays, state_arrays
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.simex.losses import LOSSES, per_sample_loss
+from dsviz.simex.model import FleetAutoencoder, from_state_arrays, state_arrays
 
 LEARNING_RATE = 2e-4
 """RMSprop learning rate; SimEx §5.5 found RMSprop at 2e-4 converges fastest in ordering."""
@@ -52,7 +52,6 @@ CPU_THREADS: int | None = None
 On an idle 2-core machine two threads train ~1.9x faster than one; when other
 processes keep the cores busy, one thread was 2-4x faster than two (the threads
 spin-wait on each other), hence the ``cpu_threads`` knob (bench/simex_bench.py)."""
-
 
 
 @dataclass
@@ -146,7 +145,9 @@ class FleetRun:
             constant_loss=np.asarray(arrays["constant_loss"], dtype=np.float64),
             seconds=float(arrays["seconds"]),
             weights=weights,
-            settings=dict(zip((str(k) for k in arrays["settings_keys"]), (float(v) for v in arrays["settings_values"]))),
+            settings=dict(
+                zip((str(k) for k in arrays["settings_keys"]), (float(v) for v in arrays["settings_values"]))
+            ),
         )
 
 

@@ -20,13 +20,13 @@ from typing import TypeVar
 
 import numpy as np
 
-from .. import costs
-from ..cache import Cache, fingerprint
-from ..data import DATASETS, DataError
-from ..derived import DERIVED, choose_datasets, dataset_status, load_any
-from .aad import AADResult, compute_aad
-from ..progress import Progress
-from .fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
+from dsviz.data import DATASETS, DataError
+from dsviz.data.derived import DERIVED, choose_datasets, dataset_status, load_any
+from dsviz.runtime import timings
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.progress import Progress
+from dsviz.simex.aad import AADResult, compute_aad
+from dsviz.simex.fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
 
 T = TypeVar("T")
 
@@ -84,7 +84,9 @@ def class_parts(
         raise ValueError("n and n_eval must be >= 1")
     status = dataset_status([dataset], data_dir)[dataset]
     per = n + n_eval
-    n_classes = len(DATASETS["mnist" if dataset in DERIVED else dataset].classes) if dataset in (*DATASETS, *DERIVED) else 0
+    n_classes = (
+        len(DATASETS["mnist" if dataset in DERIVED else dataset].classes) if dataset in (*DATASETS, *DERIVED) else 0
+    )
     if not n_classes:
         raise DataError(f"unknown dataset {dataset!r}; choose one of {', '.join([*DATASETS, *DERIVED])}")
     data = load_any(dataset, n=per * n_classes, seed=seed, data_dir=data_dir)
@@ -166,32 +168,54 @@ def simex(
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
     params = {
-        "kind": "simex", "model": MODEL_VERSION, "parts": list(parts.names), "loss": loss,
-        "epochs": epochs, "batch_size": batch_size, "lr": LEARNING_RATE, "seed": seed,
-    }  # fmt: skip
+        "kind": "simex",
+        "model": MODEL_VERSION,
+        "parts": list(parts.names),
+        "loss": loss,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": LEARNING_RATE,
+        "seed": seed,
+    }
 
     def compute() -> FleetRun:
-        with costs.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
+        with timings.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
             return train_fleet(
-                parts.train, parts.evaluate, parts.names, loss=loss, epochs=epochs,
-                batch_size=batch_size, seed=seed, device=device, progress=progress,
-            )  # fmt: skip
+                parts.train,
+                parts.evaluate,
+                parts.names,
+                loss=loss,
+                epochs=epochs,
+                batch_size=batch_size,
+                seed=seed,
+                device=device,
+                progress=progress,
+            )
 
-    return cached_value(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun.to_arrays, FleetRun.from_arrays, cached_only)
+    return cached_value(
+        cache,
+        "simex_fleet",
+        params,
+        parts.fingerprint(),
+        compute,
+        FleetRun.to_arrays,
+        FleetRun.from_arrays,
+        cached_only,
+    )
 
 
 def training_units(parts: Parts, epochs: int) -> float:
-    """Size of a training run for :mod:`dsviz.costs`: training images over all parts x epochs."""
+    """Size of a training run for :mod:`dsviz.runtime.timings`: training images over all parts x epochs."""
     return float(sum(len(x) for x in parts.train) * epochs)
 
 
 def estimate_seconds(parts: Parts, loss: str, epochs: int, with_aad: bool = False) -> float | None:
     """How long training the fleet (and the AAD autoencoder) should take here, from the last measured run."""
     units = training_units(parts, epochs)
-    fleet = costs.estimate(f"simex_fleet_{loss}", units)
+    fleet = timings.estimate(f"simex_fleet_{loss}", units)
     if not with_aad:
         return fleet
-    other = costs.estimate("aad", units)
+    other = timings.estimate("aad", units)
     return None if fleet is None or other is None else fleet + other
 
 
@@ -209,15 +233,25 @@ def aad(
 
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
-    params = {"kind": "aad", "model": MODEL_VERSION, "parts": list(parts.names), "epochs": epochs,
-              "batch_size": BATCH_SIZE, "lr": LEARNING_RATE, "seed": seed}  # fmt: skip
+    params = {
+        "kind": "aad",
+        "model": MODEL_VERSION,
+        "parts": list(parts.names),
+        "epochs": epochs,
+        "batch_size": BATCH_SIZE,
+        "lr": LEARNING_RATE,
+        "seed": seed,
+    }
 
     def compute() -> AADResult:
-        with costs.measured("aad", training_units(parts, epochs)):
-            return compute_aad(parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device,
-                               progress=progress)
+        with timings.measured("aad", training_units(parts, epochs)):
+            return compute_aad(
+                parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress
+            )
 
-    return cached_value(cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only)
+    return cached_value(
+        cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only
+    )
 
 
 def seed_fleets(

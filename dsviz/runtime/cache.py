@@ -28,8 +28,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from . import __version__
-from .atomic import atomic_write
+from dsviz import __version__
+from dsviz.runtime.atomic import atomic_write
 
 _KEY_MEMBER = "__cache_key__"
 _LOG = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class Cache:
     ) -> tuple[T, bool]:
         """Return ``(value, hit)``: the cached value (see :meth:`get`), or ``compute()``'s, stored first.
 
-        Each computation is logged (logger ``dsviz.cache``, INFO: ``computed <function> <key> in <s> s``),
+        Each computation is logged (logger ``dsviz.runtime.cache``, INFO: ``computed <function> <key> in <s> s``),
         so a server's log counts how often a result was computed rather than read.
         """
         found = self.get(function, params, data_fingerprint, decode)

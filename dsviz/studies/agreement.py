@@ -19,13 +19,14 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from .. import costs, methods
-from ..cache import Cache, fingerprint
-from ..data import DataError
-from ..derived import dataset_status
-from ..progress import Progress, labelled
-from .ranking import method_agreement
-from . import runs
+from dsviz import methods
+from dsviz.data import DataError
+from dsviz.data.derived import dataset_status
+from dsviz.runtime import timings
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.progress import Progress, labelled
+from dsviz.simex import runs
+from dsviz.simex.ranking import method_agreement
 
 
 @dataclass
@@ -62,7 +63,9 @@ class AgreementReport:
             matrices={m: np.asarray(arrays[f"m__{i}"]) for i, m in enumerate(methods)},
             seconds=dict(zip(methods, (float(s) for s in arrays["seconds"]), strict=True)),
             spearman=np.asarray(arrays["spearman"]),
-            notes=dict(zip((str(k) for k in arrays["note_keys"]), (str(v) for v in arrays["note_values"]), strict=True)),
+            notes=dict(
+                zip((str(k) for k in arrays["note_keys"]), (str(v) for v in arrays["note_values"]), strict=True)
+            ),
         )
 
     def summary(self) -> dict:
@@ -91,7 +94,7 @@ COST_STEP = "method_agreement"
 
 
 def cost_units(n_datasets: int, n: int, epochs: int) -> float:
-    """Size of a comparison for :mod:`dsviz.costs`: datasets x images x epochs, as training the
+    """Size of a comparison for :mod:`dsviz.runtime.timings`: datasets x images x epochs, as training the
     autoencoders (SimEx, AAD) dominates it; the pairwise OTDDs grow faster in ``n``, so an
     estimate scaled to many more images is a lower bound."""
     return float(n_datasets) * n * max(epochs, 1)
@@ -99,7 +102,7 @@ def cost_units(n_datasets: int, n: int, epochs: int) -> float:
 
 def estimate_seconds(n_datasets: int, n: int, epochs: int, cache: Cache | None = None) -> float | None:
     """How long :func:`compare_methods` should take here, from the last measured comparison (None: never measured)."""
-    return costs.estimate(COST_STEP, cost_units(n_datasets, n, epochs), root=cache.root if cache else None)
+    return timings.estimate(COST_STEP, cost_units(n_datasets, n, epochs), root=cache.root if cache else None)
 
 
 def compare_methods(
@@ -128,20 +131,33 @@ def compare_methods(
         raise DataError("fewer than two of the datasets are available: " + "; ".join(notes.values()))
     samples = [methods.load_sample(name, n, seed, data_dir=data_dir) for name in usable]
     settings = agreement_settings(epochs, n_eval, seed)
-    params = {"kind": "agreement", "datasets": usable, "n": n,
-              "methods": [methods.cache_params(methods.get(m), s) for m, s in settings.items()]}  # fmt: skip
+    params = {
+        "kind": "agreement",
+        "datasets": usable,
+        "n": n,
+        "methods": [methods.cache_params(methods.get(m), s) for m, s in settings.items()],
+    }
     data_fp = fingerprint(*(a for s in samples for a in (s.images, s.labels)))
 
     def compute() -> AgreementReport:
         matrices: dict[str, np.ndarray] = {}
         seconds: dict[str, float] = {}
-        with costs.measured(COST_STEP, cost_units(len(usable), n, epochs), root=cache.root if cache else None):
+        with timings.measured(COST_STEP, cost_units(len(usable), n, epochs), root=cache.root if cache else None):
             for name, s in settings.items():
-                result = methods.distance_matrix(methods.get(name), samples, s, device=device, cache=cache,
-                                                 progress=labelled(progress, name))
+                result = methods.distance_matrix(
+                    methods.get(name), samples, s, device=device, cache=cache, progress=labelled(progress, name)
+                )
                 matrices[name], seconds[name] = result.matrix, result.seconds
         return AgreementReport(tuple(usable), matrices, seconds, method_agreement(matrices), notes)
 
-    report, _ = runs.cached_value(cache, "simex_agreement", params, data_fp, compute,
-                                  AgreementReport.to_arrays, AgreementReport.from_arrays, cached_only)  # fmt: skip
+    report, _ = runs.cached_value(
+        cache,
+        "simex_agreement",
+        params,
+        data_fp,
+        compute,
+        AgreementReport.to_arrays,
+        AgreementReport.from_arrays,
+        cached_only,
+    )
     return report

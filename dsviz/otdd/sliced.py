@@ -41,7 +41,7 @@ import numpy as np
 import ot
 import torch
 
-from .device import resolve_device
+from dsviz.runtime.device import resolve_device
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,9 @@ def compute_sotdd(
     k1, k2 = int(c1.max()) + 1, int(c2.max()) + 1
     values = []
     for lo in range(0, n_projections, chunk):
-        part = Projections(*(t[lo : lo + chunk].to(dev, dtype) for t in (proj.theta, proj.psi, proj.orders, proj.inv_factorials)))
+        part = Projections(
+            *(t[lo : lo + chunk].to(dev, dtype) for t in (proj.theta, proj.psi, proj.orders, proj.inv_factorials))
+        )
         h1, h2 = project(a, c1, k1, part), project(b, c2, k2, part)
         values.append(wasserstein_1d_pp(h1, h2, p))
     per = torch.cat(values).double().cpu().numpy()
@@ -205,4 +207,12 @@ def projection_spread(per_projection: np.ndarray, p: int) -> float:
     return se / p * mean ** (1.0 / p - 1.0) if mean > 0 else 0.0
 
 
-__all__ = ["Projections", "SOTDDResult", "compute_sotdd", "draw_projections", "project", "projection_spread", "wasserstein_1d_pp"]
+__all__ = [
+    "Projections",
+    "SOTDDResult",
+    "compute_sotdd",
+    "draw_projections",
+    "project",
+    "projection_spread",
+    "wasserstein_1d_pp",
+]

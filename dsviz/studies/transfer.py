@@ -8,7 +8,7 @@ test error brought by pretraining should fall as OTDD(source, target) grows
 (the paper reports Pearson r = -0.85 for MNIST augmentations -> USPS).
 
 Here the source is an MNIST (train) sample passed through one (transformation,
-magnitude) of :mod:`dsviz.augment` (or untouched: "plain MNIST"), the target
+magnitude) of :mod:`dsviz.data.transforms` (or untouched: "plain MNIST"), the target
 USPS resized to 28 x 28. For every setting and seed ``s``:
 
     acc_ft(setting, s)  = USPS-test accuracy after pretraining on the transformed
@@ -18,7 +18,7 @@ USPS resized to 28 x 28. For every setting and seed ``s``:
     acc_scratch(s)      = the same network trained on the same USPS sample alone,
                           same optimiser, epochs and batch order,
     drop(setting, s)    = 100 (err_scratch - err_ft) / err_scratch   (the paper's
-                          measure, :mod:`dsviz.transfer_stats`; err = 1 - acc),
+                          measure, :mod:`dsviz.studies.transfer_stats`; err = 1 - acc),
     gain(setting, s)    = acc_ft - acc_scratch (accuracy points, kept for reference),
 
 reported as the mean and standard deviation (ddof = 1) over seeds; the seed
@@ -32,22 +32,21 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
-from torch import nn
 
-from .augment import TRANSFORMS, check_transform, transform_images
-from .augment_otdd import load_pair, transformed_otdd
-from .progress import Progress
-from .cache import Cache, cache_key, fingerprint
-from .data import LabeledImages, load
-from .device import resolve_device
-from .transfer_stats import correlations as correlation_stats
-from .transfer_stats import mean_std, relative_error_drop
+from dsviz.data import LabeledImages, load
+from dsviz.data.transforms import TRANSFORMS, check_transform, transform_images
+from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
+from dsviz.runtime.cache import Cache, cache_key, fingerprint
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.studies.augment_otdd import load_pair, transformed_otdd
+from dsviz.studies.transfer_stats import correlations as correlation_stats
+from dsviz.studies.transfer_stats import mean_std, relative_error_drop
 
 PLAIN = "none"
 """Transformation name of the untransformed MNIST setting."""
@@ -76,14 +75,21 @@ class Setting:
 
 DEFAULT_SETTINGS: tuple[Setting, ...] = (
     Setting(PLAIN, 0.0),
-    Setting("rotation", 45), Setting("rotation", 90), Setting("rotation", 180),
-    Setting("crop", 0.2), Setting("crop", 0.4),
-    Setting("translation", 4), Setting("translation", 8),
-    Setting("zoom", 0.3), Setting("zoom", 0.6),
-    Setting("blur", 2), Setting("blur", 4),
-    Setting("noise", 0.5), Setting("noise", 1),
+    Setting("rotation", 45),
+    Setting("rotation", 90),
+    Setting("rotation", 180),
+    Setting("crop", 0.2),
+    Setting("crop", 0.4),
+    Setting("translation", 4),
+    Setting("translation", 8),
+    Setting("zoom", 0.3),
+    Setting("zoom", 0.6),
+    Setting("blur", 2),
+    Setting("blur", 4),
+    Setting("noise", 0.5),
+    Setting("noise", 1),
     Setting("elastic", 3),
-)  # fmt: skip
+)
 """Plain MNIST and 14 (transformation, magnitude) settings, all on the magnitude grids."""
 
 
@@ -125,128 +131,6 @@ PROTOCOL = "otdd-lenet-reinit-head-seeded-dropout"
 fine-tuning procedure changes, so older cached runs are not read back)."""
 
 
-class LeNet5(nn.Module):
-    """The LeNet-5 of the OTDD authors' code (``otdd/pytorch/nets.py::LeNet``, 28 x 28 input).
-
-    conv 5x5 (6) - ReLU - max-pool 2 - conv 5x5 (16) - ReLU - max-pool 2 - fc 256 -> 120 -
-    ReLU - dropout 0.5 - fc 84 - ReLU - dropout 0.5 - fc ``n_classes``: LeCun et al.
-    (Proc. IEEE 1998, Sec. II.B) with ReLU and max pooling in place of scaled tanh and
-    trainable subsampling, no padding, and dropout in the classifier, as the authors have it.
-    """
-
-    def __init__(self, n_classes: int = 10) -> None:
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        )  # fmt: skip
-        self.classifier = self.new_classifier(n_classes)
-
-    @staticmethod
-    def new_classifier(n_classes: int) -> nn.Sequential:
-        """A freshly initialised classifier (the authors' ``_init_classifier``, "useful for fine-tuning")."""
-        return nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * 4 * 4, 120), nn.ReLU(), nn.Dropout(),
-            nn.Linear(120, 84), nn.ReLU(), nn.Dropout(), nn.Linear(84, n_classes),
-        )  # fmt: skip
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
-
-
-def _tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """uint8 N x 28 x 28 to float N x 1 x 28 x 28 standardised with the MNIST statistics."""
-    x = torch.as_tensor(images, device=device).unsqueeze(1).float() / 255.0
-    return (x - 0.1307) / 0.3081
-
-
-def init_model(seed: int, device: torch.device, n_classes: int = 10) -> LeNet5:
-    """A LeNet-5 with weights drawn from ``seed`` (the global RNG is left untouched)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = LeNet5(n_classes)
-    return model.to(device)
-
-
-def reset_classifier(model: LeNet5, seed: int, n_classes: int) -> LeNet5:
-    """Replace the classifier of a pretrained network by a fresh one drawn from ``seed``,
-    keeping the convolutional features. The authors' code re-initialises the classifier this
-    way for fine-tuning; it is also what lets a network move between label sets (digits to letters)."""
-    device = next(model.parameters()).device
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model.classifier = LeNet5.new_classifier(n_classes).to(device)
-    return model
-
-
-def train(
-    model: nn.Module,
-    images: np.ndarray,
-    labels: np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int,
-    lr: float,
-    seed: int,
-) -> nn.Module:
-    """Minimise cross-entropy with Adam over shuffled mini-batches (order drawn from ``seed``).
-
-    Dropout draws from torch's global generator, which is seeded with ``seed`` inside a
-    forked RNG state, so a run is reproducible and the caller's RNG is left untouched.
-    """
-    device = next(model.parameters()).device
-    x, y = _tensor(images, device), torch.as_tensor(labels, device=device)
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    model.train()
-    with torch.random.fork_rng(devices=[torch.cuda.current_device()] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        for _ in range(epochs):
-            order = torch.randperm(len(x), generator=gen).to(device)
-            for start in range(0, len(x), batch_size):
-                batch = order[start : start + batch_size]
-                loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-    return model
-
-
-@torch.no_grad()
-def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_size: int = 1024) -> float:
-    """Fraction of ``images`` whose arg-max class equals the label."""
-    device = next(model.parameters()).device
-    model.eval()
-    correct = 0
-    for start in range(0, len(images), batch_size):
-        x = _tensor(images[start : start + batch_size], device)
-        pred = model(x).argmax(dim=1).cpu().numpy()
-        correct += int((pred == labels[start : start + batch_size]).sum())
-    return correct / len(images)
-
-
-@torch.no_grad()
-def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """N x C softmax outputs of ``model`` for uint8 ``images`` (standardised as in :func:`train`)."""
-    device = next(model.parameters()).device
-    model.eval()
-    out = [torch.softmax(model(_tensor(images[s : s + batch_size], device)), dim=1).cpu().numpy()
-           for s in range(0, len(images), batch_size)]  # fmt: skip
-    return np.concatenate(out) if out else np.zeros((0, 0))
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Run with ``n`` intra-op CPU threads (restored afterwards); None leaves torch's setting."""
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @dataclass
 class SeedData:
     """The samples one seed uses: MNIST to pretrain on, USPS to fine-tune on and to test on."""
@@ -259,9 +143,13 @@ class SeedData:
     @property
     def fingerprint(self) -> str:
         return fingerprint(
-            self.mnist.images, self.mnist.labels, self.usps_train.images, self.usps_train.labels,
-            self.usps_test.images, self.usps_test.labels,
-        )  # fmt: skip
+            self.mnist.images,
+            self.mnist.labels,
+            self.usps_train.images,
+            self.usps_train.labels,
+            self.usps_test.images,
+            self.usps_test.labels,
+        )
 
 
 def load_seed_data(config: TransferConfig, seed: int, data_dir: str | os.PathLike[str] | None = None) -> SeedData:
@@ -277,8 +165,15 @@ def load_seed_data(config: TransferConfig, seed: int, data_dir: str | os.PathLik
 def scratch_accuracy(config: TransferConfig, data: SeedData, device: torch.device) -> float:
     """USPS-test accuracy of LeNet-5 trained only on the USPS sample."""
     model = init_model(data.seed, device)
-    train(model, data.usps_train.images, data.usps_train.labels, epochs=config.finetune_epochs,
-          batch_size=config.batch_size, lr=config.lr, seed=data.seed)  # fmt: skip
+    train(
+        model,
+        data.usps_train.images,
+        data.usps_train.labels,
+        epochs=config.finetune_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=data.seed,
+    )
     return accuracy(model, data.usps_test.images, data.usps_test.labels)
 
 
@@ -286,13 +181,27 @@ def finetune_accuracy(setting: Setting, config: TransferConfig, data: SeedData, 
     """USPS-test accuracy after pretraining on ``setting``'s MNIST and fine-tuning on the USPS sample."""
     model = init_model(data.seed, device)
     source = setting.apply(data.mnist.images, data.seed, device)
-    train(model, source, data.mnist.labels, epochs=config.pretrain_epochs,
-          batch_size=config.batch_size, lr=config.lr, seed=data.seed + 1)  # fmt: skip
+    train(
+        model,
+        source,
+        data.mnist.labels,
+        epochs=config.pretrain_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=data.seed + 1,
+    )
     # A fresh classifier (the authors' fine-tuning); the USPS phase then repeats
     # scratch_accuracy's exactly (batch order included).
     reset_classifier(model, data.seed, 10)
-    train(model, data.usps_train.images, data.usps_train.labels, epochs=config.finetune_epochs,
-          batch_size=config.batch_size, lr=config.lr, seed=data.seed)  # fmt: skip
+    train(
+        model,
+        data.usps_train.images,
+        data.usps_train.labels,
+        epochs=config.finetune_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=data.seed,
+    )
     return accuracy(model, data.usps_test.images, data.usps_test.labels)
 
 
@@ -304,7 +213,11 @@ def _cached_scalar(cache: Cache, function: str, params: dict, data_fp: str, comp
 
 
 def setting_otdd(
-    setting: Setting, config: TransferConfig, *, device: str = "auto", cache: Cache | None = None,
+    setting: Setting,
+    config: TransferConfig,
+    *,
+    device: str = "auto",
+    cache: Cache | None = None,
     pair: tuple[LabeledImages, LabeledImages] | None = None,
 ) -> float:
     """OTDD(setting's MNIST, USPS) with ``config.otdd_n`` images per side (seed 0), cached.
@@ -319,16 +232,28 @@ def setting_otdd(
 
 def cached_scratch(config: TransferConfig, data: SeedData, device: torch.device, cache: Cache) -> float:
     """:func:`scratch_accuracy` of ``data``'s seed, cached (one training run)."""
-    return _cached_scalar(cache, "transfer_scratch", {**config.run_params(), "seed": data.seed}, data.fingerprint,
-                          lambda: scratch_accuracy(config, data, device))  # fmt: skip
+    return _cached_scalar(
+        cache,
+        "transfer_scratch",
+        {**config.run_params(), "seed": data.seed},
+        data.fingerprint,
+        lambda: scratch_accuracy(config, data, device),
+    )
 
 
-def cached_finetune(setting: Setting, config: TransferConfig, data: SeedData, device: torch.device, cache: Cache) -> float:
+def cached_finetune(
+    setting: Setting, config: TransferConfig, data: SeedData, device: torch.device, cache: Cache
+) -> float:
     """:func:`finetune_accuracy` of ``setting`` and ``data``'s seed, cached (one training run)."""
-    params = {**config.run_params(), "seed": data.seed, "transform": setting.transform,
-              "magnitude": float(setting.magnitude)}  # fmt: skip
-    return _cached_scalar(cache, "transfer_finetune", params, data.fingerprint,
-                          lambda: finetune_accuracy(setting, config, data, device))  # fmt: skip
+    params = {
+        **config.run_params(),
+        "seed": data.seed,
+        "transform": setting.transform,
+        "magnitude": float(setting.magnitude),
+    }
+    return _cached_scalar(
+        cache, "transfer_finetune", params, data.fingerprint, lambda: finetune_accuracy(setting, config, data, device)
+    )
 
 
 @dataclass
@@ -380,7 +305,7 @@ class TransferStudy:
         return mean_std(self.drops)[1]
 
     def correlations(self) -> dict[str, float]:
-        """:func:`dsviz.transfer_stats.correlations` of OTDD and the mean relative drop in test
+        """:func:`dsviz.studies.transfer_stats.correlations` of OTDD and the mean relative drop in test
         error (the paper's measure; the line is drop ~ slope * OTDD + intercept, in %)."""
         return correlation_stats(self.otdd, self.drop_mean)
 
@@ -403,7 +328,7 @@ class TransferStudy:
         }
 
     @classmethod
-    def from_arrays(cls, arrays) -> "TransferStudy":
+    def from_arrays(cls, arrays) -> TransferStudy:
         meta = json.loads(str(arrays["__meta__"]))
         config = meta["config"]
         config["seeds"] = tuple(config["seeds"])
@@ -427,7 +352,7 @@ def protocol_settings(settings: Sequence[Setting], config: TransferConfig) -> di
     return {
         "source": f"MNIST train, {config.pretrain_n} class-balanced images per seed, transformed per setting",
         "target": f"USPS resized to 28 x 28: {config.finetune_per_class} train images per class to fine-tune, "
-                  f"{'all 2007' if config.test_n is None else config.test_n} test images",
+        f"{'all 2007' if config.test_n is None else config.test_n} test images",
         "network": "LeNet-5 of the OTDD authors' code (otdd/pytorch/nets.py, dropout 0.5)",
         "pretrain": f"{config.pretrain_epochs} epochs, Adam lr {config.lr:g}, batch {config.batch_size}",
         "finetune": f"fresh classifier, whole network trained {config.finetune_epochs} epochs on the USPS sample",
@@ -527,21 +452,15 @@ def transfer_study(
 __all__ = [
     "DEFAULT_SETTINGS",
     "PLAIN",
-    "LeNet5",
     "Setting",
     "TransferConfig",
     "TransferStudy",
-    "accuracy",
     "cached_finetune",
     "cached_scratch",
     "finetune_accuracy",
-    "init_model",
     "protocol_settings",
-    "reset_classifier",
     "load_seed_data",
-    "predict_proba",
     "scratch_accuracy",
     "setting_otdd",
-    "train",
     "transfer_study",
 ]

@@ -3,7 +3,7 @@
 For datasets D_1..D_K (EMNIST letters: its first 10 classes, so every network
 has 10 outputs):
 
-1. base network N_k: a LeNet-5 (:class:`dsviz.transfer.LeNet5`) trained on D_k;
+1. base network N_k: a LeNet-5 (:class:`dsviz.studies.transfer.LeNet5`) trained on D_k;
    ``base_accuracy[k]`` is its accuracy on D_k's held-out test images;
 2. for every data D_i (i = k included): a copy of N_k with its convolution layers
    frozen and its fully connected layers re-initialised and trained on D_i;
@@ -16,7 +16,7 @@ ordering from Δ(D_i | A(D_k)) (low Δ = similar), so per base dataset k the
 agreement is Spearman ρ between ``-Δ[:, k]`` and ``accuracy[:, k]`` over all K
 data (:func:`spearman_per_base`), the paper's Table 1.
 
-All training reuses :func:`dsviz.transfer.train` (Adam, shuffled mini-batches,
+All training reuses :func:`dsviz.studies.transfer.train` (Adam, shuffled mini-batches,
 inputs standardised with MNIST statistics). Frozen layers have
 ``requires_grad = False``, so Adam leaves them untouched.
 """
@@ -31,14 +31,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from ..cache import Cache, fingerprint
-from ..derived import dataset_status, load_any
-from ..data import DataError
-from ..device import resolve_device
-from ..progress import Progress
-from ..transfer import LeNet5, accuracy, init_model, torch_threads, train
-from .ranking import spearman_rho
-from . import runs
+
+from dsviz.data import DataError
+from dsviz.data.derived import dataset_status, load_any
+from dsviz.nets import LeNet5, accuracy, init_model, torch_threads, train
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.simex import runs
+from dsviz.simex.ranking import spearman_rho
 
 N_CLASSES = 10
 """Every network has 10 outputs: datasets with more classes keep their first 10 (EMNIST letters a–j)."""
@@ -49,7 +50,7 @@ class RetrainConfig:
     """Sizes and budget of the baseline (per dataset: ``n_train`` to train, ``n_test`` held out).
 
     The paper's sizes could not be read here; these are what the shared 2-core CPU allows
-    (Adam lr 1e-3, batch 64 as :class:`dsviz.transfer.TransferConfig`).
+    (Adam lr 1e-3, batch 64 as :class:`dsviz.studies.transfer.TransferConfig`).
     """
 
     n_train: int = 1000
@@ -74,13 +75,16 @@ class LabeledSplit:
         return fingerprint(self.x_train, self.y_train, self.x_test, self.y_test)
 
 
-def labeled_split(name: str, n_train: int, n_test: int, seed: int = 0,
-                  data_dir: str | os.PathLike[str] | None = None) -> LabeledSplit:  # fmt: skip
+def labeled_split(
+    name: str, n_train: int, n_test: int, seed: int = 0, data_dir: str | os.PathLike[str] | None = None
+) -> LabeledSplit:
     """Disjoint class-balanced train/test samples of ``name``'s first 10 classes (from one split, as SimEx's parts)."""
     n = n_train + n_test
     n_present = len(load_any(name, n=200, seed=seed, data_dir=data_dir).present_classes)
     # Class-balanced loading spreads the sample over every present class; load enough that the first 10 hold n.
-    data = load_any(name, n=int(np.ceil(n * max(n_present, N_CLASSES) / N_CLASSES)) + n_present, seed=seed, data_dir=data_dir)
+    data = load_any(
+        name, n=int(np.ceil(n * max(n_present, N_CLASSES) / N_CLASSES)) + n_present, seed=seed, data_dir=data_dir
+    )
     keep = np.flatnonzero(data.labels < N_CLASSES)
     if len(np.unique(data.labels[keep])) < 2 or len(keep) < n:
         raise DataError(f"{name}: fewer than {n} images in its first {N_CLASSES} classes")
@@ -101,7 +105,9 @@ def frozen_copy(base: LeNet5, seed: int) -> LeNet5:
 def retrain_fc(base: LeNet5, split: LabeledSplit, config: RetrainConfig, seed: int) -> float:
     """Test accuracy on ``split`` of :func:`frozen_copy` of ``base`` after training its FC layers on ``split``."""
     model = frozen_copy(base, seed)
-    train(model, split.x_train, split.y_train, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed)
+    train(
+        model, split.x_train, split.y_train, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed
+    )
     return accuracy(model, split.x_test, split.y_test)
 
 
@@ -118,7 +124,11 @@ class RetrainBaseline:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         meta = {"names": list(self.names), "seconds": self.seconds, "config": asdict(self.config)}
-        return {"raw_accuracy": self.raw_accuracy, "base_accuracy": self.base_accuracy, "__meta__": np.asarray(json.dumps(meta))}
+        return {
+            "raw_accuracy": self.raw_accuracy,
+            "base_accuracy": self.base_accuracy,
+            "__meta__": np.asarray(json.dumps(meta)),
+        }
 
     @classmethod
     def from_arrays(cls, arrays) -> RetrainBaseline:
@@ -126,11 +136,19 @@ class RetrainBaseline:
         raw, base = np.asarray(arrays["raw_accuracy"], float), np.asarray(arrays["base_accuracy"], float)
         if raw.shape != (len(meta["names"]),) * 2 or base.shape != (len(meta["names"]),):
             raise ValueError("inconsistent retrain-baseline arrays")
-        return cls(tuple(meta["names"]), raw / base[None, :], raw, base, float(meta["seconds"]), RetrainConfig(**meta["config"]))
+        return cls(
+            tuple(meta["names"]),
+            raw / base[None, :],
+            raw,
+            base,
+            float(meta["seconds"]),
+            RetrainConfig(**meta["config"]),
+        )
 
 
-def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, device: str = "auto",
-                    progress: Progress | None = None) -> RetrainBaseline:  # fmt: skip
+def compute_retrain(
+    splits: Sequence[LabeledSplit], config: RetrainConfig, device: str = "auto", progress: Progress | None = None
+) -> RetrainBaseline:
     """Train the K base networks and the K x K frozen-convolution retrainings (no cache)."""
     dev = resolve_device(device)
     k = len(splits)
@@ -140,8 +158,15 @@ def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, devic
     for j, base_split in enumerate(splits):
         seed = config.seed + 101 * j
         base = init_model(seed, dev)
-        train(base, base_split.x_train, base_split.y_train, epochs=config.epochs, batch_size=config.batch_size,
-              lr=config.lr, seed=seed)  # fmt: skip
+        train(
+            base,
+            base_split.x_train,
+            base_split.y_train,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            lr=config.lr,
+            seed=seed,
+        )
         base_acc[j] = accuracy(base, base_split.x_test, base_split.y_test)
         done += 1
         for i, data in enumerate(splits):
@@ -149,8 +174,14 @@ def compute_retrain(splits: Sequence[LabeledSplit], config: RetrainConfig, devic
             done += 1
             if progress is not None:
                 progress(done, total, f"retraining on {splits[i].name} with base {base_split.name}")
-    return RetrainBaseline(tuple(s.name for s in splits), normalised_accuracy(raw, base_acc), raw, base_acc,
-                           time.perf_counter() - start, config)  # fmt: skip
+    return RetrainBaseline(
+        tuple(s.name for s in splits),
+        normalised_accuracy(raw, base_acc),
+        raw,
+        base_acc,
+        time.perf_counter() - start,
+        config,
+    )
 
 
 def normalised_accuracy(raw: np.ndarray, base_acc: np.ndarray) -> np.ndarray:
@@ -185,8 +216,16 @@ def retrain_baseline(
             return compute_retrain(splits, config, device, progress)
 
     data_fp = fingerprint(np.asarray([s.fingerprint() for s in splits]))
-    return runs.cached_value(cache, "simex_retrain", params, data_fp, compute, RetrainBaseline.to_arrays,
-                             RetrainBaseline.from_arrays, cached_only)  # fmt: skip
+    return runs.cached_value(
+        cache,
+        "simex_retrain",
+        params,
+        data_fp,
+        compute,
+        RetrainBaseline.to_arrays,
+        RetrainBaseline.from_arrays,
+        cached_only,
+    )
 
 
 def spearman_per_base(delta: np.ndarray, accuracy_matrix: np.ndarray, trained: np.ndarray | None = None) -> np.ndarray:
@@ -202,5 +241,13 @@ def spearman_per_base(delta: np.ndarray, accuracy_matrix: np.ndarray, trained: n
     return np.array([spearman_rho(-d[:, k], a[:, k]) if ok[k] else np.nan for k in range(d.shape[1])])
 
 
-__all__ = ["RetrainBaseline", "RetrainConfig", "compute_retrain", "frozen_copy", "labeled_split", "retrain_baseline", "retrain_fc",
-           "spearman_per_base"]  # fmt: skip
+__all__ = [
+    "RetrainBaseline",
+    "RetrainConfig",
+    "compute_retrain",
+    "frozen_copy",
+    "labeled_split",
+    "retrain_baseline",
+    "retrain_fc",
+    "spearman_per_base",
+]

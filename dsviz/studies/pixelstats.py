@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .cache import Cache, fingerprint
-from .data import load, to_features
-from .device import resolve_device
+from dsviz.data import load, to_features
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.device import resolve_device
 
 CHUNK = 8192
 """Images per block when accumulating the covariance."""

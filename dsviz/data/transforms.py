@@ -38,7 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .device import resolve_device
+from dsviz.runtime.device import resolve_device
 
 ELASTIC_SIGMA = 4.0
 """Smoothing (pixels) of the elastic displacement field (Simard et al. 2003 use 4)."""
@@ -70,7 +70,9 @@ TRANSFORMS: dict[str, TransformSpec] = {
         TransformSpec("translation", "Translation", "pixels, random direction", (0, 1, 2, 3, 4, 6, 8, 10)),
         TransformSpec("zoom", "Zoom out", "fraction the digit shrinks", (0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)),
         TransformSpec("blur", "Gaussian blur", "standard deviation, pixels", (0, 0.5, 1, 1.5, 2, 2.5, 3, 4)),
-        TransformSpec("noise", "Gaussian noise", "standard deviation, pixel scale 0-1", (0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1)),
+        TransformSpec(
+            "noise", "Gaussian noise", "standard deviation, pixel scale 0-1", (0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1)
+        ),
         TransformSpec("elastic", "Elastic distortion", "RMS displacement, pixels", (0, 0.5, 1, 1.5, 2, 2.5, 3, 4)),
     )
 }
@@ -142,7 +144,9 @@ def transform_batch(x: torch.Tensor, name: str, magnitude: float, seed: int = 0)
     if name == "crop":
         kh, kw = round(h * (1 - magnitude)), round(w * (1 - magnitude))
         top, left = (h - kh) // 2, (w - kw) // 2
-        return F.interpolate(x[:, :, top : top + kh, left : left + kw], size=(h, w), mode="bilinear", align_corners=False)
+        return F.interpolate(
+            x[:, :, top : top + kh, left : left + kw], size=(h, w), mode="bilinear", align_corners=False
+        )
     if name == "translation":
         angle = torch.rand(n, generator=gen, dtype=torch.float64) * (2 * math.pi)
         # m pixels are 2m / W in normalised units; the grid reads at (u - shift).
@@ -193,4 +197,12 @@ def transform_images(
     return out
 
 
-__all__ = ["ELASTIC_SIGMA", "TRANSFORMS", "TransformSpec", "check_transform", "gaussian_blur", "transform_batch", "transform_images"]
+__all__ = [
+    "ELASTIC_SIGMA",
+    "TRANSFORMS",
+    "TransformSpec",
+    "check_transform",
+    "gaussian_blur",
+    "transform_batch",
+    "transform_images",
+]

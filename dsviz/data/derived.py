@@ -29,9 +29,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .cache import default_cache_dir, fingerprint
-from .data import DATASETS, LabeledImages, availability, load
-from .data.registry import DataError
+from dsviz.data import DATASETS, LabeledImages, availability, load
+from dsviz.data.registry import DataError
+from dsviz.runtime.cache import default_cache_dir, fingerprint
 
 DERIVED: dict[str, str] = {
     "mnist-rotated": "MNIST, each digit rotated by a uniform random angle in [0°, 360°)",
@@ -50,8 +50,9 @@ def rotate(images: np.ndarray, degrees: np.ndarray) -> np.ndarray:
     theta = torch.from_numpy(np.deg2rad(np.asarray(degrees, dtype=np.float64))).float()
     cos, sin = torch.cos(theta), torch.sin(theta)
     # affine_grid maps output coordinates to input ones, so the inverse rotation goes in the matrix.
-    affine = torch.stack([torch.stack([cos, -sin, torch.zeros_like(cos)], 1),
-                          torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1)  # fmt: skip
+    affine = torch.stack(
+        [torch.stack([cos, -sin, torch.zeros_like(cos)], 1), torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1
+    )
     grid = F.affine_grid(affine, list(x.shape), align_corners=False)
     out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return out.squeeze(1).round().clamp(0, 255).to(torch.uint8).numpy()
@@ -156,8 +157,11 @@ def dataset_status(names: list[str], data_dir: str | os.PathLike[str] | None = N
             if mnist.available:
                 out[name] = (True, "")
             elif stand_in.available:
-                out[name] = (True, f"built from {STAND_IN} ({stand_in.n_classes} classes, "
-                                   f"{sum(stand_in.counts.values()):,} images): MNIST is not in the data folder")
+                out[name] = (
+                    True,
+                    f"built from {STAND_IN} ({stand_in.n_classes} classes, "
+                    f"{sum(stand_in.counts.values()):,} images): MNIST is not in the data folder",
+                )
             else:
                 out[name] = (False, f"needs MNIST: {mnist.message}")
         elif name in DATASETS:

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import runs
-from .baseline import sample_mse_matrix
-from .confusion import ConfusionBaseline, mean_confusion_spearman
-from .fleet import FleetRun
-from .ranking import nan_mean, ordering_agreement
-from .retrain import RetrainBaseline, spearman_per_base
+from dsviz.simex import runs
+from dsviz.simex.baseline import sample_mse_matrix
+from dsviz.simex.fleet import FleetRun
+from dsviz.simex.ranking import nan_mean, ordering_agreement
+from dsviz.studies.simex_baselines.confusion import ConfusionBaseline, mean_confusion_spearman
+from dsviz.studies.simex_baselines.retrain import RetrainBaseline, spearman_per_base
 
 
 def finite_list(values) -> list | float | None:

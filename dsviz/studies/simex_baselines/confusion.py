@@ -1,6 +1,6 @@
 """The confusion baseline of SimEx between classes (Hwang et al., 2020, §5.4, Table 2, Fig. 8).
 
-For each class c of a 10-class dataset (MNIST): a LeNet-5 (:class:`dsviz.transfer.LeNet5`,
+For each class c of a 10-class dataset (MNIST): a LeNet-5 (:class:`dsviz.studies.transfer.LeNet5`,
 9 outputs) is trained on the other nine classes only. Fed the held-out test
 images of c, which it has never seen, it must call them one of the nine; the
 mean softmax output
@@ -29,13 +29,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from ..cache import Cache, fingerprint
-from ..data import load
-from ..device import resolve_device
-from ..progress import Progress
-from ..transfer import LeNet5, accuracy, predict_proba, torch_threads, train
-from .ranking import spearman_rho
-from . import runs
+from dsviz.data import load
+from dsviz.nets import LeNet5, accuracy, predict_proba, torch_threads, train
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.simex import runs
+from dsviz.simex.ranking import spearman_rho
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,25 @@ class ConfusionBaseline:
         matrix = np.asarray(arrays["matrix"], float)
         if matrix.shape != (len(meta["classes"]),) * 2:
             raise ValueError("inconsistent confusion-baseline arrays")
-        return cls(tuple(meta["classes"]), matrix, np.asarray(arrays["accuracy"], float), float(meta["seconds"]),
-                   ConfusionConfig(**meta["config"]))  # fmt: skip
+        return cls(
+            tuple(meta["classes"]),
+            matrix,
+            np.asarray(arrays["accuracy"], float),
+            float(meta["seconds"]),
+            ConfusionConfig(**meta["config"]),
+        )
 
 
 def compute_confusion(
-    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, classes: tuple[str, ...],
-    config: ConfusionConfig, device: str = "auto", progress: Progress | None = None,
-) -> ConfusionBaseline:  # fmt: skip
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    classes: tuple[str, ...],
+    config: ConfusionConfig,
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> ConfusionBaseline:
     """Train the K leave-one-class-out networks and measure C (no cache)."""
     dev = resolve_device(device)
     k = len(classes)
@@ -95,8 +106,15 @@ def compute_confusion(
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = LeNet5(n_classes=k - 1).to(dev)
-        train(model, x_train[seen], relabel[y_train[seen]], epochs=config.epochs, batch_size=config.batch_size,
-              lr=config.lr, seed=seed)  # fmt: skip
+        train(
+            model,
+            x_train[seen],
+            relabel[y_train[seen]],
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            lr=config.lr,
+            seed=seed,
+        )
         test_seen = y_test != c
         acc[c] = accuracy(model, x_test[test_seen], relabel[y_test[test_seen]])
         matrix[c, others] = predict_proba(model, x_test[y_test == c]).mean(0)
@@ -119,7 +137,9 @@ def confusion_baseline(
     """The baseline for ``dataset`` (train split to train, test split to test; class-balanced), cached."""
     n_classes = len(load(dataset, n=1, data_dir=data_dir, download=False).classes)
     tr = load(dataset, "train", n=config.n_per_class * n_classes, seed=config.seed, data_dir=data_dir, download=False)
-    te = load(dataset, "test", n=config.n_test_per_class * n_classes, seed=config.seed, data_dir=data_dir, download=False)
+    te = load(
+        dataset, "test", n=config.n_test_per_class * n_classes, seed=config.seed, data_dir=data_dir, download=False
+    )
     if len(tr.present_classes) != n_classes or len(te.present_classes) != n_classes:
         raise ValueError(f"{dataset}: the confusion baseline needs every class in both samples")
     params = {"kind": "simex_confusion", "dataset": dataset, **asdict(config)}
@@ -129,8 +149,16 @@ def confusion_baseline(
             return compute_confusion(tr.images, tr.labels, te.images, te.labels, tr.classes, config, device, progress)
 
     data_fp = fingerprint(tr.images, tr.labels, te.images, te.labels)
-    return runs.cached_value(cache, "simex_confusion", params, data_fp, compute, ConfusionBaseline.to_arrays,
-                             ConfusionBaseline.from_arrays, cached_only)  # fmt: skip
+    return runs.cached_value(
+        cache,
+        "simex_confusion",
+        params,
+        data_fp,
+        compute,
+        ConfusionBaseline.to_arrays,
+        ConfusionBaseline.from_arrays,
+        cached_only,
+    )
 
 
 def confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> np.ndarray:
@@ -143,7 +171,9 @@ def confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> np.ndarra
     if d.shape != m.shape or d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ValueError(f"need two square matrices of one shape, got {d.shape} and {m.shape}")
     keep = ~np.eye(len(d), dtype=bool) & np.isfinite(d) & np.isfinite(m)
-    return np.array([spearman_rho(-d[c, keep[c]], m[c, keep[c]]) if keep[c].sum() >= 3 else np.nan for c in range(len(d))])
+    return np.array(
+        [spearman_rho(-d[c, keep[c]], m[c, keep[c]]) if keep[c].sum() >= 3 else np.nan for c in range(len(d))]
+    )
 
 
 def mean_confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> float:
@@ -152,5 +182,11 @@ def mean_confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> floa
     return float(np.nanmean(rhos)) if np.isfinite(rhos).any() else float("nan")
 
 
-__all__ = ["ConfusionBaseline", "ConfusionConfig", "compute_confusion", "confusion_baseline", "confusion_spearman",
-           "mean_confusion_spearman"]  # fmt: skip
+__all__ = [
+    "ConfusionBaseline",
+    "ConfusionConfig",
+    "compute_confusion",
+    "confusion_baseline",
+    "confusion_spearman",
+    "mean_confusion_spearman",
+]

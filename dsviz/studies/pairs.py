@@ -16,19 +16,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .cache import Cache, fingerprint
-from . import methods
-from .methods import Comparison
-from .methods.otdd import OTDDSettings
-from .data import to_features
-from .derived import choose_datasets
-from .embedding import UmapSettings, joint_embedding
-from .progress import Progress
-from .sotdd import SOTDDResult, projection_spread
+from dsviz import methods
+from dsviz.data import to_features
+from dsviz.data.derived import choose_datasets
+from dsviz.embedding import UmapSettings, joint_embedding
+from dsviz.methods import Comparison
+from dsviz.methods.otdd import OTDDSettings
+from dsviz.otdd.sliced import SOTDDResult, projection_spread
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.progress import Progress
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
 OTDD_METHODS = ("otdd-exact", "otdd-gaussian")
-
 
 
 def within(progress: Progress | None, done: int, total: int, label: str) -> Progress | None:
@@ -61,15 +60,21 @@ class PairSettings:
             return m, OTDDSettings(outer=self.outer, debiased=self.debiased, seed=self.seed)
         return m, m.with_seed(m.settings(), self.seed)
 
-    def view_settings(self) -> "PairSettings":
+    def view_settings(self) -> PairSettings:
         """The pair view draws an OTDD coupling: OTDD with exact label distances unless an OTDD method is chosen."""
         return self if self.is_otdd else replace(self, method="otdd-exact")
 
     def describe(self) -> str:
-        extra = (f"outer OT {self.outer}, {'debiased' if self.debiased else 'not debiased'}" if self.is_otdd
-                 else ", ".join(f"{k} {v}" for k, v in methods.get(self.method).settings_dict(self.method_settings()[1]).items()))
-        return (f"n = {self.n} per dataset ({self.split}, class-balanced), seed {self.seed}, "
-                f"method {self.method} ({extra})")
+        extra = (
+            f"outer OT {self.outer}, {'debiased' if self.debiased else 'not debiased'}"
+            if self.is_otdd
+            else ", ".join(
+                f"{k} {v}" for k, v in methods.get(self.method).settings_dict(self.method_settings()[1]).items()
+            )
+        )
+        return (
+            f"n = {self.n} per dataset ({self.split}, class-balanced), seed {self.seed}, method {self.method} ({extra})"
+        )
 
 
 @dataclass
@@ -81,7 +86,7 @@ class PairMatrix:
     sample of itself (seed + 1), the size of differences that are sampling noise.
     ``ot`` and ``floor_ot`` (feature-only OT) are NaN for methods other than OTDD.
     ``stderr`` is each cell's Monte Carlo standard error for s-OTDD (from the spread of its
-    per-projection values, :func:`dsviz.sotdd.projection_spread`), NaN for exact methods.
+    per-projection values, :func:`dsviz.otdd.sliced.projection_spread`), NaN for exact methods.
     """
 
     datasets: list[str]
@@ -105,7 +110,7 @@ def available_pair_datasets(
     """Split ``names`` into (available, missing -> message, partial -> message).
 
     With fewer than two available, the bundled datasets (``digits``, ``mnist-5k``)
-    join (see :func:`dsviz.derived.choose_datasets`), so a matrix can always be drawn.
+    join (see :func:`dsviz.data.derived.choose_datasets`), so a matrix can always be drawn.
     """
     return choose_datasets(list(names), 2, data_dir)
 
@@ -153,18 +158,36 @@ def pair_matrix(
     hits = 0
 
     def snapshot() -> PairMatrix:
-        return PairMatrix(datasets, missing, partial, settings, dist.copy(), ot.copy(), floor.copy(),
-                          floor_ot.copy(), dict(split_used), secs.copy(), hits, dict(classes), stderr.copy())
+        return PairMatrix(
+            datasets,
+            missing,
+            partial,
+            settings,
+            dist.copy(),
+            ot.copy(),
+            floor.copy(),
+            floor_ot.copy(),
+            dict(split_used),
+            secs.copy(),
+            hits,
+            dict(classes),
+            stderr.copy(),
+        )
 
     for done, (i, j) in enumerate(jobs):
-        label = (f"{datasets[i]} vs an independent sample of itself" if j < 0
-                 else f"{datasets[i]} vs {datasets[j]}")
+        label = f"{datasets[i]} vs an independent sample of itself" if j < 0 else f"{datasets[i]} vs {datasets[j]}"
         if progress:
             progress(done, len(jobs), label)
         start = time.perf_counter()
-        cmp = compare_pair(datasets[i], datasets[j if j >= 0 else i], settings, data_dir, cache,
-                           tgt_seed=floor_seed(settings) if j < 0 else None,
-                           progress=within(progress, done, len(jobs), label))
+        cmp = compare_pair(
+            datasets[i],
+            datasets[j if j >= 0 else i],
+            settings,
+            data_dir,
+            cache,
+            tgt_seed=floor_seed(settings) if j < 0 else None,
+            progress=within(progress, done, len(jobs), label),
+        )
         hits += cmp.cache_hit
         plain = cmp.result.ot if settings.is_otdd else np.nan
         if j < 0:
@@ -179,8 +202,18 @@ def pair_matrix(
     return snapshot()
 
 
-def _fill_cell(cmp: Comparison, plain: float, i: int, j: int, datasets: list[str], dist: np.ndarray,
-               ot: np.ndarray, stderr: np.ndarray, split_used: dict[str, str], classes: dict[str, list[str]]) -> None:
+def _fill_cell(
+    cmp: Comparison,
+    plain: float,
+    i: int,
+    j: int,
+    datasets: list[str],
+    dist: np.ndarray,
+    ot: np.ndarray,
+    stderr: np.ndarray,
+    split_used: dict[str, str],
+    classes: dict[str, list[str]],
+) -> None:
     """Write one computed pair (its distance, plain OT ``plain``) into the matrix arrays, both triangles."""
     dist[i, j] = dist[j, i] = cmp.distance.value
     if isinstance(cmp.result, SOTDDResult):
@@ -196,14 +229,32 @@ def floor_seed(settings: PairSettings) -> int:
     return settings.seed + 1
 
 
-def compare_pair(src: str, tgt: str, settings: PairSettings, data_dir=None, cache=None, tgt_seed=None,
-                 progress: Progress | None = None) -> Comparison:
+def compare_pair(
+    src: str,
+    tgt: str,
+    settings: PairSettings,
+    data_dir=None,
+    cache=None,
+    tgt_seed=None,
+    progress: Progress | None = None,
+) -> Comparison:
     """One matrix cell: ``settings.method`` between ``src`` and ``tgt`` (names or ``.npz`` paths) through the
     registry (cached; ``tgt_seed`` for the floor); ``progress`` follows the method's stages."""
     method, method_settings = settings.method_settings()
-    return methods.compare(method, src, tgt, method_settings, n=settings.n, seed=settings.seed, tgt_seed=tgt_seed,
-                           split=settings.split, device=settings.device, data_dir=data_dir, cache=cache,
-                           progress=progress)
+    return methods.compare(
+        method,
+        src,
+        tgt,
+        method_settings,
+        n=settings.n,
+        seed=settings.seed,
+        tgt_seed=tgt_seed,
+        split=settings.split,
+        device=settings.device,
+        data_dir=data_dir,
+        cache=cache,
+        progress=progress,
+    )
 
 
 @dataclass
@@ -245,10 +296,12 @@ class PairView:
         """Per point in global order (source points, then target points): class code
         (index into its side's class list), best partner's global index (-1: none), and that mass."""
         cmp, n1 = self.comparison, self.comparison.result.n_src
-        cls = np.concatenate([np.unique(cmp.src.labels, return_inverse=True)[1],
-                              np.unique(cmp.tgt.labels, return_inverse=True)[1]])
-        best = np.concatenate([np.where(self.src_best >= 0, self.src_best + n1, -1),
-                               np.where(self.tgt_best >= 0, self.tgt_best, -1)])
+        cls = np.concatenate(
+            [np.unique(cmp.src.labels, return_inverse=True)[1], np.unique(cmp.tgt.labels, return_inverse=True)[1]]
+        )
+        best = np.concatenate(
+            [np.where(self.src_best >= 0, self.src_best + n1, -1), np.where(self.tgt_best >= 0, self.tgt_best, -1)]
+        )
         return cls, best, np.concatenate([self.src_best_mass, self.tgt_best_mass])
 
     def partners(self, point: int) -> tuple[int, int, list[tuple[int, str, float]]]:
@@ -279,18 +332,26 @@ def pair_view(
     umap_settings = umap_settings or UmapSettings(seed=settings.seed)
     if progress:
         progress(0, 2, f"OTDD {src} vs {tgt}")
-    cmp = compare_pair(src, tgt, settings.view_settings(), data_dir, store,
-                       progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}"))
+    cmp = compare_pair(
+        src, tgt, settings.view_settings(), data_dir, store, progress=within(progress, 0, 2, f"OTDD {src} vs {tgt}")
+    )
     if progress:
         progress(1, 2, f"UMAP of {cmp.result.n_src + cmp.result.n_tgt} points")
     x1, x2 = to_features(cmp.src.images), to_features(cmp.tgt.images)
     start = time.perf_counter()
-    params = {"n_neighbors": umap_settings.n_neighbors, "min_dist": umap_settings.min_dist,
-              "n_epochs": umap_settings.n_epochs, "seed": umap_settings.seed}
+    params = {
+        "n_neighbors": umap_settings.n_neighbors,
+        "min_dist": umap_settings.min_dist,
+        "n_epochs": umap_settings.n_epochs,
+        "seed": umap_settings.seed,
+    }
     embedding, hit = store.get_or_compute(
-        "umap", params, fingerprint(x1, x2),
+        "umap",
+        params,
+        fingerprint(x1, x2),
         lambda: joint_embedding(x1, x2, umap_settings),
-        lambda e: {"embedding": e}, lambda a: np.asarray(a["embedding"], np.float32),
+        lambda e: {"embedding": e},
+        lambda a: np.asarray(a["embedding"], np.float32),
     )
     if progress:
         progress(2, 2, "done")

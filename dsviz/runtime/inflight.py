@@ -3,7 +3,7 @@
 Several app sessions (threads of one Streamlit server) or CLI runs (processes)
 asking for the same result at once should compute it once. Callers wrap their
 cached computation in :func:`exclusive`: the first holder computes and stores
-the value in the :class:`~dsviz.cache.Cache`; the others wait on the lock and
+the value in the :class:`~dsviz.runtime.cache.Cache`; the others wait on the lock and
 then find it there. ``fcntl.flock`` locks belong to an open file description, so
 the same lock file opened by two threads of one process excludes them from each
 other just as it does two processes; the kernel releases it if a holder dies.
@@ -21,12 +21,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import default_cache_dir
+from dsviz.runtime.cache import default_cache_dir
 
 
 def lock_path(name: str, params: Mapping, root: str | os.PathLike[str] | None = None) -> Path:
     """``<cache>/locks/<sha256 of name and params>.lock``."""
-    digest = hashlib.sha256(json.dumps({"name": name, "params": params}, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps({"name": name, "params": params}, sort_keys=True, default=str).encode()
+    ).hexdigest()
     base = Path(root) if root is not None else default_cache_dir()
     return base / "locks" / f"{digest}.lock"
 

@@ -53,21 +53,21 @@ import numpy as np
 import torch
 from sklearn.preprocessing import normalize
 
-from . import costs
-from .cache import Cache, fingerprint
-from .data import DataError, load
-from .device import resolve_device
-from .progress import Progress
+from dsviz.data import DataError, load
+from dsviz.runtime import timings
+from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
 
 PROTOCOLS = ("published", "heldout")
 """``published``: the article's code (L2-normalized, train -> test); ``heldout``: 50k / 10k of train, pixel / 255."""
 
 PROTOCOL_SENTENCES = {
     "published": "As the article's code (lucafrance/mnist-pixel, evaluate_models.py): every image L2-normalized as a "
-                 "784-vector, each one-pixel LogisticRegression(solver=\"sag\", C = 1) fitted on the whole training "
-                 "split, the pixel with the best in-sample accuracy scored on the test split.",
+    '784-vector, each one-pixel LogisticRegression(solver="sag", C = 1) fitted on the whole training '
+    "split, the pixel with the best in-sample accuracy scored on the test split.",
     "heldout": "A clean held-out split of the training split only: raw intensities / 255, fitted on 50,000 training "
-               "images and scored on the other 10,000 (fixed seed 0), as the article's prose describes the data.",
+    "images and scored on the other 10,000 (fixed seed 0), as the article's prose describes the data.",
 }
 """One sentence per protocol, for the page and the CLI help."""
 
@@ -138,7 +138,7 @@ class OnePixelResult:
         return [(i, j) for i in range(k) for j in range(i + 1, k) if not np.isnan(self.val_accuracy[i, j])]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Encode for :class:`dsviz.cache.Cache`."""
+        """Encode for :class:`dsviz.runtime.cache.Cache`."""
         return {
             "classes": np.asarray(self.classes),
             "feature": np.asarray(self.feature),
@@ -340,8 +340,9 @@ class _PairTable:
         self.val[i, j] = self.val[j, i] = val
         self.pixel_acc[i, j] = self.pixel_acc[j, i] = pixel_acc
 
-    def result(self, classes: tuple[str, ...], feature: str, means: np.ndarray, n_fit: int, n_val: int, C: float,
-               start: float) -> OnePixelResult:
+    def result(
+        self, classes: tuple[str, ...], feature: str, means: np.ndarray, n_fit: int, n_val: int, C: float, start: float
+    ) -> OnePixelResult:
         with np.errstate(divide="ignore", invalid="ignore"):
             threshold = np.where(self.weight == 0, np.inf, -self.bias / self.weight * FEATURE_SCALE[feature])
         return OnePixelResult(
@@ -420,12 +421,21 @@ def fit_one_pixel(
         v_acc = _accuracy(w_best, b_best, val_counts[lo, best], val_counts[hi, best], x)
         for m, (i, j) in enumerate(chunk):
             p = int(best[m])
-            table.put(i, j, p, float(w_best[m]), float(b_best[m]), float(acc[m, p]), float(v_acc[m]),
-                      acc[m].float().cpu().numpy())
+            table.put(
+                i,
+                j,
+                p,
+                float(w_best[m]),
+                float(b_best[m]),
+                float(acc[m, p]),
+                float(v_acc[m]),
+                acc[m].float().cpu().numpy(),
+            )
         if progress is not None:
             progress(min(first + PAIRS_PER_CHUNK, len(pairs)), len(pairs), "class pairs fitted")
-    return table.result(classes, "gray", class_means(fit_images, fit_labels, k), len(fit_labels), len(val_labels),
-                        C, start)
+    return table.result(
+        classes, "gray", class_means(fit_images, fit_labels, k), len(fit_labels), len(val_labels), C, start
+    )
 
 
 def l2_normalized(images: np.ndarray) -> np.ndarray:
@@ -520,8 +530,9 @@ def fit_one_pixel_published(
         table.put(i, j, p, float(w[p]), float(b[p]), float(acc[p]), val, acc.astype(np.float32))
         if progress is not None:
             progress(done, len(pairs), "class pairs fitted")
-    return table.result(classes, "l2", class_means(train_images, train_labels, k), len(train_labels),
-                        len(test_labels), C, start)
+    return table.result(
+        classes, "l2", class_means(train_images, train_labels, k), len(train_labels), len(test_labels), C, start
+    )
 
 
 @dataclass
@@ -569,8 +580,16 @@ def one_pixel_dataset(
         split_used, data_fingerprint = data.split_used, fingerprint(data.images, data.labels)
 
         def compute() -> OnePixelResult:
-            return fit_one_pixel(data.images[fit_idx], data.labels[fit_idx], data.images[val_idx],
-                                 data.labels[val_idx], data.classes, C=C, device=device, progress=progress)
+            return fit_one_pixel(
+                data.images[fit_idx],
+                data.labels[fit_idx],
+                data.images[val_idx],
+                data.labels[val_idx],
+                data.classes,
+                C=C,
+                device=device,
+                progress=progress,
+            )
     else:
         test = load(name, split="test", data_dir=data_dir)
         if data.split_used != "train" or test.split_used != "test":
@@ -582,17 +601,18 @@ def one_pixel_dataset(
         data_fingerprint = fingerprint(data.images, data.labels, test.images, test.labels)
 
         def compute() -> OnePixelResult:
-            return fit_one_pixel_published(data.images, data.labels, test.images, test.labels, data.classes, C=C,
-                                           device=device, progress=progress)
+            return fit_one_pixel_published(
+                data.images, data.labels, test.images, test.labels, data.classes, C=C, device=device, progress=progress
+            )
 
     store = cache if cache is not None else Cache()
     step, units = f"onepixel_{protocol}", float(len(data.labels)) * len(data.classes) ** 2
 
     def measured_compute() -> OnePixelResult:
-        seconds = costs.estimate(step, units, root=store.root)
+        seconds = timings.estimate(step, units, root=store.root)
         if progress is not None and seconds is not None:
             progress(0, 1, f"{ESTIMATE_PREFIX}{seconds:.0f} s (scaled from the last measured fit)")
-        with costs.measured(step, units, root=store.root):  # recorded only when the fit completes
+        with timings.measured(step, units, root=store.root):  # recorded only when the fit completes
             return compute()
 
     result, hit = store.get_or_compute(
@@ -733,7 +753,9 @@ def article_chart(name: str) -> np.ndarray | None:
 
 
 def article_counts(
-    accuracy: np.ndarray, levels: tuple[float, ...] = (0.9, 0.95), strong_level: float = 0.95,
+    accuracy: np.ndarray,
+    levels: tuple[float, ...] = (0.9, 0.95),
+    strong_level: float = 0.95,
     min_partners: int = 6,
 ) -> ArticleCounts:
     """The article's figures measured on a K x K accuracy matrix, on its chart values (:func:`chart_value`).
@@ -782,8 +804,12 @@ class ChartAgreement:
 def chart_agreement(accuracy: np.ndarray, chart: np.ndarray) -> ChartAgreement:
     """Compare :func:`chart_value` of ``accuracy`` with the article's ``chart`` over pairs ``i < j``."""
     k = len(chart)
-    gaps = [round(chart_value(accuracy[i, j]) - chart[i, j], 2) for i in range(k) for j in range(i + 1, k)
-            if np.isfinite(accuracy[i, j]) and np.isfinite(chart[i, j])]
+    gaps = [
+        round(chart_value(accuracy[i, j]) - chart[i, j], 2)
+        for i in range(k)
+        for j in range(i + 1, k)
+        if np.isfinite(accuracy[i, j]) and np.isfinite(chart[i, j])
+    ]
     if not gaps:
         return ChartAgreement(0, 0, float("nan"), float("nan"))
     return ChartAgreement(

@@ -9,7 +9,7 @@ gets that same job, so the result is computed once and the object is shared
 (callers must not mutate it). Jobs run outside any session, so a viewer who
 leaves or reruns does not cancel a computation others are waiting for.
 
-Each job holds the :func:`dsviz.inflight.exclusive` lock of its key while it
+Each job holds the :func:`dsviz.runtime.inflight.exclusive` lock of its key while it
 runs, so another process (a second server, ``python -m dsviz precompute``)
 computing the same key at the same time waits and then reads it from the disk
 cache instead of computing it again.
@@ -32,8 +32,8 @@ from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .inflight import exclusive
-from .progress import Progress
+from dsviz.runtime.inflight import exclusive
+from dsviz.runtime.progress import Progress
 
 _LOG = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class JobState:
 class Job:
     """One keyed computation on the board; :meth:`result` blocks, :meth:`state` does not."""
 
-    def __init__(self, board: "JobBoard", key: Hashable, label: str) -> None:
+    def __init__(self, board: JobBoard, key: Hashable, label: str) -> None:
         self.board, self.key, self.label = board, key, label
         self.future: Future = Future()
         self._progress: tuple[int, int, str] = (0, 0, "queued")
@@ -95,8 +95,14 @@ class JobBoard:
         self._queue: list[Job] = []
         self.computed = 0
 
-    def submit(self, key: Hashable, label: str, compute: Callable[..., object],
-               lock_params: Mapping | None = None, partial: bool = False) -> Job:
+    def submit(
+        self,
+        key: Hashable,
+        label: str,
+        compute: Callable[..., object],
+        lock_params: Mapping | None = None,
+        partial: bool = False,
+    ) -> Job:
         """The job of ``key``: the existing one (queued, running or finished) or a new one running ``compute``.
 
         ``compute(progress)``, or ``compute(progress, publish)`` with ``partial`` (see :meth:`Job.publish`).

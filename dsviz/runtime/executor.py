@@ -38,7 +38,7 @@ How a grid runs (:meth:`Executor.run`):
    machine or shared storage; read-only, e.g. the OTDD a pair's UMAP task
    reuses) and keeps every value ``fn`` would store in memory. Workers read data from their ``DSVIZ_DATA_DIR``.
 3. *Store*: the value and the captured entries return to the driver, which
-   writes each entry with :meth:`dsviz.cache.Cache.store` (atomic: temp file +
+   writes each entry with :meth:`dsviz.runtime.cache.Cache.store` (atomic: temp file +
    fsync + rename) as soon as its task completes, then advances the progress
    bar. A driver killed at any moment leaves complete entries only; the tasks
    in flight are simply computed again by the next run.
@@ -72,8 +72,8 @@ from typing import Any
 
 import numpy as np
 
-from .cache import Cache
-from .progress import Progress  # called on the driver as tasks complete
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.progress import Progress  # called on the driver as tasks complete
 
 EXECUTORS = ("local", "ray")
 DEFAULT_RETRIES = 2
@@ -130,9 +130,14 @@ class GridResult:
 
     def summary(self) -> dict:
         """JSON-ready: ``computed``, ``cached``, ``failed``, ``task_seconds``, ``wall_seconds``, ``start_seconds``."""
-        return {"computed": self.computed, "cached": self.cached, "failed": self.failed,
-                "task_seconds": self.seconds, "wall_seconds": self.wall_seconds,
-                "start_seconds": self.start_seconds}  # fmt: skip
+        return {
+            "computed": self.computed,
+            "cached": self.cached,
+            "failed": self.failed,
+            "task_seconds": self.seconds,
+            "wall_seconds": self.wall_seconds,
+            "start_seconds": self.start_seconds,
+        }
 
     def raise_failures(self) -> None:
         """Raise :class:`GridFailed` listing every failed task by name (finished ones are already stored)."""
@@ -316,7 +321,9 @@ class RayExecutor(Executor):
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, max_retries: int = DEFAULT_RETRIES, num_cpus: int | None = None) -> None:
+    def __init__(
+        self, address: str | None = None, max_retries: int = DEFAULT_RETRIES, num_cpus: int | None = None
+    ) -> None:
         super().__init__(max_retries)
         self.address = address
         self.num_cpus = num_cpus
@@ -354,11 +361,14 @@ class RayExecutor(Executor):
         remote = ray.remote(run_task)
         pending = {
             remote.options(
-                name=task.name[:200], num_cpus=task.num_cpus, num_gpus=1 if task.gpu and has_gpus else 0,
-                max_retries=self.max_retries, retry_exceptions=True,
+                name=task.name[:200],
+                num_cpus=task.num_cpus,
+                num_gpus=1 if task.gpu and has_gpus else 0,
+                max_retries=self.max_retries,
+                retry_exceptions=True,
             ).remote(task, str(cache.root)): task
             for task in tasks
-        }  # fmt: skip
+        }
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:
@@ -385,12 +395,23 @@ def make_executor(name: str = "local", address: str | None = None, max_retries: 
 
 def executor_arguments(parser) -> None:
     """Add ``--executor``, ``--address`` and ``--max-retries`` to an argparse parser."""
-    parser.add_argument("--executor", choices=EXECUTORS, default="local",
-                        help="local: in this process; ray: Ray tasks (pip install ray)")
-    parser.add_argument("--address", default=None,
-                        help="Ray cluster to join: auto, host:port or ray://host:port (default: start a local one)")
-    parser.add_argument("--max-retries", type=int, default=DEFAULT_RETRIES,
-                        help=f"retries of a failed task before it is reported (default {DEFAULT_RETRIES})")  # fmt: skip
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: in this process; ray: Ray tasks (pip install ray)",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        help="Ray cluster to join: auto, host:port or ray://host:port (default: start a local one)",
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=int,
+        default=DEFAULT_RETRIES,
+        help=f"retries of a failed task before it is reported (default {DEFAULT_RETRIES})",
+    )
 
 
 def executor_from_args(args) -> Executor:
@@ -398,7 +419,20 @@ def executor_from_args(args) -> Executor:
 
 
 __all__ = [
-    "CaptureCache", "Executor", "GridFailed", "GridResult", "LocalExecutor", "NotCached", "ProbeCache",
-    "RayExecutor", "Task", "TaskOutput", "describe_error", "executor_arguments", "executor_from_args",
-    "is_cached", "make_executor", "run_task",
-]  # fmt: skip
+    "CaptureCache",
+    "Executor",
+    "GridFailed",
+    "GridResult",
+    "LocalExecutor",
+    "NotCached",
+    "ProbeCache",
+    "RayExecutor",
+    "Task",
+    "TaskOutput",
+    "describe_error",
+    "executor_arguments",
+    "executor_from_args",
+    "is_cached",
+    "make_executor",
+    "run_task",
+]

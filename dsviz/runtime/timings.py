@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .atomic import atomic_write
-from .cache import default_cache_dir
+from dsviz.runtime.atomic import atomic_write
+from dsviz.runtime.cache import default_cache_dir
 
 
 def _path(root: Path | None) -> Path:

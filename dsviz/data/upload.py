@@ -31,7 +31,7 @@ of declared sizes are capped, and reads never go past a member's declared size
 paths or drive letters are refused.
 
 An upload's identity is the SHA-256 of its converted content
-(:func:`dsviz.cache.fingerprint` of images, labels and class names), so the same
+(:func:`dsviz.runtime.cache.fingerprint` of images, labels and class names), so the same
 data under another file name is the same upload and two different uploads never
 share a name. :func:`save_upload` writes it atomically to
 ``<cache>/uploads/<sha256>.npz``, the only place this module writes.
@@ -54,9 +54,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
-from .atomic import atomic_write
-from .cache import default_cache_dir, fingerprint
-from .data import DataError
+from dsviz.data import DataError
+from dsviz.runtime.atomic import atomic_write
+from dsviz.runtime.cache import default_cache_dir, fingerprint
 
 SIZE = 28
 """Side of the converted square images."""
@@ -134,7 +134,9 @@ def read_upload(filename: str, data: bytes, invert: bool = True, limits: UploadL
     if suffix not in FORMATS:
         raise DataError(f"{filename}: not a supported type ({suffix or 'no ending'}); upload a .npz, .zip or .csv file")
     if len(data) > limits.max_upload_bytes:
-        raise DataError(f"{filename}: {len(data) / 2**20:.1f} MB is over the {limits.max_upload_bytes / 2**20:.0f} MB limit")
+        raise DataError(
+            f"{filename}: {len(data) / 2**20:.1f} MB is over the {limits.max_upload_bytes / 2**20:.0f} MB limit"
+        )
     if not data:
         raise DataError(f"{filename}: the file is empty")
     skipped: list[str] = []
@@ -233,7 +235,11 @@ def _fit(gray: np.ndarray, invert: bool) -> tuple[np.ndarray, int]:
     nh, nw = max(1, min(SIZE, round(h * scale))), max(1, min(SIZE, round(w * scale)))
     if (nh, nw) != (h, w):
         tensor = torch.from_numpy(np.ascontiguousarray(gray, dtype=np.float32)).unsqueeze(1)
-        gray = F.interpolate(tensor, size=(nh, nw), mode="bilinear", align_corners=False, antialias=True).squeeze(1).numpy()
+        gray = (
+            F.interpolate(tensor, size=(nh, nw), mode="bilinear", align_corners=False, antialias=True)
+            .squeeze(1)
+            .numpy()
+        )
     out = np.broadcast_to(background[:, None, None], (n, SIZE, SIZE)).astype(np.float32)
     top, left = (SIZE - nh) // 2, (SIZE - nw) // 2
     out[:, top : top + nh, left : left + nw] = gray
@@ -291,7 +297,9 @@ def _read_npz(data: bytes, limits: UploadLimits) -> tuple[np.ndarray, np.ndarray
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             missing = [key for key in ("images", "labels") if key not in npz.files]
             if missing:
-                raise DataError(f"npz file: missing array(s) {', '.join(missing)} (found: {', '.join(npz.files) or 'none'})")
+                raise DataError(
+                    f"npz file: missing array(s) {', '.join(missing)} (found: {', '.join(npz.files) or 'none'})"
+                )
             images, labels = npz["images"], npz["labels"]
     except DataError:
         raise
@@ -314,8 +322,9 @@ def _read_csv(data: bytes, limits: UploadLimits) -> tuple[np.ndarray, np.ndarray
     if "\x00" in text:
         raise DataError("csv file: not a text file (contains NUL bytes)")
     try:
-        table = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, engine="c")
+        table = pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=True, engine="c"
+        )
     except pd.errors.EmptyDataError:
         raise DataError("csv file: no rows") from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -463,7 +472,9 @@ def _classes(raw: np.ndarray, limits: UploadLimits) -> tuple[np.ndarray, tuple[s
         raise DataError("some labels are empty")
     counts = Counter(names)
     if len(counts) < 2:
-        raise DataError(f"only one class ({next(iter(counts))!r}); at least two classes are needed to compare label structure")
+        raise DataError(
+            f"only one class ({next(iter(counts))!r}); at least two classes are needed to compare label structure"
+        )
     if len(counts) > limits.max_classes:
         raise DataError(f"{len(counts)} classes; at most {limits.max_classes} are accepted")
     small = sorted(c for c, k in counts.items() if k < limits.min_per_class)

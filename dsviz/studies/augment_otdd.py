@@ -1,7 +1,7 @@
 """OTDD between transformed MNIST and USPS, per magnitude, cached.
 
 Source: a class-balanced MNIST (train) sample passed through one transformation of
-:mod:`dsviz.augment`; target: a USPS (train) sample of the same size, resized to
+:mod:`dsviz.data.transforms`; target: a USPS (train) sample of the same size, resized to
 28 x 28 by the data layer and never transformed. The distance is OTDD
 (Alvarez-Melis & Fusi, NeurIPS 2020) on ``to_features`` of both sides, so the
 10 x 10 label-distance matrix ``W_2^2(P_y, P_y')`` and the class-level coupling
@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .augment import TRANSFORMS, transform_images
-from . import methods
-from .cache import Cache
-from .data import LabeledImages, load
-from .otdd import OTDDResult
-from .progress import Progress
+from dsviz import methods
+from dsviz.data import LabeledImages, load
+from dsviz.data.transforms import TRANSFORMS, transform_images
+from dsviz.otdd import OTDDResult
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.progress import Progress
 
 SOURCE, TARGET = "mnist", "usps"
 
@@ -89,8 +89,9 @@ def transformed_otdd(
     src, tgt = pair if pair is not None else load_pair(n, seed, data_dir)
     moved = transform_images(src.images, transform, magnitude, seed=seed, device=device)
     src_t = LabeledImages(src.name, moved, src.labels, src.classes, src.split_used, src.source)
-    found, hit = methods.distance(methods.get(f"otdd-{label_distance}"), src_t, tgt, device=device, cache=cache,
-                                  cached_only=not compute)
+    found, hit = methods.distance(
+        methods.get(f"otdd-{label_distance}"), src_t, tgt, device=device, cache=cache, cached_only=not compute
+    )
     return None if found is None else TransformedPair(transform, float(magnitude), src_t, tgt, found.detail, hit)
 
 

@@ -3,7 +3,7 @@
 OTDD (Alvarez-Melis & Fusi, NeurIPS 2020, §3) between the upload and each
 available reference dataset, smallest first: the dataset to pretrain on, in the
 paper's transfer experiments (§6.1), is the one at the smallest distance.
-Each comparison runs under a per-key lock (:mod:`dsviz.inflight`) and goes
+Each comparison runs under a per-key lock (:mod:`dsviz.runtime.inflight`) and goes
 through the shared cache, so concurrent sessions asking for the same upload and
 settings compute it once.
 
@@ -24,11 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache
-from .data import load
-from .inflight import exclusive
-from .progress import Progress
-from .pairs import (
+from dsviz.data import load
+from dsviz.runtime.cache import Cache
+from dsviz.runtime.inflight import exclusive
+from dsviz.runtime.progress import Progress
+from dsviz.simex import evaluate_delta
+from dsviz.simex import runs as simex_runs
+from dsviz.simex.fleet import FleetRun, to_tensor
+from dsviz.studies.pairs import (
     PAIR_DATASETS,
     PairSettings,
     PairView,
@@ -37,9 +40,6 @@ from .pairs import (
     pair_view,
     within,
 )
-from .simex import evaluate_delta
-from .simex import runs as simex_runs
-from .simex.fleet import FleetRun, to_tensor
 
 DEFAULT_SETTINGS = PairSettings(n=500)
 """A modest sample per dataset, so a page answers in seconds on two CPU cores."""
@@ -85,7 +85,7 @@ def rank_references(
     progress: Progress | None = None,
 ) -> Ranking:
     """``settings.method`` (a registered method, OTDD by default) from the upload's ``.npz`` (see
-    :func:`dsviz.upload.save_upload`) to each available reference, sorted.
+    :func:`dsviz.data.upload.save_upload`) to each available reference, sorted.
 
     ``progress(done, total, label)`` is called before each reference and once at the end.
     """
@@ -97,11 +97,20 @@ def rank_references(
             progress(done, len(available), f"OTDD to {name}")
         start = time.perf_counter()
         with exclusive("otdd-upload", _lock_params(upload, name, settings), store.root):
-            cmp = compare_pair(str(upload), name, settings, data_dir, store,
-                               progress=within(progress, done, len(available), f"OTDD to {name}"))
+            cmp = compare_pair(
+                str(upload),
+                name,
+                settings,
+                data_dir,
+                store,
+                progress=within(progress, done, len(available), f"OTDD to {name}"),
+            )
         plain = float(cmp.result.ot) if settings.is_otdd else float("nan")
-        rows.append(ReferenceDistance(name, cmp.distance.value, plain, cmp.tgt.split_used,
-                                      time.perf_counter() - start, cmp.cache_hit))
+        rows.append(
+            ReferenceDistance(
+                name, cmp.distance.value, plain, cmp.tgt.split_used, time.perf_counter() - start, cmp.cache_hit
+            )
+        )
     if progress:
         progress(len(available), len(available), "done")
     rows.sort(key=lambda r: r.otdd)
@@ -117,7 +126,7 @@ def upload_pair_view(
     cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> PairView:
-    """:func:`dsviz.pairs.pair_view` of (upload, reference), computed once across concurrent callers."""
+    """:func:`dsviz.studies.pairs.pair_view` of (upload, reference), computed once across concurrent callers."""
     store = cache if cache is not None else Cache()
     with exclusive("pair-view-upload", _lock_params(upload, reference, settings), store.root):
         return pair_view(str(upload), reference, settings, data_dir=data_dir, cache=store, progress=progress)
@@ -163,11 +172,20 @@ def reference_fleet(
     return fleet, parts.notes
 
 
-def simex_under_fleet(upload: str | os.PathLike[str], fleet: FleetRun, n: int = 500, device: str = "auto") -> FleetDelta:
+def simex_under_fleet(
+    upload: str | os.PathLike[str], fleet: FleetRun, n: int = 500, device: str = "auto"
+) -> FleetDelta:
     """Δ of a class-balanced sample of ``n`` upload images under each member of ``fleet``."""
     model = fleet.model(device)
     sample = load(str(upload), n=n, seed=0)
     x = to_tensor(sample.images, next(model.parameters()).device)
     delta = evaluate_delta(model, [x], fleet.loss)[0]
-    return FleetDelta(fleet.parts, fleet.loss, delta, delta / fleet.ref_norm, fleet.delta, fleet.normalized_delta(),
-                      len(sample.images))
+    return FleetDelta(
+        fleet.parts,
+        fleet.loss,
+        delta,
+        delta / fleet.ref_norm,
+        fleet.delta,
+        fleet.normalized_delta(),
+        len(sample.images),
+    )

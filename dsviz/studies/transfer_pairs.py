@@ -6,7 +6,7 @@ transferability", left panel: *NIST datasets, arrows such as M -> E; the paper
 reports Pearson r = -0.59 there). For every ordered pair (source, target) of the
 available datasets and every seed ``s``:
 
-    pretrain(source, s)     LeNet-5 (the authors', :class:`dsviz.transfer.LeNet5`) trained on a
+    pretrain(source, s)     LeNet-5 (the authors', :class:`dsviz.studies.transfer.LeNet5`) trained on a
                             class-balanced sample of the source's train pool; one network per
                             (source, seed), shared by all targets;
     acc_ft(source, target, s)  its convolutional features, a fresh classifier for the target's
@@ -15,9 +15,9 @@ available datasets and every seed ``s``:
     acc_scratch(target, s)  the same network trained on the same target sample alone, same
                             epochs, optimiser and batch order;
     gain(source, target, s) = 100 (err_scratch - err_ft) / err_scratch, the relative drop in test
-                            error (:func:`dsviz.transfer_stats.relative_error_drop`).
+                            error (:func:`dsviz.studies.transfer_stats.relative_error_drop`).
 
-OTDD(source, target) is the Dataset pairs page's value (:func:`dsviz.pairs.compare_pair` with
+OTDD(source, target) is the Dataset pairs page's value (:func:`dsviz.studies.pairs.compare_pair` with
 ``otdd_n`` class-balanced train images per side, seed 0, exact inner and outer OT,
 debiased), so the scatter's x matches the matrix; exact OTDD is symmetric, so
 both directions of a pair share it, as in the paper's figure.
@@ -45,13 +45,14 @@ from functools import cached_property
 import numpy as np
 import torch
 
-from .cache import Cache, cache_key, fingerprint
-from .data import LabeledImages, load
-from .device import resolve_device
-from .pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
-from .progress import Progress
-from .transfer import PROTOCOL, accuracy, init_model, reset_classifier, torch_threads, train
-from .transfer_stats import correlations, mean_std, relative_error_drop
+from dsviz.data import LabeledImages, load
+from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
+from dsviz.runtime.cache import Cache, cache_key, fingerprint
+from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
+from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
+from dsviz.studies.transfer import PROTOCOL
+from dsviz.studies.transfer_stats import correlations, mean_std, relative_error_drop
 
 HOLDOUT_FRACTION = 0.2
 """Share of a single-split dataset held out as its test set."""
@@ -128,8 +129,12 @@ def load_splits(name: str, data_dir: str | os.PathLike[str] | None = None) -> Sp
         return Splits(name, train, test, holdout=False)
     order = np.random.default_rng(HOLDOUT_SEED).permutation(len(train.labels))
     cut = int(round(HOLDOUT_FRACTION * len(order)))
-    return Splits(name, _subset(train, np.sort(order[cut:]), "pool"), _subset(train, np.sort(order[:cut]), "held-out"),
-                  holdout=True)  # fmt: skip
+    return Splits(
+        name,
+        _subset(train, np.sort(order[cut:]), "pool"),
+        _subset(train, np.sort(order[:cut]), "held-out"),
+        holdout=True,
+    )
 
 
 def balanced_sample(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -233,8 +238,15 @@ def run_pretrain(task: PretrainTask, source: Splits, device: str | torch.device 
     cfg = task.config
     idx = balanced_sample(source.train.labels, cfg.pretrain_n, task.seed)
     model = init_model(task.seed, dev, source.n_classes)
-    train(model, source.train.images[idx], source.train.labels[idx], epochs=cfg.pretrain_epochs,
-          batch_size=cfg.batch_size, lr=cfg.lr, seed=task.seed + 1)  # fmt: skip
+    train(
+        model,
+        source.train.images[idx],
+        source.train.labels[idx],
+        epochs=cfg.pretrain_epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        seed=task.seed + 1,
+    )
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
@@ -243,13 +255,25 @@ def run_scratch(task: ScratchTask, target: Splits, device: str | torch.device = 
     dev = resolve_device(device)
     cfg, sample, test = task.config, _finetune_sample(target, task.config, task.seed), _test_set(target, task.config)
     model = init_model(task.seed, dev, target.n_classes)
-    train(model, sample.images, sample.labels, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size,
-          lr=cfg.lr, seed=task.seed)  # fmt: skip
+    train(
+        model,
+        sample.images,
+        sample.labels,
+        epochs=cfg.finetune_epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        seed=task.seed,
+    )
     return accuracy(model, test.images, test.labels)
 
 
-def run_finetune(task: FinetuneTask, weights: dict[str, np.ndarray], source_classes: int, target: Splits,
-                 device: str | torch.device = "cpu") -> float:  # fmt: skip
+def run_finetune(
+    task: FinetuneTask,
+    weights: dict[str, np.ndarray],
+    source_classes: int,
+    target: Splits,
+    device: str | torch.device = "cpu",
+) -> float:
     """Test accuracy after loading ``weights`` (from :func:`run_pretrain`), replacing the
     classifier by a fresh one for the target's classes and training on the target sample
     exactly as :func:`run_scratch` does (same sample, epochs and batch order)."""
@@ -258,14 +282,22 @@ def run_finetune(task: FinetuneTask, weights: dict[str, np.ndarray], source_clas
     model = init_model(task.seed, dev, source_classes)
     model.load_state_dict({k: torch.as_tensor(v) for k, v in weights.items()})
     reset_classifier(model, task.seed, target.n_classes)
-    train(model, sample.images, sample.labels, epochs=cfg.finetune_epochs, batch_size=cfg.batch_size,
-          lr=cfg.lr, seed=task.seed)  # fmt: skip
+    train(
+        model,
+        sample.images,
+        sample.labels,
+        epochs=cfg.finetune_epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        seed=task.seed,
+    )
     return accuracy(model, test.images, test.labels)
 
 
-def run_otdd(task: OtddTask, cache: Cache, device: str = "auto",
-             data_dir: str | os.PathLike[str] | None = None) -> float:  # fmt: skip
-    """OTDD of the pair (:func:`dsviz.pairs.compare_pair` stores it in ``cache`` under the page's key)."""
+def run_otdd(
+    task: OtddTask, cache: Cache, device: str = "auto", data_dir: str | os.PathLike[str] | None = None
+) -> float:
+    """OTDD of the pair (:func:`dsviz.studies.pairs.compare_pair` stores it in ``cache`` under the page's key)."""
     settings = PairSettings(n=task.n, seed=0, split="train", method="otdd-exact", debiased=True, device=device)
     return float(compare_pair(task.a, task.b, settings, data_dir, cache).distance.value)
 
@@ -336,18 +368,25 @@ class PairsStudy:
         return [f"{SHORT_NAMES.get(a, a)}→{SHORT_NAMES.get(b, b)}" for a, b in self.pairs]
 
     def correlations(self) -> dict[str, float]:
-        """:func:`dsviz.transfer_stats.correlations` of OTDD and mean gain over the pairs."""
+        """:func:`dsviz.studies.transfer_stats.correlations` of OTDD and mean gain over the pairs."""
         return correlations(self.otdd, self.gain_mean)
 
     def rows(self) -> list[dict]:
         """One JSON-ready dict per directed pair."""
         return [
-            {"src": a, "tgt": b, "label": self.labels()[i], "otdd": float(self.otdd[i]),
-             "gain_mean": float(self.gain_mean[i]), "gain_std": float(self.gain_std[i]),
-             "gains": self.gains[i].tolist(), "acc_finetune": self.acc_finetune[i].tolist(),
-             "acc_scratch": self.scratch_of(b).tolist()}
+            {
+                "src": a,
+                "tgt": b,
+                "label": self.labels()[i],
+                "otdd": float(self.otdd[i]),
+                "gain_mean": float(self.gain_mean[i]),
+                "gain_std": float(self.gain_std[i]),
+                "gains": self.gains[i].tolist(),
+                "acc_finetune": self.acc_finetune[i].tolist(),
+                "acc_scratch": self.scratch_of(b).tolist(),
+            }
             for i, (a, b) in enumerate(self.pairs)
-        ]  # fmt: skip
+        ]
 
     def settings(self) -> dict:
         """The protocol in words and numbers (the ``settings`` of ``precompute transfer-pairs --json``)."""
@@ -356,39 +395,55 @@ class PairsStudy:
             "datasets": self.datasets,
             "network": "LeNet-5 of the OTDD authors' code (otdd/pytorch/nets.py, dropout 0.5)",
             "pretrain": f"{c.pretrain_n} class-balanced source train images (capped by the pool), "
-                        f"{c.pretrain_epochs} epochs, Adam lr {c.lr:g}, batch {c.batch_size}",
+            f"{c.pretrain_epochs} epochs, Adam lr {c.lr:g}, batch {c.batch_size}",
             "pretrain_used": self.pretrain_used,
             "finetune": f"fresh classifier, whole network trained {c.finetune_epochs} epochs on "
-                        f"{c.finetune_per_class} target train images per class",
+            f"{c.finetune_per_class} target train images per class",
             "scratch": "same network and target sample, same epochs, optimiser and batch order, no pretraining",
             "test": f"{c.test_n} class-balanced target test images (capped by the test set)",
             "holdout": {d: f"test set = {HOLDOUT_FRACTION:.0%} held out of its only split" for d in self.holdout},
             "measure": "relative drop in target test error, 100 (err_scratch - err_finetuned) / err_scratch, in %",
             "seeds": list(c.seeds),
             "otdd": f"exact OTDD, {c.otdd_n} class-balanced train images per side, seed 0, debiased "
-                    "(the Dataset pairs page's value); symmetric, so shared by both directions",
+            "(the Dataset pairs page's value); symmetric, so shared by both directions",
             "paper_pearson_r": PAPER_PEARSON_R,
             "protocol": PROTOCOL,
             "config": asdict(c),
         }
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        meta = {"datasets": self.datasets, "pairs": [list(p) for p in self.pairs], "config": asdict(self.config),
-                "pretrain_used": self.pretrain_used, "holdout": self.holdout, "seconds": self.seconds,
-                "devices": self.devices}  # fmt: skip
-        return {"otdd": self.otdd, "acc_finetune": self.acc_finetune, "acc_scratch": self.acc_scratch,
-                "__meta__": np.asarray(json.dumps(meta))}  # fmt: skip
+        meta = {
+            "datasets": self.datasets,
+            "pairs": [list(p) for p in self.pairs],
+            "config": asdict(self.config),
+            "pretrain_used": self.pretrain_used,
+            "holdout": self.holdout,
+            "seconds": self.seconds,
+            "devices": self.devices,
+        }
+        return {
+            "otdd": self.otdd,
+            "acc_finetune": self.acc_finetune,
+            "acc_scratch": self.acc_scratch,
+            "__meta__": np.asarray(json.dumps(meta)),
+        }
 
     @classmethod
-    def from_arrays(cls, arrays) -> "PairsStudy":
+    def from_arrays(cls, arrays) -> PairsStudy:
         meta = json.loads(str(arrays["__meta__"]))
         config = {**meta["config"], "seeds": tuple(meta["config"]["seeds"])}
         return cls(
-            datasets=list(meta["datasets"]), pairs=[tuple(p) for p in meta["pairs"]], config=PairsConfig(**config),
-            otdd=np.asarray(arrays["otdd"], dtype=float), acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
-            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float), pretrain_used=dict(meta["pretrain_used"]),
-            holdout=list(meta["holdout"]), seconds=float(meta["seconds"]), devices=list(meta["devices"]),
-        )  # fmt: skip
+            datasets=list(meta["datasets"]),
+            pairs=[tuple(p) for p in meta["pairs"]],
+            config=PairsConfig(**config),
+            otdd=np.asarray(arrays["otdd"], dtype=float),
+            acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
+            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float),
+            pretrain_used=dict(meta["pretrain_used"]),
+            holdout=list(meta["holdout"]),
+            seconds=float(meta["seconds"]),
+            devices=list(meta["devices"]),
+        )
 
 
 # ---------------------------------------------------------------- the driver
@@ -421,8 +476,9 @@ def _weights_from(arrays) -> dict[str, np.ndarray]:
 
 
 def _scalar(cache: Cache, function: str, task, fp: str, run) -> float:
-    value, _ = cache.get_or_compute(function, task.params(), fp, run,
-                                    lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"]))  # fmt: skip
+    value, _ = cache.get_or_compute(
+        function, task.params(), fp, run, lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"])
+    )
     return value
 
 
@@ -447,20 +503,31 @@ def task_value(
 
     if isinstance(task, PretrainTask):
         source = split(task.source)
-        weights, _ = cache.get_or_compute("transfer_pairs_pretrain", task.params(), source.fingerprint,
-                                          lambda: run_pretrain(task, source, device), _weights_arrays,
-                                          _weights_from)  # fmt: skip
+        weights, _ = cache.get_or_compute(
+            "transfer_pairs_pretrain",
+            task.params(),
+            source.fingerprint,
+            lambda: run_pretrain(task, source, device),
+            _weights_arrays,
+            _weights_from,
+        )
         return weights
     if isinstance(task, ScratchTask):
         target = split(task.target)
-        return _scalar(cache, "transfer_pairs_scratch", task, target.fingerprint,
-                       lambda: run_scratch(task, target, device))  # fmt: skip
+        return _scalar(
+            cache, "transfer_pairs_scratch", task, target.fingerprint, lambda: run_scratch(task, target, device)
+        )
     if isinstance(task, OtddTask):
         return run_otdd(task, cache, device, data_dir)
     source, target = split(task.source), split(task.target)
     weights = task_value(task.pretrain, cache, device=device, data_dir=data_dir, splits=splits)
-    return _scalar(cache, "transfer_pairs_finetune", task, source.fingerprint + target.fingerprint,
-                   lambda: run_finetune(task, weights, source.n_classes, target, device))  # fmt: skip
+    return _scalar(
+        cache,
+        "transfer_pairs_finetune",
+        task,
+        source.fingerprint + target.fingerprint,
+        lambda: run_finetune(task, weights, source.n_classes, target, device),
+    )
 
 
 def study_splits(
@@ -495,7 +562,7 @@ def transfer_pairs_study(
 
     ``compute=False`` returns None when the study is not cached. Every task's result
     is cached as it finishes (:func:`task_value`), so an interrupted run resumes where
-    it stopped; a grid that already ran the tasks of :func:`plan` (``dsviz.executor``)
+    it stopped; a grid that already ran the tasks of :func:`plan` (``dsviz.runtime.executor``)
     leaves only cache reads, and its wall time is passed as ``prior_seconds`` so the
     study records what computing it cost.
     """
@@ -520,8 +587,13 @@ def transfer_pairs_study(
         for task in stage1 + stage2:
             if progress is not None:
                 progress(done, total, task.name)
-            value = task_value(task, store,  # PretrainTask: weights cached for the fine-tuning tasks
-                               device=device, data_dir=data_dir, splits=splits)
+            value = task_value(
+                task,
+                store,  # PretrainTask: weights cached for the fine-tuning tasks
+                device=device,
+                data_dir=data_dir,
+                splits=splits,
+            )
             if isinstance(task, ScratchTask):
                 scratch[(task.target, task.seed)] = value
             elif isinstance(task, OtddTask):
@@ -534,14 +606,17 @@ def transfer_pairs_study(
 
     pairs = directed_pairs(datasets)
     study = PairsStudy(
-        datasets=datasets, pairs=pairs, config=config,
+        datasets=datasets,
+        pairs=pairs,
+        config=config,
         otdd=np.asarray([otdd[p] for p in pairs]),
         acc_finetune=np.asarray([[finetune[(a, b, s)] for s in config.seeds] for a, b in pairs]),
         acc_scratch=np.asarray([[scratch[(d, s)] for s in config.seeds] for d in datasets]),
         pretrain_used={d: min(config.pretrain_n, len(splits[d].train.labels)) for d in datasets},
         holdout=[d for d in datasets if splits[d].holdout],
-        seconds=prior_seconds + time.perf_counter() - start, devices=[str(resolve_device(device))],
-    )  # fmt: skip
+        seconds=prior_seconds + time.perf_counter() - start,
+        devices=[str(resolve_device(device))],
+    )
     arrays = study.to_arrays()
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), arrays)
     store.store(LATEST_FUNCTION, LATEST_KEY, arrays)
@@ -549,7 +624,23 @@ def transfer_pairs_study(
 
 
 __all__ = [
-    "FinetuneTask", "OtddTask", "PairsConfig", "PairsStudy", "PretrainTask", "ScratchTask", "Splits",
-    "balanced_sample", "directed_pairs", "latest_study", "load_splits", "plan", "run_finetune", "run_otdd",
-    "run_pretrain", "run_scratch", "study_splits", "task_value", "transfer_pairs_study",
-]  # fmt: skip
+    "FinetuneTask",
+    "OtddTask",
+    "PairsConfig",
+    "PairsStudy",
+    "PretrainTask",
+    "ScratchTask",
+    "Splits",
+    "balanced_sample",
+    "directed_pairs",
+    "latest_study",
+    "load_splits",
+    "plan",
+    "run_finetune",
+    "run_otdd",
+    "run_pretrain",
+    "run_scratch",
+    "study_splits",
+    "task_value",
+    "transfer_pairs_study",
+]

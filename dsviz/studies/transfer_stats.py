@@ -18,8 +18,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-CORRELATION_KEYS = ("pearson_r", "pearson_p", "spearman_rho", "spearman_p",
-                    "spearman_rho_ci_low", "spearman_rho_ci_high", "slope", "intercept")  # fmt: skip
+CORRELATION_KEYS = (
+    "pearson_r",
+    "pearson_p",
+    "spearman_rho",
+    "spearman_p",
+    "spearman_rho_ci_low",
+    "spearman_rho_ci_high",
+    "slope",
+    "intercept",
+)
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
 
@@ -47,8 +55,14 @@ def spearman_rows(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-def spearman_bootstrap_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95,
-                          n_resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+def spearman_bootstrap_ci(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
     """Percentile bootstrap interval of Spearman's rho over (x, y) points resampled as pairs.
 
     Uses ``scipy.stats.bootstrap(paired=True, method="percentile")`` with a fixed
@@ -60,8 +74,16 @@ def spearman_bootstrap_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0
     if len(x) < 4:
         return float("nan"), float("nan")
 
-    res = stats.bootstrap((x, y), spearman_rows, paired=True, vectorized=True, n_resamples=n_resamples,
-                          confidence_level=confidence, method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
+    res = stats.bootstrap(
+        (x, y),
+        spearman_rows,
+        paired=True,
+        vectorized=True,
+        n_resamples=n_resamples,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
@@ -110,5 +132,12 @@ def mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v.mean(axis=-1), std
 
 
-__all__ = ["CORRELATION_KEYS", "correlations", "leave_one_out_pearson", "mean_std", "relative_error_drop",
-           "spearman_bootstrap_ci", "spearman_rows"]
+__all__ = [
+    "CORRELATION_KEYS",
+    "correlations",
+    "leave_one_out_pearson",
+    "mean_std",
+    "relative_error_drop",
+    "spearman_bootstrap_ci",
+    "spearman_rows",
+]
