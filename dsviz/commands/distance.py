@@ -62,7 +62,7 @@ def _settings(method: methods.Method, seed: int, overrides: list[str]):
 
 
 def run_methods(args: argparse.Namespace) -> int:
-    listing = [m.summary() for m in methods.METHODS.values()]
+    listing = methods.summaries()
     if args.json:
         print(json.dumps({"methods": listing}))
         return 0

@@ -2,12 +2,15 @@
 
 ``get(name)`` gives a registered :class:`Method`; :func:`distance` computes one
 between two loaded datasets (cached); :func:`compare` does it by dataset name;
-:func:`distance_matrix` gives a method's matrix over several datasets.
+:func:`distance_matrix` gives a method's matrix over several datasets. Calling the
+package itself, ``dsviz.methods()``, lists the methods (:func:`summaries`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import types
 from dataclasses import dataclass
 
 from dsviz.data import LabeledImages, load
@@ -30,6 +33,17 @@ METHODS: dict[str, Method] = {m.name: m for m in REGISTRY}
 
 def names() -> list[str]:
     return list(METHODS)
+
+
+def summaries() -> list[dict]:
+    """Every registered method's ``name``, ``description``, ``source`` and default ``settings``, in registry order.
+
+    Returns
+    -------
+    list of dict
+        One :meth:`Method.summary` per method, as ``python -m dsviz methods --json`` prints them.
+    """
+    return [m.summary() for m in METHODS.values()]
 
 
 def get(name: str) -> Method:
@@ -95,6 +109,15 @@ def compare(
     return Comparison(a, b, d, hit)
 
 
+class _CallablePackage(types.ModuleType):
+    """This package, callable: ``dsviz.methods()`` is :func:`summaries` (the package keeps its name on ``dsviz``)."""
+
+    def __call__(self) -> list[dict]:
+        return summaries()
+
+
+sys.modules[__name__].__class__ = _CallablePackage
+
 __all__ = [
     "METHODS",
     "Comparison",
@@ -109,4 +132,5 @@ __all__ = [
     "get",
     "load_sample",
     "names",
+    "summaries",
 ]

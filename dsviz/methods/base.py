@@ -11,7 +11,10 @@ A :class:`Method` is registered once (:mod:`dsviz.methods.registry`) with
 * ``encode``/``decode`` of its method-specific ``detail`` for the on-disk cache;
 * optionally ``matrix``: the method's own joint form over P datasets (SimEx trains
   one fleet of P autoencoders, AAD one autoencoder on all P); by default a matrix
-  is every pair through ``compute``.
+  is every pair through ``compute``;
+* optionally ``features``: the same computation on float feature rows (N x D) with
+  labels instead of images, for methods defined on feature vectors (OTDD, s-OTDD);
+  ``compute`` on images is ``features`` on ``to_features`` of the images.
 
 Every pairwise computation records its measured cost (:mod:`dsviz.runtime.timings`, step
 ``distance_<name>``, units: source images x target images, only when it completes), so a
@@ -63,6 +66,7 @@ class Method:
     encode: Callable[[Any], dict[str, np.ndarray]] = lambda detail: {}
     decode: Callable[[dict[str, np.ndarray]], Any] = lambda arrays: None
     matrix: Callable[..., DistanceMatrix] | None = None
+    features: Callable[..., Distance] | None = None
 
     def check(self, settings) -> None:
         if not isinstance(settings, self.settings):

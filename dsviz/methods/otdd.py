@@ -34,25 +34,28 @@ class OTDDSettings:
     seed: int = 0
 
 
-def _compute(name: str, label_distance: str):
-    """The method's ``compute``; ``progress`` follows each stage of the OTDD engine
-    (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
+def _features(name: str, label_distance: str):
+    """The method on feature rows: :func:`dsviz.otdd.compute_otdd` with ``settings`` (``normalize`` unused)."""
 
-    def compute(
-        src: LabeledImages,
-        tgt: LabeledImages,
+    def features(
+        x1,
+        y1,
+        x2,
+        y2,
         settings: OTDDSettings,
         *,
+        classes1=None,
+        classes2=None,
         device: str = "auto",
         progress: Progress | None = None,
     ) -> Distance:
         res = compute_otdd(
-            to_features(src.images, settings.normalize),
-            src.labels,
-            to_features(tgt.images, settings.normalize),
-            tgt.labels,
-            classes1=src.classes,
-            classes2=tgt.classes,
+            x1,
+            y1,
+            x2,
+            y2,
+            classes1=classes1,
+            classes2=classes2,
             label_distance=label_distance,
             outer=settings.outer,
             eps=settings.eps,
@@ -63,8 +66,37 @@ def _compute(name: str, label_distance: str):
             seed=settings.seed,
             progress=progress,
         )
-        res.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
         return Distance(name, res.otdd, res.seconds, asdict(settings), res)
+
+    return features
+
+
+def _compute(name: str, label_distance: str):
+    """The method's ``compute``; ``progress`` follows each stage of the OTDD engine
+    (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
+    on_features = _features(name, label_distance)
+
+    def compute(
+        src: LabeledImages,
+        tgt: LabeledImages,
+        settings: OTDDSettings,
+        *,
+        device: str = "auto",
+        progress: Progress | None = None,
+    ) -> Distance:
+        d = on_features(
+            to_features(src.images, settings.normalize),
+            src.labels,
+            to_features(tgt.images, settings.normalize),
+            tgt.labels,
+            settings,
+            classes1=src.classes,
+            classes2=tgt.classes,
+            device=device,
+            progress=progress,
+        )
+        d.detail.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
+        return d
 
     return compute
 
@@ -76,6 +108,7 @@ def _method(name: str, label_distance: str, description: str, source: str) -> Me
         source=source,
         settings=OTDDSettings,
         compute=_compute(name, label_distance),
+        features=_features(name, label_distance),
         encode=OTDDResult.to_arrays,
         decode=OTDDResult.from_arrays,
     )

@@ -23,6 +23,34 @@ class SOTDDSettings:
     normalize: str = "mnist"
 
 
+def features(
+    x1,
+    y1,
+    x2,
+    y2,
+    settings: SOTDDSettings,
+    *,
+    classes1=None,
+    classes2=None,
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> Distance:
+    """s-OTDD on feature rows: :func:`dsviz.otdd.sliced.compute_sotdd` with ``settings`` (``normalize`` unused;
+    class names are not needed: the value is invariant to renaming classes)."""
+    res = compute_sotdd(
+        x1,
+        y1,
+        x2,
+        y2,
+        n_projections=settings.n_projections,
+        n_moments=settings.n_moments,
+        p=settings.p,
+        seed=settings.seed,
+        device=device,
+    )
+    return Distance("sotdd", res.value, res.seconds, asdict(settings), res)
+
+
 def compute(
     src: LabeledImages,
     tgt: LabeledImages,
@@ -33,20 +61,17 @@ def compute(
 ) -> Distance:
     if progress is not None:
         progress(0, 1, f"s-OTDD {src.name} vs {tgt.name}")
-    res = compute_sotdd(
+    d = features(
         to_features(src.images, settings.normalize),
         src.labels,
         to_features(tgt.images, settings.normalize),
         tgt.labels,
-        n_projections=settings.n_projections,
-        n_moments=settings.n_moments,
-        p=settings.p,
-        seed=settings.seed,
+        settings,
         device=device,
     )
     if progress is not None:
         progress(1, 1, "done")
-    return Distance("sotdd", res.value, res.seconds, asdict(settings), res)
+    return d
 
 
 def _encode(res: SOTDDResult) -> dict[str, np.ndarray]:
@@ -70,6 +95,7 @@ METHOD = Method(
     "ICML 2025 (arXiv 2501.18901), Sec. 3",
     settings=SOTDDSettings,
     compute=compute,
+    features=features,
     encode=_encode,
     decode=_decode,
 )
