@@ -91,7 +91,9 @@ def test_layers_import_only_downward():
 
 
 def test_engines_never_import_methods_or_studies():
-    bad = {e: f for e, f in _edges().items() if e[0] in ENGINES and e[1] in {"methods", "studies", "figures", "commands"}}
+    bad = {
+        e: f for e, f in _edges().items() if e[0] in ENGINES and e[1] in {"methods", "studies", "figures", "commands"}
+    }
     assert not bad, bad
 
 
