@@ -1,4 +1,4 @@
-"""One pixel per class pair: the best single-pixel logistic regression for every pair of classes.
+"""The one-pixel fit: the best single-pixel logistic regression for every pair of classes.
 
 After "Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel"
 (L. France, 2021; code: GitHub lucafrance/mnist-pixel, ``evaluate_models.py``). For every
@@ -8,7 +8,7 @@ pair of classes ``(i, j)`` and every pixel ``p`` a logistic regression
 
 is fitted; the pixel with the best in-sample accuracy is kept (the first one among ties,
 as the article's left-to-right scan with a strict ``>``) and its accuracy on held-out
-images is reported. Two protocols (:data:`PROTOCOLS`):
+images is reported. Two protocols (:data:`dsviz.studies.onepixel.dataset.PROTOCOLS`):
 
 * ``published``: the article's code. Every image is L2-normalized as a 784-vector
   (``sklearn.preprocessing.normalize``), so ``x_p = pixel / ||image||_2``; the models are
@@ -45,7 +45,6 @@ hand-written in torch rather than delegated.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 
@@ -53,23 +52,8 @@ import numpy as np
 import torch
 from sklearn.preprocessing import normalize
 
-from dsviz.data import DataError, load
-from dsviz.runtime import timings
-from dsviz.runtime.cache import Cache, fingerprint
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
-
-PROTOCOLS = ("published", "heldout")
-"""``published``: the article's code (L2-normalized, train -> test); ``heldout``: 50k / 10k of train, pixel / 255."""
-
-PROTOCOL_SENTENCES = {
-    "published": "As the article's code (lucafrance/mnist-pixel, evaluate_models.py): every image L2-normalized as a "
-    '784-vector, each one-pixel LogisticRegression(solver="sag", C = 1) fitted on the whole training '
-    "split, the pixel with the best in-sample accuracy scored on the test split.",
-    "heldout": "A clean held-out split of the training split only: raw intensities / 255, fitted on 50,000 training "
-    "images and scored on the other 10,000 (fixed seed 0), as the article's prose describes the data.",
-}
-"""One sentence per protocol, for the page and the CLI help."""
 
 LEVELS = 256
 """Number of distinct uint8 pixel values."""
@@ -181,21 +165,6 @@ class OnePixelResult:
 
 FEATURE_SCALE = {"gray": float(LEVELS - 1), "l2": 1.0}
 """Factor from ``-b / w`` to :attr:`OnePixelResult.threshold` for each feature."""
-
-
-def fit_validation_split(n: int, seed: int = 0, val_fraction: float = VAL_FRACTION) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted indices of the fitting and validation parts of ``n`` images.
-
-    A ``np.random.default_rng(seed)`` permutation; the first ``round(n * val_fraction)``
-    indices are the validation part (10,000 of 60,000 for the default fraction).
-    """
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
-    n_val = int(round(n * val_fraction))
-    if n_val < 1 or n_val >= n:
-        raise ValueError(f"cannot split {n} images into non-empty fitting and validation parts")
-    order = np.random.default_rng(seed).permutation(n)
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
 def pixel_histograms(images: np.ndarray, labels: np.ndarray, n_classes: int, chunk: int = 4096) -> np.ndarray:
@@ -532,289 +501,4 @@ def fit_one_pixel_published(
             progress(done, len(pairs), "class pairs fitted")
     return table.result(
         classes, "l2", class_means(train_images, train_labels, k), len(train_labels), len(test_labels), C, start
-    )
-
-
-@dataclass
-class OnePixelRun:
-    """:func:`one_pixel_dataset`'s answer: the result and where its data came from."""
-
-    name: str
-    protocol: str
-    result: OnePixelResult
-    split_used: str
-    cache_hit: bool
-
-
-ESTIMATE_PREFIX = "about "
-"""How :func:`one_pixel_dataset` starts the progress message that says how long a fit will take."""
-
-
-def one_pixel_dataset(
-    name: str,
-    *,
-    protocol: str = "heldout",
-    seed: int = 0,
-    val_fraction: float = VAL_FRACTION,
-    C: float = 1.0,
-    device: str = "auto",
-    data_dir: str | os.PathLike[str] | None = None,
-    cache: Cache | None = None,
-    progress: Progress | None = None,
-) -> OnePixelRun:
-    """One-pixel fits of a dataset under ``protocol`` (:data:`PROTOCOLS`), cached.
-
-    ``heldout``: the training split (falling back to test when absent) cut by
-    :func:`fit_validation_split` with ``seed``. ``published``: train -> test by
-    :func:`fit_one_pixel_published`; raises :class:`DataError` when either split is
-    missing. The cache key holds the protocol, the data fingerprint and every option
-    that applies except ``device``.
-    """
-    if protocol not in PROTOCOLS:
-        raise DataError(f"unknown one-pixel protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
-    data = load(name, split="train", data_dir=data_dir)
-    params: dict = {"protocol": protocol, "C": C, "classes": list(data.classes)}
-    if protocol == "heldout":
-        fit_idx, val_idx = fit_validation_split(len(data.labels), seed=seed, val_fraction=val_fraction)
-        params.update(seed=seed, val_fraction=val_fraction)
-        split_used, data_fingerprint = data.split_used, fingerprint(data.images, data.labels)
-
-        def compute() -> OnePixelResult:
-            return fit_one_pixel(
-                data.images[fit_idx],
-                data.labels[fit_idx],
-                data.images[val_idx],
-                data.labels[val_idx],
-                data.classes,
-                C=C,
-                device=device,
-                progress=progress,
-            )
-    else:
-        test = load(name, split="test", data_dir=data_dir)
-        if data.split_used != "train" or test.split_used != "test":
-            raise DataError(
-                f"{name}: the published protocol fits on the train split and scores on the test split, but only "
-                f"one split is available here ({data.split_used}); use the heldout protocol"
-            )
-        split_used = "train+test"
-        data_fingerprint = fingerprint(data.images, data.labels, test.images, test.labels)
-
-        def compute() -> OnePixelResult:
-            return fit_one_pixel_published(
-                data.images, data.labels, test.images, test.labels, data.classes, C=C, device=device, progress=progress
-            )
-
-    store = cache if cache is not None else Cache()
-    step, units = f"onepixel_{protocol}", float(len(data.labels)) * len(data.classes) ** 2
-
-    def measured_compute() -> OnePixelResult:
-        seconds = timings.estimate(step, units, root=store.root)
-        if progress is not None and seconds is not None:
-            progress(0, 1, f"{ESTIMATE_PREFIX}{seconds:.0f} s (scaled from the last measured fit)")
-        with timings.measured(step, units, root=store.root):  # recorded only when the fit completes
-            return compute()
-
-    result, hit = store.get_or_compute(
-        "onepixel", params, data_fingerprint, measured_compute, OnePixelResult.to_arrays, OnePixelResult.from_arrays
-    )
-    return OnePixelRun(name=name, protocol=protocol, result=result, split_used=split_used, cache_hit=hit)
-
-
-@dataclass
-class OnePixelSummary:
-    """How separable a dataset's class pairs are with one pixel (held-out accuracy, unrounded).
-
-    Attributes:
-        ranked: fitted pairs ``(i, j, accuracy)`` from best to worst.
-        n_pairs: number of fitted pairs.
-        at_least: ``{threshold: number of pairs with accuracy >= threshold}``.
-        partners: K, per class the number of other classes it is separated from at
-            ``partner_level`` or better.
-        partner_level: the accuracy level of ``partners``.
-    """
-
-    ranked: list[tuple[int, int, float]]
-    n_pairs: int
-    at_least: dict[float, int]
-    partners: np.ndarray
-    partner_level: float
-
-
-def summarize(
-    result: OnePixelResult, levels: tuple[float, ...] = (0.9, 0.95), partner_level: float = 0.95
-) -> OnePixelSummary:
-    """Rank the pairs by held-out accuracy and count pairs and partners at or above ``levels`` (unrounded)."""
-    acc = result.val_accuracy
-    ranked = sorted(((i, j, float(acc[i, j])) for i, j in result.pairs()), key=lambda t: -t[2])
-    with np.errstate(invalid="ignore"):
-        partners = (np.nan_to_num(acc, nan=0.0) >= partner_level).sum(1)
-    return OnePixelSummary(
-        ranked=ranked,
-        n_pairs=len(ranked),
-        at_least={level: sum(a >= level for _, _, a in ranked) for level in levels},
-        partners=partners,
-        partner_level=partner_level,
-    )
-
-
-def chart_value(accuracy: float) -> float:
-    """The number the article's heatmap prints for an accuracy.
-
-    ``evaluate_models.py`` saves the accuracies with ``np.savetxt(fmt="%.4f")`` and
-    ``visualizations.py`` annotates ``sns.heatmap(annot=True)`` with seaborn's default
-    format ``".2g"``: two decimals for values in [0.1, 1), ``1`` for 1.0.
-    """
-    return float(format(float(f"{accuracy:.4f}"), ".2g"))
-
-
-@dataclass(frozen=True)
-class ArticleCounts:
-    """The figures the article quotes about one dataset's one-pixel table (``None``: not stated).
-
-    Attributes:
-        at_least: ``{0.9: pairs, 0.95: pairs}`` with chart value at or above the level.
-        top_pairs: the pairs at or above 0.95 (the article lists MNIST's).
-        best, worst: ``(i, j, chart value)`` of the best and worst pair.
-        strong_classes: classes at or above 0.95 against at least ``min_partners`` others.
-        min_partners: that number of other classes (six in the article).
-    """
-
-    at_least: dict[float, int | None]
-    top_pairs: tuple[tuple[int, int], ...] | None
-    best: tuple[int, int, float] | None
-    worst: tuple[int, int, float] | None
-    strong_classes: tuple[int, ...] | None
-    min_partners: int = 6
-
-
-ARTICLE_FIGURES: dict[str, ArticleCounts] = {
-    # L. France, "Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel"
-    # (2021-04-05, lucaf.eu), section "Machine learning with one pixel": the figures its prose quotes.
-    "mnist": ArticleCounts(
-        at_least={0.9: 15, 0.95: 3},
-        top_pairs=((0, 1), (0, 4), (1, 8)),
-        best=(0, 1, 0.99),
-        worst=(3, 5, 0.76),
-        strong_classes=(),  # "less often the case in MNIST: only three pairs have at least 0.95"
-    ),
-    "fashion-mnist": ArticleCounts(
-        at_least={0.9: 33, 0.95: None},
-        top_pairs=None,
-        best=(1, 7, 0.99),
-        worst=(4, 6, 0.67),
-        strong_classes=(5, 7, 8, 9),
-    ),
-}
-"""What the article's prose reports, by dataset name, to show beside :func:`article_counts`."""
-
-ARTICLE_CHARTS: dict[str, tuple[str, ...]] = {
-    # The same article's heatmaps (assets/2021/mnist-pairwise-one-pixel/accuracy_1px_pairwise_{mnist,fashion}.png
-    # of GitHub lucafrance/lucafrance.github.io), read off cell by cell: row i holds pairs (i, i+1..9).
-    "mnist": (
-        ".99 .87 .9 .95 .84 .85 .88 .94 .94",
-        ".89 .92 .94 .89 .92 .96 .9 .94",
-        ".85 .86 .86 .84 .87 .82 .86",
-        ".86 .76 .87 .9 .83 .84",
-        ".79 .87 .87 .83 .83",
-        ".85 .84 .8 .81",
-        ".9 .89 .89",
-        ".9 .8",
-        ".79",
-    ),
-    "fashion-mnist": (
-        ".92 .93 .88 .9 .97 .78 .98 .91 .97",
-        ".97 .93 .95 .98 .93 .99 .94 .98",
-        ".94 .77 .98 .73 .98 .9 .99",
-        ".89 .95 .85 .97 .91 .97",
-        ".98 .67 .98 .91 .98",
-        ".97 .76 .88 .82",
-        ".97 .88 .98",
-        ".9 .89",
-        ".95",
-    ),
-}
-"""The article's published accuracy charts (test split, two decimals), upper triangles by row."""
-
-
-def article_chart(name: str) -> np.ndarray | None:
-    """K x K symmetric matrix of the article's chart for ``name`` (NaN diagonal); None when it has none."""
-    rows = ARTICLE_CHARTS.get(name)
-    if rows is None:
-        return None
-    k = len(rows) + 1
-    chart = np.full((k, k), np.nan)
-    for i, row in enumerate(rows):
-        values = [float(v) for v in row.split()]
-        if len(values) != k - 1 - i:
-            raise ValueError(f"article chart of {name}: row {i} has {len(values)} values, expected {k - 1 - i}")
-        chart[i, i + 1 :] = chart[i + 1 :, i] = values
-    return chart
-
-
-def article_counts(
-    accuracy: np.ndarray,
-    levels: tuple[float, ...] = (0.9, 0.95),
-    strong_level: float = 0.95,
-    min_partners: int = 6,
-) -> ArticleCounts:
-    """The article's figures measured on a K x K accuracy matrix, on its chart values (:func:`chart_value`).
-
-    Pairs ``i < j`` with a finite accuracy count. Pairs at or above each level, the pairs at
-    or above ``strong_level``, the best and worst pair (ranked by accuracy, first pair among
-    ties, reported as chart values), and the classes whose chart value reaches
-    ``strong_level`` against at least ``min_partners`` others.
-    """
-    k = len(accuracy)
-    pairs = [(i, j) for i in range(k) for j in range(i + 1, k) if np.isfinite(accuracy[i, j])]
-    shown = {(i, j): chart_value(accuracy[i, j]) for i, j in pairs}
-    ranked = sorted(pairs, key=lambda ij: -accuracy[ij])
-    partners = np.zeros(k, dtype=int)
-    for (i, j), value in shown.items():
-        if value >= strong_level:
-            partners[i] += 1
-            partners[j] += 1
-    return ArticleCounts(
-        at_least={level: sum(v >= level for v in shown.values()) for level in levels},
-        top_pairs=tuple(ij for ij in ranked if shown[ij] >= strong_level),
-        best=(*ranked[0], shown[ranked[0]]) if ranked else None,
-        worst=(*ranked[-1], shown[ranked[-1]]) if ranked else None,
-        strong_classes=tuple(int(c) for c in np.flatnonzero(partners >= min_partners)),
-        min_partners=min_partners,
-    )
-
-
-@dataclass(frozen=True)
-class ChartAgreement:
-    """Cell-by-cell comparison of our chart values with the article's chart.
-
-    Attributes:
-        equal: pairs whose two-decimal value is the same.
-        n_pairs: pairs compared (finite in both).
-        max_gap: largest absolute difference of chart values.
-        mean_gap: mean signed difference, ours minus the article's.
-    """
-
-    equal: int
-    n_pairs: int
-    max_gap: float
-    mean_gap: float
-
-
-def chart_agreement(accuracy: np.ndarray, chart: np.ndarray) -> ChartAgreement:
-    """Compare :func:`chart_value` of ``accuracy`` with the article's ``chart`` over pairs ``i < j``."""
-    k = len(chart)
-    gaps = [
-        round(chart_value(accuracy[i, j]) - chart[i, j], 2)
-        for i in range(k)
-        for j in range(i + 1, k)
-        if np.isfinite(accuracy[i, j]) and np.isfinite(chart[i, j])
-    ]
-    if not gaps:
-        return ChartAgreement(0, 0, float("nan"), float("nan"))
-    return ChartAgreement(
-        equal=int(sum(g == 0 for g in gaps)),
-        n_pairs=len(gaps),
-        max_gap=float(max(abs(g) for g in gaps)),
-        mean_gap=float(np.mean(gaps)),
     )
