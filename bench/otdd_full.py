@@ -1,4 +1,4 @@
-"""Benchmark: OTDD on whole datasets from the command line (issue 14, target 3).
+"""Benchmark: OTDD on whole datasets from the command line (full MNIST-size datasets, no subsampling).
 
 Runs ``python -m dsviz otdd SRC TGT --n all --label-distance gaussian --json`` (and,
 for the consistency check, the same with ``--n 5000``) as child processes with an

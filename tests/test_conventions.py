@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,25 @@ def test_deep_link_workaround_still_matches_streamlit(tmp_path):
     import streamlit.commands.navigation as nav
 
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(nav.navigation)
+
+
+ISSUE_CITATION = re.compile(r"\bissues?\s*#?\s*\d", re.IGNORECASE)
+"""An issue-tracker number cited as a source; code cites the paper and section, or says the reason."""
+
+
+@pytest.mark.parametrize("package", ["dsviz", "ui", "pages", "bench", "tests"])
+def test_no_source_cites_an_issue_number(package):
+    hits = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if ISSUE_CITATION.search(line)
+    ]
+    assert not hits, "cite the paper/section or the reason instead:\n" + "\n".join(hits)
+
+
+def test_the_issue_citation_check_can_fail():
+    word = "issue"  # split so that this file does not cite one itself
+    assert ISSUE_CITATION.search(f"guard ({word} 12): a member")
+    assert ISSUE_CITATION.search(f"see {word.title()} #7")
+    assert not ISSUE_CITATION.search("an issue with 3 members")

@@ -307,7 +307,7 @@ def test_simex_page_trains_on_demand_and_orders_reconstructions(real_data_dir):
     at.button(key="train_class_fleet").click().run()
     assert not at.exception, at.exception
     assert {c.proto.id for c in at.get("plotly_chart")}  # Δ, baseline and settling figures are drawn
-    # one epoch is a labelled preview, and its untrained members are named, not silently used (issue 12)
+    # one epoch is a labelled preview, and its untrained members are named, not silently used
     assert any("Fast preview: 1 epochs" in w.value for w in at.warning)
     assert any("did not train" in w.value for w in at.warning)
     at.selectbox(key="ae").set_value("7").run()

@@ -1,4 +1,4 @@
-"""Issue 12: the untrained-member guard, the retraining (§5.1) and confusion (§5.4) baselines, their CLI keys."""
+"""The untrained-member guard, the retraining (§5.1) and confusion (§5.4) baselines, their CLI keys."""
 
 from __future__ import annotations
 

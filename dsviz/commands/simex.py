@@ -19,7 +19,7 @@ SimEx-iSSIM fleets and AAD) run as tasks of :mod:`dsviz.runtime.executor`
 (``--executor local|ray``, ``--address``); the output is then read back from
 the cache.
 
-Issue 12 adds: ``untrained_members`` (names of members whose training loss never
+Also reported: ``untrained_members`` (names of members whose training loss never
 fell below their mean image's; their columns are left out of every ordering),
 ``settling_baseline`` (Fig. 6a: ρ against the baseline after each epoch, over
 the ``--repeats`` seeds: ``epochs``, ``mean``, ``std``, ``per_seed``, ``reference``),

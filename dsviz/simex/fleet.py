@@ -16,7 +16,8 @@ and RMSprop updates element-wise, so members stay independent. The SimEx paper
 the fewest epochs; those are the defaults. After every epoch Δ is re-measured on
 held-out samples, so one can see how the ordering settles (:attr:`FleetRun.history`).
 
-Guard against members that did not train (issue 12): a member whose last-epoch
+Guard against members that did not train (a member whose logits saturate in its first epoch,
+see :meth:`~dsviz.simex.model.FleetAutoencoder.init_output_bias`): a member whose last-epoch
 training loss is not clearly below the loss of the best *input-independent*
 output, its training images' per-pixel mean image (for MSE that loss is the mean
 pixel variance, so the ratio is 1 - R²), has learned nothing about its inputs
@@ -46,7 +47,7 @@ BATCH_SIZE = 32
 EVAL_BATCH = 512
 UNTRAINED_RATIO = 0.97
 """A member is untrained when its last training loss is above this fraction of its mean-image loss
-(no better than the mean image within 3 %; the saturated member of issue 12 had 1.67)."""
+(no better than the mean image within 3 %; a member saturated at a black output measured 1.67)."""
 CPU_THREADS: int | None = None
 """torch CPU threads while a fleet trains; ``None`` keeps torch's setting (all cores).
 On an idle 2-core machine two threads train ~1.9x faster than one; when other

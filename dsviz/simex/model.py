@@ -87,7 +87,7 @@ class FleetAutoencoder(nn.Module):
     def init_output_bias(self, pixel_means: Sequence[float]) -> None:
         """Start member k's sigmoid output at its training data's mean pixel: bias = logit(mean_k).
 
-        Why (issue 12): with the default bias 0 every member starts at a grey 0.5
+        Why: with the default bias 0 every member starts at a grey 0.5
         output, the MSE gradient of mostly black images pushes all output logits
         down at once, and RMSprop (whose step size does not shrink with the
         gradient) drove one MNIST member's logits to about -33 within its first

@@ -41,7 +41,8 @@ DEFAULT_EPOCHS = 50
 """Settled fleets: SimEx §5.2 (Fig. 6a) measured that with RMSprop at lr 2e-4 the ordering reaches its
 final agreement with the baseline (ρ = 0.92) at 50 epochs and stays there."""
 PREVIEW_EPOCHS = 10
-"""Fast preview: a fifth of the training; orderings at this point are not settled (issue 12)."""
+"""Fast preview: a fifth of the training; orderings at this point are not settled
+(SimEx §5.5, Fig. 6a: the ordering still moves before 50 epochs)."""
 BETWEEN_DATASETS = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
 """The five datasets of the between-dataset experiment (SimEx §5.3, plus EMNIST letters)."""
 

@@ -1,6 +1,7 @@
 """Pixel statistics and principal component analysis of an image dataset.
 
-After the Fashion-MNIST machine-learning report (pixel statistics, PCA) seeding issue 5:
+After the pixel statistics and PCA of the Fashion-MNIST benchmark report (Xiao, Rasul & Vollgraf, 2017,
+"Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning Algorithms", arXiv:1708.07747):
 mean and standard-deviation images overall and per class, and PCA of the flattened
 images on the [0, 1] intensity scale.
 
