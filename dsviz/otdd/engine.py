@@ -189,28 +189,103 @@ def compute_otdd(
     seed: int = 0,
     progress: StageProgress | None = None,
 ) -> OTDDResult:
-    """OTDD and plain OT between labeled samples (x1, y1) and (x2, y2).
+    r"""Optimal Transport Dataset Distance between two labeled samples, with plain OT beside it.
 
-    Args:
-        x1, x2: features, n1 x d and n2 x d (numpy or torch).
-        y1, y2: labels of any values; each side may have its own number of classes.
-        classes1, classes2: optional class names indexed by label value.
-        label_distance: ``exact`` (inner OT between class samples) or ``gaussian``
-            (Bures-Wasserstein between class Gaussians).
-        outer: ``exact`` (network simplex), ``sinkhorn`` (POT, entropic; ``eps`` is
-            relative to the mean cost), ``scaling`` (the authors' debiased Sinkhorn
-            divergence with epsilon-scaling, their entreg 0.1) or ``auto`` (exact up to
-            ``EXACT_MAX_ENTRIES`` cost entries, scaling beyond).
-        debiased: subtract half of each self-distance (OTDD and OT alike).
-        device: ``auto``, ``cpu`` or ``cuda``; all dense linear algebra runs there.
-        top_k: partners kept per point in the result.
-        plain_ot: also compute the feature-only OT (``ot``; NaN when false).
-        max_outer: at most this many points per side in the outer problem, drawn
-            uniformly with ``seed`` (the authors' ``maxsamples``); the label
-            distances always use every point. Points left out have no partners
-            (index -1) in the result.
-        progress: called as ``progress(done, total, stage)`` before each stage of
-            :func:`stages` and with ``done == total`` at the end.
+    Each point is a pair :math:`z = (x, y)` of features and label. With :math:`p = 2` the ground cost
+    adds to the feature distance the 2-Wasserstein distance between the class-conditional distributions
+    :math:`P_y = \mathcal{L}(x \mid y)` ([1]_, Sec. 3, Eq. 3),
+
+    .. math::
+        c\big((x, y), (x', y')\big) = \lVert x - x' \rVert_2^2 + W_2^2(P_y, P'_{y'})
+
+    and the distance is the optimal transport cost between the uniform empirical measures
+    ([1]_, Sec. 3, Eq. 4):
+
+    .. math::
+        \mathrm{OTDD}(\mathcal{D}_1, \mathcal{D}_2) = \min_{\pi \in \Pi(\mathbf{a}, \mathbf{b})}
+            \langle \pi, \mathbf{C} \rangle_F
+        \quad \text{s.t.} \ \pi \mathbf{1} = \mathbf{a} = \tfrac{1}{n_1}\mathbf{1},
+        \ \pi^T \mathbf{1} = \mathbf{b} = \tfrac{1}{n_2}\mathbf{1}, \ \pi \geq 0
+
+    where :math:`\mathbf{C}_{ij} = c(z_i, z'_j)`. The value is a *squared* distance (no square root).
+    With ``label_distance="gaussian"`` each :math:`P_y` is replaced by the Gaussian with its mean and
+    covariance, whose :math:`W_2^2` has the closed (Bures-Wasserstein) form ([1]_, Sec. 4)
+
+    .. math::
+        W_2^2\big(\mathcal{N}(\mu, \Sigma), \mathcal{N}(\mu', \Sigma')\big) = \lVert \mu - \mu' \rVert_2^2
+            + \operatorname{tr}\big(\Sigma + \Sigma' - 2 (\Sigma^{1/2} \Sigma' \Sigma^{1/2})^{1/2}\big).
+
+    Debiasing (as for Sinkhorn divergences, [2]_) reports
+    :math:`\mathrm{OTDD}(A, B) - \tfrac12 \mathrm{OTDD}(A, A) - \tfrac12 \mathrm{OTDD}(B, B)`; with the exact
+    solver the self terms are 0 (the identity coupling is feasible and free), so they are only computed
+    for the entropic solvers. Plain OT is the same problem with the feature cost alone.
+
+    Parameters
+    ----------
+    x1 : (n1, d) array-like or torch.Tensor, float
+        Source features (numpy or torch; finite, numeric).
+    y1 : (n1,) array-like or torch.Tensor
+        Source labels, of any values; they are mapped to classes ``0..K1-1`` in sorted order.
+    x2 : (n2, d) array-like or torch.Tensor, float
+        Target features, same dimension ``d`` as ``x1``.
+    y2 : (n2,) array-like or torch.Tensor
+        Target labels; the target may have its own number of classes ``K2``.
+    classes1, classes2 : sequence of str, optional (default=None)
+        Class names indexed by label value (``classes[label]``); the label values as text when None.
+    label_distance : {"exact", "gaussian"}, optional (default="exact")
+        ``exact``: inner OT between the class samples; ``gaussian``: Bures-Wasserstein between the class
+        Gaussians ([1]_, Sec. 4).
+    outer : {"exact", "sinkhorn", "scaling", "auto"}, optional (default="exact")
+        Solver of the outer problem: ``exact`` (network simplex, ``ot.emd``), ``sinkhorn`` (POT's entropic
+        solver, regularisation ``eps`` times the mean cost), ``scaling`` (the authors' debiased Sinkhorn
+        divergence with epsilon-scaling, :mod:`dsviz.otdd.sinkhorn`), or ``auto`` (exact up to
+        :data:`EXACT_MAX_ENTRIES` cost entries, scaling beyond).
+    eps : float, optional (default=0.05)
+        Entropic regularisation relative to the mean cost; used by ``outer="sinkhorn"`` only.
+    debiased : bool, optional (default=True)
+        Subtract half of each self-distance, for OTDD and plain OT alike ([2]_).
+    device : str or torch.device, optional (default="auto")
+        Where the dense linear algebra runs; see :func:`dsviz.runtime.device.resolve_device`.
+    top_k : int, optional (default=5)
+        Partners kept per point in the result (at least 1).
+    plain_ot : bool, optional (default=True)
+        Also solve the feature-only OT problem (``result.ot``; NaN when False).
+    max_outer : int, optional (default=None)
+        At most this many points per side in the outer problem, drawn uniformly with ``seed`` (the authors'
+        ``maxsamples``); the label distances always use every point, and points left out have no partners
+        (index -1).
+    seed : int, optional (default=0)
+        Seed of the ``max_outer`` subsample.
+    progress : callable, optional (default=None)
+        Called as ``progress(done, total, stage)`` before each stage of :func:`stages` and with
+        ``done == total`` at the end.
+
+    Returns
+    -------
+    result : :class:`~dsviz.otdd.result.OTDDResult`
+        ``otdd`` and ``ot`` (squared distances), the ``feature_component`` and ``label_component`` of the
+        optimal coupling's cost, the ``K1 x K2`` ``label_distances`` :math:`W_2^2(P_y, P'_{y'})` and
+        ``class_coupling``, each point's ``top_k`` partners, the strongest coupling entries, seconds per
+        stage (``timings``) and the ``options`` that ran (``outer_used``, ``label_route``, ...).
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``label_distance`` or ``outer``, ``top_k < 1``, features that are not 2-D, empty,
+        non-numeric or non-finite, differing dimensions, labels of the wrong length, or class names that
+        do not cover the label values.
+
+    References
+    ----------
+    .. [1] Alvarez-Melis, D., & Fusi, N. (2020). Geometric Dataset Distances via Optimal Transport.
+        In Advances in Neural Information Processing Systems 33 (NeurIPS 2020).
+    .. [2] Feydy, J., Séjourné, T., Vialard, F.-X., Amari, S., Trouvé, A., & Peyré, G. (2019).
+        Interpolating between Optimal Transport and MMD using Sinkhorn Divergences. In AISTATS 2019.
+
+    See Also
+    --------
+    dsviz.otdd.sliced.compute_sotdd : the sliced approximation (s-OTDD).
+    ot.emd : the network simplex solving the exact outer problem.
     """
     if label_distance not in LABEL_DISTANCE_CHOICES:
         raise ValueError(
