@@ -29,7 +29,9 @@ def _server_log() -> logging.Logger:
 
 _server_log()
 
-st.set_page_config(layout="wide", page_title="dsviz")
+# page_icon: without it each page's :material/...: icon becomes the favicon, which the browser fetches
+# from fonts.gstatic.com (an external request that fails offline); an emoji favicon is an inline data: URL
+st.set_page_config(layout="wide", page_title="dsviz", page_icon="📊")
 mark_app_ran()
 presenter_switch()
 chart_format_setting()
