@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 import pytest
-from browser_helpers import full_page_screenshot, wait_for_app_idle
+from browser_helpers import full_page_screenshot, single_chart, wait_for_app_idle
 from conftest import running_streamlit
 from sklearn.datasets import load_digits
 
@@ -77,7 +77,7 @@ def _downloads(page) -> None:
     data = json.loads(open(info.value.path(), encoding="utf-8").read())
     assert data["settings"]["n"] == 250 and data["index"] == ["digits", "mnist-5k"]
     assert abs(data["data"][0][0]) < 1e-6 and data["data"][0][1] > 1000  # same sample: 0; digits vs mnist-5k
-    chart = page.locator(".st-key-matrix_chart .js-plotly-plot")
+    chart = single_chart(page, ".st-key-matrix_chart .js-plotly-plot", "Download plot as a PNG")
     chart.hover()
     with page.expect_download() as info:
         chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
@@ -173,10 +173,10 @@ def test_augmentations_transform_mnist_5k_against_digits(page, first_run_server,
 def _save_chart(page, selector: str, title: str, filename: str) -> bytes:
     """Hover the plotly.js chart at ``selector``, click its toolbar camera (``title``), return the saved file's bytes.
 
-    A chart whose config changed is drawn anew; wait until the old drawing is gone.
+    A chart whose config changed is drawn anew beside a collapsed copy of the old drawing: wait for the state
+    (one chart, with the button of the chosen format), not for a locator that can match twice.
     """
-    page.wait_for_function("s => document.querySelectorAll(s).length === 1", arg=selector, timeout=60_000)
-    chart = page.locator(selector)
+    chart = single_chart(page, selector, title)
     chart.hover()
     with page.expect_download() as info:
         chart.locator(f".modebar-btn[data-title='{title}']").click()

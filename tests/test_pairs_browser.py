@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import full_page_screenshot
+from browser_helpers import full_page_screenshot, single_chart
 
 from dsviz.data import availability
 
@@ -14,8 +14,7 @@ URL = "/dataset_pairs?n=250"
 
 
 def _cell_position(page, row: int, col: int) -> dict:
-    chart = page.locator(".st-key-matrix_chart .js-plotly-plot")
-    chart.wait_for(timeout=LOAD_TIMEOUT_MS)
+    chart = single_chart(page, ".st-key-matrix_chart .js-plotly-plot", timeout_ms=LOAD_TIMEOUT_MS)
     chart.scroll_into_view_if_needed()
     return chart.evaluate(
         """(gd, [row, col]) => {
@@ -51,7 +50,9 @@ def _canvas_brightness(page, selector: str) -> float:
 def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(streamlit_server + URL)
     page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    names = page.locator(".st-key-matrix_chart .js-plotly-plot").evaluate("gd => gd._fullLayout.xaxis.categoryarray")
+    names = single_chart(page, ".st-key-matrix_chart .js-plotly-plot", timeout_ms=LOAD_TIMEOUT_MS).evaluate(
+        "gd => gd._fullLayout.xaxis.categoryarray"
+    )
     kmnist = availability(real_data_dir)["kmnist"].available  # the data folder decides, not this test
     assert ("kmnist" in names) == kmnist and "fashion-mnist" in names
     notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder")
