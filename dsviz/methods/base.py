@@ -55,7 +55,59 @@ class Distance:
 
 @dataclass(frozen=True)
 class Method:
-    """A registered dataset-distance method (see the module docstring)."""
+    r"""A registered dataset-distance method: a function of two labeled datasets and its settings.
+
+    A method maps two labeled samples :math:`\mathcal{D}_A = \{(x_i, y_i)\}_{i=1}^{n_A}` and
+    :math:`\mathcal{D}_B = \{(x'_j, y'_j)\}_{j=1}^{n_B}` and its settings :math:`s` to one number on its own
+    scale, and a set of :math:`P` datasets to the matrix of those numbers:
+
+    .. math::
+        d_s : (\mathcal{D}_A, \mathcal{D}_B) \mapsto d_s(\mathcal{D}_A, \mathcal{D}_B) \in \mathbb{R},
+        \qquad \mathbf{D}_{pq} = d_s(\mathcal{D}_p, \mathcal{D}_q), \quad p, q = 1, \dots, P,
+
+    e.g. the OTDD of [1]_ (:func:`dsviz.otdd.engine.compute_otdd`), the s-OTDD of [2]_ or the SimEx
+    :math:`\Delta` of [3]_. Values of different methods are on different scales (compare ranks across
+    methods, not values); SimEx's :math:`\Delta` is not symmetric. The settings dataclass, with ``name`` and
+    ``version``, is the cache key of every value computed (:func:`distance`, :func:`distance_matrix`).
+
+    Parameters
+    ----------
+    name : str
+        The method's name, the CLI's ``--method``.
+    description : str
+        One sentence for pages and ``--help``.
+    source : str
+        The paper and section the method follows.
+    settings : type
+        A frozen dataclass of the method's parameters; ``settings()`` gives the defaults.
+    compute : callable
+        ``compute(src, tgt, settings, device=..., progress=...) -> Distance`` on two
+        :class:`dsviz.data.LabeledImages`.
+    version : str, optional (default="1")
+        Bumped when the computation changes, so cached values are recomputed.
+    encode, decode : callable, optional
+        The method-specific ``Distance.detail`` to and from named arrays for the on-disk cache.
+    matrix : callable, optional (default=None)
+        The method's own joint form over :math:`P` datasets (one SimEx fleet of :math:`P` autoencoders);
+        when None a matrix is every pair through ``compute``.
+    features : callable, optional (default=None)
+        The same computation on float feature rows (``N x D``) with labels, for methods defined on feature
+        vectors (OTDD, s-OTDD).
+
+    Returns
+    -------
+    Calling ``compute`` returns a :class:`Distance`: ``value``, ``seconds``, the ``settings`` as a dict and
+    the method's ``detail``.
+
+    References
+    ----------
+    .. [1] Alvarez-Melis, D., & Fusi, N. (2020). Geometric Dataset Distances via Optimal Transport.
+        NeurIPS 2020, Sec. 3.
+    .. [2] Nguyen, K., Nguyen, H., Pham, T., & Ho, N. (2025). Lightspeed Geometric Dataset Distance via
+        Sliced Optimal Transport. ICML 2025, Sec. 3.
+    .. [3] Hwang, I., Lee, J., Liu, F., & Cho, M. (2020). SimEx: Express Prediction of Inter-dataset
+        Similarity by a Fleet of Autoencoders. arXiv:2001.04893, Sec. 3.
+    """
 
     name: str
     description: str

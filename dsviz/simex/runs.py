@@ -42,7 +42,7 @@ DEFAULT_EPOCHS = 50
 final agreement with the baseline (ρ = 0.92) at 50 epochs and stays there."""
 PREVIEW_EPOCHS = 10
 """Fast preview: a fifth of the training; orderings at this point are not settled
-(SimEx §5.5, Fig. 6a: the ordering still moves before 50 epochs)."""
+(SimEx Fig. 6a: the ordering still moves before 50 epochs)."""
 BETWEEN_DATASETS = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
 """The five datasets of the between-dataset experiment (SimEx §5.3, plus EMNIST letters)."""
 

@@ -356,16 +356,60 @@ def fit_one_pixel(
     device: str | torch.device = "auto",
     progress: Progress | None = None,
 ) -> OnePixelResult:
-    """Best single-pixel logistic regression per class pair, features ``pixel / 255`` (the ``heldout`` protocol).
+    r"""Best single-pixel logistic regression per class pair, features ``pixel / 255`` (``heldout`` protocol).
 
-    Args:
-        fit_images, val_images: uint8 N x H x W; pixels are scaled to [0, 1].
-        fit_labels, val_labels: int64 indices into ``classes``.
-        classes: all class names (K); matrices are K x K.
-        C: inverse L2 strength on the slope, as scikit-learn's ``LogisticRegression``
-            (default 1.0, its default); ``inf`` for an unpenalized fit.
-        device: ``auto|cpu|cuda``.
-        progress: called with ``(pairs done, pairs total)`` after each batch.
+    For every pair of classes :math:`(i, j)` present on both sides and every pixel :math:`p`, the images of
+    the two classes are fitted with a one-feature logistic regression that minimizes scikit-learn's
+    ``LogisticRegression`` objective (L2 penalty on the slope only, [2]_):
+
+    .. math::
+        (w_p, b_p) = \mathop{\arg \min}_{w, b} \quad C \sum_{n} \big[ -t_n \log \sigma(w x_{n,p} + b)
+            - (1 - t_n) \log\big(1 - \sigma(w x_{n,p} + b)\big) \big] + \tfrac12 w^2
+
+    with :math:`t_n = 1` for class :math:`j`. The pixel kept is the first with the best in-sample accuracy
+    ([1]_: the article's left-to-right scan with a strict ``>``), and its accuracy on the held-out images is
+    reported. Fits are exact (damped Newton on the per-class pixel histograms; Boyd & Vandenberghe,
+    *Convex Optimization*, Sec. 9.5), all pixels of a batch of pairs at once.
+
+    Parameters
+    ----------
+    fit_images : (N, H, W) ndarray, uint8
+        Fitting images; the feature is the gray level scaled to [0, 1].
+    fit_labels : (N,) ndarray, int
+        Indices into ``classes``.
+    val_images : (M, H, W) ndarray, uint8
+        Held-out images (the validation part of the training split).
+    val_labels : (M,) ndarray, int
+        Indices into ``classes``.
+    classes : tuple of str
+        All ``K`` class names; the result's matrices are ``K x K``.
+    C : float, optional (default=1.0)
+        Inverse L2 strength on the slope, as scikit-learn's (whose default is 1.0); ``inf`` for no penalty.
+    device : str or torch.device, optional (default="auto")
+        See :func:`dsviz.runtime.device.resolve_device`.
+    progress : callable, optional (default=None)
+        Called as ``progress(pairs done, pairs total, label)`` after each batch of pairs.
+
+    Returns
+    -------
+    result : :class:`OnePixelResult`
+        Per pair: the chosen ``pixel``, ``weight``, ``bias``, ``threshold``, ``train_accuracy``,
+        ``val_accuracy`` and every pixel's in-sample accuracy (``pixel_accuracy``); NaN where a class is absent.
+
+    Raises
+    ------
+    ValueError
+        On images that are not uint8 ``N x H x W`` arrays, or ``C <= 0``.
+
+    References
+    ----------
+    .. [1] France, L. (2021). Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel.
+        Code: GitHub lucafrance/mnist-pixel, ``evaluate_models.py``.
+    .. [2] scikit-learn user guide, "Logistic regression" (``sklearn.linear_model.LogisticRegression``).
+
+    See Also
+    --------
+    fit_one_pixel_published : the article's own protocol (L2-normalized images, train / test).
     """
     _check_inputs(fit_images, val_images, C)
     start = time.perf_counter()
@@ -469,17 +513,54 @@ def fit_one_pixel_published(
     device: str | torch.device = "auto",
     progress: Progress | None = None,
 ) -> OnePixelResult:
-    """The article's protocol (``published``): L2-normalized images, fit on train, score on test.
+    r"""Best single-pixel logistic regression per class pair under the article's protocol (``published``).
 
-    Follows ``evaluate_models.py`` of lucafrance/mnist-pixel: ``X = normalize(X, "l2")`` on
-    both splits, for each pair ``(i, j)`` the training images of the two classes, one
-    ``LogisticRegression(solver="sag")`` (C = 1, L2 on the slope, free intercept) per pixel,
-    the first pixel with the highest in-sample accuracy (strict ``>`` scan), and that
-    model's accuracy on the pair's test images. The objective is minimized exactly here
-    (damped Newton) where ``sag`` stops at ``tol = 1e-4``.
+    Follows ``evaluate_models.py`` of [1]_: every image is L2-normalized as a vector,
+    :math:`x_{n,p} = \mathrm{pixel}_{n,p} / \lVert \mathrm{image}_n \rVert_2` (``sklearn.preprocessing.normalize``),
+    and for each pair :math:`(i, j)` one ``LogisticRegression(solver="sag")`` (C = 1, L2 on the slope, free
+    intercept) is fitted per pixel on the pair's training images,
 
-    Args: as :func:`fit_one_pixel`, with the training split as fitting images and the
-    test split as held-out images.
+    .. math::
+        (w_p, b_p) = \mathop{\arg \min}_{w, b} \quad C \sum_{n} \big[ -t_n \log \sigma(w x_{n,p} + b)
+            - (1 - t_n) \log\big(1 - \sigma(w x_{n,p} + b)\big) \big] + \tfrac12 w^2 ;
+
+    the first pixel with the highest in-sample accuracy (strict ``>`` scan) is kept and scored on the pair's
+    test images. The objective is minimized exactly here (damped Newton) where ``sag`` stops at
+    ``tol = 1e-4``, so a boundary can differ from the article's by a hair.
+
+    Parameters
+    ----------
+    train_images : (N, H, W) ndarray, uint8
+        The training split (60,000 images for MNIST in the article).
+    train_labels : (N,) ndarray, int
+        Indices into ``classes``.
+    test_images : (M, H, W) ndarray, uint8
+        The test split.
+    test_labels : (M,) ndarray, int
+        Indices into ``classes``.
+    classes : tuple of str
+        All ``K`` class names.
+    C : float, optional (default=1.0)
+        Inverse L2 strength on the slope (scikit-learn's default); ``inf`` for no penalty.
+    device : str or torch.device, optional (default="auto")
+        See :func:`dsviz.runtime.device.resolve_device`.
+    progress : callable, optional (default=None)
+        Called as ``progress(pairs done, pairs total, label)`` after each pair.
+
+    Returns
+    -------
+    result : :class:`OnePixelResult`
+        As :func:`fit_one_pixel`, with ``feature == "l2"`` and ``val_accuracy`` measured on the test split.
+
+    Raises
+    ------
+    ValueError
+        As :func:`fit_one_pixel`.
+
+    References
+    ----------
+    .. [1] France, L. (2021). Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one pixel.
+        Code: GitHub lucafrance/mnist-pixel, ``evaluate_models.py``.
     """
     _check_inputs(train_images, test_images, C)
     start = time.perf_counter()
