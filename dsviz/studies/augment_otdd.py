@@ -80,11 +80,49 @@ def transformed_otdd(
     pair: tuple[LabeledImages, LabeledImages] | None = None,
     compute: bool = True,
 ) -> TransformedPair | None:
-    """OTDD between MNIST transformed by (``transform``, ``magnitude``, ``seed``) and USPS.
+    r"""OTDD between MNIST transformed by (``transform``, ``magnitude``, ``seed``) and USPS (cached).
 
-    ``pair`` passes already loaded samples (from :func:`load_pair` with the same
-    ``n`` and ``seed``, possibly of another source and target). With ``compute=False`` only the cache is read and None is
-    returned when the value was never computed.
+    .. math::
+        d(t, m) = \mathrm{OTDD}\big(T_{t, m}(\mathcal{D}_{\mathrm{MNIST}}), \mathcal{D}_{\mathrm{USPS}}\big)
+
+    with OTDD as in :func:`dsviz.otdd.engine.compute_otdd` ([1]_, Sec. 3) through the registry's
+    ``otdd-<label_distance>`` method, and :math:`T_{t, m}` a transformation of :mod:`dsviz.data.transforms`;
+    the target is never transformed ([1]_, Sec. 6, the augmentation experiment).
+
+    Parameters
+    ----------
+    transform : str
+        A name of :data:`dsviz.data.transforms.TRANSFORMS`.
+    magnitude : float
+        Its magnitude.
+    n : int, optional (default=1000)
+        Class-balanced train images per side.
+    seed : int, optional (default=0)
+        Draws both samples and the transformation's randomness.
+    label_distance : {"exact", "gaussian"}, optional (default="exact")
+        Selects ``otdd-exact`` or ``otdd-gaussian``.
+    device : str, optional (default="auto")
+        See :func:`dsviz.runtime.device.resolve_device`.
+    data_dir : path, optional (default=None)
+        The data folder (``DSVIZ_DATA_DIR`` when None).
+    cache : Cache, optional (default=None)
+        The cache (default cache when None).
+    pair : tuple of LabeledImages, optional (default=None)
+        Already loaded samples (from :func:`load_pair` with the same ``n`` and ``seed``, possibly of another
+        source and target).
+    compute : bool, optional (default=True)
+        False only reads the cache.
+
+    Returns
+    -------
+    pair : :class:`TransformedPair` or None
+        The transformed source, the target, the :class:`~dsviz.otdd.OTDDResult` and whether it was a cache
+        hit; None when ``compute`` is False and the value was never computed.
+
+    References
+    ----------
+    .. [1] Alvarez-Melis, D., & Fusi, N. (2020). Geometric Dataset Distances via Optimal Transport.
+        In Advances in Neural Information Processing Systems 33 (NeurIPS 2020).
     """
     src, tgt = pair if pair is not None else load_pair(n, seed, data_dir)
     moved = transform_images(src.images, transform, magnitude, seed=seed, device=device)
@@ -107,7 +145,35 @@ def otdd_curve(
     progress: Progress | None = None,
     pair: tuple[LabeledImages, LabeledImages] | None = None,
 ) -> OTDDCurve:
-    """OTDD at every magnitude of ``TRANSFORMS[transform].grid`` (cached entries are reused)."""
+    r"""OTDD at every magnitude :math:`m` of ``TRANSFORMS[transform].grid``: :math:`m \mapsto d(t, m)`.
+
+    :math:`d(t, m)` is :func:`transformed_otdd` (the augmentation experiment of [1]_, Sec. 6); cached entries
+    are reused.
+
+    Parameters
+    ----------
+    transform : str
+        A name of :data:`dsviz.data.transforms.TRANSFORMS`.
+    n, seed, label_distance, device, data_dir, cache, pair
+        As :func:`transformed_otdd`.
+    progress : callable, optional (default=None)
+        Called with ``(done, total, label)`` before each magnitude.
+
+    Returns
+    -------
+    curve : :class:`OTDDCurve`
+        The magnitudes, OTDD and plain OT at each, and which were cache hits.
+
+    Raises
+    ------
+    ValueError
+        On an unknown transformation.
+
+    References
+    ----------
+    .. [1] Alvarez-Melis, D., & Fusi, N. (2020). Geometric Dataset Distances via Optimal Transport.
+        In Advances in Neural Information Processing Systems 33 (NeurIPS 2020), Sec. 6.
+    """
     if transform not in TRANSFORMS:
         raise ValueError(f"unknown transformation {transform!r}; choose one of {', '.join(TRANSFORMS)}")
     grid = TRANSFORMS[transform].grid
