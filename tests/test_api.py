@@ -98,7 +98,7 @@ def test_distance_equals_the_cli(samples, capsys, method, settings, cli_set):
 
 def test_distance_equals_the_otdd_command(samples, capsys):
     (xa, ya), (xb, yb) = samples
-    d = dsviz.distance(xa, ya, xb, yb, method="otdd-exact")
+    d = dsviz.distance(xa, ya, xb, yb, method="otdd-exact", plain_ot=True)
     out = cli_json(capsys, "otdd", "digits", "mnist-5k", "--n", str(N))
     assert d.value == pytest.approx(out["otdd"], rel=1e-12)
     assert d.detail.ot == pytest.approx(out["ot"], rel=1e-12)

@@ -61,6 +61,11 @@ def test_otdd_json_between_npz_files(tmp_path):
     assert out["otdd"] >= out["ot"] > 0 and not out["cache_hit"]
     again = json.loads(run_cli("otdd", str(a), str(b), "--n", "40", "--json", cache_dir=tmp_path / "cache").stdout)
     assert again["cache_hit"] and again["otdd"] == out["otdd"]
+    alone = json.loads(
+        run_cli("otdd", str(a), str(b), "--n", "40", "--json", "--no-ot", cache_dir=tmp_path / "cache").stdout
+    )
+    assert OTDD_JSON_KEYS <= set(alone) and alone["ot"] is None and "plain_ot" not in alone["timings"]
+    assert not alone["cache_hit"] and alone["otdd"] == pytest.approx(out["otdd"], rel=1e-12)
 
 
 def test_n_all_uses_every_image_and_max_outer_bounds_the_outer_problem(tmp_path):

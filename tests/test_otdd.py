@@ -33,7 +33,7 @@ def with_moments(z: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray
 @pytest.mark.parametrize("label_distance", ["exact", "gaussian"])
 def test_self_distance_is_zero_when_debiased(outer, label_distance):
     x, y = labeled_blobs(120, 3, 4, seed=0)
-    res = compute_otdd(x, y, x, y, outer=outer, label_distance=label_distance, device="cpu")
+    res = compute_otdd(x, y, x, y, outer=outer, label_distance=label_distance, device="cpu", plain_ot=True)
     assert res.otdd == pytest.approx(0.0, abs=1e-8)
     assert res.ot == pytest.approx(0.0, abs=1e-8)
 
@@ -48,8 +48,8 @@ def test_sinkhorn_without_debiasing_is_positive_on_identical_data():
 def test_symmetry(label_distance):
     x1, y1 = labeled_blobs(90, 3, 5, seed=2)
     x2, y2 = labeled_blobs(110, 4, 5, seed=3, shift=1.0)
-    ab = compute_otdd(x1, y1, x2, y2, label_distance=label_distance)
-    ba = compute_otdd(x2, y2, x1, y1, label_distance=label_distance)
+    ab = compute_otdd(x1, y1, x2, y2, label_distance=label_distance, plain_ot=True)
+    ba = compute_otdd(x2, y2, x1, y1, label_distance=label_distance, plain_ot=True)
     assert ab.otdd == pytest.approx(ba.otdd, rel=1e-9)
     assert ab.ot == pytest.approx(ba.ot, rel=1e-9)
     np.testing.assert_allclose(ab.label_distances, ba.label_distances.T, rtol=1e-9, atol=1e-9)
@@ -69,12 +69,27 @@ def test_invariant_to_permuting_class_ids():
     assert permuted.src_classes == [str(v) for v in range(10, 14)]
 
 
+@pytest.mark.parametrize("outer", ["exact", "sinkhorn", "scaling"])
+def test_plain_ot_only_when_asked_and_it_leaves_otdd_unchanged(outer):
+    x1, y1 = labeled_blobs(60, 3, 4, seed=6)
+    x2, y2 = labeled_blobs(50, 3, 4, seed=7, shift=0.4)
+    alone = compute_otdd(x1, y1, x2, y2, outer=outer)
+    asked = compute_otdd(x1, y1, x2, y2, outer=outer, plain_ot=True)
+    assert np.isnan(alone.ot) and "plain_ot" not in alone.timings
+    assert asked.ot > 0 and "plain_ot" in asked.timings
+    assert alone.otdd == pytest.approx(asked.otdd, rel=1e-12)
+    np.testing.assert_array_equal(alone.class_coupling, asked.class_coupling)
+    if outer == "exact":  # the plain OT asked for is POT's exact OT between the same points
+        c = ot.dist(x1, x2)
+        assert asked.ot == pytest.approx(ot.emd2(np.full(60, 1 / 60), np.full(50, 1 / 50), c), rel=1e-9)
+
+
 @pytest.mark.parametrize("label_distance", ["exact", "gaussian"])
 def test_otdd_at_least_ot(label_distance):
     for seed in range(3):
         x1, y1 = labeled_blobs(80, 3, 4, seed=seed)
         x2, y2 = labeled_blobs(70, 3, 4, seed=seed + 10, shift=0.3)
-        res = compute_otdd(x1, y1, x2, y2, label_distance=label_distance)
+        res = compute_otdd(x1, y1, x2, y2, label_distance=label_distance, plain_ot=True)
         assert res.otdd >= res.ot - 1e-9
         assert res.feature_component >= res.ot - 1e-9  # OT minimises the feature part alone
         assert res.otdd == pytest.approx(res.feature_component + res.label_component)

@@ -2,7 +2,8 @@
 
 ``--json`` prints one object with at least ``otdd``, ``ot``, ``label_distances``,
 ``src_classes``, ``tgt_classes``, ``n_src``, ``n_tgt``, ``split_used`` and
-``seconds`` (an interface: keys are only ever added).
+``seconds`` (an interface: keys are only ever added). ``ot`` is computed unless ``--no-ot``
+(then it is null): OTDD itself does not need it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--eps", type=float, default=0.05, help="entropic regularisation relative to the mean cost (sinkhorn)"
     )
     otdd.add_argument("--no-debiased", dest="debiased", action="store_false")
+    otdd.add_argument(
+        "--no-ot", dest="plain_ot", action="store_false", help="skip the plain (feature-only) OT comparison"
+    )
     otdd.add_argument("--normalize", choices=("mnist", "unit"), default="mnist")
     otdd.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     otdd.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -71,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
             normalize=args.normalize,
             max_outer=args.max_outer,
             seed=args.seed,
+            plain_ot=args.plain_ot,
         )
         cmp = methods.compare(
             f"otdd-{args.label_distance}",
@@ -89,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out = res.summary()
         out.update(
+            ot=res.ot if args.plain_ot else None,
             src=args.src,
             tgt=args.tgt,
             split_used=cmp.split_used,
@@ -98,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
         )
         print(json.dumps(out))
     else:
-        print(f"{args.src} vs {args.tgt}: OTDD {res.otdd:.4f}   OT {res.ot:.4f}")
+        plain = f"   OT {res.ot:.4f}" if args.plain_ot else ""
+        print(f"{args.src} vs {args.tgt}: OTDD {res.otdd:.4f}{plain}")
         print(
             f"  n = {res.n_src} / {res.n_tgt}, split used {cmp.split_used['src']} / {cmp.split_used['tgt']}, "
             f"label distance {args.label_distance}, outer {args.outer}, debiased {args.debiased}"

@@ -23,7 +23,9 @@ class OTDDSettings:
     ``debiased``: subtract half of each self-distance; ``top_k``: partners kept per point;
     ``max_outer``: at most this many points per side in the outer OT (``None``: all), drawn with
     ``seed``, the authors' ``DatasetDistance.distance(maxsamples=10000)``; the label distances
-    always use every loaded image."""
+    always use every loaded image; ``plain_ot``: also compute the feature-only OT on the same points
+    (``detail.ot``, NaN otherwise), the comparison the pages draw beside OTDD; off by default so that
+    OTDD alone does not pay for it."""
 
     outer: str = "auto"
     eps: float = 0.05
@@ -32,6 +34,7 @@ class OTDDSettings:
     top_k: int = 5
     max_outer: int | None = 10_000
     seed: int = 0
+    plain_ot: bool = False
 
 
 def _features(name: str, label_distance: str):
@@ -64,6 +67,7 @@ def _features(name: str, label_distance: str):
             top_k=settings.top_k,
             max_outer=settings.max_outer,
             seed=settings.seed,
+            plain_ot=settings.plain_ot,
             progress=progress,
         )
         return Distance(name, res.otdd, res.seconds, asdict(settings), res)

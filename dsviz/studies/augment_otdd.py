@@ -26,6 +26,7 @@ import numpy as np
 from dsviz import methods
 from dsviz.data import LabeledImages, load
 from dsviz.data.transforms import TRANSFORMS, transform_images
+from dsviz.methods.otdd import OTDDSettings
 from dsviz.otdd import OTDDResult
 from dsviz.runtime.cache import Cache
 from dsviz.runtime.progress import Progress
@@ -128,7 +129,13 @@ def transformed_otdd(
     moved = transform_images(src.images, transform, magnitude, seed=seed, device=device)
     src_t = LabeledImages(src.name, moved, src.labels, src.classes, src.split_used, src.source)
     found, hit = methods.distance(
-        methods.get(f"otdd-{label_distance}"), src_t, tgt, device=device, cache=cache, cached_only=not compute
+        methods.get(f"otdd-{label_distance}"),
+        src_t,
+        tgt,
+        OTDDSettings(plain_ot=True),  # the curve draws plain OT beside OTDD
+        device=device,
+        cache=cache,
+        cached_only=not compute,
     )
     return None if found is None else TransformedPair(transform, float(magnitude), src_t, tgt, found.detail, hit)
 

@@ -54,10 +54,11 @@ class PairSettings:
         return self.method in OTDD_METHODS
 
     def method_settings(self):
-        """The registered method and its settings: ``outer``/``debiased`` for OTDD, ``seed`` for seeded methods."""
+        """The registered method and its settings: ``outer``/``debiased`` for OTDD (with the plain OT the pages
+        draw beside it), ``seed`` for seeded methods."""
         m = methods.get(self.method)
         if self.is_otdd:
-            return m, OTDDSettings(outer=self.outer, debiased=self.debiased, seed=self.seed)
+            return m, OTDDSettings(outer=self.outer, debiased=self.debiased, seed=self.seed, plain_ot=True)
         return m, m.with_seed(m.settings(), self.seed)
 
     def view_settings(self) -> PairSettings:

@@ -136,10 +136,11 @@ class ToyPair:
 def pair_distances(pair: ToyPair, **otdd_options) -> OTDDResult:
     """OTDD (and plain OT) between dataset A and dataset B of ``pair``.
 
-    ``otdd_options`` go to :func:`dsviz.otdd.compute_otdd` (its defaults otherwise).
+    ``otdd_options`` go to :func:`dsviz.otdd.compute_otdd` (its defaults otherwise, with
+    ``plain_ot=True``: this study is the comparison of the two).
     """
     x_a, y_a, x_b, y_b = pair.datasets()
-    return compute_otdd(x_a, y_a, x_b, y_b, **otdd_options)
+    return compute_otdd(x_a, y_a, x_b, y_b, **{"plain_ot": True, **otdd_options})
 
 
 @dataclass(frozen=True)
