@@ -79,6 +79,18 @@ def reset_classifier(model: LeNet5, seed: int, n_classes: int) -> LeNet5:
     return model
 
 
+def forked_devices(device: torch.device) -> list[int]:
+    """The CUDA devices whose RNG :func:`train` forks: the model's own, none on the CPU.
+
+    Dropout on the model's GPU draws from that GPU's generator, so that one is forked (and
+    seeded); forking ``torch.cuda.current_device()`` instead would seed another GPU's generator
+    when the model is not on the current one. A bare ``cuda`` means the current device.
+    """
+    if device.type != "cuda":
+        return []
+    return [device.index if device.index is not None else torch.cuda.current_device()]
+
+
 def train(
     model: nn.Module,
     images: np.ndarray,
@@ -99,11 +111,7 @@ def train(
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    with torch.random.fork_rng(
-        devices=[device.index if device.index is not None else torch.cuda.current_device()]
-        if device.type == "cuda"
-        else []
-    ):
+    with torch.random.fork_rng(devices=forked_devices(device)):
         torch.manual_seed(seed)
         for _ in range(epochs):
             order = torch.randperm(len(x), generator=gen).to(device)

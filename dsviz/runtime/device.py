@@ -8,21 +8,27 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """Map ``auto|cpu|cuda`` (or a torch.device) to a concrete ``torch.device``.
+    """Map ``auto|cpu|cuda|cuda:N`` (or a torch.device) to a concrete ``torch.device``.
 
-    ``auto`` picks CUDA when a GPU is visible and the CPU otherwise; asking for
-    ``cuda`` on a machine without one raises a ``ValueError`` with a clear message
-    instead of failing deep inside torch.
+    ``auto`` picks CUDA when a GPU is visible and the CPU otherwise; a ``torch.device`` is
+    returned as it is. Asking for ``cuda`` (or ``cuda:N``) on a machine without that GPU, or
+    for a name torch does not know, raises a ``ValueError`` with a clear message instead of
+    failing deep inside torch.
     """
     if isinstance(device, torch.device):
         return device
-    name = str(device).lower()
+    name = str(device).strip().lower()
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cpu":
         return torch.device("cpu")
-    if name.startswith("cuda"):
+    if name == "cuda" or name.startswith("cuda:"):
+        index = name.partition(":")[2]
+        if index and not index.isdigit():
+            raise ValueError(f"unknown device {device!r}: write cuda:N with N a GPU number, e.g. cuda:0")
         if not torch.cuda.is_available():
-            raise ValueError("device 'cuda' was requested but no CUDA GPU is visible to torch")
+            raise ValueError(f"device {device!r} was requested but no CUDA GPU is visible to torch")
+        if index and int(index) >= torch.cuda.device_count():
+            raise ValueError(f"device {device!r} was requested but torch sees {torch.cuda.device_count()} GPU(s)")
         return torch.device(name)
-    raise ValueError(f"unknown device {device!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+    raise ValueError(f"unknown device {device!r}; choose one of {', '.join(DEVICE_CHOICES)} or cuda:N")
