@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dsviz.data import availability, load
 from dsviz.runtime.cache import Cache
+from dsviz.runtime.codec import decode, encode
 from dsviz.studies.onepixel import (
     ARTICLE_FIGURES,
     OnePixelResult,
@@ -116,7 +117,7 @@ def test_class_means_are_the_fitting_means(synthetic_result):
 
 
 def test_cache_round_trip(tmp_path, synthetic_result):
-    back = OnePixelResult.from_arrays(synthetic_result.to_arrays())
+    back = decode(OnePixelResult, encode(synthetic_result))
     for name in ("pixel", "weight", "val_accuracy", "train_accuracy", "threshold", "pixel_accuracy", "class_means"):
         np.testing.assert_array_equal(getattr(back, name), getattr(synthetic_result, name))
     assert back.classes == CLASSES and back.n_fit == synthetic_result.n_fit
@@ -187,7 +188,7 @@ def test_published_protocol_on_synthetic_data():
         assert res.train_accuracy[i, j] == 1.0 and res.val_accuracy[i, j] == 1.0
     assert res.weight[0, 1] > 0 and 0 < res.threshold[0, 1] < 1
     np.testing.assert_array_equal(res.val_accuracy, res.val_accuracy.T)
-    back = OnePixelResult.from_arrays(res.to_arrays())
+    back = decode(OnePixelResult, encode(res))
     assert back.feature == "l2" and np.array_equal(back.threshold, res.threshold, equal_nan=True)
 
 

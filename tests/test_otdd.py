@@ -11,6 +11,7 @@ import torch
 from dsviz.otdd import OTDDResult, compute_otdd, exact_label_distances, gaussian_label_distances
 from dsviz.otdd.costs import squared_euclidean
 from dsviz.otdd.label_distance import class_indices
+from dsviz.runtime.codec import decode, encode
 
 
 def labeled_blobs(n: int, k: int, d: int, seed: int, shift: float = 0.0):
@@ -209,7 +210,7 @@ def test_result_round_trips_through_arrays():
     x1, y1 = labeled_blobs(50, 2, 3, seed=18)
     x2, y2 = labeled_blobs(40, 3, 3, seed=19)
     res = compute_otdd(x1, y1, x2, y2)
-    back = OTDDResult.from_arrays(res.to_arrays())
+    back = decode(OTDDResult, encode(res))
     assert back.otdd == res.otdd and back.src_classes == res.src_classes
     np.testing.assert_array_equal(back.plan_cols, res.plan_cols)
     assert back.options == res.options

@@ -13,6 +13,7 @@ from dsviz.cli import main
 from dsviz.data.transforms import TRANSFORMS
 from dsviz.nets import LeNet5, init_model, reset_classifier, torch_threads
 from dsviz.runtime.cache import Cache
+from dsviz.runtime.codec import decode, encode
 from dsviz.studies.transfer import (
     DEFAULT_SETTINGS,
     PLAIN,
@@ -140,7 +141,7 @@ def test_correlations_match_scipy_and_numpy():
     assert corr["pearson_r"] < -0.9
     gain = acc_ft.mean(axis=1) - acc_scratch.mean()
     assert study.accuracy_gain_correlations()["pearson_r"] == pytest.approx(np.corrcoef(otdd, gain)[0, 1])
-    roundtrip = TransferStudy.from_arrays(study.to_arrays())
+    roundtrip = decode(TransferStudy, encode(study))
     assert roundtrip.settings == settings and roundtrip.config == study.config
     np.testing.assert_array_equal(roundtrip.acc_finetune, acc_ft)
 

@@ -69,7 +69,6 @@ METHOD = Method(
     source="McCaffrey & Chen, Autoencoder Average Distance (Towards AI, 2022), as the SimEx member architecture",
     settings=AADSettings,
     compute=compute,
-    encode=AADResult.to_arrays,
-    decode=AADResult.from_arrays,
+    detail=AADResult,
     matrix=matrix,
 )

@@ -8,7 +8,8 @@ A :class:`Method` is registered once (:mod:`dsviz.methods.registry`) with
   it is the cache key of every value the method computes;
 * ``compute(src, tgt, settings, device=..., progress=...) -> Distance``: two
   labeled datasets (:class:`dsviz.data.LabeledImages`) in, a value out;
-* ``encode``/``decode`` of its method-specific ``detail`` for the on-disk cache;
+* ``detail``: the dataclass of its method-specific result, stored in the on-disk cache by
+  :mod:`dsviz.runtime.codec` (None: the method keeps only its value);
 * optionally ``matrix``: the method's own joint form over P datasets (SimEx trains
   one fleet of P autoencoders, AAD one autoencoder on all P); by default a matrix
   is every pair through ``compute``;
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from dsviz.data import LabeledImages
-from dsviz.runtime import timings
+from dsviz.runtime import codec, timings
 from dsviz.runtime.cache import Cache, fingerprint
 from dsviz.runtime.progress import Progress
 
@@ -115,8 +116,7 @@ class Method:
     settings: type
     compute: Callable[..., Distance]
     version: str = "1"
-    encode: Callable[[Any], dict[str, np.ndarray]] = lambda detail: {}
-    decode: Callable[[dict[str, np.ndarray]], Any] = lambda arrays: None
+    detail: type | None = None
     matrix: Callable[..., DistanceMatrix] | None = None
     features: Callable[..., Distance] | None = None
 
@@ -153,7 +153,8 @@ class DistanceMatrix:
 
 
 def _encode(method: Method, d: Distance) -> dict[str, np.ndarray]:
-    arrays = {f"detail__{k}": v for k, v in method.encode(d.detail).items()}
+    detail = codec.encode(d.detail) if method.detail is not None else {}
+    arrays = {f"detail__{k}": v for k, v in detail.items()}
     arrays["__value__"] = np.asarray([d.value, d.seconds])
     return arrays
 
@@ -161,7 +162,8 @@ def _encode(method: Method, d: Distance) -> dict[str, np.ndarray]:
 def _decoder(method: Method, settings_dict: dict) -> Callable[[dict], Distance]:
     def decode(arrays) -> Distance:
         value, seconds = (float(v) for v in np.asarray(arrays["__value__"]))
-        detail = method.decode({k[len("detail__") :]: arrays[k] for k in arrays if k.startswith("detail__")})
+        stored = {k[len("detail__") :]: arrays[k] for k in arrays if k.startswith("detail__")}
+        detail = codec.decode(method.detail, stored) if method.detail is not None else None
         return Distance(method.name, value, seconds, settings_dict, detail)
 
     return decode

@@ -113,8 +113,7 @@ def _method(name: str, label_distance: str, description: str, source: str) -> Me
         settings=OTDDSettings,
         compute=_compute(name, label_distance),
         features=_features(name, label_distance),
-        encode=OTDDResult.to_arrays,
-        decode=OTDDResult.from_arrays,
+        detail=OTDDResult,
     )
 
 

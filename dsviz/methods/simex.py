@@ -107,8 +107,7 @@ MSE = Method(
     source=_SOURCE,
     settings=SimExSettings,
     compute=_compute("simex-mse", "mse"),
-    encode=FleetRun.to_arrays,
-    decode=FleetRun.from_arrays,
+    detail=FleetRun,
     matrix=_matrix("simex-mse", "mse"),
 )
 
@@ -119,7 +118,6 @@ ISSIM = Method(
     source=_SOURCE + " (iSSIM loss, Sec. 5.2)",
     settings=SimExSettings,
     compute=_compute("simex-issim", "issim"),
-    encode=FleetRun.to_arrays,
-    decode=FleetRun.from_arrays,
+    detail=FleetRun,
     matrix=_matrix("simex-issim", "issim"),
 )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from dsviz.data import LabeledImages, to_features
 from dsviz.methods.base import Distance, Method
 from dsviz.otdd.sliced import SOTDDResult, compute_sotdd
@@ -74,18 +72,6 @@ def compute(
     return d
 
 
-def _encode(res: SOTDDResult) -> dict[str, np.ndarray]:
-    return {
-        "per_projection": res.per_projection,
-        "meta": np.asarray([res.value, res.seconds, res.n_projections, res.n_moments, res.p, res.seed]),
-    }
-
-
-def _decode(arrays) -> SOTDDResult:
-    value, seconds, n_proj, n_mom, p, seed = np.asarray(arrays["meta"]).tolist()
-    return SOTDDResult(value, np.asarray(arrays["per_projection"]), seconds, int(n_proj), int(n_mom), int(p), int(seed))
-
-
 METHOD = Method(
     name="sotdd",
     description="Sliced OTDD: every labeled point is projected to one number (feature projection plus the scaled "
@@ -96,6 +82,5 @@ METHOD = Method(
     settings=SOTDDSettings,
     compute=compute,
     features=features,
-    encode=_encode,
-    decode=_decode,
+    detail=SOTDDResult,
 )

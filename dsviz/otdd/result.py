@@ -1,23 +1,10 @@
-"""The result object of an OTDD computation and its (de)serialisation for the cache."""
+"""The result object of an OTDD computation (stored in the cache by :mod:`dsviz.runtime.codec`)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
-
-_ARRAY_FIELDS = (
-    "label_distances",
-    "class_coupling",
-    "src_top_index",
-    "src_top_mass",
-    "tgt_top_index",
-    "tgt_top_mass",
-    "plan_rows",
-    "plan_cols",
-    "plan_mass",
-)
 
 
 @dataclass
@@ -73,20 +60,6 @@ class OTDDResult:
     def seconds(self) -> float:
         """Total wall-clock seconds over all stages."""
         return float(sum(self.timings.values()))
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Flatten into named numpy arrays (scalars and lists go into a JSON string)."""
-        arrays = {name: np.asarray(getattr(self, name)) for name in _ARRAY_FIELDS}
-        meta = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _ARRAY_FIELDS}
-        arrays["__meta__"] = np.asarray(json.dumps(meta))
-        return arrays
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> OTDDResult:
-        """Inverse of :meth:`to_arrays`; raises ``KeyError``/``ValueError`` on malformed input."""
-        meta = json.loads(str(arrays["__meta__"]))
-        values = {name: np.asarray(arrays[name]) for name in _ARRAY_FIELDS}
-        return cls(**meta, **values)
 
     def summary(self) -> dict:
         """JSON-ready summary (the CLI's ``--json`` keys are built from this)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from dsviz.runtime.codec import INLINE
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex.fleet import EVAL_BATCH, FleetRun, to_tensor, train_fleet
@@ -30,22 +31,18 @@ from dsviz.simex.model import FleetAutoencoder
 class AADResult:
     """AAD matrix between parts, with the mean codes and the autoencoder behind it."""
 
-    parts: tuple[str, ...]
     matrix: np.ndarray
     mean_codes: np.ndarray
-    run: FleetRun = field(repr=False)
+    run: FleetRun = field(repr=False, metadata=INLINE)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Names of the parts, in the order of the matrix's rows."""
+        return self.run.parts
 
     @property
     def seconds(self) -> float:
         return self.run.seconds
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        return {"aad": self.matrix, "mean_codes": self.mean_codes, **self.run.to_arrays()}
-
-    @classmethod
-    def from_arrays(cls, arrays) -> AADResult:
-        run = FleetRun.from_arrays(arrays)
-        return cls(run.parts, np.asarray(arrays["aad"]), np.asarray(arrays["mean_codes"]), run)
 
 
 @torch.no_grad()
@@ -85,4 +82,4 @@ def compute_aad(
     union = np.concatenate(list(train))
     run = train_fleet([union], evaluate, names, loss="mse", epochs=epochs, seed=seed, device=device, progress=progress)
     codes = mean_codes(run.model(resolve_device(device)), evaluate)
-    return AADResult(tuple(names), aad_matrix(codes), codes, run)
+    return AADResult(aad_matrix(codes), codes, run)

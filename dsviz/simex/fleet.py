@@ -85,6 +85,12 @@ class FleetRun:
     weights: dict[str, np.ndarray] = field(repr=False)
     settings: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.delta.shape != (len(self.parts), self.history.shape[2]) or self.history.shape[1:] != self.delta.shape:
+            raise ValueError(f"inconsistent fleet arrays: delta {self.delta.shape}, history {self.history.shape}")
+        if not self.weights:
+            raise ValueError("fleet weights missing")
+
     @property
     def untrained_members(self) -> tuple[int, ...]:
         """Members whose final training loss stayed above ``UNTRAINED_RATIO`` x their mean-image loss."""
@@ -109,47 +115,6 @@ class FleetRun:
     def model(self, device: str | torch.device = "cpu") -> FleetAutoencoder:
         """The trained fleet, in eval mode."""
         return from_state_arrays(self.weights, resolve_device(device))
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        arrays = {
-            "parts": np.array(self.parts),
-            "loss": np.array(self.loss),
-            "delta": self.delta,
-            "history": self.history,
-            "train_loss": self.train_loss,
-            "ref_norm": self.ref_norm,
-            "constant_loss": self.constant_loss,
-            "seconds": np.array(self.seconds),
-            "settings_keys": np.array(list(self.settings)),
-            "settings_values": np.array(list(self.settings.values()), dtype=np.float64),
-        }
-        arrays.update({f"w__{name}": value for name, value in self.weights.items()})
-        return arrays
-
-    @classmethod
-    def from_arrays(cls, arrays) -> FleetRun:
-        parts = tuple(str(p) for p in arrays["parts"])
-        delta = np.asarray(arrays["delta"], dtype=np.float64)
-        history = np.asarray(arrays["history"], dtype=np.float64)
-        if delta.shape != (len(parts), history.shape[2]) or history.shape[1:] != delta.shape:
-            raise ValueError("inconsistent fleet arrays")
-        weights = {name[3:]: np.asarray(arrays[name]) for name in arrays if name.startswith("w__")}
-        if not weights:
-            raise KeyError("fleet weights missing")
-        return cls(
-            parts=parts,
-            loss=str(arrays["loss"]),
-            delta=delta,
-            history=history,
-            train_loss=np.asarray(arrays["train_loss"], dtype=np.float64),
-            ref_norm=np.asarray(arrays["ref_norm"], dtype=np.float64),
-            constant_loss=np.asarray(arrays["constant_loss"], dtype=np.float64),
-            seconds=float(arrays["seconds"]),
-            weights=weights,
-            settings=dict(
-                zip((str(k) for k in arrays["settings_keys"]), (float(v) for v in arrays["settings_values"]))
-            ),
-        )
 
 
 def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -24,6 +24,7 @@ from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import DERIVED, choose_datasets, dataset_status, load_any
 from dsviz.runtime import timings
 from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.progress import Progress
 from dsviz.simex.aad import AADResult, compute_aad
 from dsviz.simex.fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
@@ -199,8 +200,8 @@ def simex(
         params,
         parts.fingerprint(),
         compute,
-        FleetRun.to_arrays,
-        FleetRun.from_arrays,
+        encode,
+        decoder(FleetRun),
         cached_only,
     )
 
@@ -250,9 +251,7 @@ def aad(
                 parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress
             )
 
-    return cached_value(
-        cache, "aad", params, parts.fingerprint(), compute, AADResult.to_arrays, AADResult.from_arrays, cached_only
-    )
+    return cached_value(cache, "aad", params, parts.fingerprint(), compute, encode, decoder(AADResult), cached_only)
 
 
 def seed_fleets(

@@ -24,6 +24,7 @@ from dsviz.data import DataError
 from dsviz.data.derived import dataset_status
 from dsviz.runtime import timings
 from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.progress import Progress, labelled
 from dsviz.simex import runs
 from dsviz.simex.ranking import method_agreement
@@ -42,31 +43,6 @@ class AgreementReport:
     @property
     def methods(self) -> list[str]:
         return list(self.matrices)
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        arrays = {
-            "names": np.array(self.names),
-            "methods": np.array(self.methods),
-            "seconds": np.array([self.seconds[m] for m in self.methods]),
-            "spearman": self.spearman,
-            "note_keys": np.array(list(self.notes), dtype=str),
-            "note_values": np.array(list(self.notes.values()), dtype=str),
-        }
-        arrays.update({f"m__{i}": self.matrices[m] for i, m in enumerate(self.methods)})
-        return arrays
-
-    @classmethod
-    def from_arrays(cls, arrays) -> AgreementReport:
-        methods = [str(m) for m in arrays["methods"]]
-        return cls(
-            names=tuple(str(x) for x in arrays["names"]),
-            matrices={m: np.asarray(arrays[f"m__{i}"]) for i, m in enumerate(methods)},
-            seconds=dict(zip(methods, (float(s) for s in arrays["seconds"]), strict=True)),
-            spearman=np.asarray(arrays["spearman"]),
-            notes=dict(
-                zip((str(k) for k in arrays["note_keys"]), (str(v) for v in arrays["note_values"]), strict=True)
-            ),
-        )
 
     def summary(self) -> dict:
         """JSON-ready dict: ``datasets``, ``methods``, ``matrices``, ``seconds``, ``spearman``, ``notes``."""
@@ -156,8 +132,8 @@ def compare_methods(
         params,
         data_fp,
         compute,
-        AgreementReport.to_arrays,
-        AgreementReport.from_arrays,
+        encode,
+        decoder(AgreementReport),
         cached_only,
     )
     return report

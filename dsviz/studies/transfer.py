@@ -29,7 +29,6 @@ is cached, so an interrupted study resumes.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +41,7 @@ from dsviz.data import LabeledImages, load
 from dsviz.data.transforms import TRANSFORMS, check_transform, transform_images
 from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
 from dsviz.runtime.cache import Cache, cache_key, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.augment_otdd import load_pair, transformed_otdd
@@ -313,35 +313,6 @@ class TransferStudy:
         """The same statistics for the mean accuracy gain (fraction), the measure used before."""
         return correlation_stats(self.otdd, self.gain_mean)
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        meta = {
-            "settings": [[s.transform, s.magnitude] for s in self.settings],
-            "config": asdict(self.config),
-            "seconds": self.seconds,
-            "devices": self.devices,
-        }
-        return {
-            "otdd": self.otdd,
-            "acc_finetune": self.acc_finetune,
-            "acc_scratch": self.acc_scratch,
-            "__meta__": np.asarray(json.dumps(meta)),
-        }
-
-    @classmethod
-    def from_arrays(cls, arrays) -> TransferStudy:
-        meta = json.loads(str(arrays["__meta__"]))
-        config = meta["config"]
-        config["seeds"] = tuple(config["seeds"])
-        return cls(
-            settings=[Setting(t, float(m)) for t, m in meta["settings"]],
-            config=TransferConfig(**config),
-            otdd=np.asarray(arrays["otdd"], dtype=float),
-            acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
-            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float),
-            seconds=float(meta["seconds"]),
-            devices=list(meta["devices"]),
-        )
-
 
 PAPER_PEARSON_R = -0.85
 """Pearson r the paper reports for OTDD vs relative error drop, MNIST augmentations -> USPS."""
@@ -458,7 +429,7 @@ def transfer_study(
     otdd_pair = load_pair(config.otdd_n, 0, data_dir)
     params = _study_params(settings, config)
     study_fp = _study_fingerprint(datas, otdd_pair)
-    found = store.get(STUDY_FUNCTION, params, study_fp, TransferStudy.from_arrays)
+    found = store.get(STUDY_FUNCTION, params, study_fp, decoder(TransferStudy))
     if found is not None:
         return found
     if not compute:
@@ -491,7 +462,7 @@ def transfer_study(
         progress(total, total, "done")
     seconds = prior_seconds + time.perf_counter() - start
     study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
-    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), study.to_arrays())
+    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), encode(study))
     return study
 
 

@@ -35,7 +35,6 @@ study resumes) and assembles them.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -48,6 +47,7 @@ import torch
 from dsviz.data import LabeledImages, load
 from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
 from dsviz.runtime.cache import Cache, cache_key, fingerprint
+from dsviz.runtime.codec import decode, decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
@@ -411,40 +411,6 @@ class PairsStudy:
             "config": asdict(c),
         }
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        meta = {
-            "datasets": self.datasets,
-            "pairs": [list(p) for p in self.pairs],
-            "config": asdict(self.config),
-            "pretrain_used": self.pretrain_used,
-            "holdout": self.holdout,
-            "seconds": self.seconds,
-            "devices": self.devices,
-        }
-        return {
-            "otdd": self.otdd,
-            "acc_finetune": self.acc_finetune,
-            "acc_scratch": self.acc_scratch,
-            "__meta__": np.asarray(json.dumps(meta)),
-        }
-
-    @classmethod
-    def from_arrays(cls, arrays) -> PairsStudy:
-        meta = json.loads(str(arrays["__meta__"]))
-        config = {**meta["config"], "seeds": tuple(meta["config"]["seeds"])}
-        return cls(
-            datasets=list(meta["datasets"]),
-            pairs=[tuple(p) for p in meta["pairs"]],
-            config=PairsConfig(**config),
-            otdd=np.asarray(arrays["otdd"], dtype=float),
-            acc_finetune=np.asarray(arrays["acc_finetune"], dtype=float),
-            acc_scratch=np.asarray(arrays["acc_scratch"], dtype=float),
-            pretrain_used=dict(meta["pretrain_used"]),
-            holdout=list(meta["holdout"]),
-            seconds=float(meta["seconds"]),
-            devices=list(meta["devices"]),
-        )
-
 
 # ---------------------------------------------------------------- the driver
 
@@ -461,7 +427,7 @@ def latest_study(cache: Cache | None = None) -> PairsStudy | None:
     if found is None:
         return None
     try:
-        return PairsStudy.from_arrays(found)
+        return decode(PairsStudy, found)
     except (KeyError, ValueError, TypeError):
         store.path(LATEST_FUNCTION, LATEST_KEY).unlink(missing_ok=True)
         return None
@@ -612,7 +578,7 @@ def transfer_pairs_study(
     fps = {d: s.fingerprint for d, s in splits.items()}
     params = {"datasets": datasets, "config": asdict(config), "protocol": PROTOCOL}
     study_fp = fingerprint(np.asarray([fps[d] for d in datasets]))
-    found = store.get(STUDY_FUNCTION, params, study_fp, PairsStudy.from_arrays)
+    found = store.get(STUDY_FUNCTION, params, study_fp, decoder(PairsStudy))
     if found is not None or not compute:
         return found
 
@@ -657,7 +623,7 @@ def transfer_pairs_study(
         seconds=prior_seconds + time.perf_counter() - start,
         devices=[str(resolve_device(device))],
     )
-    arrays = study.to_arrays()
+    arrays = encode(study)
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), arrays)
     store.store(LATEST_FUNCTION, LATEST_KEY, arrays)
     return study

@@ -16,6 +16,7 @@ import numpy as np
 from dsviz.data import DataError, load
 from dsviz.runtime import timings
 from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.progress import Progress
 from dsviz.studies.onepixel.fit import VAL_FRACTION, OnePixelResult, fit_one_pixel, fit_one_pixel_published
 
@@ -128,7 +129,7 @@ def one_pixel_dataset(
             return compute()
 
     result, hit = store.get_or_compute(
-        "onepixel", params, data_fingerprint, measured_compute, OnePixelResult.to_arrays, OnePixelResult.from_arrays
+        "onepixel", params, data_fingerprint, measured_compute, encode, decoder(OnePixelResult)
     )
     return OnePixelRun(name=name, protocol=protocol, result=result, split_used=split_used, cache_hit=hit)
 

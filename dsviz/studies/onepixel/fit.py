@@ -116,51 +116,20 @@ class OnePixelResult:
     C: float
     seconds: float
 
+    def __post_init__(self) -> None:
+        k = len(self.classes)
+        square = (self.weight, self.bias, self.threshold, self.train_accuracy, self.val_accuracy)
+        if any(np.shape(m) != (k, k) for m in square) or np.shape(self.pixel) != (k, k, 2):
+            raise ValueError(f"one-pixel result has shapes inconsistent with {k} classes")
+        if self.feature not in FEATURE_SCALE:
+            raise ValueError(
+                f"one-pixel result has an unknown feature {self.feature!r}; expected one of {sorted(FEATURE_SCALE)}"
+            )
+
     def pairs(self) -> list[tuple[int, int]]:
         """Pairs ``(i, j)``, ``i < j``, that were fitted (both classes present)."""
         k = len(self.classes)
         return [(i, j) for i in range(k) for j in range(i + 1, k) if not np.isnan(self.val_accuracy[i, j])]
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Encode for :class:`dsviz.runtime.cache.Cache`."""
-        return {
-            "classes": np.asarray(self.classes),
-            "feature": np.asarray(self.feature),
-            "pixel": self.pixel,
-            "weight": self.weight,
-            "bias": self.bias,
-            "threshold": self.threshold,
-            "train_accuracy": self.train_accuracy,
-            "val_accuracy": self.val_accuracy,
-            "pixel_accuracy": self.pixel_accuracy,
-            "class_means": self.class_means,
-            "scalars": np.array([self.n_fit, self.n_val, self.C, self.seconds], dtype=np.float64),
-        }
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> OnePixelResult:
-        """Decode :meth:`to_arrays`; raises KeyError/ValueError when malformed."""
-        classes = tuple(str(c) for c in arrays["classes"])
-        k = len(classes)
-        matrices = {name: arrays[name] for name in ("weight", "bias", "threshold", "train_accuracy", "val_accuracy")}
-        if any(m.shape != (k, k) for m in matrices.values()) or arrays["pixel"].shape != (k, k, 2):
-            raise ValueError("one-pixel cache entry has inconsistent shapes")
-        feature = str(arrays["feature"])
-        if feature not in FEATURE_SCALE:
-            raise ValueError(f"one-pixel cache entry has an unknown feature {feature!r}")
-        n_fit, n_val, c, seconds = arrays["scalars"].tolist()
-        return cls(
-            classes=classes,
-            feature=feature,
-            pixel=arrays["pixel"],
-            pixel_accuracy=arrays["pixel_accuracy"],
-            class_means=arrays["class_means"],
-            n_fit=int(n_fit),
-            n_val=int(n_val),
-            C=float(c),
-            seconds=float(seconds),
-            **matrices,
-        )
 
 
 FEATURE_SCALE = {"gray": float(LEVELS - 1), "l2": 1.0}

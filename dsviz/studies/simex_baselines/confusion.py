@@ -21,7 +21,6 @@ practical with a GPU and is not computed here.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -32,6 +31,7 @@ import torch
 from dsviz.data import load
 from dsviz.nets import LeNet5, accuracy, predict_proba, torch_threads, train
 from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex import runs
@@ -63,23 +63,9 @@ class ConfusionBaseline:
     seconds: float
     config: ConfusionConfig
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        meta = {"classes": list(self.classes), "seconds": self.seconds, "config": asdict(self.config)}
-        return {"matrix": self.matrix, "accuracy": self.accuracy, "__meta__": np.asarray(json.dumps(meta))}
-
-    @classmethod
-    def from_arrays(cls, arrays) -> ConfusionBaseline:
-        meta = json.loads(str(arrays["__meta__"]))
-        matrix = np.asarray(arrays["matrix"], float)
-        if matrix.shape != (len(meta["classes"]),) * 2:
-            raise ValueError("inconsistent confusion-baseline arrays")
-        return cls(
-            tuple(meta["classes"]),
-            matrix,
-            np.asarray(arrays["accuracy"], float),
-            float(meta["seconds"]),
-            ConfusionConfig(**meta["config"]),
-        )
+    def __post_init__(self) -> None:
+        if np.shape(self.matrix) != (len(self.classes),) * 2:
+            raise ValueError(f"confusion matrix {np.shape(self.matrix)} does not match {len(self.classes)} classes")
 
 
 def compute_confusion(
@@ -155,8 +141,8 @@ def confusion_baseline(
         params,
         data_fp,
         compute,
-        ConfusionBaseline.to_arrays,
-        ConfusionBaseline.from_arrays,
+        encode,
+        decoder(ConfusionBaseline),
         cached_only,
     )
 

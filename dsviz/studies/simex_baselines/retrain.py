@@ -24,7 +24,6 @@ inputs standardised with MNIST statistics). Frozen layers have
 from __future__ import annotations
 
 import copy
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from dsviz.data import DataError
 from dsviz.data.derived import dataset_status, load_any
 from dsviz.nets import LeNet5, accuracy, init_model, torch_threads, train
 from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex import runs
@@ -116,34 +116,23 @@ class RetrainBaseline:
     """K x K normalised accuracies (row = data, column = base dataset) and what they came from."""
 
     names: tuple[str, ...]
-    accuracy: np.ndarray
     raw_accuracy: np.ndarray
     base_accuracy: np.ndarray
     seconds: float
     config: RetrainConfig
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        meta = {"names": list(self.names), "seconds": self.seconds, "config": asdict(self.config)}
-        return {
-            "raw_accuracy": self.raw_accuracy,
-            "base_accuracy": self.base_accuracy,
-            "__meta__": np.asarray(json.dumps(meta)),
-        }
+    def __post_init__(self) -> None:
+        k = len(self.names)
+        if np.shape(self.raw_accuracy) != (k, k) or np.shape(self.base_accuracy) != (k,):
+            raise ValueError(
+                f"retrain accuracies {np.shape(self.raw_accuracy)}, {np.shape(self.base_accuracy)} "
+                f"do not match {k} datasets"
+            )
 
-    @classmethod
-    def from_arrays(cls, arrays) -> RetrainBaseline:
-        meta = json.loads(str(arrays["__meta__"]))
-        raw, base = np.asarray(arrays["raw_accuracy"], float), np.asarray(arrays["base_accuracy"], float)
-        if raw.shape != (len(meta["names"]),) * 2 or base.shape != (len(meta["names"]),):
-            raise ValueError("inconsistent retrain-baseline arrays")
-        return cls(
-            tuple(meta["names"]),
-            raw / base[None, :],
-            raw,
-            base,
-            float(meta["seconds"]),
-            RetrainConfig(**meta["config"]),
-        )
+    @property
+    def accuracy(self) -> np.ndarray:
+        """:func:`normalised_accuracy` of the raw accuracies (row = data, column = base dataset)."""
+        return normalised_accuracy(self.raw_accuracy, self.base_accuracy)
 
 
 def compute_retrain(
@@ -176,7 +165,6 @@ def compute_retrain(
                 progress(done, total, f"retraining on {splits[i].name} with base {base_split.name}")
     return RetrainBaseline(
         tuple(s.name for s in splits),
-        normalised_accuracy(raw, base_acc),
         raw,
         base_acc,
         time.perf_counter() - start,
@@ -222,8 +210,8 @@ def retrain_baseline(
         params,
         data_fp,
         compute,
-        RetrainBaseline.to_arrays,
-        RetrainBaseline.from_arrays,
+        encode,
+        decoder(RetrainBaseline),
         cached_only,
     )
 
