@@ -100,7 +100,7 @@ def test_otdd_result_keeps_the_layout_of_existing_cache_entries():
     old_meta |= {"n_src", "n_tgt", "timings", "options"}
     assert set(json.loads(str(arrays[META]))) == old_meta
     back = decode(OTDDResult, arrays)
-    assert back.otdd == res.otdd and back.summary() == res.summary()
+    np.testing.assert_equal(back.summary(), res.summary())  # NaN where plain OT was not asked for
 
 
 def test_transfer_study_entries_written_before_the_codec_still_decode():
