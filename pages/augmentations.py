@@ -13,6 +13,7 @@ import streamlit as st
 from dsviz import methods
 from dsviz.data import DataError, availability
 from dsviz.data.transforms import TRANSFORMS
+from dsviz.figures.images import image_grid
 from dsviz.studies.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.studies.transfer import (
     DEFAULT_SETTINGS,
@@ -24,7 +25,7 @@ from dsviz.studies.transfer import (
     transfer_study,
 )
 from dsviz.studies.transfer_stats import leave_one_out_pearson
-from ui.augment_plots import image_grid, otdd_curve_figure, transfer_scatter_figure
+from ui.augment_plots import otdd_curve_figure, transfer_scatter_figure
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.heatmaps import class_heatmap

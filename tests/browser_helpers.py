@@ -42,3 +42,36 @@ def single_chart(page, selector: str, button_title: str | None = None, timeout_m
         timeout=timeout_ms,
     )
     return page.locator(selector)
+
+
+def block_network(page) -> list[str]:
+    """Abort every request that is not ``file:`` or ``data:``; return the (growing) list of blocked URLs."""
+    blocked: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return blocked
+
+
+def figure_value(page, metric: str, root: str = ".dsviz-figure") -> float:
+    """The full-precision ``data-value`` of the figure's ``data-metric=metric`` element."""
+    return float(page.locator(f"{root} [data-metric='{metric}']").first.get_attribute("data-value"))
+
+
+def move_figure_control(page, name: str, key: str = "ArrowRight", root: str = ".dsviz-figure") -> None:
+    """Press ``key`` on the figure's control ``name`` and wait for the redraw it causes (``data-frame`` + 1)."""
+    frame = page.locator(root).get_attribute("data-frame")
+    page.locator(f"{root} [name='{name}']").focus()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "([root, frame]) => { const r = document.querySelector(root);"
+        " return r.dataset.frame !== frame && r.dataset.ready === '1'; }",
+        arg=[root, frame],
+        timeout=60_000,
+    )

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.plots import MAX_LINE_OPACITY, coupling_segments
+from dsviz.studies.toy import ToyPair
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/label_shuffle.py"
-DEFAULTS = {"rot_a": 0, "shuffle_a": 0.0, "rot_b": 0, "shuffle_b": 0.0, "n": 200, "seed": 0}
+DEFAULTS = {"rot_a": 0.0, "shuffle_a": 0.0, "rot_b": 0.0, "shuffle_b": 0.0, "n": 200, "seed": 0}
 TIMEOUT = 120
 
 
@@ -29,23 +29,21 @@ def _open_page(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _widget_values(at: AppTest) -> dict[str, float]:
-    values = {key: at.slider(key=key).value for key in ("rot_a", "shuffle_a", "rot_b", "shuffle_b", "n")}
+    """The Streamlit controls (points, seed) and the figure's initial view (the browser's sliders)."""
+    values = {key: float(v) for key, v in _figure(at)["initial"].items()}
+    values["n"] = at.slider(key="n").value
     values["seed"] = at.number_input(key="seed").value
     return values
 
 
-def _charts(at: AppTest) -> dict[str, dict]:
-    """The page's live plotly charts (ui.live_plotly), by key: the figure dict each one draws."""
-    charts = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == "dsviz_live_plotly":
-            charts[element.proto.id.rsplit("-", 1)[-1]] = json.loads(json.loads(element.proto.json)["figure"])
-    return charts
-
-
-def _metric(at: AppTest, label: str) -> float:
-    (value,) = [m.value for m in at.metric if m.label == label]
-    return float(value)
+def _figure(at: AppTest) -> dict:
+    """The payload the page hands the client-side label-shuffle figure (dsviz/figures/js/label_shuffle.js)."""
+    (payload,) = [
+        json.loads(json.loads(e.proto.json)["payload"])
+        for e in at.get("bidi_component")
+        if e.proto.component_name == "dsviz_figure_label_shuffle"
+    ]
+    return payload
 
 
 def test_landing_page_links_the_pages():
@@ -59,31 +57,25 @@ def test_landing_page_links_the_pages():
     assert [link.proto.label for link in links][0] == "Label shuffle"
 
 
-def test_label_shuffle_page_runs_with_defaults():
+def test_label_shuffle_page_hands_the_browser_the_study_data():
     at = _open_page()
     assert at.title[0].value == "Label shuffle"
     assert _widget_values(at) == DEFAULTS
-    assert _metric(at, "OTDD") > _metric(at, "OT") > 0
-    charts = _charts(at)
-    assert set(charts) == {"clouds", "curve"}
-    # 2 x 200 points in four marker traces, after the coupling's line traces
-    markers = [t for t in charts["clouds"]["data"] if t["mode"] == "markers"]
-    assert sum(len(t["x"]) for t in markers) == 2 * DEFAULTS["n"]
-    curve_otdd = next(t for t in charts["curve"]["data"] if t["name"] == "OTDD")
-    assert curve_otdd["x"] == pytest.approx(np.linspace(0, 1, 21).tolist())
-    # the curve's first point is the unshuffled OTDD, the same number the page shows
-    assert curve_otdd["y"][0] == pytest.approx(_metric(at, "OTDD"), abs=5e-4)
+    payload = _figure(at)
+    x_a, y_a, x_b, y_b = ToyPair(200, 0).datasets()
+    np.testing.assert_allclose(payload["points_a"], x_a)
+    np.testing.assert_allclose(payload["points_b"], x_b)
+    assert payload["labels_a"][0] == y_a.tolist() and payload["labels_b"][0] == y_b.tolist()
+    assert [b.label for b in at.get("download_button")] == ["Download interactive HTML"]
 
 
-def test_shuffle_slider_moves_otdd_but_not_ot():
+def test_points_and_seed_draw_new_data_for_the_figure():
     at = _open_page()
-    otdd, ot = _metric(at, "OTDD"), _metric(at, "OT")
-    at.slider(key="shuffle_b").set_value(0.5).run()
+    before = _figure(at)
+    at.slider(key="n").set_value(120).run()
     assert not at.exception
-    assert _metric(at, "OTDD") > otdd
-    assert _metric(at, "OT") == ot
-    (star,) = [t for t in _charts(at)["curve"]["data"] if t["name"] == "OTDD now"]
-    assert star["x"] == [0.5] and star["y"][0] == pytest.approx(_metric(at, "OTDD"), abs=5e-4)
+    after = _figure(at)
+    assert len(after["points_a"]) == 120 and after["points_a"] != before["points_a"][:120]
 
 
 def test_query_params_prefill_the_widgets():
@@ -103,17 +95,3 @@ def test_query_params_prefill_the_widgets():
 def test_garbage_query_params_fall_back_to_defaults(query):
     at = _open_page(query)
     assert _widget_values(at) == DEFAULTS
-
-
-def test_coupling_segments_bin_by_relative_mass():
-    x_src = np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
-    x_tgt = np.array([[1.0, 0.0], [1.0, 1.0]])
-    rows, cols, mass = np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([0.5, 0.3, 0.1, 0.1])
-    segments = coupling_segments(x_src, x_tgt, rows, cols, mass, n_bins=4)
-    opacities = [opacity for opacity, _, _ in segments]
-    assert opacities == sorted(opacities) and opacities[-1] == pytest.approx(MAX_LINE_OPACITY)
-    assert sum(len(xs) for _, xs, _ in segments) == 3 * len(mass)
-    faint_x, faint_y = segments[0][1], segments[0][2]
-    assert faint_x == [0.0, 1.0, None, 0.0, 1.0, None] and faint_y == [2.0, 0.0, None, 2.0, 1.0, None]
-    strongest_x, strongest_y = segments[-1][1], segments[-1][2]
-    assert strongest_x == [0.0, 1.0, None] and strongest_y == [0.0, 0.0, None]

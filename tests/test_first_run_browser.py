@@ -141,10 +141,10 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     _check(page, artifacts_dir, "upload")
 
-    _open(page, url + "/label_shuffle", [".st-key-curve .js-plotly-plot"])
+    _open(page, url + "/label_shuffle", [".dsviz-figure[data-curve-ready='1'] .dsviz-curve"])
     assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
     _check(page, artifacts_dir, "label_shuffle")
-    _open(page, url + "/label_shuffle?presenter=true", [".st-key-curve .js-plotly-plot"])
+    _open(page, url + "/label_shuffle?presenter=true", [".dsviz-figure[data-curve-ready='1'] .dsviz-curve"])
     assert not page.locator("[data-testid='stCaptionContainer']").first.is_visible()  # presenter: no captions
     _check(page, artifacts_dir, "label_shuffle_presenter")
 
@@ -224,11 +224,11 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
 
     # the label-shuffle charts are live components (redrawn in place): they follow the choice too
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Label shuffle").click()
-    page.locator(".st-key-curve .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-figure[data-ready='1'] .dsviz-curve").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
-    png = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot as a PNG", "dsviz-label-shuffle-curve.png")
+    png = _save_chart(page, ".dsviz-figure .dsviz-curve", "Download plot as a PNG", "dsviz-label-shuffle-curve.png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     _pick_chart_format(page, "SVG")
-    page.wait_for_selector(".st-key-curve .modebar-btn[data-title='Download plot']", state="attached", timeout=60_000)
-    svg = _save_chart(page, ".st-key-curve .js-plotly-plot", "Download plot", "dsviz-label-shuffle-curve.svg")
+    page.wait_for_selector(".dsviz-curve .modebar-btn[data-title='Download plot']", state="attached", timeout=60_000)
+    svg = _save_chart(page, ".dsviz-figure .dsviz-curve", "Download plot", "dsviz-label-shuffle-curve.svg")
     assert svg.lstrip().startswith(b"<svg") and b"OTDD" in svg

@@ -11,8 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.presenter as presenter
-from ui.plots import shuffle_curve_figure
-from ui.presenter import MARKER_SCALE, PLOTLY_DEFAULT_MARKER_SIZE, enlarge_markers
+from ui.presenter import MARKER_SCALE, PLOTLY_DEFAULT_MARKER_SIZE, enlarge_markers, presentable
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -34,13 +33,22 @@ def test_enlarge_markers_scales_scalars_arrays_and_defaults_only_where_there_are
     assert fig.data[3].marker.size is None and fig.data[3].line.width == 2
 
 
+@presentable
+def _curve_figure() -> dict:
+    """A plotly.js figure dict like those sent to the plotly.js components: a curve and a starred point."""
+    return {
+        "data": [
+            {"type": "scatter", "mode": "lines+markers", "marker": {"size": 6}},
+            {"type": "scatter", "mode": "markers", "marker": {"size": 14}},
+        ]
+    }
+
+
 @pytest.mark.parametrize("on", [False, True])
 def test_presentable_builders_follow_the_switch(monkeypatch, on):
-    """shuffle_curve_figure returns a plotly.js figure dict (sent to the live chart component)."""
     monkeypatch.setattr(presenter, "presenting", lambda: on)
-    fig = shuffle_curve_figure(np.linspace(0, 1, 3), np.ones(3), np.full(3, 2.0), 0.5, 1.0, 2.0)
-    sizes = sorted(t["marker"]["size"] for t in fig["data"])
-    assert sizes == ([6 * MARKER_SCALE] * 2 + [14 * MARKER_SCALE] * 2 if on else [6, 6, 14, 14])
+    sizes = sorted(t["marker"]["size"] for t in _curve_figure()["data"])
+    assert sizes == ([6 * MARKER_SCALE, 14 * MARKER_SCALE] if on else [6, 14])
 
 
 def test_enlarge_markers_on_a_figure_dict_scales_arrays_and_defaults():

@@ -13,27 +13,6 @@ from ui.transfer_plots import transfer_scatter
 OTDD_COLOR = "#d62728"
 
 
-def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 2, zoom: int = 3, gap: int = 2) -> np.ndarray:
-    """Tile uint8 N x H x W images into one uint8 picture: one column per class, ``per_class`` rows.
-
-    Column ``c`` holds the first ``per_class`` images of the ``c``-th present class
-    (a class with fewer images leaves blank cells). Each pixel becomes a
-    ``zoom`` x ``zoom`` block so the browser does not blur the digits; cells are
-    separated by ``gap`` pixels of mid-grey.
-    """
-    classes = np.unique(labels)
-    h, w = images.shape[1:]
-    cell_h, cell_w = h * zoom + gap, w * zoom + gap
-    out = np.full((per_class * cell_h + gap, len(classes) * cell_w + gap), 128, dtype=np.uint8)
-    for col, c in enumerate(classes):
-        picked = np.flatnonzero(labels == c)[:per_class]
-        for row, i in enumerate(picked):
-            big = np.kron(images[i], np.ones((zoom, zoom), dtype=np.uint8))
-            top, left = gap + row * cell_h, gap + col * cell_w
-            out[top : top + h * zoom, left : left + w * zoom] = big
-    return out
-
-
 @presentable
 def otdd_curve_figure(
     magnitudes: np.ndarray,

@@ -3,6 +3,6 @@
 To add a command, write its module and list it in ``COMMANDS``.
 """
 
-from dsviz.commands import app, datasets, distance, onepixel, otdd, precompute, simex
+from dsviz.commands import app, datasets, distance, export, onepixel, otdd, precompute, simex
 
-COMMANDS = [otdd, distance, datasets, precompute, onepixel, simex, app]
+COMMANDS = [otdd, distance, datasets, precompute, onepixel, simex, export, app]
