@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from dsviz.runtime import timings
+
 
 class LeNet5(nn.Module):
     """The LeNet-5 of the OTDD authors' code (``otdd/pytorch/nets.py::LeNet``, 28 x 28 input).
@@ -113,15 +115,29 @@ def train(
     model.train()
     with torch.random.fork_rng(devices=forked_devices(device)):
         torch.manual_seed(seed)
-        for _ in range(epochs):
-            order = torch.randperm(len(x), generator=gen).to(device)
-            for start in range(0, len(x), batch_size):
-                batch = order[start : start + batch_size]
-                loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+        with timings.measured(train_cost_step(device), len(x) * epochs):
+            for _ in range(epochs):
+                order = torch.randperm(len(x), generator=gen).to(device)
+                for start in range(0, len(x), batch_size):
+                    batch = order[start : start + batch_size]
+                    loss = nn.functional.cross_entropy(model(x[batch]), y[batch])
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
     return model
+
+
+def train_cost_step(device: torch.device) -> str:
+    """Name under which :func:`train` records its measured cost (:mod:`dsviz.runtime.timings`), per device type.
+
+    Units are training images x epochs; pages scale the last measurement to a study's budget."""
+    return f"lenet_train_{device.type}"
+
+
+def estimate_train_seconds(image_epochs: float, device: torch.device) -> float | None:
+    """Seconds LeNet-5 training of ``image_epochs`` (images x epochs) should take on ``device``, scaled from the
+    last training measured there; None when none was."""
+    return timings.estimate(train_cost_step(device), image_epochs)
 
 
 @torch.no_grad()

@@ -14,12 +14,14 @@ from dsviz import methods
 from dsviz.data import DataError, availability
 from dsviz.data.transforms import TRANSFORMS
 from dsviz.figures.images import image_grid
+from dsviz.runtime.device import resolve_device
 from dsviz.studies.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.studies.transfer import (
     DEFAULT_SETTINGS,
     PAPER_PEARSON_R,
     TransferConfig,
     TransferStudy,
+    estimate_study_seconds,
     load_seed_data,
     protocol_settings,
     transfer_study,
@@ -27,6 +29,7 @@ from dsviz.studies.transfer import (
 from dsviz.studies.transfer_stats import leave_one_out_pearson
 from ui.augment_plots import otdd_curve_figure, transfer_scatter_figure
 from ui.data_notice import data_notice
+from ui.estimates import time_estimate
 from ui.export import chart_config, table_downloads
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
@@ -332,15 +335,19 @@ if study is None:
     study = _cached_study(SMALL_STUDY)
     is_small = study is not None
 if study is None:
+    device = resolve_device("auto")
+    full_time = time_estimate(estimate_study_seconds(DEFAULT_SETTINGS, default_config), device)
+    small_time = time_estimate(estimate_study_seconds(DEFAULT_SETTINGS, SMALL_STUDY), device)
     st.info(
         "No transferability results are cached yet. Run `python -m dsviz precompute transfer` "
         f"(defaults: {default_config.pretrain_n} MNIST images × {default_config.pretrain_epochs} epochs of "
         f"pretraining, {default_config.finetune_per_class} USPS images per class × "
         f"{default_config.finetune_epochs} epochs, {len(DEFAULT_SETTINGS)} settings, "
-        f"{len(default_config.seeds)} seeds; 34 minutes measured on a shared 2-core CPU), then reload this page — "
-        "or run a small version here "
+        f"{len(default_config.seeds)} seeds; {full_time}), "
+        "then reload this page — or run a small version here "
         f"({SMALL_STUDY.pretrain_n} MNIST images × {SMALL_STUDY.pretrain_epochs} epoch, "
-        f"{SMALL_STUDY.finetune_per_class} USPS images per class; a few minutes)."
+        f"{SMALL_STUDY.finetune_per_class} USPS images per class; "
+        f"{small_time})."
     )
     if st.button("Run the small study here", key="run_small_study"):
         with st.status("Running the small transferability study …", expanded=True) as status:
@@ -379,8 +386,21 @@ if study is not None:
         )
     table_downloads(
         "transfer study",
-        pd.DataFrame({"setting": labels, "otdd": study.otdd, "gain_mean": study.gain_mean, "gain_std": study.gain_std}),
-        {"config": vars(study.config), "small_in_page_study": is_small, "correlations": corr},
+        pd.DataFrame(
+            {
+                "setting": labels,
+                "otdd": study.otdd,
+                "drop_mean_percent": study.drop_mean,
+                "drop_std_percent": study.drop_std,
+            }
+        ),
+        {
+            "y": "relative drop in USPS test error, 100 (err_scratch - err_finetuned) / err_scratch, mean and std "
+            "over seeds (the chart's y, r and verdict)",
+            "config": vars(study.config),
+            "small_in_page_study": is_small,
+            "correlations": corr,
+        },
     )
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")

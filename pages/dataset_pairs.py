@@ -11,6 +11,7 @@ from dsviz.data import DataError
 from dsviz.embedding import warm_up_in_background
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
+from dsviz.runtime.device import resolve_device
 from dsviz.studies.pairs import (
     OTDD_METHODS,
     PAIR_DATASETS,
@@ -22,14 +23,22 @@ from dsviz.studies.pairs import (
     pair_matrix,
     pair_view,
 )
-from dsviz.studies.transfer_pairs import PAPER_PEARSON_R, PairsStudy, latest_study
+from dsviz.studies.transfer_pairs import (
+    PAPER_PEARSON_R,
+    PairsConfig,
+    PairsStudy,
+    estimate_study_seconds,
+    latest_study,
+)
 from ui.data_notice import data_notice
+from ui.estimates import time_estimate
 from ui.export import chart_config, table_downloads
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
 from ui.pair_hover import pair_hover_view
 from ui.pair_plots import matrix_figure
 from ui.shared_jobs import is_ready, shared, shared_figure
+from ui.study_labels import pairs_study_label
 from ui.transfer_plots import transfer_scatter
 from ui.url_state import UrlNumber
 
@@ -106,7 +115,7 @@ def _apply_scatter_click(names: list[str], study: PairsStudy | None) -> None:
     st.session_state["src"], st.session_state["tgt"] = src, tgt
 
 
-def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) -> None:
+def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], datasets: list[str]) -> None:
     st.subheader("Does OTDD predict transferability?")
     st.caption(
         "The paper's *NIST experiment (Alvarez-Melis & Fusi, NeurIPS 2020, Sec. 6; the MSR blog's "
@@ -118,11 +127,16 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str]) 
         "Click a point to open that pair below."
     )
     if study is None:
+        config = PairsConfig()
+        seconds = estimate_study_seconds(datasets, config)
         st.info(
             "No transfer-pairs study is cached yet. Run `python -m dsviz precompute transfer-pairs` "
-            "(28 minutes measured on a shared 2-core CPU; `--device cuda` on a GPU), then reload this page."
+            f"({len(datasets)} datasets, {len(config.seeds)} seeds; {time_estimate(seconds, resolve_device('auto'))}; "
+            "`--device cuda` on a GPU), then reload this page."
         )
         return
+    label, is_default = pairs_study_label(study.config, PairsConfig())
+    (st.caption if is_default else st.warning)(label)
     corr = study.correlations()
     chosen = study.pairs.index(selected_pair) if selected_pair in study.pairs else None
     names = [f"{a} → {b}" for a, b in study.pairs]
@@ -398,7 +412,7 @@ def _matrix_section(matrix: PairMatrix) -> None:
 
 if matrix_ready:  # in memory: drawn (and clickable) at once, before a new pair view is computed
     _matrix_section(shared(*matrix_args, show_partial=_draw_partial))
-_transfer_section(transfer, (names[selected[0]], names[selected[1]]))
+_transfer_section(transfer, (names[selected[0]], names[selected[1]]), names)
 
 st.subheader("Pair view")
 pick_a, pick_b, lines_col = st.columns([1, 1, 2])

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import DERIVED, choose_datasets, dataset_status
+from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex import LOSSES, ordering_agreement, reconstruct, runs, sample_mse_matrix, settling_curve
 from dsviz.simex.ranking import STABLE_RHO, seed_stability
@@ -20,6 +21,7 @@ from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
 from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
+from ui.simex_text import resnet_confusion_cell, table1_findings
 from ui.url_state import UrlNumber
 
 CLASS_DATASETS = ("mnist", "fashion-mnist", "usps", "emnist-letters", "kmnist", *DERIVED, "mnist-5k", "digits")
@@ -400,11 +402,8 @@ if dfleet is not None:
             f"Ours: {dfleet.settings.get('epochs', epochs):.0f} epochs, {n} images per dataset, seed 0; retraining: "
             f"{retrain.config.n_train} training and {retrain.config.n_test} test images per dataset, {retrain.config.epochs} "
             "epochs, Adam lr 1e-3. The paper's per-base ρ values could not be read offline here; its text gives A(M)'s "
-            f"order {PAPER_ORDER_M} (M = MNIST, R = rotated, B = background, F = Fashion, E = EMNIST). Where ours differ: "
-            "our retraining order is nearly the same for every base (MNIST first, rotated last): with small, briefly "
-            "trained LeNet-5s it ranks how easy each dataset is to classify rather than how similar it is to the base "
-            "(dividing a column by the base's own accuracy cannot change its order), while SimEx puts each base's own "
-            "dataset first."
+            f"order {PAPER_ORDER_M} (M = MNIST, R = rotated, B = background, F = Fashion, E = EMNIST). "
+            + table1_findings(dparts.names, dfleet.delta, ok, retrain.accuracy, rho_simex, rho_sample, SHORT)
         )
 if daad is not None:
     st.plotly_chart(
@@ -540,7 +539,7 @@ else:
                     "mean ρ vs. LeNet-5 confusion (ours)": [
                         f"{np.nanmean(r):.2f}" if np.isfinite(r).any() else "—" for r in (r_simex, r_sample)
                     ],
-                    "ResNet-18 confusion": ["not computed: needs a GPU"] * 2,
+                    "ResNet-18 confusion": [resnet_confusion_cell(resolve_device("auto"))] * 2,
                 }
             )
             with st.container(key="table2"):

@@ -37,9 +37,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
+from dsviz import methods
 from dsviz.data import LabeledImages, load
 from dsviz.data.transforms import TRANSFORMS, check_transform, transform_images
-from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
+from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
 from dsviz.runtime.cache import Cache, cache_key, fingerprint
 from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
@@ -347,6 +348,25 @@ def _study_params(settings: Sequence[Setting], config: TransferConfig) -> dict:
 def _study_fingerprint(datas: Sequence[SeedData], otdd_pair: tuple[LabeledImages, LabeledImages]) -> str:
     src, tgt = otdd_pair
     return fingerprint(np.asarray([d.fingerprint for d in datas]), src.images, src.labels, tgt.images, tgt.labels)
+
+
+USPS_CLASSES = 10
+
+
+def estimate_study_seconds(
+    settings: Sequence[Setting], config: TransferConfig, device: str | torch.device = "auto"
+) -> float | None:
+    """Seconds :func:`transfer_study` should take from an empty cache on ``device``, or None when unknown.
+
+    Scaled from the last LeNet-5 training measured on this device type (:func:`dsviz.nets.estimate_train_seconds`,
+    images x epochs: per seed one pretraining and one fine-tuning per setting, plus one from-scratch run) and the
+    last ``otdd-exact`` measured (one per setting, ``otdd_n`` per side); None until both were measured here.
+    """
+    finetune = config.finetune_per_class * USPS_CLASSES * config.finetune_epochs
+    per_seed = len(settings) * (config.pretrain_n * config.pretrain_epochs + finetune) + finetune
+    training = estimate_train_seconds(per_seed * len(config.seeds), resolve_device(device))
+    otdd = methods.estimate_seconds(methods.get("otdd-exact"), [(config.otdd_n, config.otdd_n)] * len(settings))
+    return None if training is None or otdd is None else training + otdd
 
 
 def transfer_study(

@@ -44,8 +44,10 @@ from functools import cached_property
 import numpy as np
 import torch
 
+from dsviz import methods
 from dsviz.data import LabeledImages, load
-from dsviz.nets import accuracy, init_model, reset_classifier, torch_threads, train
+from dsviz.data.registry import get_info
+from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
 from dsviz.runtime.cache import Cache, cache_key, fingerprint
 from dsviz.runtime.codec import decode, decoder, encode
 from dsviz.runtime.device import resolve_device
@@ -510,6 +512,28 @@ def study_splits(
     if not config.seeds:
         raise ValueError("at least one seed is needed")
     return {d: load_splits(d, data_dir) for d in datasets}
+
+
+def estimate_study_seconds(
+    datasets: Sequence[str], config: PairsConfig, device: str | torch.device = "auto"
+) -> float | None:
+    """Seconds :func:`transfer_pairs_study` should take from an empty cache on ``device``, or None when unknown.
+
+    Scaled from the last LeNet-5 training measured on this device type (:func:`dsviz.nets.estimate_train_seconds`,
+    images x epochs over the tasks of :func:`plan`: per seed one pretraining per source, one from-scratch run per
+    target, one fine-tuning per directed pair; the pools' caps on ``pretrain_n`` are ignored) and the last
+    ``otdd-exact`` measured (one per unordered pair, ``otdd_n`` per side); None until both were measured here.
+    """
+
+    def finetune(target: str) -> int:
+        return config.finetune_per_class * len(get_info(target).classes) * config.finetune_epochs
+
+    per_seed = len(datasets) * config.pretrain_n * config.pretrain_epochs + sum(finetune(d) for d in datasets)
+    per_seed += sum(finetune(b) for _, b in directed_pairs(datasets))
+    training = estimate_train_seconds(per_seed * len(config.seeds), resolve_device(device))
+    n_pairs = len(datasets) * (len(datasets) - 1) // 2
+    otdd = methods.estimate_seconds(methods.get("otdd-exact"), [(config.otdd_n, config.otdd_n)] * n_pairs)
+    return None if training is None or otdd is None else training + otdd
 
 
 def transfer_pairs_study(
