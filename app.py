@@ -14,6 +14,9 @@ import streamlit as st
 from ui.export import chart_format_setting
 from ui.navigation import mark_app_ran
 from ui.presenter import presenter_switch
+from ui.warm_up import start_warm_up
+
+start_warm_up()  # once per server: data files and heavy imports beside the first script run (cold start)
 
 
 @st.cache_resource(show_spinner=False)

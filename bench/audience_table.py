@@ -15,7 +15,8 @@ by ``python -m dsviz precompute pairs``); cold = an empty cache folder. With
 ``--primed`` each warm server first serves the page to one viewer, untimed (the
 speaker opened the link before the talk: imports done, results in memory).
 
-Usage: ``DSVIZ_DATA_DIR=... python -m bench.audience_table --warm-cache DIR [--users 1 10 30] [--cold-users 1 30]``.
+Usage: ``DSVIZ_DATA_DIR=... python -m bench.audience_table --warm-cache DIR [--users 1 10 30] [--cold-users 1 30]
+[--app DIR]`` (``--app``: serve another checkout, e.g. ``git worktree add /tmp/before main``, for a before row).
 """
 
 from __future__ import annotations
@@ -26,16 +27,26 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.audience import RssSampler, audience, serve
+from bench.audience import ROOT, RssSampler, audience, serve
 
 PAGE = "dataset_pairs"
 
 
-def row(cache_dir: str, users: int, actions: int, n: int, log_dir: Path, label: str, primed: bool = False) -> dict:
-    """One fresh server on ``cache_dir`` (first primed by one untimed viewer); ``users`` viewers; the row's figures."""
+def row(
+    cache_dir: str,
+    users: int,
+    actions: int,
+    n: int,
+    log_dir: Path,
+    label: str,
+    primed: bool = False,
+    app: Path = ROOT,
+) -> dict:
+    """One fresh server of checkout ``app`` on ``cache_dir`` (first primed by one untimed viewer); ``users`` viewers;
+    the row's figures."""
     log = log_dir / f"server-{label}-{users}.log"
     query = "" if n == 2000 else f"n={n}"
-    with serve(log, {"DSVIZ_CACHE_DIR": cache_dir}) as (url, pid), RssSampler(pid) as rss:
+    with serve(log, {"DSVIZ_CACHE_DIR": cache_dir}, root=app) as (url, pid), RssSampler(pid) as rss:
         if primed:
             asyncio.run(audience(url, 1, PAGE, 0, query=query))
         load, cpu = os.getloadavg()[0], RssSampler.cpu_seconds(pid)
@@ -61,6 +72,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=2, help="slider moves per viewer")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--primed", action="store_true", help="one untimed viewer first on each warm server")
+    parser.add_argument("--app", type=Path, default=ROOT, help="checkout whose app to serve (default: this one)")
     parser.add_argument("--logs", default=None, help="folder for the servers' logs (default: a temporary one)")
     args = parser.parse_args()
     log_dir = Path(args.logs or tempfile.mkdtemp(prefix="audience-logs-"))
@@ -83,6 +95,7 @@ def main() -> None:
                 log_dir,
                 label.replace(", ", "-"),
                 primed=label != "cold" and args.primed,
+                app=args.app,
             )
         print(
             f"| {label} | {users} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | {r['load_p95_s']} | {r['action_p95_s']} "

@@ -13,6 +13,7 @@ from dsviz.studies.agreement import compare_methods, estimate_seconds
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
+from ui.shared_jobs import shared
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
 
@@ -44,6 +45,8 @@ EPOCHS = UrlNumber(
     1,
     help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.",
 )
+PREVIEW = (200, 50, runs.PREVIEW_EPOCHS)
+"""(n, n_eval, epochs) of the preview computed by itself when the default settings are not cached."""
 
 require_app_navigation()
 st.title("Method agreement")
@@ -68,11 +71,6 @@ with st.container(key="settings"):
     with c4:
         epochs = int(EPOCHS.number_input())
 
-if epochs < runs.DEFAULT_EPOCHS:
-    st.warning(
-        f"**Fast preview: {epochs} epochs.** The SimEx and AAD autoencoders settle at {runs.DEFAULT_EPOCHS} epochs "
-        "(SimEx §5.2); below that their orderings are mostly seed noise, so their agreement with OTDD is too."
-    )
 
 status = dataset_status(list(chosen))
 data_notice(
@@ -91,6 +89,29 @@ else:
     except DataError as exc:
         st.error(str(exc))
         st.stop()
+    full = (n, n_eval, epochs)
+    preview = report is None and full == (N_TRAIN.default, N_EVAL.default, EPOCHS.default)
+    if preview:
+        n, n_eval, epochs = PREVIEW
+        report = shared(
+            ("agreement-preview", tuple(usable), n, n_eval, epochs),
+            f"Computing the preview: {len(METHODS)} methods on {len(usable)} datasets, {n} images each",
+            lambda progress: compare_methods(usable, n=n, n_eval=n_eval, epochs=epochs, progress=progress),
+        )
+        with st.container(key="preview_note"):
+            st.warning(
+                f"**Preview: {n} images per dataset ({n_eval} held out), {epochs} autoencoder epochs**, computed on "
+                f"this server when the page first opened. The settings above ({full[0]} and {full[1]} images, "
+                f"{full[2]} epochs) are not in the cache: precompute them with `python -m dsviz simex "
+                f"{' '.join(usable)} --per dataset --agreement`, or change a setting to compute it here. Below "
+                f"{runs.DEFAULT_EPOCHS} epochs the autoencoder orderings are mostly seed noise (SimEx §5.2), so their "
+                "agreement with OTDD is too."
+            )
+    elif epochs < runs.DEFAULT_EPOCHS:
+        st.warning(
+            f"**Fast preview: {epochs} epochs.** The SimEx and AAD autoencoders settle at {runs.DEFAULT_EPOCHS} epochs "
+            "(SimEx §5.2); below that their orderings are mostly seed noise, so their agreement with OTDD is too."
+        )
     if report is None:
         cli = (
             f"python -m dsviz simex {' '.join(usable)} --per dataset --agreement --epochs {epochs} "

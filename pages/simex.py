@@ -20,6 +20,7 @@ from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
+from ui.shared_jobs import shared
 from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
 from ui.simex_text import resnet_confusion_cell, table1_findings
 from ui.url_state import UrlNumber
@@ -54,6 +55,8 @@ EPOCHS = UrlNumber(
     help=f"RMSprop, learning rate 2e-4, batch 32. {runs.DEFAULT_EPOCHS} = settled (SimEx §5.2, Fig. 6a); "
     f"{runs.PREVIEW_EPOCHS} = fast preview.",
 )
+PREVIEW = (200, 50, runs.PREVIEW_EPOCHS)
+"""(n, n_eval, epochs) of the preview trained by itself when the default settings are not cached (sections a, c)."""
 SEEDS = (0, 1, 2)  # repeated between-dataset fleets looked up for error bars and the stability check
 CONFUSION_N = 300  # training images per class of the MNIST fleet compared with the confusion baseline (CPU budget)
 PAPER_SETTLED = (50, 0.92)  # SimEx §5.2, Fig. 6a: RMSprop at lr 2e-4 reaches ρ = 0.92 against the baseline at 50 epochs
@@ -140,13 +143,6 @@ with st.container(key="settings"):
     with c5:
         epochs = int(EPOCHS.number_input())
 
-if epochs < runs.DEFAULT_EPOCHS:
-    with st.container(key="preview_note"):
-        st.warning(
-            f"**Fast preview: {epochs} epochs.** SimEx §5.2 measured that orderings settle at {runs.DEFAULT_EPOCHS} "
-            f"epochs (RMSprop, lr 2e-4); below that, Δ orderings change from seed to seed (see section d)."
-        )
-
 
 def _untrained_warning(fleet, names, key: str) -> None:
     """Name the members whose training loss never fell below their mean image's; they are left out of orderings."""
@@ -166,6 +162,37 @@ data_notice(
     {**between_partial, **({dataset: status[1]} if status[0] and status[1] else {})},
     [name for name in between_names if name in DATASETS and DATASETS[name].bundled],
 )
+
+
+def _full_settings_cached() -> bool:
+    """True unless the page is at its default settings and section a's fleet is not in the cache at them."""
+    if (n, n_eval, epochs) != (N_TRAIN.default, N_EVAL.default, EPOCHS.default) or not status[0]:
+        return True
+    try:
+        return runs.simex(_class_parts(dataset, n, n_eval), loss, epochs, cached_only=True)[0] is not None
+    except DataError:
+        return True  # the page says what is wrong with the data below
+
+
+preview = not _full_settings_cached()
+full = (n, n_eval, epochs)
+if preview:
+    n, n_eval, epochs = PREVIEW
+with st.container(key="preview_note"):
+    if preview:
+        st.warning(
+            f"**Preview: {n} training and {n_eval} held-out images per part, {epochs} epochs**, trained on this server "
+            f"when the page first opened. The settings above ({full[0]} and {full[1]} images, {full[2]} epochs) are not "
+            f"in the cache: precompute them with `python -m dsviz simex {dataset} --loss {loss}` (and `--per dataset` "
+            f"for section c), or change a setting to train it here. Below {runs.DEFAULT_EPOCHS} epochs Δ orderings "
+            "change from seed to seed (SimEx §5.2; section d)."
+        )
+    elif epochs < runs.DEFAULT_EPOCHS:
+        st.warning(
+            f"**Fast preview: {epochs} epochs.** SimEx §5.2 measured that orderings settle at {runs.DEFAULT_EPOCHS} "
+            f"epochs (RMSprop, lr 2e-4); below that, Δ orderings change from seed to seed (see section d)."
+        )
+
 st.header("a · Classes within a dataset")
 fleet = parts = None
 if not status[0]:
@@ -177,6 +204,12 @@ else:
         st.error(str(exc))
     if parts is not None:
         fleet, _ = runs.simex(parts, loss, epochs, cached_only=True)
+        if fleet is None and preview:
+            fleet = shared(
+                ("simex-preview", "class", dataset, loss, n, n_eval, epochs),
+                f"Training the preview: the {dataset} fleet ({len(parts.names)} autoencoders, {epochs} epochs)",
+                lambda progress: runs.simex(parts, loss, epochs, progress=progress)[0],
+            )
         if fleet is None:
             _compute_button(
                 f"the {dataset} {LOSS_LABELS[loss]} fleet ({len(parts.names)} autoencoders)",
@@ -271,6 +304,15 @@ except DataError as exc:
 if dparts is not None:
     dfleet, _ = runs.simex(dparts, loss, epochs, cached_only=True)
     daad, _ = runs.aad(dparts, epochs, cached_only=True)
+    if (dfleet is None or daad is None) and preview:
+        dfleet, daad = shared(
+            ("simex-preview", "dataset", tuple(dparts.names), loss, n, n_eval, epochs),
+            f"Training the preview: the between-dataset fleet and the AAD autoencoder ({epochs} epochs)",
+            lambda progress: (
+                runs.simex(dparts, loss, epochs, progress=progress)[0],
+                runs.aad(dparts, epochs, progress=progress)[0],
+            ),
+        )
     if dfleet is None or daad is None:
 
         def _train_between(progress: Progress) -> None:

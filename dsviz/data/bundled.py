@@ -28,8 +28,6 @@ import importlib.resources
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from dsviz.data.registry import DataError, DatasetUnavailable, get_info
 
@@ -64,6 +62,9 @@ def digits_to_mnist_layout(levels: np.ndarray) -> np.ndarray:
     """uint8 N x 28 x 28 from N x 8 x 8 UCI digit levels 0..16: scale, resize to 20 x 20, pad to 28."""
     if levels.ndim != 3 or levels.shape[1:] != (8, 8):
         raise DataError(f"expected N x 8 x 8 digit images, got shape {levels.shape}")
+    import torch  # here, not at the top: importing torch takes seconds (the app's cold start)
+    import torch.nn.functional as F
+
     pixels = torch.from_numpy(levels.astype(np.float32) * np.float32(255.0 / 16.0)).unsqueeze(1)
     box = F.interpolate(pixels, size=(MNIST_BOX, MNIST_BOX), mode="bilinear", align_corners=False)
     pad = (28 - MNIST_BOX) // 2

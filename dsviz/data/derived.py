@@ -26,8 +26,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from dsviz.data import DATASETS, LabeledImages, availability, load
 from dsviz.data.registry import DataError
@@ -46,6 +44,9 @@ _PHOTOS = ("camera", "brick", "grass", "gravel", "moon", "coins", "clock", "astr
 
 def rotate(images: np.ndarray, degrees: np.ndarray) -> np.ndarray:
     """Rotate each uint8 image counter-clockwise by ``degrees[i]`` about its centre (bilinear, zero fill)."""
+    import torch  # here, not at the top: importing torch takes seconds (the app's cold start)
+    import torch.nn.functional as F
+
     x = torch.from_numpy(images).float().unsqueeze(1)
     theta = torch.from_numpy(np.deg2rad(np.asarray(degrees, dtype=np.float64))).float()
     cos, sin = torch.cos(theta), torch.sin(theta)

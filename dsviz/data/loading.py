@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from dsviz.data.bundled import materialize
 from dsviz.data.download import download_dataset
@@ -366,6 +364,9 @@ def _standardize(images: np.ndarray, scale: float) -> np.ndarray:
         # low-pass filtered when shrinking larger images so thin strokes are averaged
         # rather than aliased away. torch resizes the whole batch in one vectorized call
         # where PIL would loop image by image. Non-square images are stretched.
+        import torch  # here, not at the top: a page reading cached results never needs it (cold start)
+        import torch.nn.functional as F
+
         batch = torch.from_numpy(np.ascontiguousarray(pixels)).unsqueeze(1)
         batch = F.interpolate(batch, size=IMAGE_SIZE, mode="bilinear", align_corners=False, antialias=True)
         pixels = batch.squeeze(1).numpy()

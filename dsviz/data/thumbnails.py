@@ -41,7 +41,9 @@ def sprite_sheet(images: np.ndarray) -> SpriteSheet:
     grid[:n] = images
     sheet = grid.reshape(rows, cols, tile, tile).transpose(0, 2, 1, 3).reshape(rows * tile, cols * tile)
     buf = io.BytesIO()
-    Image.fromarray(sheet, mode="L").save(buf, format="PNG", optimize=True)
+    # zlib level 6 without PIL's ``optimize`` search: 2000 + 2000 MNIST tiles encode in 0.14 s of CPU instead of
+    # 0.99 s for a file 1.8 % larger; a page's first viewer waits for this encoding (the app's cold start)
+    Image.fromarray(sheet, mode="L").save(buf, format="PNG", compress_level=6)
     return SpriteSheet(png=buf.getvalue(), cols=cols, rows=rows, tile=tile, count=n)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
@@ -15,6 +18,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     for a name torch does not know, raises a ``ValueError`` with a clear message instead of
     failing deep inside torch.
     """
+    import torch  # here, not at the top: importing torch takes seconds (the app's cold start)
+
     if isinstance(device, torch.device):
         return device
     name = str(device).strip().lower()
