@@ -45,7 +45,7 @@ EPOCHS = UrlNumber(
     1,
     help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.",
 )
-PREVIEW = (200, 50, runs.PREVIEW_EPOCHS)
+PREVIEW = (100, 30, runs.PREVIEW_EPOCHS)
 """(n, n_eval, epochs) of the preview computed by itself when the default settings are not cached."""
 
 require_app_navigation()
