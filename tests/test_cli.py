@@ -179,3 +179,31 @@ def test_datasets_json_lists_what_is_present(real_data_dir, tmp_path):
     for name, status in availability(real_data_dir).items():
         assert out["datasets"][name]["available"] == status.available
         assert out["datasets"][name]["message"] == status.message
+
+
+def test_long_commands_report_progress_from_their_start(tmp_path):
+    """``precompute`` says it started before torch is imported, then names each stage and each finished task
+    (stderr is a pipe here: one line per step instead of a bar); stdout is still one JSON object."""
+    a, b = blobs_npz(tmp_path / "a.npz", seed=0), blobs_npz(tmp_path / "b.npz", seed=1, shift=30)
+    env = dict(os.environ, DSVIZ_CACHE_DIR=str(tmp_path / "cache"))
+    args = ["precompute", "pairs", "--datasets", str(a), str(b), "--n", "30", "--no-embeddings", "--json"]
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dsviz", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    started = lines.index("dsviz precompute pairs: starting (loading torch and POT)")
+    torch_imported = next(
+        i for i, line in enumerate(lines) if line.startswith("import time:") and line.split("|")[-1].strip() == "torch"
+    )
+    assert started < torch_imported
+    ours = [line for line in lines if line.startswith("dsviz: ")]
+    assert ours[0] == f"dsviz: checking the datasets {a}, {b}" and ours[1] == "dsviz: matrix: 5 task(s)"
+    steps = [line for line in ours[2:] if line.startswith("dsviz: matrix: ")]
+    assert [int(line.split()[2].split("/")[0]) for line in steps] == [0, 1, 2, 3, 4, 5]
+    assert json.loads(proc.stdout)["method"] == "otdd-exact"

@@ -1,8 +1,15 @@
-"""Argument types shared by the commands."""
+"""Argument types and progress output shared by the commands."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+from dsviz.runtime.progress import Progress
 
 
 def positive_int(text: str) -> int:
@@ -18,3 +25,27 @@ def count_or_all(text: str) -> int | None:
     if text.strip().lower() == "all":
         return None
     return positive_int(text)
+
+
+def note(message: str) -> None:
+    """One progress line on stderr, written at once (``dsviz: message``): what a long command is doing now."""
+    print(f"dsviz: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def progress_bar(desc: str, unit: str = "it") -> Iterator[Progress]:
+    """A ``progress(done, total, what)`` drawn as a tqdm bar on stderr when it is a terminal; otherwise (a log
+    file, a pipe) one :func:`note` line each time ``done`` reaches a new whole number."""
+    with tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None) as bar:
+        last = [-1]
+
+        def progress(done: float, total: int, what: str = "") -> None:
+            if bar.disable:
+                if int(done) != last[0]:
+                    last[0] = int(done)
+                    note(f"{desc}: {int(done)}/{total} {what}".rstrip())
+                return
+            bar.total, bar.n = total, done
+            bar.set_postfix_str(what, refresh=True)
+
+        yield progress

@@ -28,13 +28,11 @@ simex --agreement  one registered method (dsviz.methods) on one dataset   yes
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tqdm import tqdm
-
 from dsviz import methods
+from dsviz.commands.common import note, progress_bar
 from dsviz.data.transforms import TRANSFORMS
 from dsviz.embedding import UmapSettings
 from dsviz.nets import torch_threads
@@ -310,12 +308,8 @@ def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed
 def run_grid(executor: Executor, tasks: Sequence[Task], desc: str, cache: Cache | None = None) -> GridResult:
     """Run ``tasks`` with a tqdm bar on stderr that advances as tasks complete; raise
     :class:`~dsviz.runtime.executor.GridFailed` naming every task that failed (the finished ones are stored)."""
-    with tqdm(desc=desc, file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total, bar.n = total, done
-            bar.set_postfix_str(what, refresh=True)
-
+    note(f"{desc}: {len(tasks)} task(s)")
+    with progress_bar(desc) as progress:
         grid = executor.run(tasks, cache=cache, progress=progress)
     grid.raise_failures()
     return grid

@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 
 import numpy as np
-from tqdm import tqdm
 
+from dsviz.commands.common import progress_bar
 from dsviz.runtime.device import DEVICE_CHOICES
 from dsviz.studies.onepixel import PROTOCOL_SENTENCES, PROTOCOLS, one_pixel_dataset
 
@@ -69,13 +68,7 @@ def _matrix(values: np.ndarray) -> list[list[float | None]]:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    with tqdm(desc=f"one-pixel fits {args.dataset}", unit="pair", file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+    with progress_bar(f"one-pixel fits {args.dataset}", unit="pair") as progress:
         found = one_pixel_dataset(
             args.dataset, protocol=args.protocol, seed=args.seed, C=args.C, device=args.device, progress=progress
         )

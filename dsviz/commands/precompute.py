@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 
-from dsviz.commands.common import count_or_all, positive_int
+from dsviz.commands.common import count_or_all, note, positive_int
 from dsviz.commands.grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
 from dsviz.commands.precompute_pairs import pairs_arguments, run_pairs
 from dsviz.data.transforms import TRANSFORMS
@@ -238,6 +238,7 @@ def run_transfer_pairs(args: argparse.Namespace) -> int:
         otdd_n=args.otdd_n,
         seeds=tuple(args.seeds),
     )
+    note(f"reading the datasets {', '.join(args.datasets)} and planning the pretraining, fine-tuning and OTDD runs")
     datasets = list(study_splits(args.datasets, config))  # unknown or too few datasets: exit 2 before any task
     stage1, stage2 = transfer_pairs_tasks(datasets, config, args.device, args.threads)
     with executor_from_args(args) as executor:

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from dsviz.commands.common import count_or_all
+from dsviz.commands.common import count_or_all, note
 from dsviz.commands.grids import pair_cell_tasks, pair_view_tasks, run_grid
 from dsviz.embedding import warm_up
 from dsviz.methods import METHODS
@@ -109,6 +109,7 @@ def _grids(args: argparse.Namespace, settings: PairSettings, executor: Executor)
     summary: dict = {"name": executor.name}
     stages: dict[str, float] = {}
     t = time.perf_counter()
+    note(f"checking the datasets {', '.join(args.datasets)}")
     available, _, _ = available_pair_datasets(args.datasets)
     summary["matrix"] = run_grid(executor, pair_cell_tasks(available, settings), "matrix").summary()
     matrix = pair_matrix(args.datasets, settings)  # every cell is a cache hit now
@@ -119,6 +120,7 @@ def _grids(args: argparse.Namespace, settings: PairSettings, executor: Executor)
     if args.embeddings:
         t = time.perf_counter()
         if executor.name == "local":
+            note("compiling UMAP's kernels (or loading them from numba's cache)")
             warm_up()  # numba compiles UMAP once here; Ray workers compile in their own processes
         stages["umap_warm_up"] = time.perf_counter() - t
         tasks = pair_view_tasks(matrix.datasets, settings)
