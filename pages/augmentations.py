@@ -238,7 +238,7 @@ with heat_left:
 with heat_right:
     st.plotly_chart(
         class_heatmap(
-            100 * result.class_coupling,
+            100 * result.plan.class_coupling,
             result.src_classes,
             result.tgt_classes,
             "Coupling mass between classes (% of all mass)",
@@ -270,7 +270,7 @@ table_downloads(
 )
 table_downloads(
     f"class coupling {transform} {magnitude:g}",
-    result.class_coupling,
+    result.plan.class_coupling,
     aug_settings,
     index=result.src_classes,
     columns=result.tgt_classes,

@@ -243,7 +243,7 @@ with hm_left:
 with hm_right:
     st.plotly_chart(
         class_heatmap(
-            res.class_coupling,
+            res.plan.class_coupling,
             list(res.src_classes),
             list(res.tgt_classes),
             "Class-level coupling mass",

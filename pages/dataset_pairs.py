@@ -325,7 +325,7 @@ def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None
         st.plotly_chart(
             shared_figure(
                 class_heatmap,
-                res.class_coupling,
+                res.plan.class_coupling,
                 list(res.src_classes),
                 list(res.tgt_classes),
                 "Class-level coupling mass",
@@ -352,7 +352,11 @@ def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None
         columns=res.tgt_classes,
     )
     table_downloads(
-        f"class coupling {src} {tgt}", res.class_coupling, pair_settings, index=res.src_classes, columns=res.tgt_classes
+        f"class coupling {src} {tgt}",
+        res.plan.class_coupling,
+        pair_settings,
+        index=res.src_classes,
+        columns=res.tgt_classes,
     )
     st.caption(
         f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "

@@ -154,7 +154,7 @@ def test_crop_moves_mnist_towards_usps_and_rotation_away(real_data_dir, tmp_path
     run = lambda t, m: transformed_otdd(t, m, n=500, pair=pair, cache=cache).result  # noqa: E731
     plain, cropped, rotated = run("crop", 0.0), run("crop", 0.2), run("rotation", 90)
     assert cropped.otdd < plain.otdd < rotated.otdd
-    diagonal = lambda r: float(np.trace(r.class_coupling))  # noqa: E731
+    diagonal = lambda r: float(np.trace(r.plan.class_coupling))  # noqa: E731
     assert diagonal(cropped) > diagonal(plain) > diagonal(rotated)
 
 

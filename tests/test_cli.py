@@ -17,14 +17,24 @@ ROOT = Path(__file__).resolve().parents[1]
 OTDD_JSON_KEYS = {
     "otdd",
     "ot",
+    "feature_component",
+    "label_component",
     "label_distances",
+    "class_coupling",
     "src_classes",
     "tgt_classes",
     "n_src",
     "n_tgt",
     "split_used",
     "seconds",
+    "compute_seconds",
+    "cache_hit",
+    "timings",
+    "options",
+    "src",
+    "tgt",
 }
+"""Every key ``otdd --json`` printed when OTDDResult came to hold its PlanSummary: keys are only ever added."""
 
 
 def run_cli(*args: str, cache_dir: Path, data_dir: str | None = None) -> subprocess.CompletedProcess:
@@ -55,12 +65,15 @@ def test_otdd_json_between_npz_files(tmp_path):
     out = json.loads(proc.stdout)  # exactly one JSON object on stdout
     assert OTDD_JSON_KEYS <= set(out)
     assert np.asarray(out["label_distances"]).shape == (3, 2)
+    coupling = np.asarray(out["class_coupling"])
+    assert coupling.shape == (3, 2) and coupling.sum() == pytest.approx(1.0)
     assert out["src_classes"] == ["0", "1", "2"] and out["tgt_classes"] == ["0", "1"]
     assert out["n_src"] == 40 and out["n_tgt"] == 40
     assert out["split_used"] == {"src": "file", "tgt": "file"}
     assert out["otdd"] >= out["ot"] > 0 and not out["cache_hit"]
     again = json.loads(run_cli("otdd", str(a), str(b), "--n", "40", "--json", cache_dir=tmp_path / "cache").stdout)
     assert again["cache_hit"] and again["otdd"] == out["otdd"]
+    assert OTDD_JSON_KEYS <= set(again) and again["class_coupling"] == out["class_coupling"]
     alone = json.loads(
         run_cli("otdd", str(a), str(b), "--n", "40", "--json", "--no-ot", cache_dir=tmp_path / "cache").stdout
     )

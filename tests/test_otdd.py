@@ -54,7 +54,7 @@ def test_symmetry(label_distance):
     assert ab.otdd == pytest.approx(ba.otdd, rel=1e-9)
     assert ab.ot == pytest.approx(ba.ot, rel=1e-9)
     np.testing.assert_allclose(ab.label_distances, ba.label_distances.T, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(ab.class_coupling, ba.class_coupling.T, atol=1e-12)
+    np.testing.assert_allclose(ab.plan.class_coupling, ba.plan.class_coupling.T, atol=1e-12)
 
 
 def test_invariant_to_permuting_class_ids():
@@ -79,7 +79,7 @@ def test_plain_ot_only_when_asked_and_it_leaves_otdd_unchanged(outer):
     assert np.isnan(alone.ot) and "plain_ot" not in alone.timings
     assert asked.ot > 0 and "plain_ot" in asked.timings
     assert alone.otdd == pytest.approx(asked.otdd, rel=1e-12)
-    np.testing.assert_array_equal(alone.class_coupling, asked.class_coupling)
+    np.testing.assert_array_equal(alone.plan.class_coupling, asked.plan.class_coupling)
     if outer == "exact":  # the plain OT asked for is POT's exact OT between the same points
         c = ot.dist(x1, x2)
         assert asked.ot == pytest.approx(ot.emd2(np.full(60, 1 / 60), np.full(50, 1 / 50), c), rel=1e-9)
@@ -184,20 +184,20 @@ def test_coupling_summaries():
     x, y = labeled_blobs(60, 3, 4, seed=15)
     res = compute_otdd(x, y, x, y)
     # identical samples: every point is matched to itself with all its mass
-    np.testing.assert_array_equal(res.src_top_index[:, 0], np.arange(60))
-    np.testing.assert_allclose(res.src_top_mass[:, 0], 1 / 60)
-    assert (res.src_top_index[:, 1:] == -1).all()
-    np.testing.assert_allclose(res.class_coupling, np.diag(np.bincount(y) / 60), atol=1e-12)
-    assert len(res.plan_mass) == 60 and res.plan_mass.sum() == pytest.approx(1.0)
+    np.testing.assert_array_equal(res.plan.src_top_index[:, 0], np.arange(60))
+    np.testing.assert_allclose(res.plan.src_top_mass[:, 0], 1 / 60)
+    assert (res.plan.src_top_index[:, 1:] == -1).all()
+    np.testing.assert_allclose(res.plan.class_coupling, np.diag(np.bincount(y) / 60), atol=1e-12)
+    assert len(res.plan.plan_mass) == 60 and res.plan.plan_mass.sum() == pytest.approx(1.0)
 
     x2, y2 = labeled_blobs(45, 2, 4, seed=16)
     res = compute_otdd(x, y, x2, y2, top_k=3)
-    assert res.class_coupling.sum() == pytest.approx(1.0)
-    np.testing.assert_allclose(res.class_coupling.sum(1), np.bincount(y) / 60, atol=1e-12)
-    np.testing.assert_allclose(res.class_coupling.sum(0), np.bincount(y2) / 45, atol=1e-12)
-    assert res.src_top_index.shape == (60, 3) and res.tgt_top_index.shape == (45, 3)
-    assert np.all(np.diff(res.plan_mass) <= 0)
-    assert len(res.plan_mass) <= 60 + 45 - 1
+    assert res.plan.class_coupling.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(res.plan.class_coupling.sum(1), np.bincount(y) / 60, atol=1e-12)
+    np.testing.assert_allclose(res.plan.class_coupling.sum(0), np.bincount(y2) / 45, atol=1e-12)
+    assert res.plan.src_top_index.shape == (60, 3) and res.plan.tgt_top_index.shape == (45, 3)
+    assert np.all(np.diff(res.plan.plan_mass) <= 0)
+    assert len(res.plan.plan_mass) <= 60 + 45 - 1
 
 
 def test_class_names_are_looked_up_by_label_value():
@@ -212,7 +212,7 @@ def test_result_round_trips_through_arrays():
     res = compute_otdd(x1, y1, x2, y2)
     back = decode(OTDDResult, encode(res))
     assert back.otdd == res.otdd and back.src_classes == res.src_classes
-    np.testing.assert_array_equal(back.plan_cols, res.plan_cols)
+    np.testing.assert_array_equal(back.plan.plan_cols, res.plan.plan_cols)
     assert back.options == res.options
 
 

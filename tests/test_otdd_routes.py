@@ -128,7 +128,7 @@ def test_scaling_outer_self_distance_is_zero_and_close_to_exact(label_distance):
     # the Sinkhorn divergence at eps = 0.2 is not the exact OT (values ~ 30-60 here: a few % off)
     assert scaling.otdd == pytest.approx(exact.otdd, rel=6e-2)
     assert scaling.ot == pytest.approx(exact.ot, rel=6e-2)
-    assert scaling.class_coupling.sum() == pytest.approx(1.0, rel=1e-4)
+    assert scaling.plan.class_coupling.sum() == pytest.approx(1.0, rel=1e-4)
     assert scaling.options["outer_used"] == "scaling" and scaling.options["entreg"] == pytest.approx(0.2)
 
 
@@ -149,7 +149,7 @@ def test_max_outer_subsamples_the_outer_problem_only():
     sub = compute_otdd(x1, y1, x2, y2, label_distance="gaussian", max_outer=50, seed=3)
     np.testing.assert_allclose(sub.label_distances, full.label_distances, rtol=1e-10)  # every point
     assert sub.options["outer_samples"] == [50, 50] and sub.n_src == 120 and sub.n_tgt == 60
-    assert sub.src_top_index.shape == (120, 5)
-    assert (sub.src_top_index[:, 0] >= 0).sum() == 50 and (sub.tgt_top_index[:, 0] >= 0).sum() == 50
-    assert sub.src_top_index.max() < 60 and sub.plan_rows.max() < 120
+    assert sub.plan.src_top_index.shape == (120, 5)
+    assert (sub.plan.src_top_index[:, 0] >= 0).sum() == 50 and (sub.plan.tgt_top_index[:, 0] >= 0).sum() == 50
+    assert sub.plan.src_top_index.max() < 60 and sub.plan.plan_rows.max() < 120
     assert sub.otdd == pytest.approx(full.otdd, rel=0.2)

@@ -184,7 +184,7 @@ def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_d
     assert (best[:n1] >= n1).all() and (best[n1:] < n1).all()  # partners lie in the other dataset
     # the best partner is the one receiving the most mass in the stored plan
     plan = np.zeros((n1, n2))
-    plan[res.plan_rows, res.plan_cols] = res.plan_mass
+    plan[res.plan.plan_rows, res.plan.plan_cols] = res.plan.plan_mass
     np.testing.assert_array_equal(best[:n1] - n1, plan.argmax(1))
     # a pinned point's partner table is its top partners, best first, named by class
     side, local, partners = view.partners(n1 + 3)

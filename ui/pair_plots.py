@@ -113,9 +113,9 @@ def embedding_figure(view: PairView, n_lines: int) -> tuple[go.Figure, int]:
     xy = view.embedding
     names = (view.comparison.src.name, view.comparison.tgt.name)
     fig = go.Figure()
-    k = min(n_lines, len(res.plan_mass))
+    k = min(n_lines, len(res.plan.plan_mass))
     if k:
-        rows, cols = res.plan_rows[:k], res.plan_cols[:k] + n1
+        rows, cols = res.plan.plan_rows[:k], res.plan.plan_cols[:k] + n1
         seg = np.full((k * 3, 2), np.nan)
         seg[0::3], seg[1::3] = xy[rows], xy[cols]
         fig.add_trace(

@@ -31,7 +31,7 @@ def _state(found: TransformedPair) -> dict:
         "otdd": float(r.otdd),
         "ot": float(r.ot),
         "label_distances": np.asarray(r.label_distances, dtype=float).tolist(),
-        "class_coupling": np.asarray(r.class_coupling, dtype=float).tolist(),
+        "class_coupling": np.asarray(r.plan.class_coupling, dtype=float).tolist(),
         "seconds": float(r.seconds),
         "cache_hit": bool(found.cache_hit),
         "image": png_data_uri(image_grid(found.src.images, found.src.labels)),

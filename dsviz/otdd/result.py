@@ -1,10 +1,35 @@
-"""The result object of an OTDD computation (stored in the cache by :mod:`dsviz.runtime.codec`)."""
+"""The result object of an OTDD computation and the summary of its coupling (cached by :mod:`dsviz.runtime.codec`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from dsviz.runtime.codec import INLINE
+
+
+@dataclass
+class PlanSummary:
+    """What is kept of a coupling ``pi`` between n1 source and n2 target points (:func:`dsviz.otdd.summaries.plan_summaries`).
+
+    Attributes:
+        class_coupling: K1 x K2 transported mass between classes (sums to 1).
+        src_top_index, src_top_mass: n1 x k, each source point's k partners with the
+            most mass (index into the target points), mass descending; index -1 pads.
+        tgt_top_index, tgt_top_mass: n2 x k, the same for target points.
+        plan_rows, plan_cols, plan_mass: the strongest entries of the coupling
+            (all nonzero entries for exact OT, at most n1 + n2 - 1), mass descending.
+    """
+
+    class_coupling: np.ndarray
+    src_top_index: np.ndarray
+    src_top_mass: np.ndarray
+    tgt_top_index: np.ndarray
+    tgt_top_mass: np.ndarray
+    plan_rows: np.ndarray
+    plan_cols: np.ndarray
+    plan_mass: np.ndarray
 
 
 @dataclass
@@ -25,12 +50,8 @@ class OTDDResult:
             ``feature_component + label_component`` is the biased OTDD value.
         label_distances: K1 x K2 matrix of ``W_2^2`` between class-conditionals.
         src_classes, tgt_classes: class names, in the row/column order of the matrices.
-        class_coupling: K1 x K2 transported mass between classes (sums to 1).
-        src_top_index, src_top_mass: n1 x k, each source point's k partners with the
-            most mass (index into the target points), mass descending; index -1 pads.
-        tgt_top_index, tgt_top_mass: n2 x k, the same for target points.
-        plan_rows, plan_cols, plan_mass: the strongest entries of the coupling
-            (all nonzero entries for exact OT, at most n1 + n2 - 1), mass descending.
+        plan: the class coupling, each point's strongest partners and the strongest
+            entries of the OTDD coupling (:class:`PlanSummary`).
         n_src, n_tgt: number of points on each side.
         timings: seconds per stage.
         options: the settings that produced the result.
@@ -43,14 +64,7 @@ class OTDDResult:
     label_distances: np.ndarray
     src_classes: list[str]
     tgt_classes: list[str]
-    class_coupling: np.ndarray
-    src_top_index: np.ndarray
-    src_top_mass: np.ndarray
-    tgt_top_index: np.ndarray
-    tgt_top_mass: np.ndarray
-    plan_rows: np.ndarray
-    plan_cols: np.ndarray
-    plan_mass: np.ndarray
+    plan: PlanSummary = field(metadata=INLINE)
     n_src: int
     n_tgt: int
     timings: dict[str, float] = field(default_factory=dict)
@@ -69,7 +83,7 @@ class OTDDResult:
             "feature_component": self.feature_component,
             "label_component": self.label_component,
             "label_distances": np.asarray(self.label_distances).tolist(),
-            "class_coupling": np.asarray(self.class_coupling).tolist(),
+            "class_coupling": np.asarray(self.plan.class_coupling).tolist(),
             "src_classes": list(self.src_classes),
             "tgt_classes": list(self.tgt_classes),
             "n_src": self.n_src,
@@ -79,4 +93,4 @@ class OTDDResult:
         }
 
 
-__all__ = ["OTDDResult"]
+__all__ = ["OTDDResult", "PlanSummary"]

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-
-@dataclass
-class PlanSummary:
-    class_coupling: np.ndarray
-    src_top_index: np.ndarray
-    src_top_mass: np.ndarray
-    tgt_top_index: np.ndarray
-    tgt_top_mass: np.ndarray
-    plan_rows: np.ndarray
-    plan_cols: np.ndarray
-    plan_mass: np.ndarray
+from dsviz.otdd.result import PlanSummary
 
 
 def _top(plan: torch.Tensor, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -275,19 +275,19 @@ class PairView:
 
     @property
     def src_best(self) -> np.ndarray:
-        return self.comparison.result.src_top_index[:, 0]
+        return self.comparison.result.plan.src_top_index[:, 0]
 
     @property
     def tgt_best(self) -> np.ndarray:
-        return self.comparison.result.tgt_top_index[:, 0]
+        return self.comparison.result.plan.tgt_top_index[:, 0]
 
     @property
     def src_best_mass(self) -> np.ndarray:
-        return self.comparison.result.src_top_mass[:, 0]
+        return self.comparison.result.plan.src_top_mass[:, 0]
 
     @property
     def tgt_best_mass(self) -> np.ndarray:
-        return self.comparison.result.tgt_top_mass[:, 0]
+        return self.comparison.result.plan.tgt_top_mass[:, 0]
 
     def images(self) -> np.ndarray:
         """All images in global order: source, then target."""
@@ -310,8 +310,8 @@ class PairView:
         the other dataset, partner's class name, mass)]) over its top partners, mass descending."""
         res = self.comparison.result
         side, local = (0, point) if point < res.n_src else (1, point - res.n_src)
-        index = (res.src_top_index if side == 0 else res.tgt_top_index)[local]
-        mass = (res.src_top_mass if side == 0 else res.tgt_top_mass)[local]
+        index = (res.plan.src_top_index if side == 0 else res.plan.tgt_top_index)[local]
+        mass = (res.plan.src_top_mass if side == 0 else res.plan.tgt_top_mass)[local]
         other = self.comparison.tgt if side == 0 else self.comparison.src
         names = res.tgt_classes if side == 0 else res.src_classes
         codes = np.unique(other.labels, return_inverse=True)[1]
