@@ -95,13 +95,13 @@ def distance(
     0.0
     """
     from dsviz.data import LabeledImages
+    from dsviz.data.validation import check_same_width
     from dsviz.methods import get
 
     m = get(method)
     config = _settings(m, settings)
     (x_a, codes_a, classes_a), (x_b, codes_b, classes_b) = _checked(x_a, y_a, "a"), _checked(x_b, y_b, "b")
-    if x_a.shape[1:] != x_b.shape[1:]:
-        raise ValueError(f"x_a rows are {x_a.shape[1:]} but x_b rows are {x_b.shape[1:]}; they must match")
+    check_same_width(x_a, x_b, "x_a", "x_b")
     if x_a.ndim == 2:
         if m.features is None:
             raise ValueError(f"{m.name} needs images (N x 28 x 28, uint8), not feature rows")
@@ -176,15 +176,10 @@ def _checked(x, y, side: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Rows (uint8 images or float64 features) of one dataset, its label codes 0..K-1 and class names."""
     import numpy as np
 
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim not in (2, 3) or len(x) == 0 or 0 in x.shape[1:]:
-        raise ValueError(f"x_{side} must be images N x H x W or feature rows N x D, got shape {x.shape}")
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"y_{side} must hold one label per row of x_{side} ({len(x)}), got shape {y.shape}")
-    if x.dtype.kind not in "uif" or (x.dtype.kind == "f" and not np.isfinite(x).all()):
-        raise ValueError(f"x_{side} must be finite numbers, got dtype {x.dtype}")
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"y_{side} contains NaN or infinite labels")
+    from dsviz.data.validation import check_array, check_labels
+
+    x = check_array(x, f"x_{side}", ndim=(2, 3), expected="images N x H x W or feature rows N x D", dtype=None)
+    y = check_labels(y, len(x), f"y_{side}", f"x_{side}")
     if x.ndim == 3:
         if x.dtype.kind == "f":
             raise ValueError(

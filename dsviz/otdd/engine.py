@@ -32,6 +32,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from dsviz.data.validation import check_array, check_choice, check_labels, check_same_width
 from dsviz.otdd.costs import squared_euclidean
 from dsviz.otdd.label_distance import bures_distances, class_gaussians, class_indices, exact_label_distances
 from dsviz.otdd.outer import OUTER_CHOICES, entropic_reg, solve_coupling, transport_cost
@@ -83,29 +84,13 @@ def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None,
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def _as_features(x, name: str) -> np.ndarray:
-    arr = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (n x d), got shape {arr.shape}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty")
-    if not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64, copy=False)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
-
-def _encode_labels(y, n: int, names: Sequence[str] | None, side: str) -> tuple[np.ndarray, list[str]]:
+def _encode_labels(y, n: int, names: Sequence[str] | None, side: str, rows: str) -> tuple[np.ndarray, list[str]]:
     """Map arbitrary label values to 0..K-1 (sorted) and name each class.
 
     ``names``, when given, is indexed by the original integer label value
     (the data layer's convention: ``classes[label]``).
     """
-    arr = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-    if arr.ndim != 1 or len(arr) != n:
-        raise ValueError(f"{side} labels must be a vector of length {n}, got shape {arr.shape}")
+    arr = check_labels(y, n, f"{side} labels", rows)
     values, codes = np.unique(arr, return_inverse=True)
     if names is None:
         class_names = [str(v) for v in values]
@@ -286,20 +271,14 @@ def compute_otdd(
     dsviz.otdd.sliced.compute_sotdd : the sliced approximation (s-OTDD).
     ot.emd : the network simplex solving the exact outer problem.
     """
-    if label_distance not in LABEL_DISTANCE_CHOICES:
-        raise ValueError(
-            f"unknown label distance {label_distance!r}; choose one of {', '.join(LABEL_DISTANCE_CHOICES)}"
-        )
-    if outer not in OUTER_CHOICES:
-        raise ValueError(f"unknown outer solver {outer!r}; choose one of {', '.join(OUTER_CHOICES)}")
+    check_choice(label_distance, LABEL_DISTANCE_CHOICES, "label distance")
+    check_choice(outer, OUTER_CHOICES, "outer solver")
     if top_k < 1:
         raise ValueError("top_k must be >= 1")
-    a = _as_features(x1, "x1")
-    b = _as_features(x2, "x2")
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}")
-    codes1, names1 = _encode_labels(y1, len(a), classes1, "source")
-    codes2, names2 = _encode_labels(y2, len(b), classes2, "target")
+    a, b = check_array(x1, "x1"), check_array(x2, "x2")
+    check_same_width(a, b, "x1", "x2")
+    codes1, names1 = _encode_labels(y1, len(a), classes1, "source", "x1")
+    codes2, names2 = _encode_labels(y2, len(b), classes2, "target", "x2")
     dev = resolve_device(device)
     timings: dict[str, float] = {}
     rng = np.random.default_rng(seed)

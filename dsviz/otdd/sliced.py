@@ -41,6 +41,7 @@ import numpy as np
 import ot
 import torch
 
+from dsviz.data.validation import check_array, check_labels, check_same_width
 from dsviz.runtime.device import resolve_device
 
 
@@ -124,20 +125,9 @@ def _sorted(h: torch.Tensor) -> torch.Tensor:
     return torch.sort(h, dim=0).values
 
 
-def _codes(y) -> torch.Tensor:
-    arr = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-    if arr.ndim != 1:
-        raise ValueError(f"labels must be a vector, got shape {arr.shape}")
-    return torch.as_tensor(np.unique(arr, return_inverse=True)[1].astype(np.int64))
-
-
-def _features(x, name: str) -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(torch.float64)
-    if t.ndim != 2 or t.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array (n x d), got shape {tuple(t.shape)}")
-    if not torch.isfinite(t).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return t
+def _codes(labels: np.ndarray) -> torch.Tensor:
+    """Label values as codes 0..K-1 (sorted)."""
+    return torch.as_tensor(np.unique(labels, return_inverse=True)[1].astype(np.int64).reshape(-1))
 
 
 @dataclass
@@ -243,12 +233,11 @@ def compute_sotdd(
     if p < 1:
         raise ValueError(f"p must be >= 1, got {p}")
     start = time.perf_counter()
-    a, b = _features(x1, "x1"), _features(x2, "x2")
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}")
-    c1, c2 = _codes(y1), _codes(y2)
-    if len(c1) != len(a) or len(c2) != len(b):
-        raise ValueError("labels and features differ in length")
+    x1, x2 = check_array(x1, "x1"), check_array(x2, "x2")
+    check_same_width(x1, x2, "x1", "x2")
+    a, b = torch.from_numpy(np.ascontiguousarray(x1)), torch.from_numpy(np.ascontiguousarray(x2))
+    c1 = _codes(check_labels(y1, len(x1), "y1", "x1"))
+    c2 = _codes(check_labels(y2, len(x2), "y2", "x2"))
     dev = resolve_device(device)
     proj = draw_projections(a.shape[1], n_projections, n_moments, seed)
     a, b, c1, c2 = a.to(dev, dtype), b.to(dev, dtype), c1.to(dev), c2.to(dev)
