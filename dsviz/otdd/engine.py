@@ -26,7 +26,7 @@ beyond. ``options['outer_used']`` and ``options['label_route']`` record what ran
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -40,6 +40,7 @@ from dsviz.otdd.result import OTDDResult
 from dsviz.otdd.sinkhorn import AUTHORS_ENTREG, DEFAULT_CACHE_BYTES, BlockedCost, point_diameter, sinkhorn_divergence
 from dsviz.otdd.summaries import plan_summaries
 from dsviz.runtime.device import resolve_device
+from dsviz.runtime.progress import Progress
 
 LABEL_DISTANCE_CHOICES = ("exact", "gaussian")
 # ``auto`` uses the network simplex up to this many cost entries (2000 x 2000 per side). Measured
@@ -60,9 +61,6 @@ STAGE_LABELS = {
 }
 """The stages of :func:`compute_otdd` in order, as reported to ``progress``."""
 
-StageProgress = Callable[[int, int, str], None]
-"""``progress(done, total, stage label)``: called before each stage and once at the end."""
-
 
 def stages(outer: str, debiased: bool, plain_ot: bool = False) -> list[str]:
     """The stages :func:`compute_otdd` runs for these options.
@@ -76,7 +74,7 @@ def stages(outer: str, debiased: bool, plain_ot: bool = False) -> list[str]:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None, progress: StageProgress | None = None):
+def _timed(timings: dict[str, float], stage: str, plan: list[str] | None = None, progress: Progress | None = None):
     if progress is not None and plan is not None:
         progress(plan.index(stage), len(plan), STAGE_LABELS[stage])
     start = time.perf_counter()
@@ -170,7 +168,7 @@ def compute_otdd(
     plain_ot: bool = False,
     max_outer: int | None = None,
     seed: int = 0,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
 ) -> OTDDResult:
     r"""Optimal Transport Dataset Distance between two labeled samples, and, when asked, plain OT beside it.
 
