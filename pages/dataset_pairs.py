@@ -13,7 +13,6 @@ from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.runtime.device import resolve_device
 from dsviz.studies.pairs import (
-    OTDD_METHODS,
     PAIR_DATASETS,
     PairMatrix,
     PairSettings,
@@ -218,7 +217,7 @@ with st.sidebar:
         "sotdd: sliced OTDD, near-linear in n. The pair view below always shows an OTDD coupling.",
     )
     st.caption(f"{METHODS[method].description} Source: {METHODS[method].source}.")
-    is_otdd = method in OTDD_METHODS
+    is_otdd = METHODS[method].family == "otdd"
     outer = st.selectbox(
         "Outer OT solver",
         OUTER_CHOICES,
@@ -382,7 +381,7 @@ def _matrix_section(matrix: PairMatrix) -> None:
             width="content",
         )
     with matrix_details:
-        if method == "sotdd":
+        if METHODS[method].family == "sliced-otdd":
             off = ~np.eye(len(names), dtype=bool)
             rel = matrix.stderr[off] / matrix.distance[off]
             st.caption(

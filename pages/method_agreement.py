@@ -143,7 +143,6 @@ if report is not None:
     names = list(report.names)
     st.subheader("Distances between the datasets")
     columns = st.columns(2)
-    fmts = {"otdd-exact": ".0f", "otdd-gaussian": ".0f", "sotdd": ".2f", "aad": ".2f"}
     for i, method in enumerate(report.methods):
         with columns[i % 2]:
             st.plotly_chart(
@@ -154,7 +153,7 @@ if report is not None:
                     title=method,
                     x_title="",
                     y_title="",
-                    fmt=fmts.get(method, ".3f"),
+                    fmt=METHODS[method].value_format,
                 ),
                 key=f"matrix_{i}",
                 config=chart_config(f"matrix_{i}"),

@@ -84,10 +84,20 @@ class Method:
     compute : callable
         ``compute(src, tgt, settings, device=..., progress=...) -> Distance`` on two
         :class:`dsviz.data.LabeledImages`.
+    family : str
+        The methods that share a computation and its settings (``"otdd"`` for exact and Gaussian OTDD):
+        pages and studies ask the registry for a family instead of listing method names.
+    coupling : bool, optional (default=False)
+        Whether ``Distance.detail`` holds an OTDD coupling (:class:`dsviz.otdd.result.PlanSummary`) that
+        the pair view can draw.
+    value_format : str, optional (default=".3f")
+        Format spec for the method's values in tables and heatmaps (its scale: OTDD values are in the
+        thousands, SimEx's in thousandths).
     version : str, optional (default="1")
         Bumped when the computation changes, so cached values are recomputed.
-    encode, decode : callable, optional
-        The method-specific ``Distance.detail`` to and from named arrays for the on-disk cache.
+    detail : type, optional (default=None)
+        The dataclass of ``Distance.detail``, stored in the on-disk cache by :mod:`dsviz.runtime.codec`
+        (None: only the value is kept).
     matrix : callable, optional (default=None)
         The method's own joint form over :math:`P` datasets (one SimEx fleet of :math:`P` autoencoders);
         when None a matrix is every pair through ``compute``.
@@ -115,6 +125,9 @@ class Method:
     source: str
     settings: type
     compute: Callable[..., Distance]
+    family: str
+    coupling: bool = False
+    value_format: str = ".3f"
     version: str = "1"
     detail: type | None = None
     matrix: Callable[..., DistanceMatrix] | None = None
@@ -132,12 +145,14 @@ class Method:
         return replace(settings, seed=seed) if "seed" in {f.name for f in fields(settings)} else settings
 
     def summary(self) -> dict:
-        """JSON-ready ``name``, ``description``, ``source``, ``settings`` (the defaults)."""
+        """JSON-ready ``name``, ``description``, ``source``, ``settings`` (the defaults), ``family``, ``coupling``."""
         return {
             "name": self.name,
             "description": self.description,
             "source": self.source,
             "settings": self.settings_dict(),
+            "family": self.family,
+            "coupling": self.coupling,
         }
 
 

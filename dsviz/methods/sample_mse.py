@@ -38,5 +38,6 @@ METHOD = Method(
     description="Mean squared pixel difference over all pairs of samples, with no learning at all.",
     source="Hwang et al., SimEx, 2020, Sec. 5.1 (sample-space baseline)",
     settings=SampleMSESettings,
+    family="sample",
     compute=compute,
 )

@@ -80,6 +80,8 @@ METHOD = Method(
     source="Nguyen, Nguyen, Pham & Ho, Lightspeed Geometric Dataset Distance via Sliced Optimal Transport, "
     "ICML 2025 (arXiv 2501.18901), Sec. 3",
     settings=SOTDDSettings,
+    family="sliced-otdd",
+    value_format=".2f",
     compute=compute,
     features=features,
     detail=SOTDDResult,

@@ -27,7 +27,6 @@ from dsviz.runtime.cache import Cache, fingerprint
 from dsviz.runtime.progress import Progress
 
 PAIR_DATASETS = ("mnist", "emnist-letters", "kmnist", "fashion-mnist", "usps")
-OTDD_METHODS = ("otdd-exact", "otdd-gaussian")
 
 
 def within(progress: Progress | None, done: int, total: int, label: str) -> Progress | None:
@@ -51,7 +50,8 @@ class PairSettings:
 
     @property
     def is_otdd(self) -> bool:
-        return self.method in OTDD_METHODS
+        """Whether the method is of the OTDD family (outer solver, debiasing, plain OT beside it)."""
+        return methods.get(self.method).family == "otdd"
 
     def method_settings(self):
         """The registered method and its settings: ``outer``/``debiased`` for OTDD (with the plain OT the pages
@@ -62,8 +62,10 @@ class PairSettings:
         return m, m.with_seed(m.settings(), self.seed)
 
     def view_settings(self) -> PairSettings:
-        """The pair view draws an OTDD coupling: OTDD with exact label distances unless an OTDD method is chosen."""
-        return self if self.is_otdd else replace(self, method="otdd-exact")
+        """The pair view draws a coupling: the chosen method if it has one, else the first registered one that has."""
+        if methods.get(self.method).coupling:
+            return self
+        return replace(self, method=next(m.name for m in methods.METHODS.values() if m.coupling))
 
     def describe(self) -> str:
         extra = (
