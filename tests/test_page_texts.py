@@ -22,7 +22,8 @@ import ui.export
 from dsviz import methods
 from dsviz.nets import init_model, train, train_cost_step
 from dsviz.runtime import timings
-from ui.estimates import duration, time_estimate
+from dsviz.runtime.device import resolve_device
+from ui.estimates import device_name, duration, time_estimate
 from ui.simex_text import resnet_confusion_cell, table1_findings
 from ui.study_labels import pairs_study_label
 
@@ -82,16 +83,17 @@ def test_training_records_its_cost_and_the_study_estimates_scale_it(cache_dir):
 
 
 def test_augmentations_page_states_the_measured_estimate_not_a_fixed_duration(cache_dir, real_data_dir):
+    here = resolve_device("auto")  # where the page's study would train
     at = _open("pages/augmentations.py")
     (info,) = [i.value for i in at.info if "precompute transfer" in i.value]
     assert "minutes measured" not in info and "a few minutes" not in info
     assert info.count("no time estimate yet") == 2
-    timings.record(train_cost_step(CPU), 1000, 60.0)  # 0.06 s per image-epoch: the default study trains ~1,000 s
+    timings.record(train_cost_step(here), 1000, 60.0)  # 0.06 s per image-epoch
     at = _open("pages/augmentations.py")
     (info,) = [i.value for i in at.info if "precompute transfer" in i.value]
-    full = transfer.estimate_study_seconds(transfer.DEFAULT_SETTINGS, transfer.TransferConfig(), "cpu")
+    full = transfer.estimate_study_seconds(transfer.DEFAULT_SETTINGS, transfer.TransferConfig(), here)
     assert full is not None  # the page's own OTDD view measured otdd-exact on 1000 per side
-    assert f"about {duration(full)} on this machine's CPU" in info
+    assert f"about {duration(full)} on this machine's {device_name(here)}" in info
 
 
 def test_dataset_pairs_page_states_the_measured_estimate(cache_dir, real_data_dir, monkeypatch):
@@ -187,8 +189,6 @@ def test_dataset_pairs_page_says_which_study_it_shows(cache_dir, real_data_dir, 
 
 @pytest.mark.parametrize("gpu", [False, True])
 def test_resnet_cell_follows_the_device(monkeypatch, gpu):
-    from dsviz.runtime.device import resolve_device
-
     monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
     cell = resnet_confusion_cell(resolve_device("auto"))
     assert ("needs a GPU" in cell) != gpu
@@ -217,3 +217,83 @@ def test_table1_findings_when_retraining_follows_the_base_and_a_member_did_not_t
     assert "first for 1 of 3 bases" in text and "hardly depends" not in text
     assert "own dataset first for 0 of 2 trained bases" in text
     assert "SimEx —, sample space —" in text
+
+
+def _fake_fleet(parts, loss="mse", epochs=1, **kwargs):
+    """A fleet whose Δ puts every part's own autoencoder first (real, untrained weights for the reconstructions)."""
+    from dsviz.simex import FleetAutoencoder
+    from dsviz.simex.fleet import FleetRun
+    from dsviz.simex.model import state_arrays
+
+    k = len(parts.names)
+    delta = np.full((k, k), 0.5) - 0.4 * np.eye(k) + np.arange(k)[None, :] * 1e-3
+    weights = state_arrays(FleetAutoencoder(k))
+    fleet = FleetRun(
+        tuple(parts.names),
+        loss,
+        delta,
+        delta[None],
+        np.full((1, k), 0.01),
+        np.ones(k),
+        np.full(k, 0.1),
+        1.0,
+        weights,
+        {"epochs": epochs, "seed": kwargs.get("seed", 0)},
+    )
+    return fleet, True
+
+
+def _simex_page(monkeypatch, retrain_raw) -> AppTest:
+    import dsviz.simex.runs as runs
+    import dsviz.studies.simex_baselines.confusion as confusion
+    import dsviz.studies.simex_baselines.retrain as retrain
+
+    def fake_retrain(names, *args, **kwargs):
+        k = len(names)
+        raw = retrain_raw(k)
+        return retrain.RetrainBaseline(tuple(names), raw, np.ones(k), 1.0, retrain.RetrainConfig()), True
+
+    def fake_confusion(name, *args, **kwargs):
+        matrix = np.full((10, 10), 1 / 9)
+        np.fill_diagonal(matrix, np.nan)
+        classes = tuple(map(str, range(10)))
+        return confusion.ConfusionBaseline(classes, matrix, np.full(10, 0.9), 1.0, confusion.ConfusionConfig()), True
+
+    monkeypatch.setattr(runs, "simex", _fake_fleet)
+    monkeypatch.setattr(runs, "aad", lambda *args, **kwargs: (None, False))
+    monkeypatch.setattr(retrain, "retrain_baseline", fake_retrain)
+    monkeypatch.setattr(confusion, "confusion_baseline", fake_confusion)
+    return _open("pages/simex.py", {"n": "60", "n_eval": "20", "epochs": "1"})
+
+
+def _table1_caption(at: AppTest) -> str:
+    (caption,) = [c.value for c in at.caption if "Retraining puts" in c.value]
+    return caption
+
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_simex_page_writes_table1_from_the_data_and_table2_from_the_device(cache_dir, real_data_dir, monkeypatch, gpu):
+    import dsviz.runtime.device as device
+
+    # the page asks resolve_device where work would run; the trained fleets stay on the CPU
+    real = device.resolve_device
+    monkeypatch.setattr(
+        device, "resolve_device", lambda d="auto": torch.device("cuda" if gpu else "cpu") if d == "auto" else real(d)
+    )
+    # retraining that ranks the first dataset highest for every base: "hardly depends on the base"
+    at = _simex_page(monkeypatch, lambda k: np.tile(np.linspace(0.9, 0.5, k)[:, None], (1, k)))
+    caption = _table1_caption(at)
+    (k,) = {len(t.value) for t in at.table if "ρ SimEx vs. retraining (ours)" in t.value.columns}
+    assert f"first for {k} of {k} bases" in caption and "hardly depends on the base" in caption
+    assert f"own dataset first for {k} of {k} trained bases" in caption
+    (table2,) = [t.value for t in at.table if "ResNet-18 confusion" in t.value.columns]
+    cells = set(table2["ResNet-18 confusion"])
+    assert cells == {resnet_confusion_cell(torch.device("cuda" if gpu else "cpu"))}
+    assert any("needs a GPU" in c for c in cells) != gpu
+
+
+def test_simex_page_table1_caption_changes_with_the_retraining_order(cache_dir, real_data_dir, monkeypatch):
+    # retraining that ranks each base's own dataset first: no claim that the order ignores the base
+    at = _simex_page(monkeypatch, lambda k: 0.5 + 0.4 * np.eye(k))
+    caption = _table1_caption(at)
+    assert "hardly depends" not in caption and "first for 1 of" in caption
