@@ -1,0 +1,168 @@
+// dsviz one-pixel heatmaps: one lower-triangular heatmap of held-out accuracy per dataset (one colour scale from
+// chance to 1) and, on hover, the pair's two class means with the chosen pixel boxed in red, its rule and both
+// accuracies. Everything comes precomputed in the payload (dsviz/figures/one_pixel.py); nothing is fitted here.
+(function () {
+  const SCALE = 5;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function metricLine(before, name, value, text, after) {
+    const div = el("div");
+    div.appendChild(document.createTextNode(before));
+    div.appendChild(el("span", { "data-metric": name, "data-value": String(value) }, text));
+    if (after) div.appendChild(document.createTextNode(after));
+    return div;
+  }
+
+  function drawMean(canvas, sprite, index, row, col) {
+    const ctx = canvas.getContext("2d");
+    ctx.imageSmoothingEnabled = false;
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const t = sprite.tile;
+    ctx.drawImage(sprite.img, (index % sprite.cols) * t, Math.floor(index / sprite.cols) * t, t, t,
+      0, 0, canvas.width, canvas.height);
+    if (row < 0 || col < 0) return;
+    const s = canvas.width / t;
+    ctx.strokeStyle = "#ff2b2b";
+    ctx.lineWidth = 2;
+    ctx.strokeRect(col * s - 2, row * s - 2, s + 4, s + 4);
+    ctx.globalAlpha = 0.45;
+    ctx.beginPath();
+    ctx.moveTo(col * s + s / 2, 0); ctx.lineTo(col * s + s / 2, row * s - 3);
+    ctx.moveTo(col * s + s / 2, row * s + s + 3); ctx.lineTo(col * s + s / 2, canvas.height);
+    ctx.moveTo(0, row * s + s / 2); ctx.lineTo(col * s - 3, row * s + s / 2);
+    ctx.moveTo(col * s + s + 3, row * s + s / 2); ctx.lineTo(canvas.width, row * s + s / 2);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  // The sentence that says where the classifier of the pair (lo, hi) flips and which class is brighter there.
+  function rule(d, lo, hi) {
+    const threshold = d.threshold[lo][hi];
+    const w = d.weight[hi][lo];
+    const brighter = w > 0 ? d.classes[lo] : d.classes[hi];
+    if (threshold === null) return [document.createTextNode("constant prediction (flat pixel)")];
+    if (d.feature === "l2") {
+      return [metricLine("threshold ", "threshold", threshold, threshold.toFixed(4),
+        ` of pixel / ‖image‖: ${brighter} above`)];
+    }
+    return [metricLine("threshold ", "threshold", threshold, `${threshold.toFixed(1)} / 255`,
+      `: ${brighter} when pixel > ${threshold.toFixed(0)} of 255`)];
+  }
+
+  function render(root, payload) {
+    root.classList.add("dsviz-op-root");
+    root.innerHTML = "";
+    const style = el("style");
+    style.textContent = `
+      .dsviz-op { display: flex; gap: 1rem; align-items: flex-start; font-family: "Source Sans Pro", sans-serif;
+        color: rgb(49, 51, 63); }
+      .dsviz-op-plots { flex: 1 1 auto; min-width: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
+      .dsviz-op-plot { flex: 1 1 420px; min-width: 380px; height: 560px; }
+      .dsviz-op-panel { flex: 0 0 320px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
+        border-radius: 0.5rem; }
+      .dsviz-op-hint { font-size: 0.8rem; opacity: 0.7; margin-bottom: 0.5rem; }
+      .dsviz-op-title { font-weight: 600; margin-bottom: 0.4rem; }
+      .dsviz-op-images { display: flex; gap: 0.5rem; flex-wrap: wrap; }
+      .dsviz-op-images figure { margin: 0; text-align: center; }
+      .dsviz-op-images canvas { width: 140px; height: 140px; image-rendering: pixelated; border-radius: 4px; }
+      .dsviz-op-images figcaption { font-size: 0.85rem; margin-top: 0.2rem; }
+      .dsviz-op-lines { font-size: 0.85rem; margin-top: 0.5rem; line-height: 1.5; }`;
+    root.appendChild(style);
+    const box = el("div", { class: "dsviz-op" });
+    const plots = el("div", { class: "dsviz-op-plots" });
+    const panel = el("div", { class: "dsviz-op-panel", "data-testid": "hover-panel" });
+    panel.innerHTML = `<div class="dsviz-op-hint">Hover a cell: the two class means with the chosen pixel boxed
+      in red.</div><div class="dsviz-op-title"></div><div class="dsviz-op-images"></div>
+      <div class="dsviz-op-lines"></div>`;
+    box.appendChild(plots);
+    box.appendChild(panel);
+    root.appendChild(box);
+
+    const sprites = payload.datasets.map((d) => {
+      const img = new Image();
+      img.src = d.means.url;
+      return { img, cols: d.means.cols, tile: d.means.tile, ready: img.decode().then(() => img) };
+    });
+    const config = Object.assign({ displaylogo: false, responsive: true }, payload.config || {});
+    let frame = 0;
+    let token = 0;
+
+    // Panel of heatmap cell (row lo, column hi) of dataset `curve`; data-key is set once both means are painted.
+    function show(curve, lo, hi) {
+      const d = payload.datasets[curve];
+      const acc = d.val_accuracy[lo][hi];
+      if (lo <= hi || acc === null) return Promise.resolve();
+      const mine = ++token;
+      const [row, col] = d.pixel[lo][hi];
+      panel.querySelector(".dsviz-op-title").textContent = `${d.title}: ${d.classes[lo]} vs ${d.classes[hi]}`;
+      const images = panel.querySelector(".dsviz-op-images");
+      images.innerHTML = "";
+      const canvases = [lo, hi].map((c) => {
+        const fig = el("figure");
+        const canvas = el("canvas", { width: String(d.means.tile * SCALE), height: String(d.means.tile * SCALE) });
+        fig.appendChild(canvas);
+        fig.appendChild(el("figcaption", {}, `mean ${d.classes[c]}`));
+        images.appendChild(fig);
+        return [canvas, c];
+      });
+      const lines = panel.querySelector(".dsviz-op-lines");
+      lines.innerHTML = "";
+      lines.appendChild(el("div", {}, `pixel (row ${row}, col ${col})`));
+      for (const node of rule(d, lo, hi)) lines.appendChild(node);
+      lines.appendChild(metricLine(`${d.held_out_name} `, "val_accuracy", acc, acc.toFixed(3)));
+      const train = d.train_accuracy[lo][hi];
+      lines.appendChild(metricLine("in-sample accuracy ", "train_accuracy", train, train.toFixed(3)));
+      delete panel.dataset.key;
+      return sprites[curve].ready.then(() => {
+        if (mine !== token) return;
+        for (const [canvas, c] of canvases) drawMean(canvas, sprites[curve], c, row, col);
+        panel.dataset.key = `${curve}:${lo},${hi}`;
+      });
+    }
+
+    const divs = payload.datasets.map((d, curve) => {
+      const div = el("div", { class: "dsviz-op-plot", "data-dataset": d.title });
+      plots.appendChild(div);
+      const k = d.classes.length;
+      const z = d.val_accuracy.map((row, i) => row.map((v, j) => (j < i ? v : null)));
+      const text = z.map((row) => row.map((v) => (v === null ? "" : v.toFixed(2))));
+      const last = curve === payload.datasets.length - 1;
+      const data = [{
+        type: "heatmap", z, x: d.classes, y: d.classes, text, texttemplate: "%{text}",
+        textfont: { size: k > 12 ? 8 : 11 }, colorscale: payload.colorscale, zmin: payload.chance, zmax: 1,
+        showscale: last, colorbar: { title: { text: "accuracy" }, len: 0.9 }, xgap: 1, ygap: 1,
+        hovertemplate: `%{y} vs %{x}<br>${d.held_out_name} %{z:.3f}<extra></extra>`,
+      }];
+      const layout = {
+        title: { text: d.title }, height: 560, margin: { l: 90, r: 10, t: 40, b: 90 },
+        xaxis: { type: "category", tickangle: -45, automargin: true },
+        yaxis: { type: "category", autorange: "reversed", automargin: true },
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+      };
+      return Plotly.newPlot(div, data, layout, config).then((gd) => {
+        gd.on("plotly_hover", (ev) => {
+          const pt = ev.points && ev.points[0];
+          if (pt && Array.isArray(pt.pointIndex)) show(curve, pt.pointIndex[0], pt.pointIndex[1]);
+        });
+        return gd;
+      });
+    });
+    root.dataset.ready = "0";
+    const first = payload.initial ? show(...payload.initial) : Promise.resolve();
+    Promise.all([...divs, first]).then(() => {
+      frame += 1;
+      root.dataset.frame = String(frame);
+      root.dataset.ready = "1";
+    });
+  }
+
+  window.dsvizFigures = window.dsvizFigures || {};
+  window.dsvizFigures["one_pixel"] = render;
+})();
