@@ -4,19 +4,8 @@
 (function () {
   const SCALE = 5;
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function metricLine(before, name, value, text, after) {
-    const div = el("div");
-    div.appendChild(document.createTextNode(before));
-    div.appendChild(el("span", { "data-metric": name, "data-value": String(value) }, text));
-    if (after) div.appendChild(document.createTextNode(after));
-    return div;
+  function metricLine(el, before, name, value, text, after) {
+    return el("div", {}, [before, el("span", { "data-metric": name, "data-value": String(value) }, text), after || ""]);
   }
 
   function drawMean(canvas, sprite, index, row, col) {
@@ -43,20 +32,21 @@
   }
 
   // The sentence that says where the classifier of the pair (lo, hi) flips and which class is brighter there.
-  function rule(d, lo, hi) {
+  function rule(el, d, lo, hi) {
     const threshold = d.threshold[lo][hi];
     const w = d.weight[hi][lo];
     const brighter = w > 0 ? d.classes[lo] : d.classes[hi];
     if (threshold === null) return [document.createTextNode("constant prediction (flat pixel)")];
     if (d.feature === "l2") {
-      return [metricLine("threshold ", "threshold", threshold, threshold.toFixed(4),
+      return [metricLine(el, "threshold ", "threshold", threshold, threshold.toFixed(4),
         ` of pixel / ‖image‖: ${brighter} above`)];
     }
-    return [metricLine("threshold ", "threshold", threshold, `${threshold.toFixed(1)} / 255`,
+    return [metricLine(el, "threshold ", "threshold", threshold, `${threshold.toFixed(1)} / 255`,
       `: ${brighter} when pixel > ${threshold.toFixed(0)} of 255`)];
   }
 
-  function render(root, payload) {
+  function render(root, payload, kit) {
+    const el = kit.el;
     root.classList.add("dsviz-op-root");
     root.innerHTML = "";
     const style = el("style");
@@ -90,8 +80,7 @@
       img.src = d.means.url;
       return { img, cols: d.means.cols, tile: d.means.tile, ready: img.decode().then(() => img) };
     });
-    const config = Object.assign({ displaylogo: false, responsive: true }, payload.config || {});
-    let frame = 0;
+    const config = kit.plotlyConfig(payload.filename || "dsviz-one-pixel");
     let token = 0;
 
     // Panel of heatmap cell (row lo, column hi) of dataset `curve`; data-key is set once both means are painted.
@@ -115,10 +104,10 @@
       const lines = panel.querySelector(".dsviz-op-lines");
       lines.innerHTML = "";
       lines.appendChild(el("div", {}, `pixel (row ${row}, col ${col})`));
-      for (const node of rule(d, lo, hi)) lines.appendChild(node);
-      lines.appendChild(metricLine(`${d.held_out_name} `, "val_accuracy", acc, acc.toFixed(3)));
+      for (const node of rule(el, d, lo, hi)) lines.appendChild(node);
+      lines.appendChild(metricLine(el, `${d.held_out_name} `, "val_accuracy", acc, acc.toFixed(3)));
       const train = d.train_accuracy[lo][hi];
-      lines.appendChild(metricLine("in-sample accuracy ", "train_accuracy", train, train.toFixed(3)));
+      lines.appendChild(metricLine(el, "in-sample accuracy ", "train_accuracy", train, train.toFixed(3)));
       delete panel.dataset.key;
       return sprites[curve].ready.then(() => {
         if (mine !== token) return;
@@ -127,9 +116,10 @@
       });
     }
 
-    const divs = payload.datasets.map((d, curve) => {
-      const div = el("div", { class: "dsviz-op-plot", "data-dataset": d.title });
-      plots.appendChild(div);
+    // All plot boxes first, so each is measured at its final width when it is drawn.
+    const boxes = payload.datasets.map((d) => plots.appendChild(el("div", { class: "dsviz-op-plot", "data-dataset": d.title })));
+    const draw = (Plotly) => payload.datasets.map((d, curve) => {
+      const div = boxes[curve];
       const k = d.classes.length;
       const z = d.val_accuracy.map((row, i) => row.map((v, j) => (j < i ? v : null)));
       const text = z.map((row) => row.map((v) => (v === null ? "" : v.toFixed(2))));
@@ -156,13 +146,8 @@
     });
     root.dataset.ready = "0";
     const first = payload.initial ? show(...payload.initial) : Promise.resolve();
-    Promise.all([...divs, first]).then(() => {
-      frame += 1;
-      root.dataset.frame = String(frame);
-      root.dataset.ready = "1";
-    });
+    kit.drawn(root, [kit.plotly().then((Plotly) => Promise.all(draw(Plotly))), first]);
   }
 
-  window.dsvizFigures = window.dsvizFigures || {};
   window.dsvizFigures["one_pixel"] = render;
 })();

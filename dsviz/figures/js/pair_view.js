@@ -13,16 +13,6 @@
   ];
   const MATRIX_COLORS = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]];
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function fmt(x) {
-    return x.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  }
 
   function cellText(x) {
     if (x === null) return "…";
@@ -64,12 +54,9 @@
     };
   }
 
-  function metricSpan(name, value, text) {
-    const span = el("span", { "data-metric": name, "data-value": String(value) }, text);
-    return span;
-  }
-
-  function render(root, payload) {
+  function render(root, payload, kit) {
+    const el = kit.el;
+    const metricSpan = (name, value, text) => el("span", { "data-metric": name, "data-value": String(value) }, text);
     const sprites = loadSprites(payload.images);
     const scale = payload.marker_scale || 1;
     root.classList.add("dsviz-pv-root");
@@ -78,12 +65,9 @@
     style.textContent = `
       .dsviz-pv { font-family: "Source Sans Pro", sans-serif; color: rgb(49, 51, 63); }
       .dsviz-pv-top { display: flex; gap: 1.5rem; align-items: flex-start; flex-wrap: wrap; }
-      .dsviz-pv-metrics { display: flex; gap: 1.5rem; flex-wrap: wrap; margin: 0.5rem 0; }
-      .dsviz-pv-metric { display: flex; flex-direction: column; }
-      .dsviz-pv-metric .label { font-size: 0.85rem; opacity: 0.75; }
-      .dsviz-pv-metric [data-metric] { font-size: 1.6rem; }
-      .dsviz-pv-controls { margin: 0.25rem 0 0.5rem; font-size: 0.9rem; }
-      .dsviz-pv-controls input { vertical-align: middle; width: 260px; }
+      .dsviz-pv-metrics { display: flex; gap: 0 2rem; flex-wrap: wrap; margin: 0.5rem 0 0; }
+      .dsviz-pv-metrics .dsviz-metric { min-width: 10rem; }
+      .dsviz-pv-controls .dsviz-control { max-width: 24rem; }
       .dsviz-pv-main { display: flex; gap: 1rem; align-items: flex-start; }
       .dsviz-pv-plot { flex: 1 1 auto; min-width: 0; height: 620px; }
       .dsviz-pv-panel { flex: 0 0 300px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
@@ -109,34 +93,36 @@
       matrixDiv = el("div", { class: "dsviz-pv-matrix" });
       top.appendChild(matrixDiv);
       const side = el("div");
+      const k = matrix.names.length, included = Object.keys(matrix.cells).length;
       side.appendChild(el("div", { class: "dsviz-pv-note" },
-        Object.keys(matrix.cells).length > 1
+        included === (k * (k - 1)) / 2
           ? "Click a cell to show that pair below."
-          : "Only the pair below is included in this file (the other pairs' views would exceed its size budget)."));
-      const sel = el("div", { class: "dsviz-pv-metric" });
-      sel.appendChild(el("span", { class: "label" }, `${matrix.method}, selected cell`));
-      const cellValue = el("span", { "data-metric": "matrix_cell", "data-value": "" });
-      sel.appendChild(cellValue);
-      side.appendChild(sel);
+          : `The pair view of ${included} of ${(k * (k - 1)) / 2} pairs is included (the others would exceed the ` +
+            "size budget); click its cell to show it below."));
+      const cell = el("div", { class: "dsviz-metric" }, [
+        el("div", { class: "dsviz-metric-label" }, `${matrix.method}, selected cell`),
+        el("div", { class: "dsviz-metric-number", "data-metric": "matrix_cell", "data-value": "" }),
+      ]);
+      side.appendChild(cell);
       top.appendChild(side);
     }
 
     const title = el("h3", { class: "dsviz-pv-title" });
     box.appendChild(title);
-    const metrics = el("div", { class: "dsviz-pv-metrics" });
-    box.appendChild(metrics);
+    const metricsBox = el("div", { class: "dsviz-pv-metrics" });
+    box.appendChild(metricsBox);
+    const metrics = Object.fromEntries(METRICS.map(([key, name]) => [key, kit.metric(metricsBox, key, name, 1)]));
 
-    const controls = el("div", { class: "dsviz-pv-controls" });
-    const label = el("label", {}, "Coupling lines shown ");
-    const slider = el("input", {
-      type: "range", name: "lines", min: "0", max: String(payload.lines_max), step: "50",
-      value: String(Math.min(payload.lines, payload.lines_max)),
-    });
-    const out = el("output", { class: "dsviz-pv-lines-value" });
-    label.appendChild(slider);
-    controls.appendChild(label);
-    controls.appendChild(out);
+    const controls = el("div", { class: "dsviz-controls dsviz-pv-controls" });
     box.appendChild(controls);
+    const slider = kit.range(controls, {
+      name: "lines", label: "Coupling lines shown", min: 0, max: payload.lines_max, step: 50,
+      value: Math.min(payload.lines, payload.lines_max),
+    }, (value) => {
+      state.lines = value;
+      kit.changed(root, { lines: value });
+      redraw();
+    });
 
     const main = el("div", { class: "dsviz-pv-main" });
     const plot = el("div", { class: "dsviz-pv-plot" });
@@ -156,8 +142,9 @@
     main.appendChild(panel);
     box.appendChild(main);
 
-    const state = { view: 0, pinned: -1, frame: 0, lines: Number(slider.value), hoverToken: 0 };
-    const config = Object.assign({ displaylogo: false, responsive: true }, payload.config || {});
+    const state = { view: 0, pinned: -1, lines: Number(slider.value), hoverToken: 0 };
+    const config = kit.plotlyConfig(payload.filename || "dsviz-pair-view");
+    let Plotly = null;
 
     function cur() {
       return payload.views[state.view];
@@ -254,13 +241,7 @@
 
     function showMetrics(view) {
       title.textContent = `${view.src} vs ${view.tgt}`;
-      metrics.innerHTML = "";
-      for (const [key, name] of METRICS) {
-        const m = el("div", { class: "dsviz-pv-metric" });
-        m.appendChild(el("span", { class: "label" }, name));
-        m.appendChild(metricSpan(key, view.metrics[key], fmt(view.metrics[key])));
-        metrics.appendChild(m);
-      }
+      for (const [key] of METRICS) metrics[key].set(view.metrics[key]);
     }
 
     function highlight(view, g, best) {
@@ -342,27 +323,17 @@
     function redraw() {
       root.dataset.ready = "0";
       const view = cur();
-      out.textContent = ` ${Math.min(state.lines, view.line_src.length)}`;
       showMetrics(view);
       const jobs = [Plotly.react(plot, traces(view), layout(view), config)];
       if (matrix) jobs.push(drawMatrix());
-      return Promise.all(jobs).then(() => {
-        if (state.pinned >= 0) return show(state.pinned, true);
-        return null;
-      }).then(() => {
-        state.frame += 1;
-        root.dataset.frame = String(state.frame);
-        root.dataset.view = String(state.view);
-        root.dataset.ready = "1";
-      });
+      root.dataset.view = String(state.view);
+      return kit.drawn(root, [Promise.all(jobs).then(() => (state.pinned >= 0 ? show(state.pinned, true) : null))]);
     }
 
-    slider.addEventListener("input", () => {
-      state.lines = Number(slider.value);
-      redraw();
-    });
-
-    redraw().then(() => {
+    kit.plotly().then((P) => {
+      Plotly = P;
+      return redraw();
+    }).then(() => {
       plot.on("plotly_hover", (ev) => {
         const pt = ev.points && ev.points[0];
         if (!pt || pt.customdata === undefined || pt.customdata === null) return;
@@ -393,6 +364,5 @@
     });
   }
 
-  window.dsvizFigures = window.dsvizFigures || {};
   window.dsvizFigures["pair_view"] = render;
 })();
