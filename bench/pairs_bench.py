@@ -14,18 +14,16 @@ import argparse
 import tempfile
 import time
 
-from dsviz.data.thumbnails import sprite_sheet
 from dsviz.embedding import warm_up
+from dsviz.figures.pair_view import pair_view_payload
+from dsviz.figures.pair_view import payload_bytes as json_bytes
 from dsviz.runtime.cache import Cache
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, pair_matrix, pair_view
-from ui.hover_scatter import HoverPayload
-from ui.pair_plots import embedding_figure
 
 
 def payload_bytes(view) -> int:
-    """JSON bytes the hover component receives for this view (as the page builds it)."""
-    payload = HoverPayload.from_view(view, sprite_sheet(view.images()))
-    return payload.payload_bytes(embedding_figure(view, 400)[0])
+    """JSON bytes the pair-view component receives for this view (as the page builds it)."""
+    return json_bytes(pair_view_payload([view]))
 
 
 def main() -> None:

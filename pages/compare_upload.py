@@ -24,22 +24,12 @@ from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
-from ui.pair_hover import pair_hover_view, renamed
+from ui.pair_hover import pair_view_figure, renamed
 from ui.progress import with_status
 from ui.upload_plots import class_grid, ranking_figure
-from ui.url_state import UrlNumber
 
 SAMPLE_SIZES = [250, 500, 1000, 2000]
 YOURS = "your data"
-LINES = UrlNumber(
-    "lines",
-    "Coupling lines shown",
-    0,
-    4000,
-    300,
-    50,
-    help="The strongest matches of the OTDD coupling, drawn between the two datasets.",
-)
 LIMITS = UploadLimits(max_upload_bytes=int(st.get_option("server.maxUploadSize")) * 2**20)
 
 
@@ -222,10 +212,7 @@ view = with_status(
 )
 res = view.comparison.result
 shown_view = renamed(view, (YOURS, best.name))
-n_lines = LINES.slider()
-payload, payload_bytes = pair_hover_view(
-    shown_view, (upload.sha256, best.name, settings), int(n_lines), key="upload_hover"
-)
+payload, payload_bytes = pair_view_figure(shown_view, (upload.sha256, best.name, settings), key="upload_hover")
 hm_left, hm_right = st.columns(2)
 with hm_left:
     st.plotly_chart(
@@ -255,7 +242,8 @@ with hm_right:
         config=chart_config("class_coupling"),
     )
 st.caption(
-    f"Hover payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to pin it."
+    f"Pair-view payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to "
+    "pin it."
 )
 
 st.subheader("SimEx Δ under the reference fleet")

@@ -9,6 +9,7 @@ import streamlit as st
 from dsviz import methods
 from dsviz.data import DataError
 from dsviz.embedding import warm_up_in_background
+from dsviz.figures.pair_view import with_matrix
 from dsviz.methods import METHODS
 from dsviz.otdd import OUTER_CHOICES
 from dsviz.runtime.device import resolve_device
@@ -32,9 +33,10 @@ from dsviz.studies.transfer_pairs import (
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import chart_config, table_downloads
+from ui.figure_component import download_figure_button
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
-from ui.pair_hover import pair_hover_view
+from ui.pair_hover import pair_view_figure
 from ui.pair_plots import matrix_figure
 from ui.shared_jobs import is_ready, shared, shared_figure
 from ui.study_labels import pairs_study_label
@@ -43,15 +45,6 @@ from ui.url_state import UrlNumber
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
-LINES = UrlNumber(
-    "lines",
-    "Coupling lines shown",
-    0,
-    4000,
-    400,
-    50,
-    help="The strongest matches of the OTDD coupling, drawn between the two datasets.",
-)
 PICK_SENTINEL = "matrix_pick_handled"
 # Methods computed pair by pair (the autoencoder methods train on all datasets at once: see Method agreement).
 PAIR_METHODS = [name for name, m in METHODS.items() if m.matrix is None]
@@ -294,16 +287,25 @@ def _draw_partial(partial: PairMatrix) -> None:
     )
 
 
-def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None:
-    """The metrics, hover scatter, class heatmaps and downloads of one pair."""
+def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | None) -> None:
+    """The pair view (metrics, joint embedding, hover), class heatmaps and downloads of one pair; the interactive
+    HTML download holds the pair view and, once computed, the matrix."""
     res = view.comparison.result
-    m = st.columns(4)
-    m[0].metric("OTDD", f"{res.otdd:,.1f}")
-    m[1].metric("feature part Σπ‖x−x′‖²", f"{res.feature_component:,.1f}")
-    m[2].metric("label part Σπ W₂²(P_y, P_y′)", f"{res.label_component:,.1f}")
-    m[3].metric("plain OT", f"{res.ot:,.1f}")
-
-    payload, payload_bytes = pair_hover_view(view, (src, tgt, settings), int(n_lines), key="pair_hover")
+    payload, payload_bytes = pair_view_figure(view, (src, tgt, settings), key="pair_hover")
+    download_figure_button(
+        "pair_view",
+        payload if matrix is None else with_matrix(payload, matrix),
+        title=f"Dataset pairs: {src} vs {tgt}",
+        settings={"pair": f"{src} → {tgt}", **vars(settings)},
+        provenance={
+            f"{src} → {tgt}": f"{res.n_src} + {res.n_tgt} class-balanced images ({view.comparison.split_used['src']}"
+            f" / {view.comparison.split_used['tgt']} split), seed {settings.seed}",
+            "coupling": "OTDD, exact label distances (registry method otdd-exact unless an OTDD method is chosen)",
+            "embedding": "joint UMAP of both samples' pixels (dsviz.embedding, seeded)",
+            **({"matrix": f"{method} over {', '.join(matrix.datasets)}"} if matrix is not None else {}),
+        },
+        file_name=f"dsviz-dataset-pairs-{src}-{tgt}.html",
+    )
 
     left, right = st.columns(2)
     with left:
@@ -358,8 +360,8 @@ def _pair_view_section(view: PairView, src: str, tgt: str, n_lines: int) -> None
         columns=res.tgt_classes,
     )
     st.caption(
-        f"Hover payload for this view: {payload_bytes / 1e6:.2f} MB "
-        f"({res.n_src + res.n_tgt} thumbnails in one {len(payload.sprite.png) / 1e3:.0f} kB PNG sprite)."
+        f"Pair-view payload: {payload_bytes / 1e6:.2f} MB ({res.n_src + res.n_tgt} thumbnails in "
+        f"{len(payload['images'])} PNG sprite sheets, drawn in the browser)."
     )
 
 
@@ -421,18 +423,18 @@ def _matrix_section(matrix: PairMatrix) -> None:
             )
 
 
+ready_matrix = None
 if matrix_ready:  # in memory: drawn (and clickable) at once, before a new pair view is computed
-    _matrix_section(shared(*matrix_args, show_partial=_draw_partial))
+    ready_matrix = shared(*matrix_args, show_partial=_draw_partial)
+    _matrix_section(ready_matrix)
 _transfer_section(transfer, (names[selected[0]], names[selected[1]]), names)
 
 st.subheader("Pair view")
-pick_a, pick_b, lines_col = st.columns([1, 1, 2])
+pick_a, pick_b = st.columns(2)
 with pick_a:
     src = st.selectbox("Source", names, index=0, key="src", bind="query-params")
 with pick_b:
     tgt = st.selectbox("Target", names, index=len(names) - 1, key="tgt", bind="query-params")
-with lines_col:
-    n_lines = LINES.slider()
 
 try:
     if src == tgt:
@@ -444,7 +446,7 @@ try:
             )
         with progress_area:
             view = shared(*_view_job(src, tgt, settings))
-        _pair_view_section(view, src, tgt, int(n_lines))
+        _pair_view_section(view, src, tgt, ready_matrix)
     if not matrix_ready:
         with progress_area:
             _matrix_section(shared(*matrix_args, show_partial=_draw_partial))

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dsviz.data import DATASETS, DataError, availability
 from dsviz.data.derived import choose_datasets
+from dsviz.figures.one_pixel import held_out_name, one_pixel_payload
 from dsviz.studies.onepixel import (
     ARTICLE_FIGURES,
     ESTIMATE_PREFIX,
@@ -28,9 +29,9 @@ from dsviz.studies.onepixel import (
 )
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
-from ui.hover_images import hover_images, panel_key
+from ui.figure_component import download_figure_button, show_figure
 from ui.navigation import require_app_navigation
-from ui.onepixel_plots import accuracy_heatmaps, accuracy_panels, held_out_name, mean_difference_figure
+from ui.onepixel_plots import mean_difference_figure
 
 DEFAULT_DATASETS = ["mnist", "fashion-mnist"]
 PROTOCOL_LABELS = {"published": "Published (the article's code)", "heldout": "Held-out split of train"}
@@ -186,16 +187,24 @@ results = {DATASETS[n].title: run.result for n, run in runs.items()}
 first = next(iter(results.values()))
 
 st.subheader(f"{held_out_name(first).capitalize()} of the best pixel")
-images, panels = accuracy_panels(results)
 worst = summarize(first).ranked[-1]
-hover_images(
-    accuracy_heatmaps(results),
-    images,
-    panels,
-    key="onepixel_hover",
-    initial=panel_key(0, (max(worst[:2]), min(worst[:2]))),
-    hint="Hover a cell: the two class means with the chosen pixel boxed in red.",
-    height=600,
+figure = one_pixel_payload(
+    results,
+    split_used={DATASETS[n].title: run.split_used for n, run in runs.items()},
+    initial=(0, max(worst[:2]), min(worst[:2])),
+)
+show_figure("one_pixel", figure, key="onepixel_hover", height=620 if len(results) <= 2 else 1200)
+download_figure_button(
+    "one_pixel",
+    figure,
+    title=f"One pixel per class pair: {', '.join(results)}",
+    settings={"datasets": ", ".join(runs), "protocol": protocol},
+    provenance={
+        DATASETS[n].title: f"{run.result.n_fit:,} fitting / {run.result.n_val:,} held-out images ({run.split_used})"
+        for n, run in runs.items()
+    }
+    | {"protocol": PROTOCOL_SENTENCES[protocol]},
+    file_name=f"dsviz-one-pixel-{'-'.join(runs)}-{protocol}.html",
 )
 st.caption(
     "Lower triangle: row class vs column class, two decimals as in the article's charts. Colours run from 0.5 "

@@ -161,42 +161,6 @@ def test_sotdd_matrix_through_the_registry(real_data_dir, tmp_path):
     assert "sotdd" in settings.describe() and "n_projections" in settings.describe()
 
 
-def test_pair_view_payload_has_one_thumbnail_and_one_match_per_point(real_data_dir, tmp_path):
-    from ui.hover_scatter import HoverPayload
-    from ui.pair_plots import embedding_figure
-
-    view = pair_view(
-        "mnist",
-        "usps",
-        PairSettings(n=80, seed=0),
-        UmapSettings(n_neighbors=10, n_epochs=30),
-        data_dir=real_data_dir,
-        cache=Cache(tmp_path),
-    )
-    res = view.comparison.result
-    n1, n2 = res.n_src, res.n_tgt
-    sheet = sprite_sheet(view.images())
-    payload = HoverPayload.from_view(view, sheet)
-    fig, highlight = embedding_figure(view, 50)
-    data = payload.as_data(fig, highlight, None)
-    assert sheet.count == n1 + n2 == len(data["best"]) == len(data["x"])
-    best = np.asarray(data["best"])
-    assert (best[:n1] >= n1).all() and (best[n1:] < n1).all()  # partners lie in the other dataset
-    # the best partner is the one receiving the most mass in the stored plan
-    plan = np.zeros((n1, n2))
-    plan[res.plan.plan_rows, res.plan.plan_cols] = res.plan.plan_mass
-    np.testing.assert_array_equal(best[:n1] - n1, plan.argmax(1))
-    # a pinned point's partner table is its top partners, best first, named by class
-    side, local, partners = view.partners(n1 + 3)
-    assert (side, local) == (1, 3) and partners[0][0] == best[n1 + 3]
-    assert partners[0][1] == res.src_classes[payload.cls[best[n1 + 3]]]
-    # every plotted point carries its global index, once
-    plotted = np.concatenate([np.asarray(t.customdata) for t in fig.data if t.customdata is not None])
-    np.testing.assert_array_equal(np.sort(plotted), np.arange(n1 + n2))
-    np.testing.assert_array_equal(read_sprite(sheet, n1 + 3), view.comparison.tgt.images[3])
-    assert payload.payload_bytes(fig) > len(sheet.png)
-
-
 def test_precompute_pairs_cli(real_data_dir, tmp_path):
     env = dict(os.environ, DSVIZ_CACHE_DIR=str(tmp_path), DSVIZ_DATA_DIR=real_data_dir)
     proc = subprocess.run(

@@ -1,104 +1,12 @@
-"""Figures of the one-pixel page: accuracy heatmaps with hover panels, mean-difference grids."""
+"""Figures of the one-pixel page drawn by plotly in Python: mean-difference grids (the accuracy heatmaps and
+their hover panel are the client-side component ``one_pixel``, :mod:`dsviz.figures.one_pixel`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dsviz.studies.onepixel import OnePixelResult
-from ui.hover_images import HoverPanel, panel_key
-
-CHANCE = 0.5
-ACCURACY_SCALE = "Viridis"
-
-
-def held_out_name(res: OnePixelResult) -> str:
-    """What ``val_accuracy`` measures: test-split accuracy (published protocol) or validation accuracy (heldout)."""
-    return "test accuracy" if res.feature == "l2" else "validation accuracy"
-
-
-def accuracy_heatmaps(results: dict[str, OnePixelResult], height: int = 600) -> go.Figure:
-    """One lower-triangular heatmap of held-out accuracy per dataset, side by side.
-
-    Cell (row i, column j < i) is the pair (i, j); the colour scale runs from 0.5 (chance)
-    to 1 and is shared by all datasets so they compare at a glance.
-    """
-    titles = list(results)
-    fig = make_subplots(rows=1, cols=len(results), subplot_titles=titles, horizontal_spacing=0.16)
-    for c, res in enumerate(results.values(), start=1):
-        k = len(res.classes)
-        z = res.val_accuracy.copy()
-        z[np.triu_indices(k)] = np.nan
-        text = np.where(np.isnan(z), "", np.char.mod("%.2f", np.nan_to_num(z)))
-        fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=list(res.classes),
-                y=list(res.classes),
-                text=text,
-                texttemplate="%{text}",
-                textfont={"size": 8},
-                coloraxis="coloraxis",
-                hovertemplate=f"%{{y}} vs %{{x}}<br>{held_out_name(res)} %{{z:.3f}}<extra></extra>",
-                xgap=1,
-                ygap=1,
-            ),
-            row=1,
-            col=c,
-        )
-        fig.update_yaxes(autorange="reversed", type="category", automargin=True, row=1, col=c)
-        fig.update_xaxes(type="category", tickangle=-45, automargin=True, row=1, col=c)
-    fig.update_layout(
-        height=height,
-        margin={"l": 90, "r": 10, "t": 40, "b": 90},
-        coloraxis={
-            "colorscale": ACCURACY_SCALE,
-            "cmin": CHANCE,
-            "cmax": 1.0,
-            "colorbar": {"title": {"text": "accuracy"}, "len": 0.9},
-        },
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
-
-
-def _gray(image: np.ndarray) -> np.ndarray:
-    """Gray levels 0..255 (float, NaN allowed) to uint8."""
-    return np.rint(np.nan_to_num(image)).clip(0, 255).astype(np.uint8)
-
-
-def accuracy_panels(results: dict[str, OnePixelResult]) -> tuple[np.ndarray, dict[str, HoverPanel]]:
-    """Sprite images (every dataset's class means) and the hover panel of every heatmap cell."""
-    images, panels, offset = [], {}, 0
-    for curve, (name, res) in enumerate(results.items()):
-        images.append(_gray(res.class_means))
-        for i, j in res.pairs():
-            lo, hi = max(i, j), min(i, j)  # heatmap cell (row lo, column hi) in the lower triangle
-            row, col = (int(v) for v in res.pixel[i, j])
-            w, threshold = res.weight[hi, lo], res.threshold[i, j]
-            brighter = res.classes[lo] if w > 0 else res.classes[hi]
-            if not np.isfinite(threshold):
-                rule = "constant prediction (flat pixel)"
-            elif res.feature == "l2":
-                rule = f"threshold {threshold:.4f} of pixel / ‖image‖: {brighter} above"
-            else:
-                rule = f"threshold {threshold:.1f} / 255: {brighter} when pixel > {threshold:.0f} of 255"
-            panels[panel_key(curve, (lo, hi))] = HoverPanel(
-                title=f"{name}: {res.classes[lo]} vs {res.classes[hi]}",
-                images=(
-                    (offset + lo, row, col, f"mean {res.classes[lo]}"),
-                    (offset + hi, row, col, f"mean {res.classes[hi]}"),
-                ),
-                lines=(
-                    f"pixel (row {row}, col {col})",
-                    rule,
-                    f"{held_out_name(res)} {res.val_accuracy[i, j]:.3f}",
-                    f"in-sample accuracy {res.train_accuracy[i, j]:.3f}",
-                ),
-            )
-        offset += len(res.classes)
-    return np.concatenate(images), panels
 
 
 def mosaic(tiles: np.ndarray, gap: int = 2) -> np.ndarray:

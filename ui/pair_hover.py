@@ -1,43 +1,32 @@
-"""The hover pair view of one dataset pair (joint UMAP, coupling lines, hover images, pinned matches).
+"""The pair view of one dataset pair in a page: the client-side component ``pair_view`` (joint UMAP, coupling
+lines with their slider, hover image + best match, pinned partners), the same one the exported file runs.
 
-Shared by the dataset-pairs page and the compare-your-dataset page. ``names``
-overrides the dataset names shown (an uploaded dataset is read from a cache
-path that means nothing to the user).
+Shared by the dataset-pairs page and the compare-your-dataset page. ``names`` in :func:`renamed` overrides the
+dataset names shown (an uploaded dataset is read from a cache path that means nothing to the user).
 
-What the browser receives (figure JSON, sprite sheet, per-point arrays: about
-1 MB per 1000 points) is built once per server for each view and line count and
-shared by every session (``st.cache_resource``, read-only): thirty viewers of
-one pair cost one build, not thirty, and no session keeps its own copy.
+The payload (sprite sheets, per-point arrays: about 1 MB per 1000 points) is built once per server for each view
+and shared by every session (``st.cache_resource``, read-only): thirty viewers of one pair cost one build.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from dsviz.data.thumbnails import SpriteSheet, sprite_sheet
+from dsviz.figures.pair_view import DEFAULT_LINES, pair_view_payload, payload_bytes
 from dsviz.studies.pairs import PairView
-from ui.hover_scatter import HoverPayload, hover_scatter_data
-from ui.pair_plots import embedding_figure
-from ui.presenter import presenting
+from ui.figure_component import show_figure
+from ui.presenter import MARKER_SCALE, presenting
 
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _sprite(identity: tuple, _view: PairView) -> SpriteSheet:
-    """One sprite sheet of both datasets' images, cached by ``identity`` (what the view depends on)."""
-    return sprite_sheet(_view.images())
+PAIR_VIEW_HEIGHT = 880
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _hover_data(identity: tuple, n_lines: int, _view: PairView) -> tuple[HoverPayload, dict, int]:
-    """(payload, the component's data with nothing pinned, its JSON size in bytes) for one view and line count."""
-    figure, highlight = embedding_figure(_view, n_lines)
-    payload = HoverPayload.from_view(_view, _sprite(identity, _view))
-    data = payload.as_data(figure, highlight, None)
-    return payload, data, len(json.dumps(data).encode())
+def _payload(identity: tuple, lines: int, marker_scale: float, _view: PairView) -> tuple[dict, int]:
+    """(the component's payload, its JSON size in bytes) for one view, cached by ``identity``."""
+    payload = pair_view_payload([_view], lines=lines, marker_scale=marker_scale)
+    return payload, payload_bytes(payload)
 
 
 def renamed(view: PairView, names: tuple[str, str]) -> PairView:
@@ -50,20 +39,22 @@ def renamed(view: PairView, names: tuple[str, str]) -> PairView:
     return replace(view, comparison=cmp)
 
 
-def pair_hover_view(view: PairView, identity: tuple, n_lines: int, key: str) -> tuple[HoverPayload, int]:
-    """Draw the hover scatter and, when a point is pinned, its matches; returns the payload and its JSON bytes.
+def initial_lines() -> int:
+    """Coupling lines shown at first: the page URL's ``lines`` (the component's slider), else the default."""
+    try:
+        return max(0, int(st.query_params.get("lines", DEFAULT_LINES)))
+    except ValueError:
+        return DEFAULT_LINES
 
-    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names
-    shown and presenter mode (larger markers) it keys the shared caches.
+
+def pair_view_figure(view: PairView, identity: tuple, key: str) -> tuple[dict, int]:
+    """Draw the pair view; returns its payload (shared: do not modify) and the payload's JSON bytes.
+
+    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names shown, the
+    line count and presenter mode (larger markers) it keys the shared cache.
     """
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
-    payload, data, n_bytes = _hover_data((*identity, src, tgt, presenting()), int(n_lines), view)
-    pinned = hover_scatter_data(data, key=key)
-    if pinned is not None and 0 <= pinned < len(payload.cls):
-        side, local, partners = view.partners(pinned)
-        st.markdown(
-            f"**Pinned:** {(src, tgt)[side]} point {local} "
-            f"({payload.class_names[side][payload.cls[pinned]]}); its matches:"
-        )
-        st.dataframe(pd.DataFrame(partners, columns=["partner", "class", "mass"]), width="content", hide_index=True)
+    scale = MARKER_SCALE if presenting() else 1.0
+    payload, n_bytes = _payload((*identity, src, tgt), initial_lines(), scale, view)
+    show_figure("pair_view", payload, key=key, height=PAIR_VIEW_HEIGHT)
     return payload, n_bytes

@@ -152,15 +152,19 @@ def pair_view_payload(
         "marker_scale": float(marker_scale),
         "matrix": None,
     }
-    if matrix is not None:
-        names = list(matrix.datasets)
-        cells = {}
-        for k, e in enumerate(entries):
-            if e["src"] in names and e["tgt"] in names:
-                i, j = sorted((names.index(e["src"]), names.index(e["tgt"])))
-                cells.setdefault(f"{i},{j}", k)
-        payload["matrix"] = matrix_entry(matrix, cells)
-    return payload
+    return payload if matrix is None else with_matrix(payload, matrix)
+
+
+def with_matrix(payload: dict, matrix: PairMatrix) -> dict:
+    """A shallow copy of ``payload`` with ``matrix`` drawn above the pair view; the cells of the pairs whose views
+    the payload holds are clickable (the first view of a pair wins)."""
+    names = list(matrix.datasets)
+    cells: dict[str, int] = {}
+    for k, e in enumerate(payload["views"]):
+        if e["src"] in names and e["tgt"] in names:
+            i, j = sorted((names.index(e["src"]), names.index(e["tgt"])))
+            cells.setdefault(f"{i},{j}", k)
+    return {**payload, "matrix": matrix_entry(matrix, cells)}
 
 
 def payload_bytes(payload: dict) -> int:
@@ -217,6 +221,14 @@ def export_pairs_payload(
     ]
     views = [first]
     for done, (a, b) in enumerate(others):
-        views.append(pair_view(a, b, settings, progress=within(within(progress, 2, 3, "views"), done, len(others), f"{a} vs {b}"), **kwargs))
+        views.append(
+            pair_view(
+                a,
+                b,
+                settings,
+                progress=within(within(progress, 2, 3, "views"), done, len(others), f"{a} vs {b}"),
+                **kwargs,
+            )
+        )
     full = pair_view_payload(views, matrix=matrix)
     return full if plotly_js_bytes() + payload_bytes(full) <= budget else single
