@@ -54,8 +54,8 @@
       .dsviz-op { display: flex; gap: 1rem; align-items: flex-start; font-family: "Source Sans Pro", sans-serif;
         color: rgb(49, 51, 63); }
       .dsviz-op-plots { flex: 1 1 auto; min-width: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
-      .dsviz-op-plot { flex: 1 1 420px; min-width: 380px; height: 560px; }
-      .dsviz-op-panel { flex: 0 0 320px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
+      .dsviz-op-plot { flex: 1 1 400px; min-width: 340px; height: 560px; }
+      .dsviz-op-panel { flex: 0 0 300px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
         border-radius: 0.5rem; }
       .dsviz-op-hint { font-size: 0.8rem; opacity: 0.7; margin-bottom: 0.5rem; }
       .dsviz-op-title { font-weight: 600; margin-bottom: 0.4rem; }
