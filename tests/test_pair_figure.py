@@ -63,7 +63,7 @@ def test_every_point_carries_its_best_partner_its_image_and_the_plan(bundled):
     # coupling lines: the plan's entries in the stored (mass descending) order, target indices global
     np.testing.assert_array_equal(v["line_src"], res.plan_rows)
     np.testing.assert_array_equal(np.asarray(v["line_tgt"]) - n1, res.plan_cols)
-    assert payload["lines"] == 25 and payload["lines_max"] == len(res.plan_rows)
+    assert payload["initial"] == {"lines": 25} and payload["lines_max"] == len(res.plan_rows)
     np.testing.assert_allclose(np.c_[v["x"], v["y"]], view.embedding, atol=5e-4)
     # the numbers shown are the result's, at full precision
     assert v["metrics"] == {

@@ -16,16 +16,17 @@ import streamlit as st
 
 from dsviz.figures.pair_view import DEFAULT_LINES, pair_view_payload, payload_bytes
 from dsviz.studies.pairs import PairView
-from ui.figure_component import show_figure
+from ui.figure_component import keep_in_url, show_figure, url_view
 from ui.presenter import MARKER_SCALE, presenting
 
-PAIR_VIEW_HEIGHT = 880
+LINES_CONTROL = {"lines": {"min": 0, "max": 4000, "step": 50}}
+"""The component's coupling-lines slider as a URL parameter (``?lines=800``)."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _payload(identity: tuple, lines: int, marker_scale: float, _view: PairView) -> tuple[dict, int]:
+def _payload(identity: tuple, marker_scale: float, _view: PairView) -> tuple[dict, int]:
     """(the component's payload, its JSON size in bytes) for one view, cached by ``identity``."""
-    payload = pair_view_payload([_view], lines=lines, marker_scale=marker_scale)
+    payload = pair_view_payload([_view], marker_scale=marker_scale)
     return payload, payload_bytes(payload)
 
 
@@ -39,22 +40,20 @@ def renamed(view: PairView, names: tuple[str, str]) -> PairView:
     return replace(view, comparison=cmp)
 
 
-def initial_lines() -> int:
-    """Coupling lines shown at first: the page URL's ``lines`` (the component's slider), else the default."""
-    try:
-        return max(0, int(st.query_params.get("lines", DEFAULT_LINES)))
-    except ValueError:
-        return DEFAULT_LINES
-
-
 def pair_view_figure(view: PairView, identity: tuple, key: str) -> tuple[dict, int]:
-    """Draw the pair view; returns its payload (shared: do not modify) and the payload's JSON bytes.
+    """Draw the pair view; returns its payload with the view on screen (for the download) and its JSON bytes.
 
-    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names shown, the
-    line count and presenter mode (larger markers) it keys the shared cache.
+    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names shown and
+    presenter mode (larger markers) it keys the shared cache. The coupling-lines slider moves in the browser;
+    its value is kept in the page URL (``lines``).
     """
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
     scale = MARKER_SCALE if presenting() else 1.0
-    payload, n_bytes = _payload((*identity, src, tgt), initial_lines(), scale, view)
-    show_figure("pair_view", payload, key=key, height=PAIR_VIEW_HEIGHT)
+    shared, n_bytes = _payload((*identity, src, tgt), scale, view)
+    defaults = {"lines": DEFAULT_LINES}
+    payload = {**shared, "initial": url_view(LINES_CONTROL, defaults)}
+    reported = show_figure("pair_view", payload, key=key)
+    if reported and "lines" in reported:
+        keep_in_url({"lines": reported["lines"]}, defaults)
+        payload["initial"] = {"lines": int(reported["lines"])}
     return payload, n_bytes

@@ -136,7 +136,8 @@ def pair_view_payload(
     matrix : PairMatrix, optional
         The distance matrix drawn above the pair view.
     lines : int
-        Coupling lines shown at first (the strongest entries of the coupling); the slider goes up to all of them.
+        Coupling lines shown at first (the strongest entries of the coupling; ``initial["lines"]``, the URL
+        parameter ``lines`` of the page); the slider goes up to all of them.
     marker_scale : float
         Marker size factor (1.6 in presenter mode).
     """
@@ -147,7 +148,7 @@ def pair_view_payload(
     payload: dict = {
         "views": entries,
         "images": sprites.sheets,
-        "lines": int(max(0, lines)),
+        "initial": {"lines": int(max(0, lines))},
         "lines_max": max(len(e["line_src"]) for e in entries),
         "marker_scale": float(marker_scale),
         "matrix": None,

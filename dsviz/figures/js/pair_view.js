@@ -117,7 +117,7 @@
     box.appendChild(controls);
     const slider = kit.range(controls, {
       name: "lines", label: "Coupling lines shown", min: 0, max: payload.lines_max, step: 50,
-      value: Math.min(payload.lines, payload.lines_max),
+      value: Math.min(payload.initial.lines, payload.lines_max),
     }, (value) => {
       state.lines = value;
       kit.changed(root, { lines: value });
