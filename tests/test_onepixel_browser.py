@@ -12,33 +12,32 @@ import pytest
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
 from dsviz.studies.onepixel import OnePixelResult, one_pixel_dataset
-from ui.onepixel_plots import held_out_name
+from dsviz.figures.one_pixel import held_out_name
 
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 240_000
-HOVER = ".dsviz-hi-root[data-ready='1']"
+HOVER = ".dsviz-op-root[data-ready='1']"
+PCA_HOVER = ".dsviz-hi-root[data-ready='1']"
 PANEL = "[data-testid='hover-panel']"
 
 
 def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, float]:
-    """Page coordinates of heatmap cell (row, col) of trace ``curve`` (category axes)."""
-    return root.locator(".js-plotly-plot").evaluate(
-        """(gd, [curve, row, col]) => {
-            const tr = gd._fullData[curve];
-            const xa = gd._fullLayout[tr.xaxis === 'x' ? 'xaxis' : 'xaxis' + tr.xaxis.slice(1)];
-            const ya = gd._fullLayout[tr.yaxis === 'y' ? 'yaxis' : 'yaxis' + tr.yaxis.slice(1)];
+    """Page coordinates of heatmap cell (row, col) of dataset ``curve`` (one plot per dataset, category axes)."""
+    return root.locator(".dsviz-op-plot").nth(curve).evaluate(
+        """(gd, [row, col]) => {
+            const tr = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
             const b = gd.getBoundingClientRect();
-            return [b.left + xa._offset + xa.d2p(col), b.top + ya._offset + ya.d2p(row)];
+            return [b.left + xa._offset + xa.d2p(tr.x[col]), b.top + ya._offset + ya.d2p(tr.y[row])];
         }""",
-        [curve, row, col],
+        [row, col],
     )
 
 
 def _check_hover(page, root, results: list[OnePixelResult], screenshot) -> None:
     """Hover three cells of the two heatmaps; each panel names the pair, its pixel, threshold and accuracies."""
     panel = root.locator(PANEL)
-    root.locator(".js-plotly-plot").scroll_into_view_if_needed()
+    root.locator(".dsviz-op-plot").first.scroll_into_view_if_needed()
     for curve, (i, j) in ((0, (9, 4)), (1, (7, 5)), (0, (1, 0))):
         res = results[curve]
         x, y = _cell_position(page, root, curve, i, j)
@@ -97,7 +96,7 @@ def test_hovering_a_cell_shows_its_pair_under_both_protocols(page, streamlit_ser
 
 def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(f"{streamlit_server}/pixel_stats?dataset=Fashion-MNIST")  # the URL holds the shown label
-    root = page.locator(HOVER)
+    root = page.locator(PCA_HOVER)
     root.wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
     root.locator(".js-plotly-plot").scroll_into_view_if_needed()
@@ -111,7 +110,7 @@ def test_pca_scatter_hover_shows_the_image(page, streamlit_server, artifacts_dir
     page.mouse.move(*point)
     page.wait_for_function(
         "(sel) => (document.querySelector(sel)?.dataset.key || '').startsWith('0:')",
-        arg=f"{HOVER} {PANEL}",
+        arg=f"{PCA_HOVER} {PANEL}",
         timeout=10_000,
     )
     assert "class T-shirt/top" in root.locator(PANEL).inner_text()
