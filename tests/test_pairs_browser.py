@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browser_helpers import full_page_screenshot, single_chart
 
@@ -27,7 +29,7 @@ def _cell_position(page, row: int, col: int) -> dict:
 
 
 def _first_point_of(page, trace_name: str) -> dict:
-    plot = page.locator(".dsviz-hs-plot")
+    plot = page.locator(".dsviz-pv-plot")
     plot.scroll_into_view_if_needed()
     return plot.evaluate(
         """(gd, name) => {
@@ -49,7 +51,7 @@ def _canvas_brightness(page, selector: str) -> float:
 
 def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(streamlit_server + URL)
-    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     names = single_chart(page, ".st-key-matrix_chart .js-plotly-plot", timeout_ms=LOAD_TIMEOUT_MS).evaluate(
         "gd => gd._fullLayout.xaxis.categoryarray"
     )
@@ -64,7 +66,7 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     page.mouse.click(pos["x"], pos["y"])
     page.wait_for_url("**tgt=fashion-mnist**", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function(
-        "() => { const gd = document.querySelector('.dsviz-hs-plot');"
+        "() => { const gd = document.querySelector('.dsviz-pv-plot');"
         " return gd && gd._fullData && gd._fullData.some(t => t.name === 'fashion-mnist: Bag'); }",
         timeout=LOAD_TIMEOUT_MS,
     )
@@ -75,20 +77,37 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     page.mouse.move(point["x"], point["y"])
     panel = page.get_by_test_id("hover-panel")
     page.wait_for_function(
-        "i => { const p = document.querySelector('[data-testid=hover-panel]'); return p && p.dataset.hoverIndex === String(i); }",
+        "i => { const p = document.querySelector('[data-testid=hover-panel]'); return p && p.dataset.drawn === String(i); }",
         arg=point["index"],
         timeout=30_000,
     )
     match = int(panel.get_attribute("data-match-index"))
     assert 0 <= match < 250  # the partner is an MNIST point
     assert "fashion-mnist: Bag" in panel.inner_text() and "mnist: " in panel.inner_text()
-    assert _canvas_brightness(page, ".dsviz-hs-a") > 5  # a drawn image, not a black canvas
-    assert _canvas_brightness(page, ".dsviz-hs-b") > 5
+    assert _canvas_brightness(page, ".dsviz-pv-a") > 5  # a drawn image, not a black canvas
+    assert _canvas_brightness(page, ".dsviz-pv-b") > 5
     full_page_screenshot(page, artifacts_dir / "pairs_hover.png")
 
     # click pins the point; moving away keeps it shown (positions moved with the screenshot resize)
     point = _first_point_of(page, "fashion-mnist: Bag")
     page.mouse.click(point["x"], point["y"])
-    page.wait_for_function("() => document.querySelector('.dsviz-hs-is-pinned') !== null", timeout=30_000)
-    page.get_by_text("Pinned:").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('.dsviz-pv-panel.pinned [data-partner]') !== null")
+    assert "Pinned: fashion-mnist point" in panel.inner_text()
     assert panel.get_attribute("data-hover-index") == str(point["index"])
+
+    # the page writes the same component as one offline file: its payload holds this pair, and it draws from file://
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download interactive HTML").click()
+    assert info.value.suggested_filename == "dsviz-dataset-pairs-mnist-fashion-mnist.html"
+    exported = Path(info.value.path())
+    text = exported.read_text()
+    assert 'id="dsviz-payload"' in text and '"src":"mnist","tgt":"fashion-mnist"' in text
+    offline = page.context.new_page()
+    blocked: list[str] = []
+    offline.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith("file:") else (blocked.append(r.request.url), r.abort()),
+    )
+    offline.goto(exported.as_uri())
+    offline.locator("#dsviz-figure[data-ready='1']").wait_for(timeout=60_000)
+    assert blocked == [] and offline.locator(".dsviz-pv-title").inner_text() == "mnist vs fashion-mnist"
