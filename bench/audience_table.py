@@ -1,8 +1,8 @@
 """Benchmark: the audience joins the Dataset pairs page, on a warm and on a cold cache.
 
 For each row a fresh server (``streamlit run app.py``) is started; N simulated
-viewers (:mod:`bench.audience`) open the page at once and each moves the
-coupling-lines slider ``--actions`` times. Printed per row: users, p50/p95/max
+viewers (:mod:`bench.audience`) open the page at once and each flips the
+plain-OT toggle ``--actions`` times (a server run; the coupling-lines slider is drawn in the browser). Printed per row: users, p50/p95/max
 seconds over all runs (page loads and slider moves), the page loads' and the
 slider moves' p95,
 errors, the server's peak resident memory (with children), the CPU seconds the
@@ -50,7 +50,7 @@ def row(
         if primed:
             asyncio.run(audience(url, 1, PAGE, 0, query=query))
         load, cpu = os.getloadavg()[0], RssSampler.cpu_seconds(pid)
-        summary = asyncio.run(audience(url, users, PAGE, actions, query=query))
+        summary = asyncio.run(audience(url, users, PAGE, actions, query=query, widget="show_ot"))
         cpu = RssSampler.cpu_seconds(pid) - cpu
     text = log.read_text()
     return {
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--warm-cache", required=True, help="cache folder already holding the page's results")
     parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--cold-users", type=int, nargs="*", default=[1, 10, 30])
-    parser.add_argument("--actions", type=int, default=2, help="slider moves per viewer")
+    parser.add_argument("--actions", type=int, default=2, help="plain-OT toggle flips per viewer")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--primed", action="store_true", help="one untimed viewer first on each warm server")
     parser.add_argument("--app", type=Path, default=ROOT, help="checkout whose app to serve (default: this one)")
@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     log_dir = Path(args.logs or tempfile.mkdtemp(prefix="audience-logs-"))
     log_dir.mkdir(parents=True, exist_ok=True)
-    print(f"n = {args.n}, {args.actions} slider moves per viewer; server logs in {log_dir}")
+    print(f"n = {args.n}, {args.actions} toggle flips per viewer; server logs in {log_dir}")
     print(
         "| cache | users | p50 s | p95 s | max s | load p95 s | move p95 s | errors | server RSS MB "
         "| server CPU s | OTDD computed | UMAP computed | wall s | load avg |"

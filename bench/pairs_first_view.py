@@ -9,7 +9,7 @@ is opened, when each of these is first on screen:
 - ``progress``: a status box or a progress bar (the page is not blank);
 - ``pair view computed``: its status box says done (the server has the result);
 - ``hover component``: the hover scatter's root element exists, still loading;
-- ``pair view``: the default pair's hover scatter, ready (``.dsviz-hs-root[data-ready='1']``);
+- ``pair view``: the default pair's view (component pair_view), ready (``.dsviz-pv-root[data-ready='1']``);
 - ``matrix``: the matrix heatmap, complete or filling in (a chart keyed ``matrix_*``);
 - ``matrix complete``: the heatmap with every cell filled (no trace of not-yet-computed cells);
 - ``idle``: the script run finished with nothing left to compute.
@@ -61,8 +61,8 @@ SNAPSHOT = """() => {
     idle: app?.dataset.testScriptState === 'notRunning',
     progress: !!document.querySelector('[data-testid="stProgress"], [data-testid="stExpander"]'),
     computed: labels.some(t => t.includes('joint embedding') && t.includes('done')),
-    hover: !!document.querySelector('.dsviz-hs-root'),
-    pair: !!document.querySelector(".dsviz-hs-root[data-ready='1']"),
+    hover: !!document.querySelector('.dsviz-pv-root'),
+    pair: !!document.querySelector(".dsviz-pv-root[data-ready='1']"),
     matrix: !!gd,
     complete: complete,
     labels: labels,

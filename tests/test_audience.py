@@ -3,7 +3,8 @@
 Several viewers open the Dataset pairs page at once (through bench.audience's protocol client).
 
 A live server on an empty cache and the smallest sample (n = 250): three
-sessions connect together and each moves the coupling-lines slider. None may
+sessions connect together and each flips the plain-OT toggle (the coupling-lines slider is drawn in the
+browser now, :mod:`dsviz.figures.pair_view`: it sends nothing to the server). None may
 see an error, and the shared work must run once: one matrix job on the
 server's job board and each OTDD cell computed once (10 cells and 4 sampling
 floors over the 4 available datasets), counted from the server's log lines.
@@ -33,7 +34,9 @@ def test_three_viewers_share_one_matrix(tmp_path, real_data_dir):
     log = tmp_path / "server.log"
     env = {"DSVIZ_CACHE_DIR": str(tmp_path / "cache"), "DSVIZ_DATA_DIR": real_data_dir}
     with serve(log, env) as (url, _pid):
-        summary = asyncio.run(audience(url, USERS, "dataset_pairs", actions=1, query="n=250&tgt=mnist", timeout=300))
+        summary = asyncio.run(
+            audience(url, USERS, "dataset_pairs", actions=1, query="n=250&tgt=mnist", timeout=300, widget="show_ot")
+        )
     text = log.read_text()
     assert summary["errors"] == 0, summary["error_messages"]
     assert summary["runs"] == USERS * 2

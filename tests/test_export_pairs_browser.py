@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_helpers import block_network, figure_value, move_figure_control
 
 from dsviz.studies.onepixel import one_pixel_dataset
 from dsviz.studies.pairs import PairSettings, compare_pair
@@ -47,17 +48,8 @@ def _export(tmp_path: Path, name: str, *args: str, data_dir: str | None = None) 
 
 def _open_offline(page, path: Path) -> tuple[list[str], list[str]]:
     """Open ``path`` with every request other than ``file:``/``data:`` aborted; (blocked URLs, page errors)."""
-    blocked: list[str] = []
+    blocked = block_network(page)
     errors: list[str] = []
-
-    def route(r) -> None:
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    page.context.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
     page.locator(f"{ROOT_SEL}[data-ready='1']").wait_for(timeout=TIMEOUT_MS)
@@ -90,19 +82,15 @@ def _brightness(page, selector: str) -> float:
     )
 
 
-def _metric(page, name: str) -> float:
-    return float(page.locator(f"{ROOT_SEL} [data-metric='{name}']").first.get_attribute("data-value"))
-
-
 def test_exported_pair_view_hovers_pins_and_redraws_offline(page, tmp_path, artifacts_dir):
     settings = PairSettings(n=100)
     args = ("dataset-pairs", "--src", "digits", "--tgt", "mnist-5k", "--n", "100", "--method", "otdd-exact")
     blocked, errors = _open_offline(page, _export(tmp_path, "pairs.html", *args))
     assert blocked == [] and errors == []
     res = compare_pair("digits", "mnist-5k", settings, str(tmp_path / "no-data")).result  # the same cached OTDD
-    assert _metric(page, "otdd") == pytest.approx(res.otdd, rel=1e-6)
-    assert _metric(page, "ot") == pytest.approx(res.ot, rel=1e-6)
-    assert _metric(page, "matrix_cell") == pytest.approx(res.otdd, rel=1e-6)
+    assert figure_value(page, "otdd") == pytest.approx(res.otdd, rel=1e-6)
+    assert figure_value(page, "ot") == pytest.approx(res.ot, rel=1e-6)
+    assert figure_value(page, "matrix_cell") == pytest.approx(res.otdd, rel=1e-6)
     view = _payload(page)["views"][0]
     about = page.locator(".dsviz-about").inner_text()
     assert "dsviz" in about and "otdd-exact" in about and "digits" in about
@@ -120,7 +108,7 @@ def test_exported_pair_view_hovers_pins_and_redraws_offline(page, tmp_path, arti
     assert match == view["best"][point["index"]] and 0 <= match < view["n_src"]  # a digits point
     assert "mnist-5k: 3" in panel.inner_text() and "digits: " in panel.inner_text()
     assert _brightness(page, ".dsviz-pv-a") > 5 and _brightness(page, ".dsviz-pv-b") > 5  # images, not black
-    assert _metric(page, "mass") == pytest.approx(view["mass"][point["index"]], rel=1e-12)
+    assert figure_value(page, "mass") == pytest.approx(view["mass"][point["index"]], rel=1e-12)
 
     # a click pins it: its top partners are listed with their masses
     page.mouse.click(point["x"], point["y"])
@@ -130,16 +118,9 @@ def test_exported_pair_view_hovers_pins_and_redraws_offline(page, tmp_path, arti
     full_page_screenshot = artifacts_dir / "export_pair_view.png"
     page.screenshot(path=full_page_screenshot, full_page=True)
 
-    # the coupling-lines slider redraws in the browser
-    frame = int(page.locator(ROOT_SEL).get_attribute("data-frame"))
-    page.locator("input[type=range][name=lines]").evaluate(
-        "e => { e.value = '50'; e.dispatchEvent(new Event('input')); }"
-    )
-    page.wait_for_function(
-        "f => { const r = document.querySelector('#dsviz-figure');"
-        " return r.dataset.ready === '1' && Number(r.dataset.frame) > f; }",
-        arg=frame,
-    )
+    # the coupling-lines slider redraws in the browser: one step down from all 100 entries of the plan
+    assert page.locator("input[name=lines]").input_value() == "100"
+    move_figure_control(page, "lines", "ArrowLeft", root=ROOT_SEL)
     segments = page.locator(".dsviz-pv-plot").evaluate("gd => gd.data[0].x.length / 3")
     assert segments == 50
     assert page.locator(f"{ROOT_SEL} input, {ROOT_SEL} select").evaluate_all("els => els.map(e => e.name)") == ["lines"]
@@ -163,8 +144,8 @@ def test_exported_matrix_cells_switch_the_pair(page, tmp_path, real_data_dir):
     settings = PairSettings(n=60)
     res = compare_pair("usps", "fashion-mnist", settings, real_data_dir).result
     assert page.locator(".dsviz-pv-title").inner_text() == "usps vs fashion-mnist"
-    assert _metric(page, "otdd") == pytest.approx(res.otdd, rel=1e-6)
-    assert _metric(page, "matrix_cell") == pytest.approx(res.otdd, rel=1e-6)
+    assert figure_value(page, "otdd") == pytest.approx(res.otdd, rel=1e-6)
+    assert figure_value(page, "matrix_cell") == pytest.approx(res.otdd, rel=1e-6)
     point = _point(page, "fashion-mnist: ")
     page.mouse.move(point["x"], point["y"])
     page.wait_for_function(
@@ -203,9 +184,9 @@ def test_exported_one_pixel_hover_shows_the_panel_offline(page, tmp_path, artifa
     text = panel.inner_text()
     r, c = res.pixel[i, j]
     assert f"{res.classes[i]} vs {res.classes[j]}" in text and f"pixel (row {r}, col {c})" in text
-    assert _metric(page, "val_accuracy") == res.val_accuracy[i, j]  # the fitted value, exactly
-    assert _metric(page, "train_accuracy") == res.train_accuracy[i, j]
-    assert _metric(page, "threshold") == res.threshold[i, j]
+    assert figure_value(page, "val_accuracy") == res.val_accuracy[i, j]  # the fitted value, exactly
+    assert figure_value(page, "train_accuracy") == res.train_accuracy[i, j]
+    assert figure_value(page, "threshold") == res.threshold[i, j]
     reds = panel.locator("canvas").evaluate_all(
         """(canvases) => canvases.map((c) => {
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -116,7 +116,7 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     _open(
         page,
         url + "/one_pixel",
-        [".dsviz-hi-root[data-ready='1'] .js-plotly-plot", ".st-key-meandiff_1 .js-plotly-plot"],
+        [".dsviz-op-root[data-ready='1'] .dsviz-op-plot", ".st-key-meandiff_1 .js-plotly-plot"],
     )
     assert page.get_by_text("UCI digits (8×8)").count() >= 1
     _check(page, artifacts_dir, "one_pixel")
@@ -194,15 +194,15 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
     page and (the choice kept) on the next one; PNG again gives PNGs."""
     url, _ = first_run_server
     _open(
-        page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-hs-root[data-ready='1']"]
+        page, url + "/dataset_pairs?n=250", [".st-key-matrix_chart .js-plotly-plot", ".dsviz-pv-root[data-ready='1']"]
     )
     _pick_chart_format(page, "SVG")
     svg = _save_chart(
         page, ".st-key-matrix_chart .js-plotly-plot", "Download plot", "dsviz-dataset-pairs-matrix-chart.svg"
     )
     assert svg.lstrip().startswith(b"<svg") and b">digits<" in svg and b">mnist-5k<" in svg
-    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
-    svg = _save_chart(page, ".dsviz-hs-root .js-plotly-plot", "Download plot", "dsviz-dataset-pairs-pair-hover.svg")
+    page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    svg = _save_chart(page, ".dsviz-pv-root .dsviz-pv-plot", "Download plot", "dsviz-dataset-pairs-pair-hover.svg")
     assert svg.lstrip().startswith(b"<svg") and b"Joint UMAP of digits" in svg
 
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Pixel statistics").click()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from browser_helpers import full_page_screenshot, wait_for_app_idle
 
-from dsviz.studies.onepixel import OnePixelResult, one_pixel_dataset
 from dsviz.figures.one_pixel import held_out_name
+from dsviz.studies.onepixel import OnePixelResult, one_pixel_dataset
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +24,17 @@ PANEL = "[data-testid='hover-panel']"
 
 def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, float]:
     """Page coordinates of heatmap cell (row, col) of dataset ``curve`` (one plot per dataset, category axes)."""
-    return root.locator(".dsviz-op-plot").nth(curve).evaluate(
-        """(gd, [row, col]) => {
+    return (
+        root.locator(".dsviz-op-plot")
+        .nth(curve)
+        .evaluate(
+            """(gd, [row, col]) => {
             const tr = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
             const b = gd.getBoundingClientRect();
             return [b.left + xa._offset + xa.d2p(tr.x[col]), b.top + ya._offset + ya.d2p(tr.y[row])];
         }""",
-        [row, col],
+            [row, col],
+        )
     )
 
 

@@ -68,9 +68,9 @@ def test_upload_zip_and_see_the_ranking(page, streamlit_server, artifacts_dir, r
     order = bars.evaluate("gd => gd.data[0].y")
     values = bars.evaluate("gd => gd.data[0].x")
     assert order[0] == "mnist" and values == sorted(values) and "fashion-mnist" in order
-    page.locator(".dsviz-hs-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
-    names = page.locator(".dsviz-hs-plot").evaluate("gd => gd._fullData.map(t => t.name)")
+    names = page.locator(".dsviz-pv-plot").evaluate("gd => gd._fullData.map(t => t.name)")
     assert "your data: 7" in names and "mnist: 7" in names
     page.get_by_text("1 file(s) skipped").wait_for(timeout=30_000)
     full_page_screenshot(page, artifacts_dir / "upload_ranking.png")

@@ -16,17 +16,17 @@ import streamlit as st
 
 from dsviz.figures.pair_view import DEFAULT_LINES, pair_view_payload, payload_bytes
 from dsviz.studies.pairs import PairView
+from ui.export import chart_config
 from ui.figure_component import keep_in_url, show_figure, url_view
-from ui.presenter import MARKER_SCALE, presenting
 
 LINES_CONTROL = {"lines": {"min": 0, "max": 4000, "step": 50}}
 """The component's coupling-lines slider as a URL parameter (``?lines=800``)."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _payload(identity: tuple, marker_scale: float, _view: PairView) -> tuple[dict, int]:
+def _payload(identity: tuple, _view: PairView) -> tuple[dict, int]:
     """(the component's payload, its JSON size in bytes) for one view, cached by ``identity``."""
-    payload = pair_view_payload([_view], marker_scale=marker_scale)
+    payload = pair_view_payload([_view])
     return payload, payload_bytes(payload)
 
 
@@ -43,15 +43,18 @@ def renamed(view: PairView, names: tuple[str, str]) -> PairView:
 def pair_view_figure(view: PairView, identity: tuple, key: str) -> tuple[dict, int]:
     """Draw the pair view; returns its payload with the view on screen (for the download) and its JSON bytes.
 
-    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names shown and
-    presenter mode (larger markers) it keys the shared cache. The coupling-lines slider moves in the browser;
-    its value is kept in the page URL (``lines``).
+    ``identity`` names what the view depends on (e.g. the pair and its settings); with the names shown it keys
+    the shared cache. The coupling-lines slider moves in the browser; its value is kept in the page URL
+    (``lines``). The chart's camera saves ``dsviz-<page>-<key>``.
     """
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
-    scale = MARKER_SCALE if presenting() else 1.0
-    shared, n_bytes = _payload((*identity, src, tgt), scale, view)
+    shared, n_bytes = _payload((*identity, src, tgt), view)
     defaults = {"lines": DEFAULT_LINES}
-    payload = {**shared, "initial": url_view(LINES_CONTROL, defaults)}
+    payload = {
+        **shared,
+        "initial": url_view(LINES_CONTROL, defaults),
+        "filename": chart_config(key)["toImageButtonOptions"]["filename"],
+    }
     reported = show_figure("pair_view", payload, key=key)
     if reported and "lines" in reported:
         keep_in_url({"lines": reported["lines"]}, defaults)

@@ -4,6 +4,10 @@ The file is the figure's client-side component (:mod:`dsviz.figures`) with its d
 it opens from ``file://`` with networking off. Figures: ``label-shuffle`` (the browser solves
 every slider setting) and ``augmentations`` (every transformation and magnitude precomputed,
 through the same cache as the app and ``precompute augment``).
+``dataset-pairs`` (``--src --tgt --n --method [--datasets]``: the pair view with the distance matrix, every
+pair's view inlined when the file stays within 10 MB, :mod:`dsviz.figures.pair_view`) and ``one-pixel DATASET``
+(``--protocol``: the heatmap with its hover panel, :mod:`dsviz.figures.one_pixel`) are read from the same cache
+as their pages.
 """
 
 from __future__ import annotations
@@ -60,7 +64,55 @@ def _augmentations(args: argparse.Namespace) -> tuple[str, dict, str, dict, dict
     return "augmentations", payload, f"Augmentations: {src.name} against {tgt.name}", settings, provenance
 
 
-FIGURES = {"label-shuffle": _label_shuffle, "augmentations": _augmentations}
+def _dataset_pairs(args: argparse.Namespace) -> tuple[str, dict, str, dict, dict]:
+    from dsviz.figures.pair_view import export_pairs_payload
+    from dsviz.studies.pairs import PairSettings
+
+    if not args.src or not args.tgt:
+        raise ValueError("dataset-pairs needs --src and --tgt (two dataset names)")
+    settings = PairSettings(n=args.n, seed=args.seed, method=args.method)
+
+    def progress(done: float, total: int, label: str) -> None:
+        print(f"export: {100 * done / max(total, 1):3.0f}% {label}", file=sys.stderr, flush=True)
+
+    payload = export_pairs_payload(args.src, args.tgt, settings, names=args.datasets, progress=progress)
+    views = payload["views"]
+    shown = {"pair": f"{args.src} → {args.tgt}", **vars(settings), "pair views in the file": len(views)}
+    provenance = {
+        f"{v['src']} → {v['tgt']}": f"{v['n_src']} + {v['n_tgt']} class-balanced images "
+        f"({v['split_used']['src']} / {v['split_used']['tgt']} split), seed {args.seed}"
+        for v in views
+    }
+    provenance["coupling"] = "OTDD, exact label distances (registry method otdd-exact unless an OTDD method is chosen)"
+    provenance["embedding"] = "joint UMAP of both samples' pixels (dsviz.embedding, seeded)"
+    return "pair_view", payload, f"Dataset pairs: {args.src} vs {args.tgt}", shown, provenance
+
+
+def _one_pixel(args: argparse.Namespace) -> tuple[str, dict, str, dict, dict]:
+    from dsviz.data import DATASETS
+    from dsviz.figures.one_pixel import one_pixel_payload
+    from dsviz.studies.onepixel import PROTOCOL_SENTENCES, one_pixel_dataset
+
+    if not args.dataset:
+        raise ValueError("one-pixel needs a DATASET (a registered name or .npz path)")
+    run = one_pixel_dataset(args.dataset, protocol=args.protocol, seed=args.seed)
+    title = DATASETS[args.dataset].title if args.dataset in DATASETS else args.dataset
+    payload = one_pixel_payload({title: run.result}, split_used={title: run.split_used})
+    res = run.result
+    settings = {"dataset": args.dataset, "protocol": args.protocol, "seed": args.seed, "C": res.C}
+    provenance = {
+        "data": f"{title}: {res.n_fit:,} fitting / {res.n_val:,} held-out images ({run.split_used})",
+        "protocol": PROTOCOL_SENTENCES[args.protocol],
+    }
+    return "one_pixel", payload, f"One pixel per class pair: {title}", settings, provenance
+
+
+FIGURES = {
+    "label-shuffle": _label_shuffle,
+    "augmentations": _augmentations,
+    "dataset-pairs": _dataset_pairs,
+    "one-pixel": _one_pixel,
+}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +121,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, required=True, help="the .html file to write")
     parser.add_argument("--json", action="store_true", help="print {figure, out, bytes} as JSON")
     toy = parser.add_argument_group("label-shuffle")
-    toy.add_argument("--n", type=positive_int, default=None, help="points per cloud (200) / images per side (1000)")
+    toy.add_argument(
+        "--n",
+        type=positive_int,
+        default=None,
+        help="points per cloud (200) / images per side (1000) / per dataset (dataset-pairs: 2000)",
+    )
     toy.add_argument("--seed", type=int, default=0)
     toy.add_argument("--rot-a", type=float, default=0.0)
     toy.add_argument("--rot-b", type=float, default=0.0)
@@ -79,14 +136,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     aug.add_argument("--transforms", nargs="+", choices=list(TRANSFORMS), default=list(TRANSFORMS))
     aug.add_argument("--source", default="mnist")
     aug.add_argument("--target", default="usps")
+    _add_pairs_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def _add_pairs_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``dataset-pairs`` and ``one-pixel`` (``--n`` and ``--seed`` are shared)."""
+    parser.add_argument("dataset", nargs="?", help="one-pixel: a registered dataset name or .npz path")
+    pairs = parser.add_argument_group("dataset-pairs")
+    pairs.add_argument("--src", help="source dataset of the pair view")
+    pairs.add_argument("--tgt", help="target dataset of the pair view")
+    pairs.add_argument("--method", default="otdd-exact", help="the matrix's pairwise method (default otdd-exact)")
+    pairs.add_argument(
+        "--datasets", nargs="+", help="the matrix's datasets (default: the available pair datasets, as the page)"
+    )
+    onepixel = parser.add_argument_group("one-pixel")
+    onepixel.add_argument("--protocol", default="heldout", help="heldout (default) or published")
 
 
 def run(args: argparse.Namespace) -> int:
     from dsviz.figures import figure_html
 
     if args.n is None:
-        args.n = 200 if args.figure == "label-shuffle" else 1000
+        args.n = {"label-shuffle": 200, "dataset-pairs": 2000}.get(args.figure, 1000)
     component, payload, title, settings, provenance = FIGURES[args.figure](args)
     text = figure_html(component, payload, title=title, settings=settings, provenance=provenance)
     args.out.parent.mkdir(parents=True, exist_ok=True)

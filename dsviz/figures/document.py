@@ -26,6 +26,8 @@ JS_DIR = files("dsviz.figures") / "js"
 COMPONENTS: dict[str, tuple[str, ...]] = {
     "label_shuffle": ("emd.js", "label_shuffle.js"),
     "augmentations": ("augmentations.js",),
+    "pair_view": ("pair_view.js",),
+    "one_pixel": ("one_pixel.js",),
 }
 """Each component and the files under ``js/`` it needs after ``common.js``, its own file last."""
 

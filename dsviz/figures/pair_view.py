@@ -125,7 +125,6 @@ def pair_view_payload(
     *,
     matrix: PairMatrix | None = None,
     lines: int = DEFAULT_LINES,
-    marker_scale: float = 1.0,
 ) -> dict:
     """The component's data: ``views[0]`` is shown first; a matrix cell whose pair is among ``views`` is clickable.
 
@@ -138,8 +137,6 @@ def pair_view_payload(
     lines : int
         Coupling lines shown at first (the strongest entries of the coupling; ``initial["lines"]``, the URL
         parameter ``lines`` of the page); the slider goes up to all of them.
-    marker_scale : float
-        Marker size factor (1.6 in presenter mode).
     """
     if not views:
         raise ValueError("a pair view payload needs at least one view")
@@ -150,7 +147,6 @@ def pair_view_payload(
         "images": sprites.sheets,
         "initial": {"lines": int(max(0, lines))},
         "lines_max": max(len(e["line_src"]) for e in entries),
-        "marker_scale": float(marker_scale),
         "matrix": None,
     }
     return payload if matrix is None else with_matrix(payload, matrix)

@@ -45,7 +45,7 @@
       `: ${brighter} when pixel > ${threshold.toFixed(0)} of 255`)];
   }
 
-  function render(root, payload, kit) {
+  window.dsvizFigures.one_pixel = function (root, payload, kit) {
     const el = kit.el;
     root.classList.add("dsviz-op-root");
     root.innerHTML = "";
@@ -147,7 +147,5 @@
     root.dataset.ready = "0";
     const first = payload.initial ? show(...payload.initial) : Promise.resolve();
     kit.drawn(root, [kit.plotly().then((Plotly) => Promise.all(draw(Plotly))), first]);
-  }
-
-  window.dsvizFigures["one_pixel"] = render;
+  };
 })();

@@ -54,11 +54,11 @@
     };
   }
 
-  function render(root, payload, kit) {
+  window.dsvizFigures.pair_view = function (root, payload, kit) {
     const el = kit.el;
     const metricSpan = (name, value, text) => el("span", { "data-metric": name, "data-value": String(value) }, text);
     const sprites = loadSprites(payload.images);
-    const scale = payload.marker_scale || 1;
+    const scale = kit.markerScale || 1; // presenter mode in the app
     root.classList.add("dsviz-pv-root");
     root.innerHTML = "";
     const style = el("style");
@@ -362,7 +362,5 @@
         });
       }
     });
-  }
-
-  window.dsvizFigures["pair_view"] = render;
+  };
 })();
