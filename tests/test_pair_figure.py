@@ -51,7 +51,7 @@ def test_every_point_carries_its_best_partner_its_image_and_the_plan(bundled):
     best = np.asarray(v["best"])
     assert (best[:n1] >= n1).all() and (best[n1:] < n1).all()  # partners lie in the other dataset
     plan = np.zeros((n1, n2))
-    plan[res.plan_rows, res.plan_cols] = res.plan_mass
+    plan[res.plan.plan_rows, res.plan.plan_cols] = res.plan.plan_mass
     np.testing.assert_array_equal(best[:n1] - n1, plan.argmax(1))  # the partner receiving the most mass
     np.testing.assert_array_equal(best[n1:], plan.argmax(0))
     np.testing.assert_allclose(v["mass"][:n1], plan.max(1), rtol=1e-6)
@@ -61,9 +61,9 @@ def test_every_point_carries_its_best_partner_its_image_and_the_plan(bundled):
     np.testing.assert_array_equal(top[:, 0], best)
     assert (np.diff(top_mass, axis=1) <= 0).all()
     # coupling lines: the plan's entries in the stored (mass descending) order, target indices global
-    np.testing.assert_array_equal(v["line_src"], res.plan_rows)
-    np.testing.assert_array_equal(np.asarray(v["line_tgt"]) - n1, res.plan_cols)
-    assert payload["initial"] == {"lines": 25} and payload["lines_max"] == len(res.plan_rows)
+    np.testing.assert_array_equal(v["line_src"], res.plan.plan_rows)
+    np.testing.assert_array_equal(np.asarray(v["line_tgt"]) - n1, res.plan.plan_cols)
+    assert payload["initial"] == {"lines": 25} and payload["lines_max"] == len(res.plan.plan_rows)
     np.testing.assert_allclose(np.c_[v["x"], v["y"]], view.embedding, atol=5e-4)
     # the numbers shown are the result's, at full precision
     assert v["metrics"] == {

@@ -74,14 +74,15 @@ class _Sprites:
 def _view_entry(view: PairView, sprites: _Sprites) -> dict:
     """One pair's data: points in global order (source, then target), as :meth:`PairView.global_matches`."""
     cmp, res = view.comparison, view.comparison.result
+    plan = res.plan
     codes, best, mass = view.global_matches()
     top_index = np.concatenate(
         [
-            np.where(res.src_top_index >= 0, res.src_top_index + res.n_src, -1)[:, :TOP_PARTNERS],
-            res.tgt_top_index[:, :TOP_PARTNERS],
+            np.where(plan.src_top_index >= 0, plan.src_top_index + res.n_src, -1)[:, :TOP_PARTNERS],
+            plan.tgt_top_index[:, :TOP_PARTNERS],
         ]
     )
-    top_mass = np.concatenate([res.src_top_mass[:, :TOP_PARTNERS], res.tgt_top_mass[:, :TOP_PARTNERS]])
+    top_mass = np.concatenate([plan.src_top_mass[:, :TOP_PARTNERS], plan.tgt_top_mass[:, :TOP_PARTNERS]])
     return {
         "src": cmp.src.name,
         "tgt": cmp.tgt.name,
@@ -98,8 +99,8 @@ def _view_entry(view: PairView, sprites: _Sprites) -> dict:
         "top_k": int(top_index.shape[1]),
         "top_index": top_index.astype(int).ravel().tolist(),
         "top_mass": _sig(top_mass),
-        "line_src": res.plan_rows.astype(int).tolist(),
-        "line_tgt": (res.plan_cols + res.n_src).astype(int).tolist(),
+        "line_src": plan.plan_rows.astype(int).tolist(),
+        "line_tgt": (plan.plan_cols + res.n_src).astype(int).tolist(),
         "metrics": {
             "otdd": float(res.otdd),
             "feature_component": float(res.feature_component),
