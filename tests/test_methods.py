@@ -115,6 +115,7 @@ def test_agreement_lists_every_registered_method_and_a_new_one_is_not_served_sta
         lambda s, t, settings, device="auto", progress=None: Distance(
             "mean-gap", abs(float(s.images.mean()) - float(t.images.mean())), 0.01, {}
         ),
+        family="mean-gap",
     )
     monkeypatch.setattr(methods, "METHODS", {**small, "mean-gap": extra})
     assert agreement.compare_methods(list(samples), n=30, n_eval=6, epochs=1, cache=cache, cached_only=True) is None
