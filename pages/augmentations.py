@@ -13,6 +13,7 @@ import streamlit as st
 from dsviz import methods
 from dsviz.data import DataError, availability
 from dsviz.data.transforms import TRANSFORMS
+from dsviz.figures.augmentations import augmentations_payload
 from dsviz.figures.images import image_grid
 from dsviz.runtime.device import resolve_device
 from dsviz.studies.augment_otdd import TransformedPair, load_pair, transformed_otdd
@@ -27,11 +28,11 @@ from dsviz.studies.transfer import (
     transfer_study,
 )
 from dsviz.studies.transfer_stats import leave_one_out_pearson
-from ui.augment_plots import otdd_curve_figure, transfer_scatter_figure
+from ui.augment_plots import transfer_scatter_figure
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import chart_config, table_downloads
-from ui.heatmaps import class_heatmap
+from ui.figure_component import download_figure_button, show_figure
 from ui.navigation import require_app_navigation
 
 N_PER_SIDE = 1000
@@ -73,25 +74,48 @@ def _about(names: tuple[str, str], count: int) -> str:
     return f", about {seconds:.0f} s (from the last one measured here; Stop cancels, nothing partial is cached)"
 
 
-def _otdd(names: tuple[str, str], transform: str, magnitude: float) -> TransformedPair:
-    """From memory, else the disk cache, else computed under an ``st.status`` that says how long it takes."""
-    key = (*names, transform, float(magnitude))
+def _grid(names: tuple[str, str], transform: str) -> list[TransformedPair]:
+    """Every magnitude of ``transform``: from memory, else the disk cache, else computed under a progress bar."""
+    pair = _pair(names)
+    grid = [float(m) for m in TRANSFORMS[transform].grid]
     memo = _memo()
-    if key not in memo:
-        found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names), compute=False)
-        if found is None:
-            label = f"Computing OTDD for {TRANSFORMS[transform].label.lower()} {magnitude:g}{_about(names, 1)} …"
-            with st.status(label, expanded=False) as status:
-                found = transformed_otdd(transform, magnitude, n=N_PER_SIDE, seed=SEED, pair=_pair(names))
-                status.update(label=f"OTDD computed in {found.result.seconds:.1f} s", state="complete")
-        memo[key] = found
-    return memo[key]
+    for m in grid:  # what is on disk is read first, so the estimate counts only what is computed
+        if (*names, transform, m) not in memo:
+            found = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair, compute=False)
+            if found is not None:
+                memo[(*names, transform, m)] = found
+    missing = [m for m in grid if (*names, transform, m) not in memo]
+    if missing:
+        about = _about(names, len(missing))
+        bar = st.progress(0.0, text=f"Computing OTDD at {len(missing)} magnitudes{about}")
+        for k, m in enumerate(missing):
+            bar.progress(k / len(missing), text=f"Computing OTDD: magnitude {m:g} ({k + 1} of {len(missing)}){about}")
+            memo[(*names, transform, m)] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
+        bar.empty()
+    return [memo[(*names, transform, m)] for m in grid]
 
 
-@st.cache_resource(show_spinner=False)
-def _target_grid(names: tuple[str, str]) -> np.ndarray:
-    target = _pair(names)[1]
-    return image_grid(target.images, target.labels)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _payload(names: tuple[str, str], transform: str) -> dict:
+    """The explorer's data for every magnitude of ``transform`` (built once per server process)."""
+    states = {found.magnitude: found for found in _grid(names, transform)}
+    return augmentations_payload(
+        _pair(names),
+        [transform],
+        n=N_PER_SIDE,
+        seed=SEED,
+        compute=lambda _t, m: states[m],
+        names=(LABELS[names[0]], LABELS[names[1]]),
+    )
+
+
+def _url_magnitude(grid: tuple[float, ...]) -> float:
+    """``?magnitude=`` when it is on ``grid``, else the grid's first magnitude (0, the identity)."""
+    try:
+        value = float(st.query_params.get("magnitude", grid[0]))
+    except ValueError:
+        return float(grid[0])
+    return value if value in grid else float(grid[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -178,89 +202,43 @@ except DataError as exc:
     st.error(f"{SRC} and {TGT} are needed here: {exc}")
     st.stop()
 
-control_col, magnitude_col = st.columns([1, 2], gap="large")
+control_col, download_col = st.columns([2, 1], gap="large")
 with control_col:
     # Options are shown by name: a bound selectbox writes the shown text into the URL.
     transform = st.selectbox("Transformation", list(TRANSFORMS), key="transform", bind="query-params")
 spec = TRANSFORMS[transform]
-with magnitude_col:
-    magnitude = st.select_slider(
-        f"{spec.label}: magnitude ({spec.unit})",
-        options=list(spec.grid),
-        value=spec.grid[0],
-        format_func=lambda m: f"{m:g}",
-        key=f"mag_{transform}",
-        bind="query-params",
-        help="The magnitudes on this grid are precomputed by `python -m dsviz precompute augment`; "
-        "others are computed on first use and then cached.",
-    )
-
-current = _otdd(names, transform, magnitude)
-result = current.result
-
-images_col, metric_col = st.columns([4, 1], gap="medium")
-with images_col:
-    left, right = st.columns(2)
-    left.image(image_grid(current.src.images, current.src.labels), caption=f"{SRC}, {spec.label.lower()} {magnitude:g}")
-    right.image(_target_grid(names), caption=f"{TGT} (fixed)")
-with metric_col:
-    plain = _otdd(names, transform, spec.grid[0]).result.otdd
-    with st.container(key="metric_otdd"):
-        st.metric(
-            "OTDD",
-            result.otdd,
-            delta=round(result.otdd - plain, 1),
-            delta_color="inverse",
-            delta_description="vs. magnitude 0",
-            format="%.1f",
-            help=f"OTDD between the transformed {SRC} sample and the {TGT} sample (squared units of the "
-            f"{SRC}-standardised pixels).",
-        )
-    st.metric("OT (labels ignored)", result.ot, format="%.1f")
-    st.caption(f"{'From the cache' if current.cache_hit else f'Computed in {result.seconds:.1f} s'}.")
-
-heat_left, heat_right = st.columns(2, gap="medium")
-with heat_left:
-    st.plotly_chart(
-        class_heatmap(
-            result.label_distances,
-            result.src_classes,
-            result.tgt_classes,
-            "Label distances W₂²(P_y, P_y′)",
-            SRC,
-            TGT,
-            fmt=".0f",
-            height=380,
-        ),
-        key="label_heatmap",
-        config=chart_config("label_heatmap"),
-    )
-with heat_right:
-    st.plotly_chart(
-        class_heatmap(
-            100 * result.plan.class_coupling,
-            result.src_classes,
-            result.tgt_classes,
-            "Coupling mass between classes (% of all mass)",
-            SRC,
-            TGT,
-            kind="mass",
-            fmt=".1f",
-            zmax=10.0,
-            height=380,
-        ),
-        key="coupling_heatmap",
-        config=chart_config("coupling_heatmap"),
-    )
+st.caption(
+    f"Every magnitude of {spec.label.lower()} is computed here once (or read from the cache that "
+    "`python -m dsviz precompute augment` fills); the magnitude slider then redraws in your browser."
+)
+payload = dict(_payload(names, transform))
+payload["initial"] = {"transform": transform, "magnitude": _url_magnitude(spec.grid)}
+view = show_figure("augmentations", payload, key="augmentations") or payload["initial"]
+magnitude = float(view["magnitude"]) if view.get("transform") == transform else payload["initial"]["magnitude"]
+if magnitude == spec.grid[0]:
+    st.query_params.pop("magnitude", None)
+else:
+    st.query_params["magnitude"] = f"{magnitude:g}"
+result = _memo()[(*names, transform, magnitude)].result
 aug_settings = {
     "transform": transform,
-    "magnitude": float(magnitude),
+    "magnitude": magnitude,
     "n": N_PER_SIDE,
     "seed": SEED,
     "otdd": result.otdd,
     "src": names[0],
     "tgt": names[1],
 }
+with download_col:
+    download_figure_button(
+        "augmentations",
+        {**payload, "initial": {"transform": transform, "magnitude": magnitude}},
+        title=f"Augmentations: {SRC} against {TGT}",
+        settings={"transformation": transform, "magnitude": magnitude, "images per side": N_PER_SIDE, "seed": SEED},
+        provenance={"source": DESCRIBED[names][0], "target": DESCRIBED[names][1], "distance": "OTDD, exact OT"},
+        file_name=f"dsviz-augmentations-{transform}.html",
+        key="download_augmentations",
+    )
 table_downloads(
     f"label distances {transform} {magnitude:g}",
     result.label_distances,
@@ -279,34 +257,6 @@ st.caption(
     f"Left: W₂² between the images of {SRC} class y (transformed) and {TGT} class y′; small on the diagonal means "
     f"each digit looks like its {TGT} counterpart. Right: how much of the optimal coupling moves {SRC} class y onto "
     f"{TGT} class y′ (10 % per row when every class goes to its own counterpart)."
-)
-
-st.subheader(f"OTDD vs. {spec.label.lower()} magnitude")
-for m in spec.grid:  # what is on disk is read first, so the estimate counts only what is computed
-    if (*names, transform, float(m)) not in _memo():
-        found = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair, compute=False)
-        if found is not None:
-            _memo()[(*names, transform, float(m))] = found
-missing = [m for m in spec.grid if (*names, transform, float(m)) not in _memo()]
-if missing:
-    about = _about(names, len(missing))
-    bar = st.progress(0.0, text=f"Computing the curve: {len(missing)} magnitudes{about}")
-    for k, m in enumerate(missing):
-        bar.progress(k / len(missing), text=f"Computing the curve: magnitude {m:g} ({k + 1} of {len(missing)}){about}")
-        _memo()[(*names, transform, float(m))] = transformed_otdd(transform, m, n=N_PER_SIDE, seed=SEED, pair=pair)
-    bar.empty()
-curve = [_memo()[(*names, transform, float(m))].result.otdd for m in spec.grid]
-st.plotly_chart(
-    otdd_curve_figure(
-        np.asarray(spec.grid, dtype=float),
-        np.asarray(curve),
-        magnitude,
-        result.otdd,
-        spec.unit,
-        pair_label=f"transformed {SRC}, {TGT}",
-    ),
-    key="otdd_curve",
-    config=chart_config("otdd_curve"),
 )
 
 st.header("Does OTDD predict transfer?")

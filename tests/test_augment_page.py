@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -33,32 +34,44 @@ def _open(query: dict[str, str]) -> AppTest:
     return at
 
 
-def _otdd(at: AppTest) -> float:
-    (value,) = [m.value for m in at.metric if m.label == "OTDD"]
-    return float(value)
+def _figure(at: AppTest) -> dict:
+    """The payload the page hands the client-side explorer (dsviz/figures/js/augmentations.js)."""
+    (payload,) = [
+        json.loads(json.loads(e.proto.json)["payload"])
+        for e in at.get("bidi_component")
+        if e.proto.component_name == "dsviz_figure_augmentations"
+    ]
+    return payload
+
+
+def _otdd(at: AppTest, magnitude: float) -> float:
+    (state,) = [
+        s
+        for s in _figure(at)["transforms"][at.selectbox(key="transform").value]["states"]
+        if s["magnitude"] == magnitude
+    ]
+    return state["otdd"]
 
 
 def test_page_shows_view_curve_and_how_to_precompute(fresh_cache):
-    at = _open({"transform": "crop", "mag_crop": "0.2"})
+    at = _open({"transform": "crop", "magnitude": "0.2"})
     assert at.title[0].value == "Augmentations: MNIST against USPS"
     assert at.selectbox(key="transform").value == "crop"
-    assert at.select_slider(key="mag_crop").value == 0.2
-    keys = [chart.proto.id for chart in at.get("plotly_chart")]
-    assert len(keys) == 3  # two heatmaps and the curve; no scatter without a study
+    payload = _figure(at)
+    assert payload["initial"] == {"transform": "crop", "magnitude": 0.2}
+    assert [s["magnitude"] for s in payload["transforms"]["crop"]["states"]] == list(TRANSFORMS["crop"].grid)
+    assert at.query_params["magnitude"] == "0.2"
     assert any("precompute transfer" in info.value for info in at.info)
     assert at.button(key="run_small_study")
-    cropped = _otdd(at)
-
-    at.select_slider(key="mag_crop").set_value(0.0).run()
-    assert not at.exception
-    assert _otdd(at) > cropped  # cropping 20 % brings MNIST closer to USPS
+    assert _otdd(at, 0.0) > _otdd(at, 0.2)  # cropping 20 % brings MNIST closer to USPS
+    assert [b.label for b in at.get("download_button")][0] == "Download interactive HTML"
 
 
 def test_garbage_url_falls_back_to_defaults(fresh_cache):
-    at = _open({"transform": "spin", "mag_rotation": "7"})
+    at = _open({"transform": "spin", "magnitude": "7"})
     assert at.selectbox(key="transform").value == "rotation"
-    assert at.select_slider(key="mag_rotation").value == TRANSFORMS["rotation"].grid[0]
-    assert np.isfinite(_otdd(at))
+    assert _figure(at)["initial"] == {"transform": "rotation", "magnitude": TRANSFORMS["rotation"].grid[0]}
+    assert np.isfinite(_otdd(at, 0.0))
 
 
 def test_page_works_on_the_bundled_data(tmp_path, monkeypatch):
@@ -66,17 +79,13 @@ def test_page_works_on_the_bundled_data(tmp_path, monkeypatch):
     (tmp_path / "data").mkdir()
     monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
-    at = _open({"transform": "crop", "mag_crop": "0.2"})
+    at = _open({"transform": "crop", "magnitude": "0.2"})
     assert at.title[0].value == "Augmentations: mnist-5k against digits"
     (notice,) = [i.value for i in at.info if "Not in the data folder" in i.value]
     assert (
         "**mnist**" in notice and "**usps**" in notice and "Showing the bundled **mnist-5k** and **digits**" in notice
     )
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3  # the two heatmaps and the curve; the study needs the real pair
     assert any("needs the real datasets" in i.value for i in at.info)
-    assert "mnist-5k" in charts[0].proto.spec and "digits" in charts[0].proto.spec
-    cropped = _otdd(at)
-    at.select_slider(key="mag_crop").set_value(0.0).run()
-    assert not at.exception
-    assert _otdd(at) != cropped  # the transformation moves the distance on the bundled pair too
+    payload = _figure(at)
+    assert (payload["source"], payload["target"]) == ("mnist-5k", "digits")
+    assert _otdd(at, 0.2) != _otdd(at, 0.0)  # the transformation moves the distance on the bundled pair too

@@ -156,15 +156,11 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
 def test_augmentations_transform_mnist_5k_against_digits(page, first_run_server, artifacts_dir):
     """No MNIST or USPS: the Augmentations page runs its experiment on the bundled pair, and says so."""
     url, _ = first_run_server
-    _open(
-        page,
-        url + "/augmentations?transform=crop&mag_crop=0.2",
-        [".st-key-label_heatmap .js-plotly-plot", ".st-key-otdd_curve .js-plotly-plot"],
-    )
+    _open(page, url + "/augmentations?transform=crop&magnitude=0.2", [".dsviz-figure[data-ready='1'] .dsviz-curve"])
     assert page.get_by_role("heading", name="Augmentations: mnist-5k against digits").count() == 1
     notice = page.locator("[data-testid='stAlert']").filter(has_text="Not in the data folder").inner_text()
     assert "Showing the bundled mnist-5k and digits instead" in notice
-    points = page.locator(".st-key-otdd_curve .scatterlayer .point")
+    points = page.locator(".dsviz-figure .dsviz-curve .scatterlayer .point")
     assert points.count() == len(TRANSFORMS["crop"].grid) + 1  # every magnitude, and the current one starred
     assert page.locator("[data-testid='stAlert']").filter(has_text="needs the real datasets").count() == 1
     _check(page, artifacts_dir, "augmentations")

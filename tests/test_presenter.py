@@ -65,8 +65,8 @@ def test_enlarge_markers_on_a_figure_dict_scales_arrays_and_defaults():
     assert "marker" not in fig["data"][2]
 
 
-def _curve_marker_sizes(presenting: bool, tmp_path, monkeypatch) -> list[float]:
-    """The Augmentations page's OTDD curve (on the bundled pair: an empty data folder)."""
+def _figure_marker_scale(presenting: bool, tmp_path, monkeypatch) -> float:
+    """The marker scale the Augmentations page hands its client-side figure (on the bundled pair)."""
     (tmp_path / "data").mkdir(exist_ok=True)
     monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
@@ -74,13 +74,10 @@ def _curve_marker_sizes(presenting: bool, tmp_path, monkeypatch) -> list[float]:
     at.session_state["presenter"] = presenting  # AppTest runs a switched-to page without app.py's toggle
     at.switch_page("pages/augmentations.py").run()
     assert not at.exception, at.exception
-    (curve,) = [c for c in at.get("plotly_chart") if "otdd-curve" in c.proto.config]
-    spec = json.loads(curve.proto.spec)
-    return sorted(t.get("marker", {}).get("size", PLOTLY_DEFAULT_MARKER_SIZE) for t in spec["data"])
+    (figure,) = [e for e in at.get("bidi_component") if e.proto.component_name == "dsviz_figure_augmentations"]
+    return json.loads(figure.proto.json)["markerScale"]
 
 
 def test_a_page_draws_larger_markers_when_presenting(tmp_path, monkeypatch):
-    assert _curve_marker_sizes(False, tmp_path, monkeypatch) == [PLOTLY_DEFAULT_MARKER_SIZE, 15]
-    assert _curve_marker_sizes(True, tmp_path, monkeypatch) == pytest.approx(
-        [PLOTLY_DEFAULT_MARKER_SIZE * MARKER_SCALE, 15 * MARKER_SCALE]
-    )
+    assert _figure_marker_scale(False, tmp_path, monkeypatch) == 1.0
+    assert _figure_marker_scale(True, tmp_path, monkeypatch) == MARKER_SCALE

@@ -3,7 +3,7 @@
 Every page draws a distance with :data:`DISTANCE_COLORS`: Viridis reversed, so a
 smaller value (closer, more similar) is lighter, a larger one darker. Masses and
 counts (coupling mass) use :data:`MASS_COLORS`: more mass is darker. Similarities
-(accuracy after retraining, confusion) use :data:`SIMILARITY_COLORS`: Viridis, so a
+(accuracy after retraining, confusion) use :data:`dsviz.figures.colors.SIMILARITY_COLORS`: Viridis, so a
 larger value (more similar) is lighter, as for distances.
 """
 
@@ -14,12 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-DISTANCE_COLORS = {"colorscale": "Viridis", "reversescale": True}
-"""Lighter = closer: small distances at Viridis' yellow end."""
-MASS_COLORS = {"colorscale": "Blues", "reversescale": False}
-"""Darker = more mass."""
-SIMILARITY_COLORS = {"colorscale": "Viridis", "reversescale": False}
-"""Lighter = closer: large similarities at Viridis' yellow end."""
+from dsviz.figures.colors import DISTANCE_COLORS, MASS_COLORS
+
 MAX_ANNOTATED = 144
 """Heatmaps with more cells than this show values on hover only."""
 

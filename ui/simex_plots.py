@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.heatmaps import DISTANCE_COLORS, SIMILARITY_COLORS
+from dsviz.figures.colors import DISTANCE_COLORS, SIMILARITY_COLORS
 from ui.presenter import presentable
 
 HEATMAP_HEIGHT = 420
@@ -30,8 +30,8 @@ def heatmap(
     zmax: float | None = None,
 ) -> go.Figure:
     """Heatmap with row 0 at the top; a distance (``colorscale=None``) in the one convention,
-    lighter = closer (:data:`ui.heatmaps.DISTANCE_COLORS`; a ``similarity``, larger = closer:
-    :data:`ui.heatmaps.SIMILARITY_COLORS`), anything else in ``colorscale``.
+    lighter = closer (:data:`dsviz.figures.colors.DISTANCE_COLORS`; a ``similarity``, larger = closer:
+    :data:`dsviz.figures.colors.SIMILARITY_COLORS`), anything else in ``colorscale``.
 
     Up to ``MAX_ANNOTATED`` cells each show their value (and no colour bar is
     drawn, leaving the width to the cells); larger ones show a colour bar and

@@ -17,6 +17,7 @@ import numpy as np
 
 from dsviz.data import LabeledImages
 from dsviz.data.transforms import TRANSFORMS
+from dsviz.figures.colors import DISTANCE_COLORS, MASS_COLORS, explicit
 from dsviz.figures.images import image_grid, png_data_uri
 from dsviz.studies.augment_otdd import TransformedPair, transformed_otdd
 
@@ -69,7 +70,8 @@ def augmentations_payload(
     -------
     dict
         ``transforms``: ``{name: {label, unit, states: [...]}}`` with one state per grid magnitude;
-        ``source``, ``target``, ``target_image``, ``classes_src``, ``classes_tgt``, ``initial``.
+        ``source``, ``target``, ``target_image``, ``classes_src``, ``classes_tgt``, ``initial``, ``colors``
+        (the heatmaps' colour scales, as the app's :mod:`ui.heatmaps` draws them).
     """
     unknown = [t for t in transforms if t not in TRANSFORMS]
     if unknown or not transforms:
@@ -103,6 +105,7 @@ def augmentations_payload(
         "classes_tgt": classes[1],
         "target_image": png_data_uri(image_grid(tgt.images, tgt.labels)),
         "initial": {"transform": first, "magnitude": magnitude if magnitude in grid else grid[0]},
+        "colors": {"distance": explicit(DISTANCE_COLORS), "mass": explicit(MASS_COLORS)},
     }
 
 

@@ -6,11 +6,12 @@
   "use strict";
   const OTDD_COLOR = "#d62728";
 
-  function heatmap(title, z, rows, cols, fmt, colorscale, zmax) {
+  // colors: {colorscale, reversescale} from the payload (dsviz/figures/colors.py, as ui/heatmaps.py draws them)
+  function heatmap(title, z, rows, cols, fmt, colors, zmin, zmax) {
     return {
       data: [{
-        type: "heatmap", z, x: cols, y: rows, colorscale, zmin: 0, zmax, texttemplate: fmt,
-        textfont: { size: 10 }, hovertemplate: "%{y} → %{x}: %{z:.4g}<extra></extra>", showscale: false, reversescale: true,
+        type: "heatmap", z, x: cols, y: rows, ...colors, zmin, zmax, texttemplate: fmt,
+        textfont: { size: 10 }, hovertemplate: "%{y} → %{x}: %{z:.4g}<extra></extra>", showscale: false,
       }],
       layout: {
         title: { text: title, font: { size: 14 } }, height: 380, margin: { l: 60, r: 10, t: 40, b: 50 },
@@ -86,10 +87,11 @@
       source.textContent = s.cache_hit ? "From the cache." : `Computed in ${s.seconds.toFixed(1)} s.`;
       srcImg.src = s.image;
       srcCap.textContent = `${payload.source}, ${spec.label.toLowerCase()} ${s.magnitude}`;
-      const top = Math.max(...s.label_distances.flat());
-      const left = heatmap("Label distances W₂²(P_y, P_y′)", s.label_distances, rowsLabel, colsLabel, "%{z:.0f}", "Blues", top);
+      const flat = s.label_distances.flat();
+      const left = heatmap("Label distances W₂²(P_y, P_y′)", s.label_distances, rowsLabel, colsLabel, "%{z:.0f}",
+        payload.colors.distance, Math.min(...flat), Math.max(...flat));
       const pct = s.class_coupling.map((r) => r.map((v) => 100 * v));
-      const right = heatmap("Coupling mass between classes (% of all mass)", pct, rowsLabel, colsLabel, "%{z:.1f}", "Greens", 10);
+      const right = heatmap("Coupling mass between classes (% of all mass)", pct, rowsLabel, colsLabel, "%{z:.1f}", payload.colors.mass, 0, 10);
       const curve = {
         data: [
           { type: "scatter", x: grid(t), y: states.map((x) => x.otdd), mode: "lines+markers", line: { color: OTDD_COLOR, width: 2 }, marker: { size: 6 * kit.markerScale }, name: "OTDD", hovertemplate: "magnitude %{x:g}: OTDD %{y:.1f}<extra></extra>" },

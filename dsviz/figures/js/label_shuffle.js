@@ -171,9 +171,9 @@
           uirevision: "clouds", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         },
       };
-      const done = kit.drawn(root, [Plotly.react(cloudsDiv, clouds.data, clouds.layout, config), drawCurve(v, r)]);
+      const done = kit.drawn(root, [Plotly.react(cloudsDiv, clouds.data, clouds.layout, config)]);
       kit.changed(root, v);
-      curve(v);
+      curve(v); // the curve's star and points follow in later tasks, after the clouds are on screen
       return done;
     }
 
@@ -205,9 +205,11 @@
       if (!curveValues.has(key)) curveValues.set(key, { otdd: [] });
       const c = curveValues.get(key);
       const token = ++curveToken;
-      root.dataset.curveReady = c.otdd.length === fractions.length ? "1" : "0";
+      root.dataset.curveReady = "0";
+      let starred = false;
       const step = () => {
         if (token !== curveToken) return; // a newer view took over
+        if (!starred) { starred = true; drawCurve(view, solve(view)); setTimeout(step, 0); return; }
         if (c.otdd.length === fractions.length) { root.dataset.curveReady = "1"; return; }
         c.otdd.push(solve({ ...v, shuffle_b: fractions[c.otdd.length] }).otdd);
         if (c.otdd.length === fractions.length || c.otdd.length % 3 === 0) drawCurve(view, solve(view));
