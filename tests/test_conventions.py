@@ -136,3 +136,36 @@ def test_the_issue_citation_check_can_fail():
     assert ISSUE_CITATION.search(f"guard ({word} 12): a member")
     assert ISSUE_CITATION.search(f"see {word.title()} #7")
     assert not ISSUE_CITATION.search("an issue with 3 members")
+
+
+ENGINE_DOCS = [
+    "dsviz.otdd.engine:compute_otdd",
+    "dsviz.otdd.sliced:compute_sotdd",
+    "dsviz.studies.onepixel.fit:fit_one_pixel",
+    "dsviz.studies.onepixel.fit:fit_one_pixel_published",
+    "dsviz.simex.fleet:train_fleet",
+    "dsviz.studies.transfer:transfer_study",
+    "dsviz.studies.transfer_pairs:transfer_pairs_study",
+    "dsviz.studies.augment_otdd:transformed_otdd",
+    "dsviz.studies.augment_otdd:otdd_curve",
+    "dsviz.studies.transfer_stats:relative_error_drop",
+    "dsviz.methods.base:Method",
+]
+
+
+@pytest.mark.parametrize("target", ENGINE_DOCS)
+def test_engines_are_documented_like_pots_emd(target):
+    """numpydoc Parameters / Returns / References, the formula as ``.. math::``, every parameter documented."""
+    import importlib
+
+    module, name = target.split(":")
+    obj = getattr(importlib.import_module(module), name)
+    doc = inspect.getdoc(obj)
+    for section in ("Parameters\n----------", "Returns\n-------", "References\n----------", ".. math::", ".. [1]"):
+        assert section in doc, f"{target}: no {section.splitlines()[0]!r}"
+    params = doc.split("Parameters\n----------\n")[1].split("\nReturns\n")[0]
+    documented = {
+        n.strip() for line in params.splitlines() if re.match(r"\w", line) for n in line.split(" : ")[0].split(",")
+    }
+    signature = inspect.signature(obj)
+    assert set(signature.parameters) - {"self"} <= documented, f"{target}: undocumented parameters"

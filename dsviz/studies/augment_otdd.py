@@ -152,10 +152,12 @@ def otdd_curve(
     progress: Progress | None = None,
     pair: tuple[LabeledImages, LabeledImages] | None = None,
 ) -> OTDDCurve:
-    r"""OTDD at every magnitude :math:`m` of ``TRANSFORMS[transform].grid``: :math:`m \mapsto d(t, m)`.
+    r"""OTDD at every magnitude :math:`m` of ``TRANSFORMS[transform].grid``, cached entries reused:
 
-    :math:`d(t, m)` is :func:`transformed_otdd` (the augmentation experiment of [1]_, Sec. 6); cached entries
-    are reused.
+    .. math::
+        m \mapsto d(t, m) = \mathrm{OTDD}\big(T_{t, m}(\mathcal{D}_{\mathrm{MNIST}}), \mathcal{D}_{\mathrm{USPS}}\big)
+
+    with :math:`d` as in :func:`transformed_otdd` (the augmentation experiment of [1]_, Sec. 6).
 
     Parameters
     ----------

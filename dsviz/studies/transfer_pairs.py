@@ -6,7 +6,7 @@ transferability", left panel: *NIST datasets, arrows such as M -> E; the paper
 reports Pearson r = -0.59 there). For every ordered pair (source, target) of the
 available datasets and every seed ``s``:
 
-    pretrain(source, s)     LeNet-5 (the authors', :class:`dsviz.studies.transfer.LeNet5`) trained on a
+    pretrain(source, s)     LeNet-5 (the authors', :class:`dsviz.nets.LeNet5`) trained on a
                             class-balanced sample of the source's train pool; one network per
                             (source, seed), shared by all targets;
     acc_ft(source, target, s)  its convolutional features, a fresh classifier for the target's
