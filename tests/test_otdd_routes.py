@@ -11,8 +11,9 @@ from geomloss import SamplesLoss
 import dsviz.otdd.engine as engine
 import dsviz.otdd.sinkhorn as sk
 from dsviz.otdd import compute_otdd
-from dsviz.otdd.label_distance import bures_distances, class_gaussians, class_indices
+from dsviz.otdd.label_distance import bures_distances, class_gaussians, class_indices, per_matrix
 from dsviz.otdd.sinkhorn import AUTHORS_ENTREG, BlockedCost, point_diameter, sinkhorn_divergence
+from dsviz.runtime.threads import split_range
 
 
 def blobs(n: int, k: int, d: int, seed: int, shift: float = 0.0):
@@ -153,3 +154,47 @@ def test_max_outer_subsamples_the_outer_problem_only():
     assert (sub.plan.src_top_index[:, 0] >= 0).sum() == 50 and (sub.plan.tgt_top_index[:, 0] >= 0).sum() == 50
     assert sub.plan.src_top_index.max() < 60 and sub.plan.plan_rows.max() < 120
     assert sub.otdd == pytest.approx(full.otdd, rel=0.2)
+
+
+def test_per_matrix_split_over_threads_equals_one_batched_call():
+    rng = np.random.default_rng(0)
+    f = torch.as_tensor(rng.normal(size=(5, 30, 12)))
+    batch = f.transpose(1, 2) @ f  # 5 symmetric 12 x 12
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        np.testing.assert_allclose(per_matrix(torch.linalg.eigvalsh, batch), torch.linalg.eigvalsh(batch), rtol=1e-12)
+        values, vectors = per_matrix(torch.linalg.eigh, batch)
+        np.testing.assert_allclose((vectors * values[:, None, :]) @ vectors.transpose(1, 2), batch, atol=1e-10)
+        assert torch.get_num_threads() == 2  # the workers' one thread each does not leak to the caller
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_split_range_covers_every_row_once():
+    for stop, parts in ((10, 3), (2, 5), (7, 1), (1000, 2)):
+        spans = split_range(stop, parts)
+        assert len(spans) == min(stop, parts)
+        assert [i for a, b in spans for i in range(a, b)] == list(range(stop))
+        assert max(b - a for a, b in spans) - min(b - a for a, b in spans) <= 1
+
+
+def test_sinkhorn_split_over_threads_equals_one_thread(monkeypatch):
+    monkeypatch.setattr(sk, "BLOCK_ELEMENTS", 256)  # several blocks in each thread's span
+    x, cx = blobs(61, 3, 5, seed=11)
+    y, cy = blobs(47, 3, 5, seed=12, shift=0.7)
+    tx, ty, w = torch.as_tensor(x), torch.as_tensor(y), torch.rand(3, 3)
+    before = torch.get_num_threads()
+    values, plans = [], []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            c = BlockedCost(tx, ty, torch.as_tensor(cx), torch.as_tensor(cy), w)
+            assert len(c.spans()) == threads
+            sol = sinkhorn_divergence(c, BlockedCost(tx, tx), BlockedCost(ty, ty), point_diameter(tx, ty), 0.5)
+            values.append(sol.value)
+            plans.append(sol.plan(c))
+    finally:
+        torch.set_num_threads(before)
+    assert values[1] == pytest.approx(values[0], rel=1e-6)
+    np.testing.assert_allclose(plans[1], plans[0], rtol=1e-5, atol=1e-12)

