@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import full_page_screenshot, single_chart
+from browser_helpers import block_network, full_page_screenshot, single_chart
 
 from dsviz.data import availability
 
@@ -102,12 +102,7 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     exported = Path(info.value.path())
     text = exported.read_text()
     assert 'id="dsviz-payload"' in text and '"src":"mnist","tgt":"fashion-mnist"' in text
-    offline = page.context.new_page()
-    blocked: list[str] = []
-    offline.route(
-        "**/*",
-        lambda r: r.continue_() if r.request.url.startswith("file:") else (blocked.append(r.request.url), r.abort()),
-    )
-    offline.goto(exported.as_uri())
-    offline.locator("#dsviz-figure[data-ready='1']").wait_for(timeout=60_000)
-    assert blocked == [] and offline.locator(".dsviz-pv-title").inner_text() == "mnist vs fashion-mnist"
+    blocked = block_network(page)  # the same tab (a background tab gets no animation frames to draw in)
+    page.goto(exported.as_uri())
+    page.locator("#dsviz-figure[data-ready='1']").wait_for(timeout=60_000)
+    assert blocked == [] and page.locator(".dsviz-pv-title").inner_text() == "mnist vs fashion-mnist"
