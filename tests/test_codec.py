@@ -40,6 +40,7 @@ class _Everything:
     config: _Config
     limit: float
     maybe: int | None
+    nested: _Inner
     inner: _Inner = field(metadata=INLINE)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -53,6 +54,7 @@ def _everything() -> _Everything:
         config=_Config(seeds=(4, 5, 6)),
         limit=float("inf"),
         maybe=None,
+        nested=_Inner(np.arange(3), "n"),
         inner=_Inner(np.eye(2), "x"),
         counts={"k": 2},
     )
@@ -77,15 +79,17 @@ def test_every_kind_of_field_round_trips_through_a_cache_file(tmp_path):
     assert back.limit == float("inf") and back.maybe is None and back.counts == {"k": 2}
     np.testing.assert_array_equal(back.inner.table, np.eye(2))
     assert back.inner.label == "x"
+    np.testing.assert_array_equal(back.nested.table, np.arange(3))
+    assert back.nested.label == "n"
 
 
 def test_layout_is_named_arrays_plus_one_json_member():
     arrays = encode(_everything())
-    assert set(arrays) == {"matrix", "named/encoders.0.weight", "named/otdd-exact", "table", META}
+    assert set(arrays) == {"matrix", "named/encoders.0.weight", "named/otdd-exact", "nested/table", "table", META}
     meta = json.loads(str(arrays[META]))
     assert meta["config"] == {"size": 3, "rate": 0.5, "seeds": [4, 5, 6]}
     assert meta["settings"] == [{"transform": "blur", "magnitude": 1.5}, {"transform": "rotate", "magnitude": 30.0}]
-    assert meta["label"] == "x"
+    assert meta["label"] == "x" and meta["nested"] == {"label": "n"}
 
 
 def test_otdd_result_keeps_the_layout_of_existing_cache_entries():
@@ -197,3 +201,31 @@ def test_fleet_without_weights_or_with_inconsistent_shapes_is_refused():
         FleetRun(**{**_fleet().__dict__, "weights": {}})
     with pytest.raises(ValueError, match="inconsistent fleet arrays"):
         FleetRun(**{**_fleet().__dict__, "parts": ("a", "b", "c")})
+
+
+def test_cached_computes_once_then_reads_back_and_cached_only_never_computes(tmp_path):
+    from dsviz.runtime.cache import cached
+
+    calls = []
+
+    def compute() -> _Inner:
+        calls.append(1)
+        return _Inner(np.arange(4.0), "computed")
+
+    cache = Cache(tmp_path)
+    assert cached(cache, "study", {"n": 1}, "fp", compute, _Inner, cached_only=True) == (None, False)
+    first, hit = cached(cache, "study", {"n": 1}, "fp", compute, _Inner)
+    assert not hit and first.label == "computed" and len(calls) == 1
+    again, hit = cached(Cache(tmp_path), "study", {"n": 1}, "fp", compute, _Inner, cached_only=True)
+    assert hit and again.label == "computed" and len(calls) == 1
+    np.testing.assert_array_equal(again.table, first.table)
+    other, hit = cached(cache, "study", {"n": 2}, "fp", compute, _Inner)
+    assert not hit and len(calls) == 2
+
+
+def test_cached_uses_the_default_cache_when_given_none(tmp_path, monkeypatch):
+    from dsviz.runtime.cache import cached
+
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
+    cached(None, "study", {}, "fp", lambda: _Inner(np.zeros(1), "x"), _Inner)
+    assert len(list((tmp_path / "study").glob("*.npz"))) == 1

@@ -30,6 +30,7 @@ import numpy as np
 
 from dsviz import __version__
 from dsviz.runtime.atomic import atomic_write
+from dsviz.runtime.codec import decoder, encode
 
 _KEY_MEMBER = "__cache_key__"
 _LOG = logging.getLogger(__name__)
@@ -145,3 +146,28 @@ class Cache:
         self.store(function, key, encode(value))
         _LOG.info("computed %s %s in %.1f s", function, key[:12], time.perf_counter() - start)
         return value, False
+
+
+def cached(
+    cache: Cache | None,
+    function: str,
+    params: Mapping,
+    data_fingerprint: str,
+    compute: Callable[[], T],
+    kind: type[T],
+    *,
+    cached_only: bool = False,
+) -> tuple[T | None, bool]:
+    """A study's result through the cache, ``(value, hit)``: the one prologue of every cached study.
+
+    Looks up ``function`` under ``params`` and ``data_fingerprint`` in ``cache`` (the default cache when
+    None) and decodes it as a ``kind`` (:func:`dsviz.runtime.codec.decode`); on a miss runs ``compute``
+    and stores its value (:meth:`Cache.get_or_compute`), or with ``cached_only`` computes nothing and
+    gives ``(None, False)``.
+    """
+    store = cache if cache is not None else Cache()
+    decode = decoder(kind)
+    if cached_only:
+        found = store.get(function, params, data_fingerprint, decode)
+        return found, found is not None
+    return store.get_or_compute(function, params, data_fingerprint, compute, encode, decode)

@@ -4,9 +4,10 @@
 
 * each field annotated ``np.ndarray``: a member of that name;
 * each field annotated ``dict[str, np.ndarray]``: one member ``<field>/<key>`` per entry, in order;
-* each field marked :data:`INLINE` (a nested result dataclass): its own members and JSON fields, merged in;
-* every other field (numbers, strings, lists, tuples, dicts, nested dataclasses): one JSON object in the
-  member ``__meta__``.
+* each field annotated with a dataclass: its arrays as members ``<field>/<name>``, its other fields as a
+  JSON object under its name (a settings dataclass is just that object);
+* each such field marked :data:`INLINE`: its members and JSON fields merged into its parent's, unprefixed;
+* every other field (numbers, strings, lists, tuples, dicts): one JSON object in the member ``__meta__``.
 
 so an entry stays readable with numpy and ``json`` alone. :func:`decode` rebuilds the instance from the
 field annotations (tuples, nested dataclasses and ``float``/``int``/``str`` come back as annotated) and
@@ -46,6 +47,8 @@ def _kind(cls: type, f: dataclasses.Field) -> str:
     hint = _hints(cls)[f.name]
     if f.metadata.get("codec") == "inline":
         return "inline"
+    if dataclasses.is_dataclass(hint):
+        return "nested"
     if hint is np.ndarray:
         return "array"
     if typing.get_origin(hint) is dict and typing.get_args(hint)[1:] == (np.ndarray,):
@@ -78,6 +81,9 @@ def _split(value: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
                 raise ValueError(f"{type(value).__name__}.{f.name} repeats the names {sorted(clash)}")
             arrays.update(inner_arrays)
             meta.update(inner_meta)
+        elif kind == "nested":
+            inner_arrays, meta[f.name] = _split(item)
+            arrays.update({f"{f.name}/{k}": v for k, v in inner_arrays.items()})
         elif kind == "array":
             arrays[f.name] = np.asarray(item)
         elif kind == "arrays":
@@ -124,7 +130,9 @@ def _from_json(hint: Any, value: Any) -> Any:
     return value
 
 
-def _build(cls: type[T], arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> T:
+def _build(cls: type[T], arrays: Mapping[str, np.ndarray], meta: Any) -> T:
+    if not isinstance(meta, Mapping):
+        raise ValueError(f"{cls.__name__}: the cache entry holds {type(meta).__name__} where an object belongs")
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if not f.init:
@@ -132,6 +140,10 @@ def _build(cls: type[T], arrays: Mapping[str, np.ndarray], meta: Mapping[str, An
         kind = _kind(cls, f)
         if kind == "inline":
             values[f.name] = _build(_hints(cls)[f.name], arrays, meta)
+        elif kind == "nested":
+            prefix = f"{f.name}/"
+            inner = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+            values[f.name] = _build(_hints(cls)[f.name], inner, meta[f.name])
         elif kind == "array":
             values[f.name] = np.asarray(arrays[f.name])
         elif kind == "arrays":
@@ -146,10 +158,7 @@ def _build(cls: type[T], arrays: Mapping[str, np.ndarray], meta: Mapping[str, An
 
 def decode(cls: type[T], arrays: Mapping[str, np.ndarray]) -> T:
     """An instance of ``cls`` from :func:`encode`'s arrays; ``KeyError``/``ValueError``/``TypeError`` when malformed."""
-    meta = json.loads(str(arrays[META]))
-    if not isinstance(meta, dict):
-        raise ValueError(f"{cls.__name__}: {META} is not a JSON object")
-    return _build(cls, arrays, meta)
+    return _build(cls, arrays, json.loads(str(arrays[META])))
 
 
 def decoder(cls: type[T]) -> Callable[[Mapping[str, np.ndarray]], T]:

@@ -14,7 +14,7 @@ training images.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -23,8 +23,7 @@ import numpy as np
 from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import DERIVED, choose_datasets, dataset_status, load_any
 from dsviz.runtime import timings
-from dsviz.runtime.cache import Cache, fingerprint
-from dsviz.runtime.codec import decoder, encode
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.progress import Progress
 from dsviz.simex.aad import AADResult, compute_aad
 from dsviz.simex.fleet import BATCH_SIZE, LEARNING_RATE, FleetRun, train_fleet
@@ -135,24 +134,6 @@ def dataset_parts(
     return Parts(tuple(names), train, evaluate, notes)
 
 
-def cached_value(
-    cache: Cache | None,
-    function: str,
-    params: dict,
-    data_fingerprint: str,
-    compute: Callable[[], T],
-    encode: Callable[[T], dict[str, np.ndarray]],
-    decode: Callable[[dict[str, np.ndarray]], T],
-    cached_only: bool,
-) -> tuple[T | None, bool]:
-    """:meth:`Cache.get_or_compute`, or with ``cached_only`` a pure look-up giving ``(None, False)`` on a miss."""
-    store = cache if cache is not None else Cache()
-    if not cached_only:
-        return store.get_or_compute(function, params, data_fingerprint, compute, encode, decode)
-    found = store.get(function, params, data_fingerprint, decode)
-    return found, found is not None
-
-
 def simex(
     parts: Parts,
     loss: str = "mse",
@@ -194,16 +175,7 @@ def simex(
                 progress=progress,
             )
 
-    return cached_value(
-        cache,
-        "simex_fleet",
-        params,
-        parts.fingerprint(),
-        compute,
-        encode,
-        decoder(FleetRun),
-        cached_only,
-    )
+    return cached(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun, cached_only=cached_only)
 
 
 def training_units(parts: Parts, epochs: int) -> float:
@@ -251,7 +223,7 @@ def aad(
                 parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress
             )
 
-    return cached_value(cache, "aad", params, parts.fingerprint(), compute, encode, decoder(AADResult), cached_only)
+    return cached(cache, "aad", params, parts.fingerprint(), compute, AADResult, cached_only=cached_only)
 
 
 def seed_fleets(

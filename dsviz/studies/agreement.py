@@ -23,8 +23,7 @@ from dsviz import methods
 from dsviz.data import DataError
 from dsviz.data.derived import dataset_status
 from dsviz.runtime import timings
-from dsviz.runtime.cache import Cache, fingerprint
-from dsviz.runtime.codec import decoder, encode
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.progress import Progress, labelled
 from dsviz.simex import runs
 from dsviz.simex.ranking import method_agreement
@@ -126,14 +125,5 @@ def compare_methods(
                 matrices[name], seconds[name] = result.matrix, result.seconds
         return AgreementReport(tuple(usable), matrices, seconds, method_agreement(matrices), notes)
 
-    report, _ = runs.cached_value(
-        cache,
-        "simex_agreement",
-        params,
-        data_fp,
-        compute,
-        encode,
-        decoder(AgreementReport),
-        cached_only,
-    )
+    report, _ = cached(cache, "simex_agreement", params, data_fp, compute, AgreementReport, cached_only=cached_only)
     return report

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from dsviz.data import load, to_features
-from dsviz.runtime.cache import Cache, fingerprint
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 
 CHUNK = 8192
@@ -86,6 +86,14 @@ class PCAResult:
     components: np.ndarray
     explained_variance: np.ndarray
     seconds: float
+
+    def __post_init__(self) -> None:
+        d = len(self.mean)
+        if np.shape(self.components) != (d, d) or np.shape(self.explained_variance) != (d,):
+            raise ValueError(
+                f"PCA shapes {np.shape(self.components)}, {np.shape(self.explained_variance)} "
+                f"do not match a mean of {d} features"
+            )
 
     @property
     def explained_variance_ratio(self) -> np.ndarray:
@@ -156,41 +164,6 @@ class DatasetPixelStats:
     cache_hit: bool = False
 
 
-_STATS_FIELDS = ("mean", "std", "class_mean", "class_std", "class_counts")
-_PCA_FIELDS = ("mean", "components", "explained_variance")
-
-
-def _encode(value: DatasetPixelStats) -> dict[str, np.ndarray]:
-    arrays = {f"stats_{k}": getattr(value.stats, k) for k in _STATS_FIELDS}
-    arrays.update({f"pca_{k}": getattr(value.pca, k) for k in _PCA_FIELDS})
-    arrays.update(
-        classes=np.asarray(value.classes),
-        meta=np.asarray([value.name, value.split_used]),
-        scalars=np.asarray([value.n, value.pca.seconds], dtype=np.float64),
-        sample_images=value.sample_images,
-        sample_labels=value.sample_labels,
-    )
-    return arrays
-
-
-def _decode(arrays: dict[str, np.ndarray]) -> DatasetPixelStats:
-    name, split_used = (str(s) for s in arrays["meta"])
-    n, seconds = arrays["scalars"].tolist()
-    pca = PCAResult(**{k: arrays[f"pca_{k}"] for k in _PCA_FIELDS}, seconds=float(seconds))
-    if pca.components.shape != (len(pca.mean), len(pca.mean)):
-        raise ValueError("pixel-stats cache entry has inconsistent PCA shapes")
-    return DatasetPixelStats(
-        name=name,
-        classes=tuple(str(c) for c in arrays["classes"]),
-        split_used=split_used,
-        n=int(n),
-        stats=PixelStats(**{k: arrays[f"stats_{k}"] for k in _STATS_FIELDS}),
-        pca=pca,
-        sample_images=arrays["sample_images"],
-        sample_labels=arrays["sample_labels"],
-    )
-
-
 def dataset_pixel_stats(
     name: str,
     *,
@@ -220,10 +193,7 @@ def dataset_pixel_stats(
             sample_labels=sample.labels,
         )
 
-    store = cache if cache is not None else Cache()
     params = {"split": split, "n_sample": n_sample, "seed": seed, "classes": list(data.classes)}
-    value, hit = store.get_or_compute(
-        "pixelstats", params, fingerprint(data.images, data.labels), compute, _encode, _decode
-    )
+    value, hit = cached(cache, "pixelstats", params, fingerprint(data.images, data.labels), compute, DatasetPixelStats)
     value.cache_hit = hit
     return value

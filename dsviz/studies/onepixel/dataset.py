@@ -15,8 +15,7 @@ import numpy as np
 
 from dsviz.data import DataError, load
 from dsviz.runtime import timings
-from dsviz.runtime.cache import Cache, fingerprint
-from dsviz.runtime.codec import decoder, encode
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.progress import Progress
 from dsviz.studies.onepixel.fit import VAL_FRACTION, OnePixelResult, fit_one_pixel, fit_one_pixel_published
 
@@ -128,9 +127,7 @@ def one_pixel_dataset(
         with timings.measured(step, units, root=store.root):  # recorded only when the fit completes
             return compute()
 
-    result, hit = store.get_or_compute(
-        "onepixel", params, data_fingerprint, measured_compute, encode, decoder(OnePixelResult)
-    )
+    result, hit = cached(store, "onepixel", params, data_fingerprint, measured_compute, OnePixelResult)
     return OnePixelRun(name=name, protocol=protocol, result=result, split_used=split_used, cache_hit=hit)
 
 

@@ -30,11 +30,9 @@ import torch
 
 from dsviz.data import load
 from dsviz.nets import LeNet5, accuracy, predict_proba, torch_threads, train
-from dsviz.runtime.cache import Cache, fingerprint
-from dsviz.runtime.codec import decoder, encode
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
-from dsviz.simex import runs
 from dsviz.simex.ranking import spearman_rho
 
 
@@ -135,16 +133,7 @@ def confusion_baseline(
             return compute_confusion(tr.images, tr.labels, te.images, te.labels, tr.classes, config, device, progress)
 
     data_fp = fingerprint(tr.images, tr.labels, te.images, te.labels)
-    return runs.cached_value(
-        cache,
-        "simex_confusion",
-        params,
-        data_fp,
-        compute,
-        encode,
-        decoder(ConfusionBaseline),
-        cached_only,
-    )
+    return cached(cache, "simex_confusion", params, data_fp, compute, ConfusionBaseline, cached_only=cached_only)
 
 
 def confusion_spearman(distance: np.ndarray, confusion: np.ndarray) -> np.ndarray:

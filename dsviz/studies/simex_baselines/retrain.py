@@ -34,11 +34,9 @@ import numpy as np
 from dsviz.data import DataError
 from dsviz.data.derived import dataset_status, load_any
 from dsviz.nets import LeNet5, accuracy, init_model, torch_threads, train
-from dsviz.runtime.cache import Cache, fingerprint
-from dsviz.runtime.codec import decoder, encode
+from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
-from dsviz.simex import runs
 from dsviz.simex.ranking import spearman_rho
 
 N_CLASSES = 10
@@ -204,16 +202,7 @@ def retrain_baseline(
             return compute_retrain(splits, config, device, progress)
 
     data_fp = fingerprint(np.asarray([s.fingerprint() for s in splits]))
-    return runs.cached_value(
-        cache,
-        "simex_retrain",
-        params,
-        data_fp,
-        compute,
-        encode,
-        decoder(RetrainBaseline),
-        cached_only,
-    )
+    return cached(cache, "simex_retrain", params, data_fp, compute, RetrainBaseline, cached_only=cached_only)
 
 
 def spearman_per_base(delta: np.ndarray, accuracy_matrix: np.ndarray, trained: np.ndarray | None = None) -> np.ndarray:
