@@ -208,3 +208,23 @@ def test_pairs_page_offers_sotdd_and_states_its_projections_and_error(real_data_
     captions = " ".join(c.value for c in at.caption)
     assert "10000 random projections" in captions and "standard error" in captions
     assert at.toggle(key="show_ot").disabled  # plain OT belongs to OTDD
+
+
+def test_global_matches_put_each_points_best_partner_in_global_order():
+    from dsviz.data import LabeledImages
+    from dsviz.methods import Comparison, Distance
+    from dsviz.otdd.engine import compute_otdd
+    from dsviz.studies.pairs import PairView
+
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 255, size=(6, 4, 4), dtype=np.uint8)
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    src = LabeledImages("a", images, labels, ("x", "y", "z"), "train", "train")
+    tgt = LabeledImages("b", images[::-1].copy(), labels[::-1].copy(), ("x", "y", "z"), "train", "train")
+    res = compute_otdd(images.reshape(6, -1) / 255.0, labels, tgt.images.reshape(6, -1) / 255.0, tgt.labels)
+    view = PairView(Comparison(src, tgt, Distance("otdd-exact", res.otdd, 0.0, {}, res), False), None, None, 0.0, False)
+    cls, best, mass = view.global_matches()
+    np.testing.assert_array_equal(cls, np.concatenate([labels, labels[::-1]]))
+    # identical point clouds in reverse order: source i is matched to target 5 - i (global index 6 + 5 - i)
+    np.testing.assert_array_equal(best, np.concatenate([11 - np.arange(6), 5 - np.arange(6)]))
+    np.testing.assert_allclose(mass, 1 / 6)

@@ -126,25 +126,23 @@ def table_downloads(
     stem = f"dsviz-{_page()}-{slug(name)}"
     key = key or slug(name)
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        st.download_button(
-            f"{name} · CSV",
-            table_csv(frame, settings),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-            help="with the settings it was computed with, as # comment lines",
-        )
-        st.download_button(
-            f"{name} · JSON",
-            table_json(frame, settings),
-            file_name=f"{stem}.json",
-            mime="application/json",
-            key=f"{key}_json",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-            help='{"settings", "index", "columns", "data"}',
-        )
+        for ext, data, mime, what in (
+            (
+                "csv",
+                table_csv(frame, settings),
+                "text/csv",
+                "with the settings it was computed with, as # comment lines",
+            ),
+            ("json", table_json(frame, settings), "application/json", '{"settings", "index", "columns", "data"}'),
+        ):
+            st.download_button(
+                f"{name} · {ext.upper()}",
+                data,
+                file_name=f"{stem}.{ext}",
+                mime=mime,
+                key=f"{key}_{ext}",
+                on_click="ignore",
+                icon=":material/download:",
+                type="tertiary",
+                help=what,
+            )

@@ -47,22 +47,12 @@ def mosaic_figure(
             hoverongaps=False,
         )
     )
-    fig.update_xaxes(
-        tickvals=[c * (w + gap) + w / 2 for c in range(cols)],
-        ticktext=col_labels,
-        showgrid=False,
-        zeroline=False,
-        side="top",
-        tickangle=-45,
-    )
+    x_ticks = [c * (w + gap) + w / 2 for c in range(cols)]
+    y_ticks = [r * (h + gap) + h / 2 for r in range(rows)]
+    plain = {"showgrid": False, "zeroline": False}
+    fig.update_xaxes(tickvals=x_ticks, ticktext=col_labels, side="top", tickangle=-45, **plain)
     fig.update_yaxes(
-        tickvals=[r * (h + gap) + h / 2 for r in range(rows)],
-        ticktext=row_labels,
-        showgrid=False,
-        zeroline=False,
-        autorange="reversed",
-        scaleanchor="x",
-        scaleratio=1,
+        tickvals=y_ticks, ticktext=row_labels, autorange="reversed", scaleanchor="x", scaleratio=1, **plain
     )
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="rgba(0,0,0,0)")
     return fig

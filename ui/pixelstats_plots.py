@@ -18,30 +18,15 @@ def variance_figure(pca: PCAResult, share: float = 0.95, height: int = 340) -> g
     k = np.arange(1, len(ratio) + 1)
     needed = pca.n_components_for(share)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Scree plot", "Cumulative explained variance"))
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=np.clip(ratio, 1e-12, None),
-            mode="lines",
-            line={"color": "#1f77b4"},
-            name="per component",
-            hovertemplate="PC%{x}: %{y:.2e}<extra></extra>",
-        ),
-        row=1,
-        col=1,
+    curves = (
+        (np.clip(ratio, 1e-12, None), "#1f77b4", "per component", "PC%{x}: %{y:.2e}"),
+        (np.cumsum(ratio), "#d62728", "cumulative", "first %{x}: %{y:.3f}"),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=np.cumsum(ratio),
-            mode="lines",
-            line={"color": "#d62728"},
-            name="cumulative",
-            hovertemplate="first %{x}: %{y:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=2,
-    )
+    for col, (y, color, name, hover) in enumerate(curves, start=1):
+        trace = go.Scatter(
+            x=k, y=y, mode="lines", line={"color": color}, name=name, hovertemplate=f"{hover}<extra></extra>"
+        )
+        fig.add_trace(trace, row=1, col=col)
     fig.add_hline(y=share, line={"dash": "dot", "color": "gray"}, row=1, col=2)
     fig.add_vline(x=needed, line={"dash": "dot", "color": "gray"}, row=1, col=2)
     fig.add_annotation(

@@ -6,10 +6,14 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from dsviz.runtime.progress import Progress
+
+if TYPE_CHECKING:
+    from dsviz.methods import Comparison, Method
 
 
 def positive_int(text: str) -> int:
@@ -49,3 +53,22 @@ def progress_bar(desc: str, unit: str = "it") -> Iterator[Progress]:
             bar.set_postfix_str(what, refresh=True)
 
         yield progress
+
+
+def compare_datasets(method: str | Method, args: argparse.Namespace, settings, desc: str) -> Comparison:
+    """:func:`dsviz.methods.compare` of ``args.src`` and ``args.tgt`` with the sample options every comparison
+    command takes (``--n``, ``--seed``, ``--split``, ``--device``), its progress drawn by :func:`progress_bar`."""
+    from dsviz import methods  # here: the light commands (app, datasets) import this module without torch
+
+    with progress_bar(desc) as progress:
+        return methods.compare(
+            method,
+            args.src,
+            args.tgt,
+            settings,
+            n=args.n,
+            seed=args.seed,
+            split=args.split,
+            device=args.device,
+            progress=progress,
+        )

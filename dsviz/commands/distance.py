@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import fields, replace
 
-from tqdm import tqdm
-
 from dsviz import methods
-from dsviz.commands.common import count_or_all
+from dsviz.commands.common import compare_datasets, count_or_all
 from dsviz.runtime.device import DEVICE_CHOICES
 
 
@@ -75,24 +72,7 @@ def run_methods(args: argparse.Namespace) -> int:
 def run_distance(args: argparse.Namespace) -> int:
     method = methods.get(args.method)
     settings = _settings(method, args.seed, args.overrides)
-    with tqdm(total=1, desc=f"{args.method} {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(what)
-
-        cmp = methods.compare(
-            method,
-            args.src,
-            args.tgt,
-            settings,
-            n=args.n,
-            seed=args.seed,
-            split=args.split,
-            device=args.device,
-            progress=progress,
-        )
+    cmp = compare_datasets(method, args, settings, f"{args.method} {args.src} vs {args.tgt}")
     d = cmp.distance
     out = {
         "method": d.method,

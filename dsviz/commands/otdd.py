@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 
-from tqdm import tqdm
-
-from dsviz import methods
-from dsviz.commands.common import count_or_all
+from dsviz.commands.common import compare_datasets, count_or_all
 from dsviz.methods.otdd import OTDDSettings
 from dsviz.otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
 from dsviz.runtime.device import DEVICE_CHOICES
@@ -60,34 +56,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    with tqdm(total=1, desc=f"OTDD {args.src} vs {args.tgt}", file=sys.stderr, disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            # one step per stage: features, label distances, outer problem, ...
-            bar.total = total
-            bar.set_postfix_str(what, refresh=False)
-            bar.update(done - bar.n)
-
-        settings = OTDDSettings(
-            outer=args.outer,
-            eps=args.eps,
-            debiased=args.debiased,
-            normalize=args.normalize,
-            max_outer=args.max_outer,
-            seed=args.seed,
-            plain_ot=args.plain_ot,
-        )
-        cmp = methods.compare(
-            f"otdd-{args.label_distance}",
-            args.src,
-            args.tgt,
-            settings,
-            n=args.n,
-            seed=args.seed,
-            split=args.split,
-            device=args.device,
-            progress=progress,
-        )
+    settings = OTDDSettings(
+        outer=args.outer,
+        eps=args.eps,
+        debiased=args.debiased,
+        normalize=args.normalize,
+        max_outer=args.max_outer,
+        seed=args.seed,
+        plain_ot=args.plain_ot,
+    )
+    # one step per stage: features, label distances, outer problem, ...
+    cmp = compare_datasets(f"otdd-{args.label_distance}", args, settings, f"OTDD {args.src} vs {args.tgt}")
     res = cmp.result
     res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start

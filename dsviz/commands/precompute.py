@@ -41,6 +41,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import TypeVar
 
 from dsviz.commands.common import count_or_all, note, positive_int
 from dsviz.commands.grids import augment_tasks, run_grid, transfer_pairs_tasks, transfer_tasks
@@ -51,6 +52,8 @@ from dsviz.runtime.executor import executor_arguments, executor_from_args
 from dsviz.studies.augment_otdd import load_pair, otdd_curve
 from dsviz.studies.transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
 from dsviz.studies.transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
+
+T = TypeVar("T", TransferConfig, PairsConfig)
 
 
 def augment_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +104,27 @@ def run_augment(args: argparse.Namespace) -> int:
     return 0
 
 
+def training_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--device``, ``--threads`` and the executor's options of the targets that train networks."""
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="torch CPU threads while training (default 1: fastest on a shared CPU)",
+    )
+    executor_arguments(parser)
+
+
+TRAINING_FIELDS = ("pretrain_n", "pretrain_epochs", "finetune_per_class", "finetune_epochs", "test_n", "otdd_n")
+"""The budget options that ``transfer`` and ``transfer-pairs`` share (with ``--seeds``)."""
+
+
+def training_config(kind: type[T], args: argparse.Namespace) -> T:
+    """The :class:`TransferConfig` or :class:`PairsConfig` the target's budget arguments describe."""
+    return kind(**{name: getattr(args, name) for name in TRAINING_FIELDS}, seeds=tuple(args.seeds))
+
+
 def transfer_arguments(parser: argparse.ArgumentParser) -> None:
     d = TransferConfig()
     parser.add_argument(
@@ -118,33 +142,13 @@ def transfer_arguments(parser: argparse.ArgumentParser) -> None:
         default=len(DEFAULT_SETTINGS),
         help=f"use the first N of the {len(DEFAULT_SETTINGS)} default settings",
     )
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument(
-        "--threads",
-        type=positive_int,
-        default=1,
-        help="torch CPU threads while training (default 1: fastest on a shared CPU)",
-    )
-    executor_arguments(parser)
-
-
-def transfer_config(args: argparse.Namespace) -> TransferConfig:
-    """The :class:`TransferConfig` the ``transfer`` target's arguments describe."""
-    return TransferConfig(
-        pretrain_n=args.pretrain_n,
-        pretrain_epochs=args.pretrain_epochs,
-        finetune_per_class=args.finetune_per_class,
-        finetune_epochs=args.finetune_epochs,
-        test_n=args.test_n,
-        otdd_n=args.otdd_n,
-        seeds=tuple(args.seeds),
-    )
+    training_arguments(parser)
 
 
 def run_transfer(args: argparse.Namespace) -> int:
     """Pretrain on transformed MNIST, fine-tune on USPS: gain vs OTDD."""
     start = time.perf_counter()
-    config = transfer_config(args)
+    config = training_config(TransferConfig, args)
     settings = DEFAULT_SETTINGS[: args.settings]
     with executor_from_args(args) as executor:
         grid = run_grid(executor, transfer_tasks(settings, config, args.device, args.threads), "precompute transfer")
@@ -216,28 +220,13 @@ def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-n", type=positive_int, default=d.test_n)
     parser.add_argument("--otdd-n", type=positive_int, default=d.otdd_n)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(d.seeds))
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument(
-        "--threads",
-        type=positive_int,
-        default=1,
-        help="torch CPU threads while training (default 1: fastest on a shared CPU)",
-    )
-    executor_arguments(parser)
+    training_arguments(parser)
 
 
 def run_transfer_pairs(args: argparse.Namespace) -> int:
     """Pretrain on each dataset, fine-tune on each other one: transferability vs OTDD."""
     start = time.perf_counter()
-    config = PairsConfig(
-        pretrain_n=args.pretrain_n,
-        pretrain_epochs=args.pretrain_epochs,
-        finetune_per_class=args.finetune_per_class,
-        finetune_epochs=args.finetune_epochs,
-        test_n=args.test_n,
-        otdd_n=args.otdd_n,
-        seeds=tuple(args.seeds),
-    )
+    config = training_config(PairsConfig, args)
     note(f"reading the datasets {', '.join(args.datasets)} and planning the pretraining, fine-tuning and OTDD runs")
     datasets = list(study_splits(args.datasets, config))  # unknown or too few datasets: exit 2 before any task
     stage1, stage2 = transfer_pairs_tasks(datasets, config, args.device, args.threads)

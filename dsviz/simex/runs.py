@@ -134,6 +134,19 @@ def dataset_parts(
     return Parts(tuple(names), train, evaluate, notes)
 
 
+def _training_params(kind: str, parts: Parts, epochs: int, batch_size: int, seed: int) -> dict:
+    """The cache key's parameters of a training run on ``parts`` (the model version and optimiser included)."""
+    return {
+        "kind": kind,
+        "model": MODEL_VERSION,
+        "parts": list(parts.names),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": LEARNING_RATE,
+        "seed": seed,
+    }
+
+
 def simex(
     parts: Parts,
     loss: str = "mse",
@@ -150,16 +163,7 @@ def simex(
 
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
-    params = {
-        "kind": "simex",
-        "model": MODEL_VERSION,
-        "parts": list(parts.names),
-        "loss": loss,
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "lr": LEARNING_RATE,
-        "seed": seed,
-    }
+    params = {**_training_params("simex", parts, epochs, batch_size, seed), "loss": loss}
 
     def compute() -> FleetRun:
         with timings.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
@@ -207,15 +211,7 @@ def aad(
 
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
-    params = {
-        "kind": "aad",
-        "model": MODEL_VERSION,
-        "parts": list(parts.names),
-        "epochs": epochs,
-        "batch_size": BATCH_SIZE,
-        "lr": LEARNING_RATE,
-        "seed": seed,
-    }
+    params = _training_params("aad", parts, epochs, BATCH_SIZE, seed)
 
     def compute() -> AADResult:
         with timings.measured("aad", training_units(parts, epochs)):

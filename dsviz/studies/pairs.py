@@ -264,9 +264,8 @@ def compare_pair(
 class PairView:
     """Everything the pair page draws for one (src, tgt) pair.
 
-    ``embedding`` stacks src rows first, then tgt rows. ``src_best``/``tgt_best``
-    give each point's best partner in the other dataset (-1 if it sends no mass)
-    and ``src_best_mass``/``tgt_best_mass`` that mass.
+    ``embedding`` stacks src rows first, then tgt rows; :meth:`global_matches` gives each point's
+    best partner in the other dataset in the same order.
     """
 
     comparison: Comparison
@@ -275,22 +274,6 @@ class PairView:
     embed_seconds: float
     embed_cache_hit: bool
 
-    @property
-    def src_best(self) -> np.ndarray:
-        return self.comparison.result.plan.src_top_index[:, 0]
-
-    @property
-    def tgt_best(self) -> np.ndarray:
-        return self.comparison.result.plan.tgt_top_index[:, 0]
-
-    @property
-    def src_best_mass(self) -> np.ndarray:
-        return self.comparison.result.plan.src_top_mass[:, 0]
-
-    @property
-    def tgt_best_mass(self) -> np.ndarray:
-        return self.comparison.result.plan.tgt_top_mass[:, 0]
-
     def images(self) -> np.ndarray:
         """All images in global order: source, then target."""
         return np.concatenate([self.comparison.src.images, self.comparison.tgt.images])
@@ -298,14 +281,13 @@ class PairView:
     def global_matches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per point in global order (source points, then target points): class code
         (index into its side's class list), best partner's global index (-1: none), and that mass."""
-        cmp, n1 = self.comparison, self.comparison.result.n_src
+        cmp, n1, plan = self.comparison, self.comparison.result.n_src, self.comparison.result.plan
         cls = np.concatenate(
             [np.unique(cmp.src.labels, return_inverse=True)[1], np.unique(cmp.tgt.labels, return_inverse=True)[1]]
         )
-        best = np.concatenate(
-            [np.where(self.src_best >= 0, self.src_best + n1, -1), np.where(self.tgt_best >= 0, self.tgt_best, -1)]
-        )
-        return cls, best, np.concatenate([self.src_best_mass, self.tgt_best_mass])
+        src_best, tgt_best = plan.src_top_index[:, 0], plan.tgt_top_index[:, 0]  # -1: the point sends no mass
+        best = np.concatenate([np.where(src_best >= 0, src_best + n1, -1), tgt_best])
+        return cls, best, np.concatenate([plan.src_top_mass[:, 0], plan.tgt_top_mass[:, 0]])
 
     def partners(self, point: int) -> tuple[int, int, list[tuple[int, str, float]]]:
         """For global point index ``point``: (side, index within its dataset, [(partner index in

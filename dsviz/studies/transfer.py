@@ -165,7 +165,12 @@ def load_seed_data(config: TransferConfig, seed: int, data_dir: str | os.PathLik
 
 def scratch_accuracy(config: TransferConfig, data: SeedData, device: torch.device) -> float:
     """USPS-test accuracy of LeNet-5 trained only on the USPS sample."""
-    model = init_model(data.seed, device)
+    return _usps_phase(init_model(data.seed, device), config, data)
+
+
+def _usps_phase(model: torch.nn.Module, config: TransferConfig, data: SeedData) -> float:
+    """Train ``model`` on the USPS sample (``finetune_epochs``, batch order seeded by ``data.seed``) and return
+    its USPS-test accuracy: the whole of training from scratch, and the second phase of fine-tuning."""
     train(
         model,
         data.usps_train.images,
@@ -191,19 +196,9 @@ def finetune_accuracy(setting: Setting, config: TransferConfig, data: SeedData, 
         lr=config.lr,
         seed=data.seed + 1,
     )
-    # A fresh classifier (the authors' fine-tuning); the USPS phase then repeats
-    # scratch_accuracy's exactly (batch order included).
+    # A fresh classifier (the authors' fine-tuning); the USPS phase is scratch_accuracy's (batch order included).
     reset_classifier(model, data.seed, 10)
-    train(
-        model,
-        data.usps_train.images,
-        data.usps_train.labels,
-        epochs=config.finetune_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=data.seed,
-    )
-    return accuracy(model, data.usps_test.images, data.usps_test.labels)
+    return _usps_phase(model, config, data)
 
 
 def _cached_scalar(cache: Cache, function: str, params: dict, data_fp: str, compute: Callable[[], float]) -> float:
