@@ -31,7 +31,7 @@ from dsviz.studies.transfer_stats import leave_one_out_pearson
 from ui.augment_plots import transfer_scatter_figure
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
-from ui.export import chart_config, table_downloads
+from ui.export import chart_config, otdd_table_downloads, table_downloads
 from ui.figure_component import download_figure_button, show_figure
 from ui.navigation import require_app_navigation
 
@@ -239,20 +239,7 @@ with download_col:
         file_name=f"dsviz-augmentations-{transform}.html",
         key="download_augmentations",
     )
-table_downloads(
-    f"label distances {transform} {magnitude:g}",
-    result.label_distances,
-    aug_settings,
-    index=result.src_classes,
-    columns=result.tgt_classes,
-)
-table_downloads(
-    f"class coupling {transform} {magnitude:g}",
-    result.plan.class_coupling,
-    aug_settings,
-    index=result.src_classes,
-    columns=result.tgt_classes,
-)
+otdd_table_downloads(result, f"{transform} {magnitude:g}", aug_settings)
 st.caption(
     f"Left: W₂² between the images of {SRC} class y (transformed) and {TGT} class y′; small on the diagonal means "
     f"each digit looks like its {TGT} counterpart. Right: how much of the optimal coupling moves {SRC} class y onto "

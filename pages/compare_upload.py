@@ -27,6 +27,7 @@ from ui.navigation import require_app_navigation
 from ui.pair_hover import pair_view_figure, renamed
 from ui.progress import with_status
 from ui.upload_plots import class_grid, ranking_figure
+from ui.url_state import sample_size
 
 SAMPLE_SIZES = [250, 500, 1000, 2000]
 YOURS = "your data"
@@ -76,14 +77,7 @@ st.caption(
 
 with st.sidebar:
     st.header("Settings")
-    n = st.selectbox(
-        "Samples per dataset",
-        SAMPLE_SIZES,
-        index=SAMPLE_SIZES.index(500),
-        key="n",
-        bind="query-params",
-        help="Class-balanced sample drawn from your data and from each reference.",
-    )
+    n = sample_size(SAMPLE_SIZES, 500, "Class-balanced sample drawn from your data and from each reference.")
     invert = st.toggle(
         "Invert light backgrounds",
         value=True,

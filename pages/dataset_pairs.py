@@ -32,7 +32,7 @@ from dsviz.studies.transfer_pairs import (
 )
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
-from ui.export import chart_config, table_downloads
+from ui.export import chart_config, otdd_table_downloads, table_downloads
 from ui.figure_component import download_figure_button
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
@@ -41,7 +41,7 @@ from ui.pair_plots import matrix_figure
 from ui.shared_jobs import is_ready, shared, shared_figure
 from ui.study_labels import pairs_study_label
 from ui.transfer_plots import transfer_scatter
-from ui.url_state import UrlNumber
+from ui.url_state import UrlNumber, sample_size
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -192,14 +192,7 @@ st.caption(
 
 with st.sidebar:
     st.header("Settings")
-    n = st.selectbox(
-        "Samples per dataset",
-        SAMPLE_SIZES,
-        index=SAMPLE_SIZES.index(2000),
-        key="n",
-        bind="query-params",
-        help="Class-balanced sample of the train split (test if train is missing).",
-    )
+    n = sample_size(SAMPLE_SIZES, 2000, "Class-balanced sample of the train split (test if train is missing).")
     seed = SEED.number_input()
     method = st.selectbox(
         "Method",
@@ -345,20 +338,7 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
         "otdd": res.otdd,
         "split_used": view.comparison.split_used,
     }
-    table_downloads(
-        f"label distances {src} {tgt}",
-        res.label_distances,
-        pair_settings,
-        index=res.src_classes,
-        columns=res.tgt_classes,
-    )
-    table_downloads(
-        f"class coupling {src} {tgt}",
-        res.plan.class_coupling,
-        pair_settings,
-        index=res.src_classes,
-        columns=res.tgt_classes,
-    )
+    otdd_table_downloads(res, f"{src} {tgt}", pair_settings)
     st.caption(
         f"Pair-view payload: {payload_bytes / 1e6:.2f} MB ({res.n_src + res.n_tgt} thumbnails in "
         f"{len(payload['images'])} PNG sprite sheets, drawn in the browser)."

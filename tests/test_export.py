@@ -66,3 +66,21 @@ def test_json_has_the_settings_and_reads_back():
     assert data["settings"] == {"n": 250, "seed": 0, "split_used": {"digits": "test"}, "seeds": [0, 1]}
     assert data["index"] == data["columns"] == ["digits", "mnist-5k"]
     np.testing.assert_array_equal(data["data"], _matrix().to_numpy())
+
+
+def test_otdd_tables_get_csv_and_json_buttons_with_their_settings():
+    def page() -> None:
+        import numpy as np
+
+        from dsviz.otdd.engine import compute_otdd
+        from ui.export import otdd_table_downloads
+
+        x, y = np.random.default_rng(0).normal(size=(12, 3)), np.arange(12) % 3
+        otdd_table_downloads(compute_otdd(x, y, x, y), "a b", {"n": 12})
+
+    at = AppTest.from_function(page, default_timeout=120).run()
+    assert not at.exception, at.exception
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == [
+        f"{table} a b · {ext}" for table in ("label distances", "class coupling") for ext in ("CSV", "JSON")
+    ]

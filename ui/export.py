@@ -15,13 +15,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dsviz import __version__
+
+if TYPE_CHECKING:
+    from dsviz.otdd.result import OTDDResult
 
 
 def slug(text: str) -> str:
@@ -146,3 +149,10 @@ def table_downloads(
                 type="tertiary",
                 help=what,
             )
+
+
+def otdd_table_downloads(result: OTDDResult, what: str, settings: dict) -> None:
+    """:func:`table_downloads` of an OTDD result's label distances and class coupling (rows: source classes),
+    named ``label distances <what>`` and ``class coupling <what>``."""
+    for name, table in (("label distances", result.label_distances), ("class coupling", result.plan.class_coupling)):
+        table_downloads(f"{name} {what}", table, settings, index=result.src_classes, columns=result.tgt_classes)

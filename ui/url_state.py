@@ -59,3 +59,10 @@ class UrlNumber:
     def number_input(self) -> Number:
         """Render as ``st.number_input`` and return its current value."""
         return self._render(st.number_input)
+
+
+def sample_size(sizes: list[int], default: int, help: str) -> int:
+    """The "Samples per dataset" select box, bound to the URL parameter ``n``."""
+    return st.selectbox(
+        "Samples per dataset", sizes, index=sizes.index(default), key="n", bind="query-params", help=help
+    )
