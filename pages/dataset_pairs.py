@@ -311,6 +311,7 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
                 "Label-to-label distance W₂²(P_y, P_y′)",
                 src,
                 tgt,
+                fmt=".0f",  # whole numbers (values are in the hundreds to thousands): "998.6" crowded its cell
             ),
             key="label_distances",
             config=chart_config("label_distances"),
@@ -319,13 +320,14 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
         st.plotly_chart(
             shared_figure(
                 class_heatmap,
-                res.plan.class_coupling,
+                100 * res.plan.class_coupling,  # in % with one decimal: raw masses (0.0006861) overlapped
                 list(res.src_classes),
                 list(res.tgt_classes),
-                "Class-level coupling mass",
+                "Class-level coupling mass (% of all mass)",
                 src,
                 tgt,
                 kind="mass",
+                fmt=".1f",
             ),
             key="class_coupling",
             config=chart_config("class_coupling"),

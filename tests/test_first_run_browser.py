@@ -27,6 +27,7 @@ from dsviz.data.transforms import TRANSFORMS
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 240_000
+PREVIEW_TIMEOUT_MS = 840_000  # SimEx and method agreement train their preview on first open (2 busy cores)
 TINY = "n=60&n_eval=20&epochs=1"
 
 
@@ -228,3 +229,45 @@ def test_charts_and_hover_views_save_as_svg_or_png(page, first_run_server, artif
     page.wait_for_selector(".dsviz-curve .modebar-btn[data-title='Download plot']", state="attached", timeout=60_000)
     svg = _save_chart(page, ".dsviz-figure .dsviz-curve", "Download plot", "dsviz-label-shuffle-curve.svg")
     assert svg.lstrip().startswith(b"<svg") and b"OTDD" in svg
+
+
+CHART = "[data-testid='stMain'] .js-plotly-plot"
+FIRST_OPEN = {
+    "": None,  # the overview: links to the pages, no figure
+    "label_shuffle": CHART,
+    "augmentations": CHART,
+    "dataset_pairs?n=250": CHART,
+    "one_pixel": CHART,
+    "pixel_stats": CHART,
+    "simex": ".st-key-delta_heatmap .js-plotly-plot",
+    "method_agreement": ".st-key-agreement_heatmap .js-plotly-plot",
+}
+"""Each page as a new user first opens it (no button pressed) and the chart it must draw by itself."""
+
+
+@pytest.mark.parametrize("path", list(FIRST_OPEN))
+def test_fresh_server_draws_each_page_offline(page, first_run_server, artifacts_dir, path):
+    """Every request that would leave the server is blocked and counted: none is made. The page draws its chart
+    on first open with no exception; SimEx and method agreement train a preview by themselves and say so."""
+    url, _ = first_run_server
+    blocked, errors = [], []
+
+    def only_the_server(route) -> None:
+        if route.request.url.startswith((url, "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", only_the_server)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{url}/{path}")
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    if FIRST_OPEN[path] is not None:
+        page.locator(FIRST_OPEN[path]).first.wait_for(timeout=PREVIEW_TIMEOUT_MS)
+    wait_for_app_idle(page, PREVIEW_TIMEOUT_MS)
+    name = path.split("?")[0] or "overview"
+    _check(page, artifacts_dir, f"offline_{name}")
+    if name in ("simex", "method_agreement"):
+        assert "Preview:" in page.locator(".st-key-preview_note").inner_text()
+    assert blocked == [] and errors == []

@@ -29,6 +29,8 @@ PRESENTER_CSS = """
 html { font-size: 20px; }
 [data-testid="stCaptionContainer"] { display: none; }
 .js-plotly-plot .main-svg text { font-size: 17px !important; }
+/* heatmap cell values stay at the figure's size: at 17 px they overlap their neighbours in a 10 x 10 grid */
+.js-plotly-plot .main-svg .heatmaplayer text { font-size: 12px !important; }
 .js-plotly-plot .scatterlayer .point { stroke-width: 2px !important; }
 </style>
 """
