@@ -49,3 +49,8 @@ def start_warm_up() -> threading.Thread:
             thread.start()
             _STARTED.append(thread)
         return _STARTED[0]
+
+
+def warming_up() -> bool:
+    """True while the warm-up thread runs (the first seconds of a freshly started server)."""
+    return bool(_STARTED) and _STARTED[0].is_alive()
