@@ -45,8 +45,8 @@ EPOCHS = UrlNumber(
     1,
     help=f"RMSprop, learning rate 2e-4, batch 32; {runs.DEFAULT_EPOCHS} = the settled fleets of SimEx §5.2.",
 )
+# (n, n_eval, epochs) of the preview computed by itself when the default settings are not cached
 PREVIEW = (100, 30, runs.PREVIEW_EPOCHS)
-"""(n, n_eval, epochs) of the preview computed by itself when the default settings are not cached."""
 
 require_app_navigation()
 st.title("Method agreement")

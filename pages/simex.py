@@ -55,8 +55,9 @@ EPOCHS = UrlNumber(
     help=f"RMSprop, learning rate 2e-4, batch 32. {runs.DEFAULT_EPOCHS} = settled (SimEx §5.2, Fig. 6a); "
     f"{runs.PREVIEW_EPOCHS} = fast preview.",
 )
+# (n, n_eval, epochs) of the preview trained by itself when the default settings are not cached (sections a, c);
+# a comment, not a docstring: Streamlit's magic would print a bare string on the page
 PREVIEW = (100, 30, runs.PREVIEW_EPOCHS)
-"""(n, n_eval, epochs) of the preview trained by itself when the default settings are not cached (sections a, c)."""
 SEEDS = (0, 1, 2)  # repeated between-dataset fleets looked up for error bars and the stability check
 CONFUSION_N = 300  # training images per class of the MNIST fleet compared with the confusion baseline (CPU budget)
 PAPER_SETTLED = (50, 0.92)  # SimEx §5.2, Fig. 6a: RMSprop at lr 2e-4 reaches ρ = 0.92 against the baseline at 50 epochs

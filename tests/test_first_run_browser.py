@@ -270,4 +270,7 @@ def test_fresh_server_draws_each_page_offline(page, first_run_server, artifacts_
     _check(page, artifacts_dir, f"offline_{name}")
     if name in ("simex", "method_agreement"):
         assert "Preview:" in page.locator(".st-key-preview_note").inner_text()
+        # the page's first block is its title: no stray text above it (a bare string that Streamlit's magic printed)
+        first = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'], [data-testid='stMain'] h1")
+        assert first.first.evaluate("e => e.tagName") == "H1" or first.first.locator("h1").count() == 1
     assert blocked == [] and errors == []
