@@ -126,6 +126,7 @@ def test_study_is_cached_and_resumes_without_retraining(tiny, real_data_dir, mon
     monkeypatch.setattr(tp, "run_scratch", no_training)
     resumed = tp.transfer_pairs_study(DATASETS, TINY, device="cpu", data_dir=real_data_dir, cache=cache)
     np.testing.assert_array_equal(resumed.acc_finetune, study.acc_finetune)
+    np.testing.assert_array_equal(tp.latest_study(cache).acc_finetune, study.acc_finetune)  # recorded again
 
 
 def test_study_rejects_a_single_dataset(real_data_dir, tmp_path):

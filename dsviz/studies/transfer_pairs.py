@@ -48,8 +48,8 @@ from dsviz import methods
 from dsviz.data import LabeledImages, load
 from dsviz.data.registry import get_info
 from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
-from dsviz.runtime.cache import Cache, cache_key, fingerprint
-from dsviz.runtime.codec import decode, decoder, encode
+from dsviz.runtime.cache import Cache, cache_key, cached, fingerprint
+from dsviz.runtime.codec import decode, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
@@ -602,54 +602,53 @@ def transfer_pairs_study(
     fps = {d: s.fingerprint for d, s in splits.items()}
     params = {"datasets": datasets, "config": asdict(config), "protocol": PROTOCOL}
     study_fp = fingerprint(np.asarray([fps[d] for d in datasets]))
-    found = store.get(STUDY_FUNCTION, params, study_fp, decoder(PairsStudy))
-    if found is not None or not compute:
-        return found
 
-    start = time.perf_counter()
-    stage1, stage2 = plan(datasets, config)
-    total, done = len(stage1) + len(stage2), 0
-    scratch: dict[tuple[str, int], float] = {}
-    otdd: dict[tuple[str, str], float] = {}
-    finetune: dict[tuple[str, str, int], float] = {}
+    def run() -> PairsStudy:
+        start = time.perf_counter()
+        stage1, stage2 = plan(datasets, config)
+        total, done = len(stage1) + len(stage2), 0
+        scratch: dict[tuple[str, int], float] = {}
+        otdd: dict[tuple[str, str], float] = {}
+        finetune: dict[tuple[str, str, int], float] = {}
 
-    with torch_threads(threads):
-        for task in stage1 + stage2:
-            if progress is not None:
-                progress(done, total, task.name)
-            value = task_value(
-                task,
-                store,  # PretrainTask: weights cached for the fine-tuning tasks
-                device=device,
-                data_dir=data_dir,
-                splits=splits,
-            )
-            if isinstance(task, ScratchTask):
-                scratch[(task.target, task.seed)] = value
-            elif isinstance(task, OtddTask):
-                otdd[(task.a, task.b)] = otdd[(task.b, task.a)] = value
-            elif isinstance(task, FinetuneTask):
-                finetune[(task.source, task.target, task.seed)] = value
-            done += 1
-    if progress is not None:
-        progress(total, total, "done")
+        with torch_threads(threads):
+            for task in stage1 + stage2:
+                if progress is not None:
+                    progress(done, total, task.name)
+                value = task_value(
+                    task,
+                    store,  # PretrainTask: weights cached for the fine-tuning tasks
+                    device=device,
+                    data_dir=data_dir,
+                    splits=splits,
+                )
+                if isinstance(task, ScratchTask):
+                    scratch[(task.target, task.seed)] = value
+                elif isinstance(task, OtddTask):
+                    otdd[(task.a, task.b)] = otdd[(task.b, task.a)] = value
+                elif isinstance(task, FinetuneTask):
+                    finetune[(task.source, task.target, task.seed)] = value
+                done += 1
+        if progress is not None:
+            progress(total, total, "done")
 
-    pairs = directed_pairs(datasets)
-    study = PairsStudy(
-        datasets=datasets,
-        pairs=pairs,
-        config=config,
-        otdd=np.asarray([otdd[p] for p in pairs]),
-        acc_finetune=np.asarray([[finetune[(a, b, s)] for s in config.seeds] for a, b in pairs]),
-        acc_scratch=np.asarray([[scratch[(d, s)] for s in config.seeds] for d in datasets]),
-        pretrain_used={d: min(config.pretrain_n, len(splits[d].train.labels)) for d in datasets},
-        holdout=[d for d in datasets if splits[d].holdout],
-        seconds=prior_seconds + time.perf_counter() - start,
-        devices=[str(resolve_device(device))],
-    )
-    arrays = encode(study)
-    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), arrays)
-    store.store(LATEST_FUNCTION, LATEST_KEY, arrays)
+        pairs = directed_pairs(datasets)
+        return PairsStudy(
+            datasets=datasets,
+            pairs=pairs,
+            config=config,
+            otdd=np.asarray([otdd[p] for p in pairs]),
+            acc_finetune=np.asarray([[finetune[(a, b, s)] for s in config.seeds] for a, b in pairs]),
+            acc_scratch=np.asarray([[scratch[(d, s)] for s in config.seeds] for d in datasets]),
+            pretrain_used={d: min(config.pretrain_n, len(splits[d].train.labels)) for d in datasets},
+            holdout=[d for d in datasets if splits[d].holdout],
+            seconds=prior_seconds + time.perf_counter() - start,
+            devices=[str(resolve_device(device))],
+        )
+
+    study, hit = cached(store, STUDY_FUNCTION, params, study_fp, run, PairsStudy, cached_only=not compute)
+    if study is not None and not hit:
+        store.store(LATEST_FUNCTION, LATEST_KEY, encode(study))
     return study
 
 
