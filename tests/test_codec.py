@@ -229,3 +229,20 @@ def test_cached_uses_the_default_cache_when_given_none(tmp_path, monkeypatch):
     monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path))
     cached(None, "study", {}, "fp", lambda: _Inner(np.zeros(1), "x"), _Inner)
     assert len(list((tmp_path / "study").glob("*.npz"))) == 1
+
+
+def test_every_cached_result_type_has_annotations_the_codec_can_read():
+    """A name imported only for type checking would make decoding fail; every cached type must resolve."""
+    from dsviz.methods import METHODS
+    from dsviz.runtime.codec import _hints
+    from dsviz.studies.agreement import AgreementReport
+    from dsviz.studies.onepixel.fit import OnePixelResult
+    from dsviz.studies.pixelstats import DatasetPixelStats
+    from dsviz.studies.simex_baselines.confusion import ConfusionBaseline
+    from dsviz.studies.transfer_pairs import PairsStudy
+
+    kinds = {m.detail for m in METHODS.values() if m.detail is not None}
+    kinds |= {AgreementReport, OnePixelResult, DatasetPixelStats, ConfusionBaseline, RetrainBaseline, PairsStudy}
+    kinds |= {TransferStudy, FleetRun, AADResult, OTDDResult}
+    for kind in kinds:
+        assert set(_hints(kind)) >= {f for f in kind.__dataclass_fields__}, kind
