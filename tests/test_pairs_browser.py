@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from browser_helpers import block_network, full_page_screenshot, single_chart
 
@@ -49,7 +47,7 @@ def _canvas_brightness(page, selector: str) -> float:
     )
 
 
-def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifacts_dir, real_data_dir):
+def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifacts_dir, real_data_dir, tmp_path):
     page.goto(streamlit_server + URL)
     page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     names = single_chart(page, ".st-key-matrix_chart .js-plotly-plot", timeout_ms=LOAD_TIMEOUT_MS).evaluate(
@@ -99,7 +97,8 @@ def test_click_cell_then_hover_shows_both_images(page, streamlit_server, artifac
     with page.expect_download() as info:
         page.get_by_role("button", name="Download interactive HTML").click()
     assert info.value.suggested_filename == "dsviz-dataset-pairs-mnist-fashion-mnist.html"
-    exported = Path(info.value.path())
+    exported = tmp_path / info.value.suggested_filename  # a .html name: the browser renders it as a page
+    info.value.save_as(exported)
     text = exported.read_text()
     assert 'id="dsviz-payload"' in text and '"src":"mnist","tgt":"fashion-mnist"' in text
     blocked = block_network(page)  # the same tab (a background tab gets no animation frames to draw in)
