@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from dsviz.embedding import UmapSettings
+from dsviz.figures.colors import DISTANCE_COLORS, explicit
 from dsviz.figures.pair_view import (
     TOP_PARTNERS,
     export_pairs_payload,
@@ -90,6 +91,7 @@ def test_matrix_cells_point_at_the_views_in_the_payload(bundled):
     m = payload["matrix"]
     assert m["names"] == ["digits", "mnist-5k"] and m["method"] == "otdd-exact"
     assert m["cells"] == {"0,1": 0}
+    assert m["colors"] == explicit(DISTANCE_COLORS)  # lighter = closer, as every distance in the app
     assert m["values"][0][1] == pytest.approx(view.comparison.result.otdd, rel=1e-9)  # the same cached OTDD
     assert pair_view_payload([view])["matrix"] is None
     with pytest.raises(ValueError, match="at least one view"):

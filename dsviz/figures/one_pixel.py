@@ -14,10 +14,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from dsviz.data.thumbnails import sprite_sheet
+from dsviz.figures.colors import SIMILARITY_COLORS, explicit
 from dsviz.studies.onepixel import OnePixelResult
 
 CHANCE = 0.5
-ACCURACY_SCALE = "Viridis"
 
 
 def held_out_name(res: OnePixelResult) -> str:
@@ -79,6 +79,6 @@ def one_pixel_payload(
     return {
         "datasets": entries,
         "chance": CHANCE,
-        "colorscale": ACCURACY_SCALE,
+        "colors": explicit(SIMILARITY_COLORS),
         "initial": None if initial is None else [int(v) for v in initial],
     }

@@ -28,6 +28,7 @@ import plotly
 from plotly.colors import qualitative
 
 from dsviz.data.thumbnails import sprite_sheet
+from dsviz.figures.colors import DISTANCE_COLORS, explicit
 from dsviz.runtime.cache import Cache
 from dsviz.runtime.progress import Progress
 from dsviz.studies.pairs import PairMatrix, PairSettings, PairView, pair_matrix, pair_view, within
@@ -118,6 +119,7 @@ def matrix_entry(matrix: PairMatrix, cells: dict[str, int] | None = None) -> dic
         "values": _finite_or_none(matrix.distance),
         "method": matrix.settings.method,
         "cells": dict(cells or {}),
+        "colors": explicit(DISTANCE_COLORS),
     }
 
 

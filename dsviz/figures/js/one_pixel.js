@@ -126,7 +126,7 @@
       const last = curve === payload.datasets.length - 1;
       const data = [{
         type: "heatmap", z, x: d.classes, y: d.classes, text, texttemplate: "%{text}",
-        textfont: { size: k > 12 ? 8 : 11 }, colorscale: payload.colorscale, zmin: payload.chance, zmax: 1,
+        textfont: { size: k > 12 ? 8 : 11 }, colorscale: payload.colors.colorscale, reversescale: payload.colors.reversescale, zmin: payload.chance, zmax: 1,
         showscale: last, colorbar: { title: { text: "accuracy" }, len: 0.9 }, xgap: 1, ygap: 1,
         hovertemplate: `%{y} vs %{x}<br>${d.held_out_name} %{z:.3f}<extra></extra>`,
       }];

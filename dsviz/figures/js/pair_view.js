@@ -11,7 +11,6 @@
     ["label_component", "label part Σπ W₂²(P_y, P_y′)"],
     ["ot", "plain OT"],
   ];
-  const MATRIX_COLORS = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]];
 
 
   function cellText(x) {
@@ -217,7 +216,7 @@
         });
       }
       const data = [{
-        type: "heatmap", z, x: matrix.names, y: matrix.names, colorscale: MATRIX_COLORS, xgap: 2, ygap: 2,
+        type: "heatmap", z, x: matrix.names, y: matrix.names, colorscale: matrix.colors.colorscale, reversescale: matrix.colors.reversescale, xgap: 2, ygap: 2,
         colorbar: { thickness: 12, len: 0.8 }, hovertemplate: "%{y} → %{x}<br>%{z}<extra></extra>",
       }];
       const shapes = r >= 0 && c >= 0 ? [{
