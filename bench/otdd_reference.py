@@ -15,7 +15,9 @@ implementations get the SAME float32 features (written to a temporary .npz):
   Its label stage is timed by calling ``_get_label_distances()`` first (the
   object caches it, ``distance()`` reuses it). Its ``sqrtm.py`` calls
   ``Tensor.symeig``, removed from torch 2: the runner defines it with
-  ``torch.linalg.eigh`` (same contract, retried in float64 where float32 fails to converge). Its
+  ``torch.linalg.eigh`` (same contract, retried in float64 where float32 fails to converge), and
+  it calls ``geomloss.utils.squared_distances``, which geomloss 0.3 keeps in
+  ``geomloss._legacy.utils``: the runner points the old name there. Its
   package imports three plotting/assignment modules that no distance computation calls
   (``seaborn``, ``adjustText``, ``munkres``); the runner puts empty stand-ins for them in
   ``sys.modules`` that raise if anything is called, so the reference runs in this project's own
@@ -86,6 +88,12 @@ def symeig(a, eigenvectors=False, upper=True):
 
 torch.symeig = symeig
 torch.Tensor.symeig = symeig
+import geomloss
+
+if not hasattr(geomloss, "utils"):  # geomloss >= 0.3 keeps the helpers otdd calls in geomloss._legacy.utils
+    import geomloss._legacy.utils
+
+    geomloss.utils = geomloss._legacy.utils
 from torch.utils.data import TensorDataset
 from otdd.pytorch.distance import DatasetDistance  # imports no torchvision (datasets.py is not needed)
 

@@ -14,6 +14,7 @@ import pytest
 from dsviz.data import availability
 from dsviz.data.thumbnails import read_sprite, sprite_sheet
 from dsviz.embedding import UmapSettings, exact_knn, joint_embedding
+from dsviz.methods.sotdd import SOTDDSettings
 from dsviz.runtime.cache import Cache
 from dsviz.studies.pairs import PairSettings, matrix_jobs, pair_matrix, pair_view
 
@@ -206,7 +207,7 @@ def test_pairs_page_offers_sotdd_and_states_its_projections_and_error(real_data_
     assert not at.exception, at.exception
     assert "sotdd" in at.selectbox(key="method").options and at.selectbox(key="method").value == "sotdd"
     captions = " ".join(c.value for c in at.caption)
-    assert "10000 random projections" in captions and "standard error" in captions
+    assert f"{SOTDDSettings().n_projections} random projections" in captions and "standard error" in captions
     assert at.toggle(key="show_ot").disabled  # plain OT belongs to OTDD
 
 
