@@ -199,7 +199,7 @@ def test_derived_values_are_recomputed_not_stored():
 def test_fleet_without_weights_or_with_inconsistent_shapes_is_refused():
     with pytest.raises(ValueError, match="weights missing"):
         FleetRun(**{**_fleet().__dict__, "weights": {}})
-    with pytest.raises(ValueError, match="inconsistent fleet arrays"):
+    with pytest.raises(ValueError, match=r"fleet: delta has shape \(2, 2\), expected \(3, 2\)"):
         FleetRun(**{**_fleet().__dict__, "parts": ("a", "b", "c")})
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import dsviz
-from dsviz.data.validation import check_array, check_choice, check_labels, check_same_width
+from dsviz.data.validation import check_array, check_choice, check_labels, check_same_width, check_shapes
 from dsviz.otdd.engine import compute_otdd
 from dsviz.otdd.sliced import compute_sotdd
 
@@ -88,3 +88,9 @@ def test_the_python_api_uses_the_same_checks():
         dsviz.distance(X, Y, np.zeros((0, 3)), Y[:0])
     with pytest.raises(ValueError, match="y_a must hold one label per row of x_a: a vector of length 12"):
         dsviz.distance(X, Y[:5], X, Y)
+
+
+def test_check_shapes_names_the_first_array_that_differs():
+    check_shapes("result", a=(np.zeros((2, 3)), (2, 3)), b=([1, 2], (2,)))
+    with pytest.raises(ValueError, match=r"result: b has shape \(3,\), expected \(2,\)"):
+        check_shapes("result", a=(np.zeros((2, 3)), (2, 3)), b=(np.zeros(3), (2,)))

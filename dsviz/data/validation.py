@@ -73,6 +73,14 @@ def check_same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def check_shapes(owner: str, **arrays: tuple[Any, tuple[int, ...]]) -> None:
+    """Raise ``ValueError`` naming the first of ``arrays`` (``name=(array, expected shape)``) whose shape differs:
+    the invariant a result dataclass checks in ``__post_init__``, on computing and on reading the cache."""
+    for name, (arr, shape) in arrays.items():
+        if np.shape(arr) != tuple(shape):
+            raise ValueError(f"{owner}: {name} has shape {np.shape(arr)}, expected {tuple(shape)}")
+
+
 def check_choice(value: str, choices: Collection[str], what: str) -> str:
     """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     if value not in choices:
@@ -80,4 +88,4 @@ def check_choice(value: str, choices: Collection[str], what: str) -> str:
     return value
 
 
-__all__ = ["as_numpy", "check_array", "check_choice", "check_labels", "check_same_width"]
+__all__ = ["as_numpy", "check_array", "check_choice", "check_labels", "check_same_width", "check_shapes"]

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from dsviz.data.validation import check_shapes
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex.losses import LOSSES, per_sample_loss
@@ -86,8 +87,12 @@ class FleetRun:
     settings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.delta.shape != (len(self.parts), self.history.shape[2]) or self.history.shape[1:] != self.delta.shape:
-            raise ValueError(f"inconsistent fleet arrays: delta {self.delta.shape}, history {self.history.shape}")
+        epochs, members = len(np.atleast_1d(self.history)), np.shape(self.delta)[-1] if np.ndim(self.delta) else 0
+        check_shapes(
+            "fleet",
+            delta=(self.delta, (len(self.parts), members)),
+            history=(self.history, (epochs, len(self.parts), members)),
+        )
         if not self.weights:
             raise ValueError("fleet weights missing")
 

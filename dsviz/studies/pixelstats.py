@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from dsviz.data import load, to_features
+from dsviz.data.validation import check_shapes
 from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 
@@ -89,11 +90,7 @@ class PCAResult:
 
     def __post_init__(self) -> None:
         d = len(self.mean)
-        if np.shape(self.components) != (d, d) or np.shape(self.explained_variance) != (d,):
-            raise ValueError(
-                f"PCA shapes {np.shape(self.components)}, {np.shape(self.explained_variance)} "
-                f"do not match a mean of {d} features"
-            )
+        check_shapes("PCA", components=(self.components, (d, d)), explained_variance=(self.explained_variance, (d,)))
 
     @property
     def explained_variance_ratio(self) -> np.ndarray:

@@ -52,6 +52,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import normalize
 
+from dsviz.data.validation import check_shapes
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 
@@ -118,9 +119,10 @@ class OnePixelResult:
 
     def __post_init__(self) -> None:
         k = len(self.classes)
-        square = (self.weight, self.bias, self.threshold, self.train_accuracy, self.val_accuracy)
-        if any(np.shape(m) != (k, k) for m in square) or np.shape(self.pixel) != (k, k, 2):
-            raise ValueError(f"one-pixel result has shapes inconsistent with {k} classes")
+        square = ("weight", "bias", "threshold", "train_accuracy", "val_accuracy")
+        check_shapes(
+            "one-pixel result", pixel=(self.pixel, (k, k, 2)), **{m: (getattr(self, m), (k, k)) for m in square}
+        )
         if self.feature not in FEATURE_SCALE:
             raise ValueError(
                 f"one-pixel result has an unknown feature {self.feature!r}; expected one of {sorted(FEATURE_SCALE)}"

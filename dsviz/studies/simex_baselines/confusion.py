@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from dsviz.data import load
+from dsviz.data.validation import check_shapes
 from dsviz.nets import LeNet5, accuracy, predict_proba, torch_threads, train
 from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
@@ -62,8 +63,7 @@ class ConfusionBaseline:
     config: ConfusionConfig
 
     def __post_init__(self) -> None:
-        if np.shape(self.matrix) != (len(self.classes),) * 2:
-            raise ValueError(f"confusion matrix {np.shape(self.matrix)} does not match {len(self.classes)} classes")
+        check_shapes("confusion baseline", matrix=(self.matrix, (len(self.classes),) * 2))
 
 
 def compute_confusion(

@@ -33,6 +33,7 @@ import numpy as np
 
 from dsviz.data import DataError
 from dsviz.data.derived import dataset_status, load_any
+from dsviz.data.validation import check_shapes
 from dsviz.nets import LeNet5, accuracy, init_model, torch_threads, train
 from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
@@ -121,11 +122,9 @@ class RetrainBaseline:
 
     def __post_init__(self) -> None:
         k = len(self.names)
-        if np.shape(self.raw_accuracy) != (k, k) or np.shape(self.base_accuracy) != (k,):
-            raise ValueError(
-                f"retrain accuracies {np.shape(self.raw_accuracy)}, {np.shape(self.base_accuracy)} "
-                f"do not match {k} datasets"
-            )
+        check_shapes(
+            "retraining baseline", raw_accuracy=(self.raw_accuracy, (k, k)), base_accuracy=(self.base_accuracy, (k,))
+        )
 
     @property
     def accuracy(self) -> np.ndarray:
