@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -37,6 +39,15 @@ def test_magnitude_slider_changes_heatmap_and_otdd(page, streamlit_server, artif
     # the browser reports the view once the moves stop; the page keeps it in the URL
     page.wait_for_function("() => location.search.includes('magnitude=0.2')", timeout=LOAD_TIMEOUT_MS)
     assert parse_qs(urlparse(page.url).query)["magnitude"] == ["0.2"]
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    # the download is the same explorer, starting from the view on screen, with every magnitude's values
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download interactive HTML").click()
+    document = open(info.value.path(), encoding="utf-8").read()
+    payload = json.loads(re.search(r'id="dsviz-payload">(.*?)</script>', document, re.S).group(1))
+    assert payload["initial"] == {"transform": "crop", "magnitude": 0.2}
+    (state,) = [x for x in payload["transforms"]["crop"]["states"] if x["magnitude"] == 0.2]
+    assert state["otdd"] == figure_value(page, "otdd")
     full_page_screenshot(page, artifacts_dir / "augmentations_crop_0.2.png")
 
 

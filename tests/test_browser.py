@@ -7,6 +7,7 @@ Screenshots go to ``artifacts/``; timings are in ``bench/label_shuffle_browser.p
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -63,6 +64,14 @@ def test_slider_moves_redraw_otdd_and_update_url(page, streamlit_server, artifac
         assert figure_value(page, "ot") == ot  # OT never sees labels
     # the browser reports the view once the moves stop; the page keeps it in the URL
     page.wait_for_function("v => location.search.includes('shuffle_b=' + v)", arg=f"{0.05 * MOVES:g}")
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    # the download is the same figure, starting from the view on screen
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download interactive HTML").click()
+    assert info.value.suggested_filename == "dsviz-label-shuffle-n200-seed0.html"
+    document = open(info.value.path(), encoding="utf-8").read()
+    payload = json.loads(re.search(r'id="dsviz-payload">(.*?)</script>', document, re.S).group(1))
+    assert payload["initial"] == {"rot_a": 0.0, "shuffle_a": 0.0, "rot_b": 0.0, "shuffle_b": pytest.approx(0.25)}
 
     box = shuffle_b.bounding_box()
     frame = page.locator(".dsviz-figure").get_attribute("data-frame")
