@@ -193,7 +193,7 @@ figure = one_pixel_payload(
     split_used={DATASETS[n].title: run.split_used for n, run in runs.items()},
     initial=(0, max(worst[:2]), min(worst[:2])),
 ) | {"filename": chart_config("onepixel_hover")["toImageButtonOptions"]["filename"]}
-show_figure("one_pixel", figure, key="onepixel_hover", height=620 if len(results) <= 2 else 1200)
+show_figure("one_pixel", figure, key="onepixel_hover")
 download_figure_button(
     "one_pixel",
     figure,

@@ -172,9 +172,10 @@ def test_exported_one_pixel_hover_shows_the_panel_offline(page, tmp_path, artifa
     plot.scroll_into_view_if_needed()
     i, j = 7, 3
     x, y = plot.evaluate(
-        """(gd, [row, col]) => { const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis,
-               b = gd.getBoundingClientRect();
-               return [b.left + xa._offset + xa.d2p(String(col)), b.top + ya._offset + ya.d2p(String(row))]; }""",
+        """(gd, [row, col]) => { const tr = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis,
+               b = gd.getBoundingClientRect();  // by position: plotly reads a digit-like category name as an index
+               return [b.left + xa._offset + xa.d2p(tr.x.indexOf(String(col))),
+                       b.top + ya._offset + ya.d2p(tr.y.indexOf(String(row)))]; }""",
         [i, j],
     )
     page.mouse.move(x, y)

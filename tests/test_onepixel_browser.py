@@ -22,16 +22,16 @@ PCA_HOVER = ".dsviz-hi-root[data-ready='1']"
 PANEL = "[data-testid='hover-panel']"
 
 
-def _cell_position(page, root, curve: int, row: int, col: int) -> tuple[float, float]:
-    """Page coordinates of heatmap cell (row, col) of dataset ``curve`` (one plot per dataset, category axes)."""
+def _cell_position(page, root, curve: int, row: str, col: str) -> tuple[float, float]:
+    """Page coordinates of the heatmap cell (row class, column class) of dataset ``curve`` (one plot each)."""
     return (
         root.locator(".dsviz-op-plot")
         .nth(curve)
         .evaluate(
             """(gd, [row, col]) => {
             const tr = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-            const b = gd.getBoundingClientRect();
-            return [b.left + xa._offset + xa.d2p(tr.x[col]), b.top + ya._offset + ya.d2p(tr.y[row])];
+            const b = gd.getBoundingClientRect();  // by position: plotly reads a digit-like category name as an index
+            return [b.left + xa._offset + xa.d2p(tr.x.indexOf(col)), b.top + ya._offset + ya.d2p(tr.y.indexOf(row))];
         }""",
             [row, col],
         )
@@ -44,7 +44,7 @@ def _check_hover(page, root, results: list[OnePixelResult], screenshot) -> None:
     root.locator(".dsviz-op-plot").first.scroll_into_view_if_needed()
     for curve, (i, j) in ((0, (9, 4)), (1, (7, 5)), (0, (1, 0))):
         res = results[curve]
-        x, y = _cell_position(page, root, curve, i, j)
+        x, y = _cell_position(page, root, curve, res.classes[i], res.classes[j])
         page.mouse.move(x, y)
         page.wait_for_function(
             "([sel, key]) => document.querySelector(sel)?.dataset.key === key",

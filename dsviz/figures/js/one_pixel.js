@@ -54,14 +54,14 @@
       .dsviz-op { display: flex; gap: 1rem; align-items: flex-start; font-family: "Source Sans Pro", sans-serif;
         color: rgb(49, 51, 63); }
       .dsviz-op-plots { flex: 1 1 auto; min-width: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
-      .dsviz-op-plot { flex: 1 1 400px; min-width: 340px; height: 560px; }
-      .dsviz-op-panel { flex: 0 0 300px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
+      .dsviz-op-plot { flex: 1 1 300px; min-width: 300px; height: 560px; }
+      .dsviz-op-panel { flex: 0 0 260px; padding: 0.75rem; border: 1px solid rgba(128,128,128,0.35);
         border-radius: 0.5rem; }
       .dsviz-op-hint { font-size: 0.8rem; opacity: 0.7; margin-bottom: 0.5rem; }
       .dsviz-op-title { font-weight: 600; margin-bottom: 0.4rem; }
       .dsviz-op-images { display: flex; gap: 0.5rem; flex-wrap: wrap; }
       .dsviz-op-images figure { margin: 0; text-align: center; }
-      .dsviz-op-images canvas { width: 140px; height: 140px; image-rendering: pixelated; border-radius: 4px; }
+      .dsviz-op-images canvas { width: 112px; height: 112px; image-rendering: pixelated; border-radius: 4px; }
       .dsviz-op-images figcaption { font-size: 0.85rem; margin-top: 0.2rem; }
       .dsviz-op-lines { font-size: 0.85rem; margin-top: 0.5rem; line-height: 1.5; }`;
     root.appendChild(style);
@@ -121,17 +121,18 @@
     const draw = (Plotly) => payload.datasets.map((d, curve) => {
       const div = boxes[curve];
       const k = d.classes.length;
-      const z = d.val_accuracy.map((row, i) => row.map((v, j) => (j < i ? v : null)));
+      // The lower triangle only: rows are classes 1..k-1, columns classes 0..k-2 (no empty first row or last column).
+      const z = d.val_accuracy.slice(1).map((row, i) => row.slice(0, k - 1).map((v, j) => (j <= i ? v : null)));
       const text = z.map((row) => row.map((v) => (v === null ? "" : v.toFixed(2))));
       const last = curve === payload.datasets.length - 1;
       const data = [{
-        type: "heatmap", z, x: d.classes, y: d.classes, text, texttemplate: "%{text}",
-        textfont: { size: k > 12 ? 8 : 11 }, colorscale: payload.colors.colorscale, reversescale: payload.colors.reversescale, zmin: payload.chance, zmax: 1,
-        showscale: last, colorbar: { title: { text: "accuracy" }, len: 0.9 }, xgap: 1, ygap: 1,
+        type: "heatmap", z, x: d.classes.slice(0, k - 1), y: d.classes.slice(1), text, texttemplate: "%{text}",
+        textfont: { size: k > 12 ? 8 : 10 }, colorscale: payload.colors.colorscale, reversescale: payload.colors.reversescale, zmin: payload.chance, zmax: 1,
+        showscale: last, colorbar: { title: { text: "accuracy", side: "top" }, orientation: "h", y: -0.22, len: 0.8, thickness: 10 }, xgap: 1, ygap: 1,
         hovertemplate: `%{y} vs %{x}<br>${d.held_out_name} %{z:.3f}<extra></extra>`,
       }];
       const layout = {
-        title: { text: d.title }, height: 560, margin: { l: 90, r: 10, t: 40, b: 90 },
+        title: { text: d.title }, height: 560, margin: { l: 70, r: 10, t: 40, b: 110 },
         xaxis: { type: "category", tickangle: -45, automargin: true },
         yaxis: { type: "category", autorange: "reversed", automargin: true },
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
@@ -139,7 +140,7 @@
       return Plotly.newPlot(div, data, layout, config).then((gd) => {
         gd.on("plotly_hover", (ev) => {
           const pt = ev.points && ev.points[0];
-          if (pt && Array.isArray(pt.pointIndex)) show(curve, pt.pointIndex[0], pt.pointIndex[1]);
+          if (pt && Array.isArray(pt.pointIndex)) show(curve, pt.pointIndex[0] + 1, pt.pointIndex[1]);
         });
         return gd;
       });
