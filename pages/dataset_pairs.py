@@ -30,6 +30,7 @@ from dsviz.studies.transfer_pairs import (
     estimate_study_seconds,
     latest_study,
 )
+from dsviz.studies.transfer_stats import interval_sentence, power_sentence
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import chart_config, otdd_table_downloads, table_downloads
@@ -165,7 +166,10 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
         )
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f")
-        st.caption(f"p = {corr['pearson_p']:.2g} (paper: r = {PAPER_PEARSON_R})")
+        st.caption(
+            f"p = {corr['pearson_p']:.2g}; bootstrap 95 % interval [{corr['pearson_r_ci_low']:.2f}, "
+            f"{corr['pearson_r_ci_high']:.2f}] (paper: r = {PAPER_PEARSON_R})"
+        )
         st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f")
         st.caption(
             f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
@@ -177,6 +181,12 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
             f"{', '.join(study.devices)} in {study.seconds / 60:.1f} min. "
             + ", ".join(f"{k} = {name}" for k, name in letters)
             + "."
+        )
+    with st.container(key="transfer_pairs_evidence"):
+        st.markdown(
+            f"{interval_sentence(corr, PAPER_PEARSON_R)} {power_sentence(study.power(), PAPER_PEARSON_R)} "
+            "The 12 directed pairs are not independent points (both directions share one OTDD, and each source and "
+            "target appears in three pairs), so the true reach is weaker than stated."
         )
     with st.expander("Study settings"):
         st.table({k: [str(v)] for k, v in study.settings().items() if k != "config"})

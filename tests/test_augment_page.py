@@ -89,3 +89,33 @@ def test_page_works_on_the_bundled_data(tmp_path, monkeypatch):
     payload = _figure(at)
     assert (payload["source"], payload["target"]) == ("mnist-5k", "digits")
     assert _otdd(at, 0.2) != _otdd(at, 0.0)  # the transformation moves the distance on the bundled pair too
+
+
+def test_page_shows_the_most_seeded_study_with_its_budget_seeds_interval_and_power(fresh_cache):
+    """A study planted in the cache (synthetic accuracies; 4 seeds of the default budget) is shown with the
+    budget and seeds it used, Pearson's bootstrap interval and the power statement computed from its seeds."""
+    from dataclasses import replace
+
+    from dsviz.runtime.cache import Cache
+    from dsviz.studies import transfer
+    from dsviz.studies.transfer_stats import detectable_correlation
+
+    rng = np.random.default_rng(0)
+    n = len(transfer.DEFAULT_SETTINGS)
+    otdd = np.linspace(500, 3000, n)
+    config = replace(transfer.TransferConfig(), seeds=(0, 1, 2, 3))
+    study = transfer.TransferStudy(
+        list(transfer.DEFAULT_SETTINGS),
+        config,
+        otdd,
+        np.clip(0.95 - otdd[:, None] / 3e4 + rng.normal(0, 0.01, (n, 4)), 0, 0.99),
+        np.full(4, 0.85),
+    )
+    transfer._note_seeds(study, Cache(fresh_cache))
+    at = _open({})
+    (label,) = [c.value for c in at.get("caption") if c.value.startswith("Study shown:")]
+    assert "4 seeds (0, 1, 2, 3)" in label and f"{config.pretrain_n} MNIST images" in label
+    evidence = " ".join(m.value for m in at.markdown if "bootstrap 95 % interval" in m.value and "Power:" in m.value)
+    corr, power = study.correlations(), detectable_correlation(study.drops)
+    assert f"[{corr['pearson_r_ci_low']:.2f}, {corr['pearson_r_ci_high']:.2f}]" in evidence
+    assert f"with 15 points and 4 seeds, an observed |r| ≥ {power['r_critical']:.2f}" in evidence

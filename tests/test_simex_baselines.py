@@ -24,6 +24,7 @@ from dsviz.studies.simex_baselines.confusion import (
 )
 from dsviz.studies.simex_baselines.retrain import (
     LabeledSplit,
+    RetrainBaseline,
     RetrainConfig,
     compute_retrain,
     frozen_copy,
@@ -126,15 +127,18 @@ def test_retraining_baseline_on_synthetic_datasets():
     for name, vertical in (("horizontal", False), ("vertical", True)):
         x, y = _bar_classes(210, 3 + vertical, vertical=vertical)
         splits.append(LabeledSplit(name, x[:150], y[:150], x[150:], y[150:]))
-    res = compute_retrain(splits, config)
+    res = compute_retrain(splits, config, references=splits)
     assert res.names == ("horizontal", "vertical") and res.raw_accuracy.shape == (2, 2)
     np.testing.assert_allclose(res.accuracy, res.raw_accuracy / res.base_accuracy[None, :])
+    np.testing.assert_allclose(res.accuracy_by_data, res.raw_accuracy / res.base_accuracy[:, None])
+    # The reference trains 30 epochs on the same split: the 4-epoch base reaches at least 90 % of it.
+    assert np.all(res.reference_accuracy > 0.9) and res.trained.all()
     assert np.all(res.base_accuracy > 0.9)  # three well separated bar positions
     assert np.all(np.diag(res.accuracy) > 0.9)  # retraining the FC layers on the base's own data recovers it
 
 
 def test_retraining_baseline_is_cached(real_data_dir):
-    config = RetrainConfig(n_train=40, n_test=20, epochs=1)
+    config = RetrainConfig(n_train=40, n_test=20, epochs=1, reference_n_train=40, reference_epochs=1)
     first, hit = retrain_baseline(["mnist", "kmnist", "emnist-letters"], config)
     assert not hit and first.names == ("mnist", "emnist-letters")  # kmnist is not on disk: skipped
     again, hit = retrain_baseline(["mnist", "kmnist", "emnist-letters"], config, cached_only=True)
@@ -179,8 +183,8 @@ def test_left_out_class_is_confused_with_the_similar_one():
 def test_cli_retrain_and_confusion_keys(real_data_dir, capsys, monkeypatch):
     monkeypatch.setattr(
         simex_command,
-        "retrain_baseline",
-        functools.partial(retrain_baseline, config=RetrainConfig(n_train=40, n_test=20, epochs=1)),
+        "RETRAIN_CONFIG",
+        RetrainConfig(n_train=40, n_test=20, epochs=1, reference_n_train=40, reference_epochs=1),
     )
     monkeypatch.setattr(
         simex_command,
@@ -206,6 +210,12 @@ def test_cli_retrain_and_confusion_keys(real_data_dir, capsys, monkeypatch):
     )
     data = json.loads(capsys.readouterr().out)
     assert np.array(data["retrain"]["accuracy"]).shape == (3, 3) and len(data["retrain"]["spearman_per_base"]) == 3
+    r = data["retrain"]
+    raw, base = np.array(r["raw_accuracy"]), np.array(r["base_accuracy"])
+    np.testing.assert_allclose(np.array(r["accuracy_by_data"], dtype=float), raw / base[:, None])
+    assert len(r["spearman_per_base_by_data"]) == 3 and len(r["reference_accuracy"]) == 3
+    np.testing.assert_allclose(r["trained_share"], base / np.array(r["reference_accuracy"]))
+    assert r["trained"] == [s >= 0.9 for s in r["trained_share"]] and r["paper_orders"] == []  # not the paper's five
     assert data["epochs"] == 2 and data["preview"] and data["settling_baseline"]["reference"] == "retraining"
     untrained = set(data["untrained_members"])
     for name, rho in zip(data["parts"], data["retrain"]["spearman_per_base"], strict=True):
@@ -225,6 +235,38 @@ def test_cli_rejects_baselines_on_the_wrong_kind_of_parts(real_data_dir, capsys)
     assert main(["simex", "mnist", "--retrain-baseline", "--epochs", "1"]) == 2
     assert main(["simex", "mnist", "usps", "--per", "dataset", "--confusion-baseline", "--epochs", "1"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_two_normalisations_and_the_paper_order_check():
+    """Column reading: one constant per column, so its order is the raw order; row reading can reorder a column."""
+    from dsviz.studies.simex_baselines.retrain import PAPER_RETRAIN_ORDERS, column_order, paper_order_check
+
+    names = ("mnist", "mnist-rotated", "mnist-background", "fashion-mnist", "emnist-letters")
+    base = np.array([0.99, 0.5, 0.9, 0.9, 0.95])  # the network trained on D_i, tested on D_i
+    raw = np.array(
+        [
+            [0.99, 0.9, 0.9, 0.8, 0.9],
+            [0.45, 0.5, 0.3, 0.3, 0.4],  # rotated: low raw accuracy, but 90 % of what rotated allows
+            [0.6, 0.5, 0.9, 0.5, 0.6],
+            [0.7, 0.6, 0.7, 0.9, 0.7],
+            [0.9, 0.8, 0.8, 0.7, 0.95],
+        ]
+    )
+    res = RetrainBaseline(names, raw, base, 0.0, RetrainConfig(), base / 0.95)
+    assert column_order(res.accuracy, 0, names) == column_order(raw, 0, names)  # M E F B R
+    assert column_order(res.accuracy_by_data, 0, names) == [
+        "mnist",
+        "emnist-letters",
+        "mnist-rotated",
+        "fashion-mnist",
+        "mnist-background",
+    ]
+    (check,) = paper_order_check(res)
+    assert check["paper"] == list(PAPER_RETRAIN_ORDERS["mnist"])
+    assert check["by_data_positions_matching"] == 5 and check["by_base_positions_matching"] == 2
+    np.testing.assert_allclose(res.trained_share, np.full(5, 0.95))
+    assert res.trained.all()
+    assert paper_order_check(RetrainBaseline(names[:2], raw[:2, :2], base[:2], 0.0, RetrainConfig())) == []
 
 
 def test_normalised_accuracy_is_nan_for_a_base_that_got_nothing_right():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from dsviz.studies.transfer import (
     TransferConfig,
     TransferStudy,
     load_seed_data,
+    most_seeded_study,
     scratch_accuracy,
     transfer_study,
 )
@@ -112,6 +114,14 @@ def test_tiny_study_trains_better_than_chance_and_gain_is_the_difference(real_da
     np.testing.assert_array_equal(again.acc_finetune, study.acc_finetune)
     np.testing.assert_array_equal(again.otdd, study.otdd)
     assert again.settings == list(TINY_SETTINGS) and again.config == TINY
+    # The page shows its budget's study with the most seeds: a later one-seed study (cached runs) does not replace it.
+    assert most_seeded_study(TINY_SETTINGS, TINY, cache).config.seeds == TINY.seeds
+    one = replace(TINY, seeds=TINY.seeds[:1])
+    transfer_study(TINY_SETTINGS, one, device="cpu", data_dir=real_data_dir, cache=cache)
+    assert most_seeded_study(TINY_SETTINGS, one, cache).config.seeds == TINY.seeds
+    assert most_seeded_study(TINY_SETTINGS, replace(TINY, lr=0.1), cache) is None  # another budget
+    power = study.power()
+    assert power["n_points"] == 3 and power["n_seeds"] == len(TINY.seeds) and np.isnan(power["r_power"])
 
 
 def test_scratch_training_is_deterministic(real_data_dir):
@@ -177,8 +187,11 @@ def test_cli_precompute_transfer_json(real_data_dir, tmp_path, monkeypatch, caps
         "intercept",
         "spearman_rho_ci_low",
         "spearman_rho_ci_high",
+        "pearson_r_ci_low",
+        "pearson_r_ci_high",
     }
     assert set(out["correlations_accuracy_gain"]) == set(out["correlations"])
+    assert out["power"]["n_points"] == 3 and out["power"]["n_seeds"] == 2
     assert out["study_settings"]["seeds"] == [0, 1] and "relative drop" in out["study_settings"]["measure"]
     assert out["study_settings"]["transformations"] == [s.label for s in DEFAULT_SETTINGS[:3]]
     assert out["config"]["pretrain_n"] == 400 and out["config"]["seeds"] == [0, 1]

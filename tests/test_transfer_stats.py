@@ -77,3 +77,62 @@ def test_leave_one_out_and_mean_std():
     np.testing.assert_allclose(m, [2.0, 2.0])
     np.testing.assert_allclose(s, [np.sqrt(2.0), 0.0])
     np.testing.assert_allclose(mean_std(np.array([[5.0]]))[1], [0.0])
+
+
+def test_pearson_interval_agrees_with_a_hand_rolled_percentile_bootstrap():
+    from dsviz.studies.transfer_stats import pearson_rows
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=15)
+    y = -x + rng.normal(scale=1.0, size=15)
+    corr = correlations(x, y)
+    draws = rng.integers(0, 15, size=(4000, 15))
+    rs = pearson_rows(x[draws], y[draws])
+    for d, r in zip(draws[:50], rs[:50]):
+        assert r == pytest.approx(stats.pearsonr(x[d], y[d]).statistic)
+    low, high = np.percentile(rs, [2.5, 97.5])
+    assert corr["pearson_r_ci_low"] == pytest.approx(low, abs=0.06)
+    assert corr["pearson_r_ci_high"] == pytest.approx(high, abs=0.06)
+    assert corr["pearson_r_ci_low"] <= corr["pearson_r"] <= corr["pearson_r_ci_high"]
+
+
+def test_detectable_correlation_known_values_and_attenuation():
+    from dsviz.studies.transfer_stats import detectable_correlation
+
+    rng = np.random.default_rng(3)
+    means = np.linspace(-10, 10, 15)
+    noiseless = np.repeat(means[:, None], 10, axis=1)
+    p = detectable_correlation(noiseless)
+    # r_critical is where Pearson's two-sided p-value is exactly 0.05 for n = 15 ...
+    t = p["r_critical"] * np.sqrt(13 / (1 - p["r_critical"] ** 2))
+    assert 2 * stats.t.sf(t, 13) == pytest.approx(0.05)
+    # ... r_power the Fisher-z 80 % power point, and without seed noise nothing is attenuated.
+    assert p["r_power"] == pytest.approx(np.tanh((1.959964 + 0.841621) / np.sqrt(12)), abs=1e-5)
+    assert p["reliability"] == 1.0 and p["r_detectable"] == pytest.approx(p["r_power"])
+    # Seed noise as large as the spread of the means, 10 seeds: lambda = 1 - (s2 / 10) / var(means).
+    noisy = means[:, None] + rng.normal(0, means.std(ddof=1), size=(15, 10))
+    q = detectable_correlation(noisy)
+    expected = 1 - noisy.var(axis=1, ddof=1).mean() / 10 / noisy.mean(axis=1).var(ddof=1)
+    assert q["reliability"] == pytest.approx(expected)
+    assert q["r_detectable"] == pytest.approx(q["r_power"] / np.sqrt(expected))
+    # Pure noise: nothing between the points but seed noise -> no correlation is detectable.
+    assert (
+        detectable_correlation(rng.normal(size=(15, 2)) * 0 + rng.normal(size=(15, 2)))["r_detectable"]
+        >= q["r_detectable"]
+    )
+    assert np.isnan(detectable_correlation(noisy[:, :1])["r_power"])
+
+
+def test_detectable_correlation_matches_a_simulation():
+    """Simulate the design: true r between x and the seed mean at r_power, 15 points, 10 noiseless seeds:
+    about 80 % of the draws reach p < 0.05."""
+    from dsviz.studies.transfer_stats import detectable_correlation
+
+    r = detectable_correlation(np.repeat(np.linspace(0, 1, 15)[:, None], 2, axis=1))["r_power"]
+    rng = np.random.default_rng(4)
+    hits = 0
+    for _ in range(2000):
+        x = rng.normal(size=15)
+        y = r * x + np.sqrt(1 - r * r) * rng.normal(size=15)
+        hits += stats.pearsonr(x, y).pvalue < 0.05
+    assert 0.74 < hits / 2000 < 0.86

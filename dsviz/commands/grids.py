@@ -23,6 +23,8 @@ transfer-pairs     stage 1: one pretraining (source x seed), one scratch  yes
 simex              one fleet (all its autoencoders train together)        yes
 simex --agreement  one registered method (dsviz.methods) on one dataset   yes
                    pair, or over all datasets for SimEx/AAD fleets
+simex --retrain-   one base network and its K retrainings (a column of    yes
+baseline           Table 1), or one dataset's fully trained reference
 =================  =====================================================  =====
 """
 
@@ -43,6 +45,7 @@ from dsviz.simex import runs
 from dsviz.studies.agreement import agreement_settings
 from dsviz.studies.augment_otdd import transformed_otdd
 from dsviz.studies.pairs import PairSettings, compare_pair, floor_seed, matrix_jobs, pair_view
+from dsviz.studies.simex_baselines.retrain import RetrainConfig, available_names, retrain_unit
 from dsviz.studies.transfer import (
     Setting,
     TransferConfig,
@@ -272,6 +275,34 @@ def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
     settings = agreement_settings(spec.epochs, spec.n_eval, spec.seed)[spec.method]
     samples = [methods.load_sample(name, spec.n, spec.seed) for name in spec.datasets]
     return methods.distance_matrix(methods.get(spec.method), samples, settings, device=spec.device, cache=cache).seconds
+
+
+@dataclass(frozen=True)
+class RetrainUnit:
+    """One unit of the retraining baseline (:func:`dsviz.studies.simex_baselines.retrain.retrain_unit`)."""
+
+    names: tuple[str, ...]
+    kind: str
+    j: int
+    config: RetrainConfig
+    device: str
+
+
+def retrain_cell(spec: RetrainUnit, cache: Cache) -> float:
+    """Compute (or read) one unit; returns the base (``column``) or reference network's accuracy."""
+    with torch_threads(1):
+        value = retrain_unit(spec.names, spec.kind, spec.j, spec.config, device=spec.device, cache=cache)
+    return float(value[0])
+
+
+def retrain_tasks(datasets: Sequence[str], config: RetrainConfig, device: str) -> list[Task]:
+    """Every unit of :func:`dsviz.studies.simex_baselines.retrain.retrain_baseline` over the available ``datasets``."""
+    names = tuple(available_names(datasets))
+    return [
+        Task(f"retraining {kind} {names[j]}", retrain_cell, RetrainUnit(names, kind, j, config, device), gpu=True)
+        for kind in ("column", "reference")
+        for j in range(len(names))
+    ]
 
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:

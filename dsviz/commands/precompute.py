@@ -15,14 +15,16 @@ one JSON object on stdout (keys are an interface: only ever added).
   (the protocol, :func:`dsviz.studies.transfer.protocol_settings`; ``settings`` already
   names the rows), ``correlations`` of OTDD and the mean relative drop
   (``pearson_r``, ``pearson_p``, ``spearman_rho``, ``spearman_p``,
-  ``spearman_rho_ci_low``/``_high`` (bootstrap 95 %), ``slope``, ``intercept``),
-  ``correlations_accuracy_gain`` (the same for the accuracy gain),
+  ``spearman_rho_ci_low``/``_high`` (bootstrap 95 %), ``slope``, ``intercept``,
+  ``pearson_r_ci_low``/``_high`` (bootstrap 95 %)),
+  ``correlations_accuracy_gain`` (the same for the accuracy gain), ``power`` (what the
+  design can detect given its seed noise: :func:`dsviz.studies.transfer_stats.detectable_correlation`),
   ``compute_seconds`` (of the run that filled the cache), ``seconds``.
 * ``transfer-pairs``: :mod:`dsviz.studies.transfer_pairs` over every directed pair of the
   available datasets. JSON: ``target``, ``device``, ``pairs`` (list of {``src``,
   ``tgt``, ``label``, ``otdd``, ``gain_mean``, ``gain_std`` (relative drop in test
   error, %), ``gains``, ``acc_finetune``, ``acc_scratch``}), ``correlations`` (keys
-  as for ``transfer``), ``settings``, ``compute_seconds``, ``seconds``.
+  as for ``transfer``), ``power`` (as for ``transfer``), ``settings``, ``compute_seconds``, ``seconds``.
 
 Every target runs its grid as named tasks of :mod:`dsviz.runtime.executor`
 (``--executor local|ray``, ``--address``, ``--max-retries``; the tasks are
@@ -51,7 +53,10 @@ from dsviz.runtime.device import DEVICE_CHOICES, resolve_device
 from dsviz.runtime.executor import executor_arguments, executor_from_args
 from dsviz.studies.augment_otdd import load_pair, otdd_curve
 from dsviz.studies.transfer import DEFAULT_SETTINGS, TransferConfig, protocol_settings, transfer_study
+from dsviz.studies.transfer import PAPER_PEARSON_R as TRANSFER_PAPER_R
+from dsviz.studies.transfer_pairs import PAPER_PEARSON_R as PAIRS_PAPER_R
 from dsviz.studies.transfer_pairs import PairsConfig, study_splits, transfer_pairs_study
+from dsviz.studies.transfer_stats import power_sentence
 
 T = TypeVar("T", TransferConfig, PairsConfig)
 
@@ -183,6 +188,7 @@ def run_transfer(args: argparse.Namespace) -> int:
                     "settings": rows,
                     "correlations": corr,
                     "correlations_accuracy_gain": study.accuracy_gain_correlations(),
+                    "power": study.power(),
                     "study_settings": protocol_settings(study.settings, study.config),
                     "compute_seconds": study.seconds,
                     "seconds": seconds,
@@ -195,17 +201,19 @@ def run_transfer(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r['label']:22s} {r['otdd']:8.1f} {r['drop_mean']:+8.2f} {r['drop_std']:7.2f} {r['gain_mean']:+9.4f}")
     print(f"scratch accuracy per seed: {', '.join(f'{a:.4f}' for a in study.acc_scratch)}")
-    _print_correlations("OTDD vs relative drop in test error", corr)
+    _print_correlations("OTDD vs relative drop in test error", corr, study.power(), TRANSFER_PAPER_R)
     print(f"{seconds:.1f} s (computing took {study.seconds:.1f} s)")
     return 0
 
 
-def _print_correlations(what: str, corr: dict) -> None:
+def _print_correlations(what: str, corr: dict, power: dict, paper_r: float) -> None:
     print(
-        f"{what}: Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}), "
+        f"{what}: Pearson r = {corr['pearson_r']:.3f} (p = {corr['pearson_p']:.3g}, "
+        f"bootstrap 95 % [{corr['pearson_r_ci_low']:.2f}, {corr['pearson_r_ci_high']:.2f}]), "
         f"Spearman rho = {corr['spearman_rho']:.3f} (p = {corr['spearman_p']:.3g}, "
         f"bootstrap 95 % [{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}])"
     )
+    print(power_sentence(power, paper_r))
 
 
 def transfer_pairs_arguments(parser: argparse.ArgumentParser) -> None:
@@ -248,6 +256,7 @@ def run_transfer_pairs(args: argparse.Namespace) -> int:
                     "device": str(resolve_device(args.device)),
                     "pairs": rows,
                     "correlations": corr,
+                    "power": study.power(),
                     "settings": study.settings(),
                     "compute_seconds": study.seconds,
                     "seconds": seconds,
@@ -259,7 +268,7 @@ def run_transfer_pairs(args: argparse.Namespace) -> int:
     print(f"{'pair':8s} {'OTDD':>8s} {'drop %':>8s} {'± std':>7s}")
     for r in rows:
         print(f"{r['label']:8s} {r['otdd']:8.1f} {r['gain_mean']:+8.2f} {r['gain_std']:7.2f}")
-    _print_correlations("OTDD vs relative drop in test error", corr)
+    _print_correlations("OTDD vs relative drop in test error", corr, study.power(), PAIRS_PAPER_R)
     print(f"{seconds:.1f} s (computing took {study.seconds:.1f} s)")
     return 0
 

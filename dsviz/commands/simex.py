@@ -34,18 +34,25 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict
 
 import numpy as np
 
 from dsviz.commands.common import count_or_all, positive_int
-from dsviz.commands.grids import FleetSpec, agreement_tasks, fleet_parts, run_grid, simex_tasks
+from dsviz.commands.grids import FleetSpec, agreement_tasks, fleet_parts, retrain_tasks, run_grid, simex_tasks
 from dsviz.runtime.device import DEVICE_CHOICES
 from dsviz.runtime.executor import executor_arguments, executor_from_args
 from dsviz.simex import LOSSES, ordering_agreement, runs, sample_mse_matrix, settling_curve
 from dsviz.simex.ranking import STABLE_RHO, seed_stability
 from dsviz.studies.agreement import compare_methods
 from dsviz.studies.simex_baselines.confusion import confusion_baseline, mean_confusion_spearman
-from dsviz.studies.simex_baselines.retrain import retrain_baseline, spearman_per_base
+from dsviz.studies.simex_baselines.retrain import (
+    TRAINED_SHARE,
+    RetrainConfig,
+    paper_order_check,
+    retrain_baseline,
+    spearman_per_base,
+)
 from dsviz.studies.simex_baselines.settling import finite_list, settling_against_baseline
 
 
@@ -103,9 +110,39 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+RETRAIN_CONFIG = RetrainConfig()
+"""The retraining baseline's budget (SimEx §5.1's 5:1 split; see :class:`RetrainConfig`)."""
+
 # ``--n all``: a count no dataset reaches, so every image of each part is used
 # (class_parts/dataset_parts keep a fifth of a short part for evaluation).
 ALL_IMAGES = 10**9
+
+
+def _print_retrain(names: list[str], r: dict) -> None:
+    """The retraining baseline's budget check and Table 1 under both normalisations."""
+    c = r["config"]
+    print(
+        f"Retraining baseline: {c['n_train']} training / {c['n_test']} test images per dataset, {c['epochs']} epochs; "
+        f"reference LeNet-5: {c['reference_n_train']} images, {c['reference_epochs']} epochs"
+    )
+    for n, base, ref, share in zip(names, r["base_accuracy"], r["reference_accuracy"], r["trained_share"]):
+        verdict = "—" if share is None else ("trained" if share >= r["trained_threshold"] else "NOT trained")
+        ref_s = "—" if ref is None else f"{ref:.3f}"
+        share_s = "—" if share is None else f"{share:.1%}"
+        print(f"  {n:>18s}: base {base:.3f}, reference {ref_s}, {share_s} of it: {verdict}")
+
+    def row(values: list) -> str:
+        return " ".join(f"{n}={'—' if v is None else f'{v:.2f}'}" for n, v in zip(names, values))
+
+    print("Table 1, Spearman ρ per base dataset, SimEx vs. retraining:")
+    print("  column ÷ base k's accuracy: " + row(r["spearman_per_base"]))
+    print("  row ÷ accuracy of the network trained on D_i: " + row(r["spearman_per_base_by_data"]))
+    for check in r["paper_orders"]:
+        print(
+            f"  order of base {check['base']}: paper {', '.join(check['paper'])}; by base {', '.join(check['by_base'])} "
+            f"({check['by_base_positions_matching']}/5 positions); by data {', '.join(check['by_data'])} "
+            f"({check['by_data_positions_matching']}/5 positions)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
     tasks = [task for spec in specs for task in simex_tasks(spec)]
     if args.agreement:
         tasks += agreement_tasks(parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
+    if args.retrain_baseline:
+        tasks += retrain_tasks(parts.names, RETRAIN_CONFIG, args.device)
     with executor_from_args(args) as executor:
         grid = run_grid(executor, tasks, "SimEx tasks")
     # Everything is in the cache now: these only read it back.
@@ -144,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         fleets.append((seed_parts, fleet, task.name in grid.cached))
     retrain = confusion = report = None
     if args.retrain_baseline:
-        retrain, _ = retrain_baseline(parts.names, device=args.device)
+        retrain, _ = retrain_baseline(parts.names, RETRAIN_CONFIG, device=args.device)
     if args.confusion_baseline:
         confusion, _ = confusion_baseline(args.datasets[0], device=args.device)
     if args.agreement:
@@ -180,6 +219,15 @@ def run(args: argparse.Namespace) -> int:
             "raw_accuracy": retrain.raw_accuracy.tolist(),
             "base_accuracy": retrain.base_accuracy.tolist(),
             "seconds": retrain.seconds,
+            "accuracy_by_data": finite_list(retrain.accuracy_by_data),
+            "spearman_per_base_by_data": finite_list(spearman_per_base(fleet.delta, retrain.accuracy_by_data, ok)),
+            "spearman_sample_per_base_by_data": finite_list(spearman_per_base(baseline, retrain.accuracy_by_data)),
+            "reference_accuracy": finite_list(retrain.reference_accuracy),
+            "trained_share": finite_list(retrain.trained_share),
+            "trained": retrain.trained.tolist(),
+            "trained_threshold": TRAINED_SHARE,
+            "config": asdict(retrain.config),
+            "paper_orders": paper_order_check(retrain),
         }
     if confusion is not None:
         c_ok = ~np.isin(np.arange(len(ok)), fleet.untrained_members)
@@ -225,13 +273,7 @@ def run(args: argparse.Namespace) -> int:
             f"warning: the orderings of the {len(fleets)} seeds agree only at ρ = {stability:.2f} (< {STABLE_RHO}): not stable"
         )
     if retrain is not None:
-        print(
-            "Table 1, Spearman ρ per base dataset, SimEx vs. retraining: "
-            + " ".join(
-                f"{n}={'—' if v is None else f'{v:.2f}'}"
-                for n, v in zip(parts.names, out["retrain"]["spearman_per_base"])
-            )
-        )
+        _print_retrain(parts.names, out["retrain"])
     if confusion is not None:
         c = out["confusion"]
         print(

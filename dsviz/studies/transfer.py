@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -47,7 +47,7 @@ from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.augment_otdd import load_pair, transformed_otdd
 from dsviz.studies.transfer_stats import correlations as correlation_stats
-from dsviz.studies.transfer_stats import mean_std, relative_error_drop
+from dsviz.studies.transfer_stats import detectable_correlation, mean_std, relative_error_drop
 
 PLAIN = "none"
 """Transformation name of the untransformed MNIST setting."""
@@ -117,7 +117,7 @@ class TransferConfig:
     batch_size: int = 64
     lr: float = 1e-3
     otdd_n: int = 1000
-    seeds: tuple[int, ...] = (0, 1, 2)
+    seeds: tuple[int, ...] = tuple(range(10))
 
     def run_params(self) -> dict:
         """The fields that change one training run (not ``seeds`` or ``otdd_n``), and the protocol tag."""
@@ -305,6 +305,11 @@ class TransferStudy:
         error (the paper's measure; the line is drop ~ slope * OTDD + intercept, in %)."""
         return correlation_stats(self.otdd, self.drop_mean)
 
+    def power(self) -> dict[str, float]:
+        """:func:`dsviz.studies.transfer_stats.detectable_correlation` of the per-seed drops: the smallest
+        |r| between OTDD and the mean drop this design detects at p < 0.05, given its measured seed noise."""
+        return detectable_correlation(self.drops)
+
     def accuracy_gain_correlations(self) -> dict[str, float]:
         """The same statistics for the mean accuracy gain (fraction), the measure used before."""
         return correlation_stats(self.otdd, self.gain_mean)
@@ -334,6 +339,33 @@ def protocol_settings(settings: Sequence[Setting], config: TransferConfig) -> di
 
 
 STUDY_FUNCTION = "transfer_study"
+MOST_SEEDS_FUNCTION = "transfer_study_most_seeds"
+"""Per budget (settings and config without the seeds): the stored study with the most seeds, for the page."""
+
+
+def _most_seeds_key(settings: Sequence[Setting], config: TransferConfig) -> str:
+    return cache_key(MOST_SEEDS_FUNCTION, _study_params(settings, replace(config, seeds=())), "most-seeds")
+
+
+def most_seeded_study(
+    settings: Sequence[Setting] = DEFAULT_SETTINGS,
+    config: TransferConfig = TransferConfig(),
+    cache: Cache | None = None,
+) -> TransferStudy | None:
+    """The study with ``settings`` and ``config``'s budget (any seeds) that has the most seeds, or None."""
+    store = cache if cache is not None else Cache()
+    found = store.load(MOST_SEEDS_FUNCTION, _most_seeds_key(settings, config))
+    try:
+        return None if found is None else decoder(TransferStudy)(found)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _note_seeds(study: TransferStudy, store: Cache) -> None:
+    """Record ``study`` as its budget's most-seeded study when it has more seeds than the one recorded."""
+    known = most_seeded_study(study.settings, study.config, store)
+    if known is None or len(known.config.seeds) < len(study.config.seeds):
+        store.store(MOST_SEEDS_FUNCTION, _most_seeds_key(study.settings, study.config), encode(study))
 
 
 def _study_params(settings: Sequence[Setting], config: TransferConfig) -> dict:
@@ -446,6 +478,8 @@ def transfer_study(
     study_fp = _study_fingerprint(datas, otdd_pair)
     found = store.get(STUDY_FUNCTION, params, study_fp, decoder(TransferStudy))
     if found is not None:
+        if compute:
+            _note_seeds(found, store)
         return found
     if not compute:
         return None
@@ -478,6 +512,7 @@ def transfer_study(
     seconds = prior_seconds + time.perf_counter() - start
     study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
     store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), encode(study))
+    _note_seeds(study, store)
     return study
 
 
@@ -492,6 +527,7 @@ __all__ = [
     "finetune_accuracy",
     "protocol_settings",
     "load_seed_data",
+    "most_seeded_study",
     "scratch_accuracy",
     "setting_otdd",
     "transfer_study",

@@ -27,6 +27,8 @@ CORRELATION_KEYS = (
     "spearman_rho_ci_high",
     "slope",
     "intercept",
+    "pearson_r_ci_low",
+    "pearson_r_ci_high",
 )
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
@@ -81,6 +83,15 @@ def spearman_rows(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
+def pearson_rows(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Pearson's r along ``axis`` for stacks of samples; 0 where either side is constant."""
+    a = np.asarray(a, dtype=float) - np.mean(a, axis=axis, keepdims=True)
+    b = np.asarray(b, dtype=float) - np.mean(b, axis=axis, keepdims=True)
+    den = np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis))
+    num = (a * b).sum(axis=axis)
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+
+
 def spearman_bootstrap_ci(
     x: np.ndarray,
     y: np.ndarray,
@@ -88,8 +99,10 @@ def spearman_bootstrap_ci(
     confidence: float = 0.95,
     n_resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
+    statistic=spearman_rows,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of Spearman's rho over (x, y) points resampled as pairs.
+    """Percentile bootstrap interval of Spearman's rho (or ``statistic``, e.g. :func:`pearson_rows`)
+    over (x, y) points resampled as pairs.
 
     Uses ``scipy.stats.bootstrap(paired=True, method="percentile")`` with a fixed
     seed, so the interval is reproducible, and :func:`spearman_rows` as the
@@ -102,7 +115,7 @@ def spearman_bootstrap_ci(
 
     res = stats.bootstrap(
         (x, y),
-        spearman_rows,
+        statistic,
         paired=True,
         vectorized=True,
         n_resamples=n_resamples,
@@ -114,8 +127,9 @@ def spearman_bootstrap_ci(
 
 
 def correlations(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Pearson r and Spearman rho of (x, y) with their p-values, a bootstrap 95 % interval
-    for rho (:func:`spearman_bootstrap_ci`) and the least-squares line y ~ slope * x + intercept.
+    """Pearson r and Spearman rho of (x, y) with their p-values, bootstrap 95 % intervals
+    for both (:func:`spearman_bootstrap_ci`, points resampled as pairs) and the least-squares
+    line y ~ slope * x + intercept.
 
     ``scipy.stats.pearsonr``, ``spearmanr`` and ``linregress``; every value is NaN
     with fewer than 3 points or a constant column.
@@ -125,6 +139,7 @@ def correlations(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         return dict.fromkeys(CORRELATION_KEYS, float("nan"))
     pearson, spearman, line = stats.pearsonr(x, y), stats.spearmanr(x, y), stats.linregress(x, y)
     low, high = spearman_bootstrap_ci(x, y)
+    r_low, r_high = spearman_bootstrap_ci(x, y, statistic=pearson_rows)
     return {
         "pearson_r": float(pearson.statistic),
         "pearson_p": float(pearson.pvalue),
@@ -134,7 +149,92 @@ def correlations(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         "spearman_rho_ci_high": high,
         "slope": float(line.slope),
         "intercept": float(line.intercept),
+        "pearson_r_ci_low": r_low,
+        "pearson_r_ci_high": r_high,
     }
+
+
+ALPHA = 0.05
+POWER = 0.8
+
+
+def detectable_correlation(per_seed: np.ndarray, *, alpha: float = ALPHA, power: float = POWER) -> dict[str, float]:
+    r"""How strong a correlation between a noise-free x and the seed-mean of ``per_seed`` this design can detect.
+
+    ``per_seed``: points x seeds (one row per setting or pair). With n points and S seeds:
+
+    * ``r_critical``: the smallest observed |r| with two-sided p < ``alpha``,
+      :math:`t_{1-\alpha/2,\,n-2} / \sqrt{n - 2 + t^2}`;
+    * ``r_power``: the true |r| between x and the *mean* detected at p < ``alpha`` with probability
+      ``power`` (Fisher z: :math:`\tanh((z_{1-\alpha/2} + z_{power}) / \sqrt{n-3})`);
+    * ``reliability`` λ: the share of the means' spread between points that is not seed noise,
+      :math:`\lambda = 1 - (\bar s^2_{seed} / S) / s^2_{means}` (clipped to [0, 1]), where
+      :math:`\bar s^2_{seed}` is the mean within-point variance over seeds (ddof 1) and
+      :math:`s^2_{means}` the variance of the means between points (ddof 1);
+    * ``r_detectable``: seed noise attenuates an observed r by :math:`\sqrt{\lambda}` (Spearman's
+      attenuation), so the smallest true |r| with the underlying transferability detected as above is
+      :math:`r_{power} / \sqrt{\lambda}`; ``inf`` when it exceeds 1 (no correlation is detectable).
+
+    ``seed_sd`` (the square root of :math:`\bar s^2_{seed}`) and ``between_sd`` are returned for the text.
+    NaN everywhere with fewer than 4 points or 2 seeds.
+    """
+    v = np.asarray(per_seed, dtype=float)
+    n, seeds = v.shape
+    keys = ("r_critical", "r_power", "reliability", "r_detectable", "seed_sd", "between_sd")
+    if n < 4 or seeds < 2:
+        return {**dict.fromkeys(keys, float("nan")), "n_points": n, "n_seeds": seeds, "alpha": alpha, "power": power}
+    t = stats.t.ppf(1 - alpha / 2, n - 2)
+    r_critical = t / np.sqrt(n - 2 + t * t)
+    r_power = np.tanh((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) / np.sqrt(n - 3))
+    noise_var = float(np.mean(v.var(axis=1, ddof=1)))
+    between_var = float(v.mean(axis=1).var(ddof=1))
+    reliability = float(np.clip(1 - (noise_var / seeds) / between_var, 0, 1)) if between_var > 0 else 0.0
+    detectable = r_power / np.sqrt(reliability) if reliability > 0 else float("inf")
+    return {
+        "r_critical": float(r_critical),
+        "r_power": float(r_power),
+        "reliability": reliability,
+        "r_detectable": float(detectable) if detectable <= 1 else float("inf"),
+        "seed_sd": float(np.sqrt(noise_var)),
+        "between_sd": float(np.sqrt(between_var)),
+        "n_points": n,
+        "n_seeds": seeds,
+        "alpha": alpha,
+        "power": power,
+    }
+
+
+def interval_sentence(corr: dict, paper_r: float) -> str:
+    """Whether the paper's r lies in the bootstrap 95 % interval of the measured r, in one sentence."""
+    r, low, high = corr["pearson_r"], corr["pearson_r_ci_low"], corr["pearson_r_ci_high"]
+    if not np.isfinite(low):
+        return "No interval: too few points."
+    inside = low <= paper_r <= high
+    return f"Measured r = {r:.2f}, bootstrap 95 % interval [{low:.2f}, {high:.2f}]: the paper's r = {paper_r} is " + (
+        "inside it (consistent with this measurement)." if inside else "outside it (not reproduced here)."
+    )
+
+
+def power_sentence(p: dict, paper_r: float) -> str:
+    """One sentence stating :func:`detectable_correlation`'s result and formula, against the paper's r."""
+    if not np.isfinite(p["r_power"]):
+        return "Too few points or seeds to state what this design can detect."
+    detect = (
+        "no correlation at all (seed noise is as large as the spread between points)"
+        if not np.isfinite(p["r_detectable"])
+        else f"a true |r| ≥ {p['r_detectable']:.2f}"
+    )
+    verdict = (
+        f"the paper's |r| = {abs(paper_r):.2f} is {'within' if np.isfinite(p['r_detectable']) and abs(paper_r) >= p['r_detectable'] else 'below'} "
+        "that reach"
+    )
+    return (
+        f"Power: with {p['n_points']} points and {p['n_seeds']} seeds, an observed |r| ≥ {p['r_critical']:.2f} has "
+        f"p < {p['alpha']:g}; a true |r| of {p['r_power']:.2f} between OTDD and the seed mean is detected with "
+        f"{p['power']:.0%} power (Fisher z: tanh((z₀.₉₇₅ + z₀.₈) / √(n − 3))). Seed noise (sd {p['seed_sd']:.1f} per "
+        f"seed, {p['between_sd']:.1f} between the means) leaves a reliability λ = 1 − (s²_seed / S) / s²_means = "
+        f"{p['reliability']:.2f}, attenuating r by √λ, so this design detects {detect}; {verdict}."
+    )
 
 
 def leave_one_out_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -161,7 +261,11 @@ def mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 __all__ = [
     "CORRELATION_KEYS",
     "correlations",
+    "detectable_correlation",
+    "interval_sentence",
     "leave_one_out_pearson",
+    "pearson_rows",
+    "power_sentence",
     "mean_std",
     "relative_error_drop",
     "spearman_bootstrap_ci",
