@@ -20,6 +20,7 @@ from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
 from ui.navigation import require_app_navigation
+from ui.retrain_view import retrain_evidence
 from ui.shared_jobs import shared
 from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
 from ui.simex_text import resnet_confusion_cell, table1_findings
@@ -448,6 +449,7 @@ if dfleet is not None:
             f"order {PAPER_ORDER_M} (M = MNIST, R = rotated, B = background, F = Fashion, E = EMNIST). "
             + table1_findings(dparts.names, dfleet.delta, ok, retrain.accuracy, rho_simex, rho_sample, SHORT)
         )
+        retrain_evidence(retrain, dfleet.delta, ok, dbase, SHORT)
 if daad is not None:
     st.plotly_chart(
         heatmap(
