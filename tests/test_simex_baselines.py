@@ -212,10 +212,16 @@ def test_cli_retrain_and_confusion_keys(real_data_dir, capsys, monkeypatch):
     assert np.array(data["retrain"]["accuracy"]).shape == (3, 3) and len(data["retrain"]["spearman_per_base"]) == 3
     r = data["retrain"]
     raw, base = np.array(r["raw_accuracy"]), np.array(r["base_accuracy"])
-    np.testing.assert_allclose(np.array(r["accuracy_by_data"], dtype=float), raw / base[:, None])
-    assert len(r["spearman_per_base_by_data"]) == 3 and len(r["reference_accuracy"]) == 3
-    np.testing.assert_allclose(r["trained_share"], base / np.array(r["reference_accuracy"]))
-    assert r["trained"] == [s >= 0.9 for s in r["trained_share"]] and r["paper_orders"] == []  # not the paper's five
+    with np.errstate(divide="ignore", invalid="ignore"):  # a base or reference at 0 (tiny budget): NaN, not inf
+        by_data = np.where(base[:, None] > 0, raw / base[:, None], np.nan)
+        ref = np.array(r["reference_accuracy"], dtype=float)
+        share = np.where(ref > 0, base / ref, np.nan)
+    np.testing.assert_allclose(np.array(r["accuracy_by_data"], dtype=float), by_data)
+    assert len(r["spearman_per_base_by_data"]) == 3 and len(ref) == 3
+    np.testing.assert_allclose(np.array(r["trained_share"], dtype=float), share)
+    assert (
+        r["trained"] == [bool(x >= 0.9) for x in np.nan_to_num(share)] and r["paper_orders"] == []
+    )  # not the paper's five
     assert data["epochs"] == 2 and data["preview"] and data["settling_baseline"]["reference"] == "retraining"
     untrained = set(data["untrained_members"])
     for name, rho in zip(data["parts"], data["retrain"]["spearman_per_base"], strict=True):

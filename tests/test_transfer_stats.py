@@ -136,3 +136,13 @@ def test_detectable_correlation_matches_a_simulation():
         y = r * x + np.sqrt(1 - r * r) * rng.normal(size=15)
         hits += stats.pearsonr(x, y).pvalue < 0.05
     assert 0.74 < hits / 2000 < 0.86
+
+
+def test_detectable_from_a_mean_sd_table_equals_the_per_seed_computation():
+    from dsviz.studies.transfer_stats import detectable_correlation, detectable_from_summary
+
+    v = np.random.default_rng(5).normal(size=(12, 5)) + np.arange(12)[:, None]
+    assert detectable_from_summary(v.mean(axis=1), v.std(axis=1, ddof=1), 5) == detectable_correlation(v)
+    more = detectable_from_summary(v.mean(axis=1), v.std(axis=1, ddof=1), 50)
+    assert more["reliability"] > detectable_correlation(v)["reliability"]  # more seeds, less attenuation
+    assert more["r_power"] == detectable_correlation(v)["r_power"]  # ... but the points still set the floor

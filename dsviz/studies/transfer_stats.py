@@ -180,15 +180,33 @@ def detectable_correlation(per_seed: np.ndarray, *, alpha: float = ALPHA, power:
     """
     v = np.asarray(per_seed, dtype=float)
     n, seeds = v.shape
-    keys = ("r_critical", "r_power", "reliability", "r_detectable", "seed_sd", "between_sd")
     if n < 4 or seeds < 2:
-        return {**dict.fromkeys(keys, float("nan")), "n_points": n, "n_seeds": seeds, "alpha": alpha, "power": power}
+        return detectable_from_summary(np.zeros(n), np.zeros(n), seeds, alpha=alpha, power=power)
+    return detectable_from_summary(v.mean(axis=1), v.std(axis=1, ddof=1), seeds, alpha=alpha, power=power)
+
+
+def detectable_from_summary(
+    means: np.ndarray, sds: np.ndarray, n_seeds: int, *, alpha: float = ALPHA, power: float = POWER
+) -> dict[str, float]:
+    """:func:`detectable_correlation` from per-point means and seed standard deviations (ddof 1) over
+    ``n_seeds`` seeds: what a published mean ± sd table allows, or a design with more seeds and the same noise."""
+    means, sds = np.asarray(means, dtype=float), np.asarray(sds, dtype=float)
+    n = len(means)
+    keys = ("r_critical", "r_power", "reliability", "r_detectable", "seed_sd", "between_sd")
+    if n < 4 or n_seeds < 2:
+        return {
+            **dict.fromkeys(keys, float("nan")),
+            "n_points": n,
+            "n_seeds": n_seeds,
+            "alpha": alpha,
+            "power": power,
+        }
     t = stats.t.ppf(1 - alpha / 2, n - 2)
     r_critical = t / np.sqrt(n - 2 + t * t)
     r_power = np.tanh((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) / np.sqrt(n - 3))
-    noise_var = float(np.mean(v.var(axis=1, ddof=1)))
-    between_var = float(v.mean(axis=1).var(ddof=1))
-    reliability = float(np.clip(1 - (noise_var / seeds) / between_var, 0, 1)) if between_var > 0 else 0.0
+    noise_var = float(np.mean(sds**2))
+    between_var = float(means.var(ddof=1))
+    reliability = float(np.clip(1 - (noise_var / n_seeds) / between_var, 0, 1)) if between_var > 0 else 0.0
     detectable = r_power / np.sqrt(reliability) if reliability > 0 else float("inf")
     return {
         "r_critical": float(r_critical),
@@ -198,7 +216,7 @@ def detectable_correlation(per_seed: np.ndarray, *, alpha: float = ALPHA, power:
         "seed_sd": float(np.sqrt(noise_var)),
         "between_sd": float(np.sqrt(between_var)),
         "n_points": n,
-        "n_seeds": seeds,
+        "n_seeds": n_seeds,
         "alpha": alpha,
         "power": power,
     }
@@ -262,6 +280,7 @@ __all__ = [
     "CORRELATION_KEYS",
     "correlations",
     "detectable_correlation",
+    "detectable_from_summary",
     "interval_sentence",
     "leave_one_out_pearson",
     "pearson_rows",
