@@ -41,7 +41,7 @@ from dsviz import methods
 from dsviz.data import LabeledImages, load
 from dsviz.data.transforms import TRANSFORMS, check_transform, transform_images
 from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
-from dsviz.runtime.cache import Cache, cache_key, fingerprint
+from dsviz.runtime.cache import Cache, cache_key, cached, fingerprint
 from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
@@ -476,43 +476,39 @@ def transfer_study(
     otdd_pair = load_pair(config.otdd_n, 0, data_dir)
     params = _study_params(settings, config)
     study_fp = _study_fingerprint(datas, otdd_pair)
-    found = store.get(STUDY_FUNCTION, params, study_fp, decoder(TransferStudy))
-    if found is not None:
-        if compute:
-            _note_seeds(found, store)
-        return found
-    if not compute:
-        return None
 
-    start = time.perf_counter()
-    total = len(settings) * (1 + len(datas)) + len(datas)
-    done = 0
+    def run() -> TransferStudy:
+        start = time.perf_counter()
+        total = len(settings) * (1 + len(datas)) + len(datas)
+        done = 0
 
-    def step(what: str) -> None:
-        nonlocal done
-        if progress is not None:
-            progress(done, total, what)
-        done += 1
+        def step(what: str) -> None:
+            nonlocal done
+            if progress is not None:
+                progress(done, total, what)
+            done += 1
 
-    otdd = np.empty(len(settings))
-    acc_ft = np.empty((len(settings), len(datas)))
-    acc_scratch = np.empty(len(datas))
-    with torch_threads(threads):
-        for i, s in enumerate(settings):
-            step(f"OTDD {s.label}")
-            otdd[i] = setting_otdd(s, config, device=device, cache=store, pair=otdd_pair)
-        for j, data in enumerate(datas):
-            step(f"scratch, seed {data.seed}")
-            acc_scratch[j] = cached_scratch(config, data, dev, store)
+        otdd = np.empty(len(settings))
+        acc_ft = np.empty((len(settings), len(datas)))
+        acc_scratch = np.empty(len(datas))
+        with torch_threads(threads):
             for i, s in enumerate(settings):
-                step(f"{s.label}, seed {data.seed}")
-                acc_ft[i, j] = cached_finetune(s, config, data, dev, store)
-    if progress is not None:
-        progress(total, total, "done")
-    seconds = prior_seconds + time.perf_counter() - start
-    study = TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
-    store.store(STUDY_FUNCTION, cache_key(STUDY_FUNCTION, params, study_fp), encode(study))
-    _note_seeds(study, store)
+                step(f"OTDD {s.label}")
+                otdd[i] = setting_otdd(s, config, device=device, cache=store, pair=otdd_pair)
+            for j, data in enumerate(datas):
+                step(f"scratch, seed {data.seed}")
+                acc_scratch[j] = cached_scratch(config, data, dev, store)
+                for i, s in enumerate(settings):
+                    step(f"{s.label}, seed {data.seed}")
+                    acc_ft[i, j] = cached_finetune(s, config, data, dev, store)
+        if progress is not None:
+            progress(total, total, "done")
+        seconds = prior_seconds + time.perf_counter() - start
+        return TransferStudy(list(settings), config, otdd, acc_ft, acc_scratch, seconds, [str(dev)])
+
+    study, _ = cached(store, STUDY_FUNCTION, params, study_fp, run, TransferStudy, cached_only=not compute)
+    if study is not None and compute:
+        _note_seeds(study, store)
     return study
 
 
