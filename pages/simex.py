@@ -338,9 +338,12 @@ if dparts is not None:
             _train_between,
             runs.estimate_seconds(dparts, loss, epochs, with_aad=True),
         )
-retrain = None
+retrain, retrain_unavailable = None, None
 if dparts is not None:
-    retrain, _ = retrain_baseline(dparts.names, cached_only=True)
+    try:
+        retrain, _ = retrain_baseline(dparts.names, cached_only=True)
+    except DataError as exc:  # e.g. the bundled datasets hold fewer images than the 5:1 budget needs
+        retrain_unavailable = f"The retraining baseline cannot run on these datasets: {exc}."
 if dfleet is not None:
     _untrained_warning(dfleet, dparts.names, "untrained_warning_between")
     dbase = sample_mse_matrix(dparts.evaluate, dparts.train)
@@ -389,6 +392,8 @@ if dfleet is not None:
                 key="retrain_heatmap",
                 config=chart_config("retrain_heatmap"),
             )
+        elif retrain_unavailable is not None:
+            st.info(retrain_unavailable)
         else:
             _compute_button(
                 "the retraining baseline (LeNet-5 per dataset, FC layers retrained on each other)",
