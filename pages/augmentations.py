@@ -15,6 +15,7 @@ from dsviz.data import DataError, availability
 from dsviz.data.transforms import TRANSFORMS
 from dsviz.figures.augmentations import augmentations_payload
 from dsviz.figures.images import image_grid
+from dsviz.runtime.cache import Cache, default_cache_dir
 from dsviz.runtime.device import resolve_device
 from dsviz.studies.augment_otdd import TransformedPair, load_pair, transformed_otdd
 from dsviz.studies.transfer import (
@@ -182,9 +183,10 @@ def _cached_study(config: TransferConfig) -> TransferStudy | None:
 
 
 @st.cache_data(show_spinner=False, ttl=30)
-def _most_seeded(config: TransferConfig) -> TransferStudy | None:
-    """The cached study with ``config``'s budget and the most seeds (any seeds), or None; rechecked every 30 s."""
-    return most_seeded_study(DEFAULT_SETTINGS, config)
+def _most_seeded(config: TransferConfig, cache_root: str) -> TransferStudy | None:
+    """The study in the cache at ``cache_root`` with ``config``'s budget and the most seeds (any seeds), or None;
+    rechecked every 30 s. The folder is part of the key: a server (or test) that switches caches sees its own."""
+    return most_seeded_study(DEFAULT_SETTINGS, config, Cache(cache_root))
 
 
 def study_label(config: TransferConfig) -> str:
@@ -285,7 +287,7 @@ if not real:
     st.stop()
 
 default_config = TransferConfig()
-study = _most_seeded(default_config)
+study = _most_seeded(default_config, str(default_cache_dir()))
 is_small = False
 if study is None:
     study = _cached_study(SMALL_STUDY)
