@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dsviz.runtime import cache as cache_module
 from dsviz.runtime.cache import Cache, cache_key, default_cache_dir, fingerprint
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def identity(arrays):
@@ -123,32 +127,35 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
     assert list((tmp_path / "f").iterdir()) == []
 
 
-def _writer(root: str, key: str, seed: int, rounds: int) -> None:
-    cache = Cache(root)
-    value = np.full(200_000, float(seed))
-    for _ in range(rounds):
-        cache.store("f", key, {"x": value, "seed": np.asarray(seed)})
+# Each writer is a fresh interpreter (not a multiprocessing child: after an AppTest has run, spawn would re-run
+# the app script the test process holds as __main__).
+WRITER = """
+import sys
+import numpy as np
+from dsviz.runtime.cache import Cache
+root, key, seed, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+cache, value = Cache(root), np.full(200_000, float(seed))
+for _ in range(rounds):
+    cache.store("f", key, {"x": value, "seed": np.asarray(seed)})
+"""
 
 
 def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
     """Four processes overwrite one key while this one reads: every read is complete."""
     key = cache_key("f", {}, "fp")
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), key, s, 15)) for s in range(4)]
-    for p in procs:
-        p.start()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), key, str(s), "15"], cwd=ROOT) for s in range(4)
+    ]
     cache = Cache(tmp_path)
     reads = 0
-    while any(p.is_alive() for p in procs):
+    while any(p.poll() is None for p in procs):
         path = cache.path("f", key)
         if path.exists():
             with np.load(path) as data:  # a raw read: must never see a partial file
                 x, seed = data["x"], int(data["seed"])
             assert x.shape == (200_000,) and (x == seed).all()
             reads += 1
-    for p in procs:
-        p.join()
-        assert p.exitcode == 0
+    assert [p.wait() for p in procs] == [0, 0, 0, 0]
     assert reads > 0
     assert cache.load("f", key) is not None
     assert [f.name for f in (tmp_path / "f").iterdir()] == [f"{key}.npz"]

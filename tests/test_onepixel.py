@@ -309,7 +309,14 @@ def test_cli_json(tmp_path):
         text=True,
         env=env,
     )
-    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    # the command says it started (before torch loads), then one line of error, no traceback
+    lines = bad.stderr.splitlines()
+    assert bad.returncode == 2 and len(lines) == 2 and "Traceback" not in bad.stderr
+    assert (
+        lines[0].endswith("starting (loading torch and POT)")
+        and lines[1].startswith("dsviz: ")
+        and "no such .npz file" in lines[1]
+    )
     one_split = subprocess.run(
         [sys.executable, "-m", "dsviz", "onepixel", str(path), "--protocol", "published"],
         cwd=ROOT,
