@@ -67,13 +67,7 @@
     }
     resetRange();
 
-    let pending = false;
-    function schedule() {
-      root.dataset.ready = "0";
-      if (pending) return;
-      pending = true;
-      setTimeout(() => { pending = false; redraw(); }, 0);
-    }
+    const schedule = kit.scheduler(root, () => redraw());
 
     let Plotly = null;
     function redraw() {

@@ -142,6 +142,17 @@
     }));
   }
 
+  // One redraw per burst of control events: marks root busy at once, redraws after the events queued so far.
+  function scheduler(root, redraw) {
+    let pending = false;
+    return function schedule() {
+      root.dataset.ready = "0";
+      if (pending) return;
+      pending = true;
+      setTimeout(() => { pending = false; redraw(); }, 0);
+    };
+  }
+
   // The view (control values) changed: tell the host (the Streamlit page keeps it in the URL).
   function changed(root, view) {
     if (typeof root.__dsvizOnChange === "function") root.__dsvizOnChange(view);
@@ -163,6 +174,6 @@
   }
 
   window.dsvizFigureKit = {
-    el, range, select, metric, matrixTable, plotly, plotlyConfig, drawn, changed, mount, imageFormat: null, markerScale: 1,
+    el, range, select, metric, matrixTable, plotly, plotlyConfig, drawn, scheduler, changed, mount, imageFormat: null, markerScale: 1,
   };
 })();

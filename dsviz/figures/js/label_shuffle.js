@@ -143,13 +143,7 @@
 
     const config = kit.plotlyConfig("dsviz-label-shuffle-clouds");
     const curveConfig = kit.plotlyConfig("dsviz-label-shuffle-curve");
-    let pending = false;
-    function schedule() {
-      root.dataset.ready = "0";
-      if (pending) return;
-      pending = true;
-      setTimeout(() => { pending = false; redraw(); }, 0);
-    }
+    const schedule = kit.scheduler(root, () => redraw());
 
     let Plotly = null;
     let curveToken = 0;
