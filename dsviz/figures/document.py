@@ -120,7 +120,7 @@ def figure_html(component: str, payload: dict, *, title: str, settings: dict, pr
             f"<h1>{html.escape(title)}</h1>",
             f'<div id="dsviz-figure" class="dsviz-figure" data-component="{html.escape(component)}"></div>',
             '<div class="dsviz-about">',
-            f"<strong>Settings</strong><table>{_rows(settings)}</table>",
+            f"<strong>Settings (as the file opens; the controls above change the view)</strong><table>{_rows(settings)}</table>",
             f"<strong>Data</strong><table>{_rows(provenance)}</table>",
             f"<div>Made with dsviz {html.escape(__version__)}, plotly.js {html.escape(plotly_version())}; "
             "this file needs no server and no network.</div>",
