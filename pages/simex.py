@@ -10,12 +10,13 @@ import streamlit as st
 
 from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import DERIVED, choose_datasets, dataset_status
+from dsviz.runtime.cache import Cache, default_cache_dir
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.simex import LOSSES, ordering_agreement, reconstruct, runs, sample_mse_matrix, settling_curve
 from dsviz.simex.ranking import STABLE_RHO, seed_stability
 from dsviz.studies.simex_baselines.confusion import confusion_baseline, confusion_spearman
-from dsviz.studies.simex_baselines.retrain import retrain_baseline, spearman_per_base
+from dsviz.studies.simex_baselines.retrain import RetrainBaseline, retrain_baseline, spearman_per_base
 from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
 from ui.export import chart_config, table_downloads
@@ -77,6 +78,19 @@ def _class_parts(dataset: str, n: int, n_eval: int) -> runs.Parts:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _dataset_parts(names: tuple[str, ...], n: int, n_eval: int) -> runs.Parts:
     return runs.dataset_parts(names, n=n, n_eval=n_eval)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_retrain(names: tuple[str, ...], cache_root: str) -> RetrainBaseline | None:
+    """The cached retraining baseline, or None. Looking it up loads and fingerprints every dataset's splits
+    (about 1 s), so each rerun reads this memo; computing the baseline clears it."""
+    return retrain_baseline(list(names), cached_only=True, cache=Cache(cache_root))[0]
+
+
+def _compute_retrain(names: list[str], progress) -> RetrainBaseline:
+    result, _ = retrain_baseline(names, progress=progress)
+    _cached_retrain.clear()
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -341,7 +355,7 @@ if dparts is not None:
 retrain, retrain_unavailable = None, None
 if dparts is not None:
     try:
-        retrain, _ = retrain_baseline(dparts.names, cached_only=True)
+        retrain = _cached_retrain(tuple(dparts.names), str(default_cache_dir()))
     except DataError as exc:  # e.g. the bundled datasets hold fewer images than the 5:1 budget needs
         retrain_unavailable = f"The retraining baseline cannot run on these datasets: {exc}."
 if dfleet is not None:
@@ -399,7 +413,7 @@ if dfleet is not None:
                 "the retraining baseline (LeNet-5 per dataset, FC layers retrained on each other)",
                 f"python -m dsviz simex {' '.join(between_names)} --per dataset --retrain-baseline",
                 "train_retrain",
-                lambda progress: retrain_baseline(dparts.names, progress=progress),
+                lambda progress: _compute_retrain(list(dparts.names), progress),
             )
     table_downloads(
         f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}",
