@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -40,14 +40,15 @@ import torch
 from dsviz import methods
 from dsviz.data import LabeledImages, load
 from dsviz.data.transforms import TRANSFORMS, check_transform, transform_images
-from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
+from dsviz.nets import estimate_train_seconds, init_model, reset_classifier, torch_threads
 from dsviz.runtime.cache import Cache, cache_key, cached, fingerprint
 from dsviz.runtime.codec import decoder, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.augment_otdd import load_pair, transformed_otdd
+from dsviz.studies.transfer_protocol import PROTOCOL, TrainingBudget, cached_accuracy
 from dsviz.studies.transfer_stats import correlations as correlation_stats
-from dsviz.studies.transfer_stats import detectable_correlation, mean_std, relative_error_drop
+from dsviz.studies.transfer_stats import detectable_correlation, relative_error_drop, seed_summary
 
 PLAIN = "none"
 """Transformation name of the untransformed MNIST setting."""
@@ -95,41 +96,10 @@ DEFAULT_SETTINGS: tuple[Setting, ...] = (
 
 
 @dataclass(frozen=True)
-class TransferConfig:
-    """Sizes and training budget of one study (defaults: the ``precompute transfer`` run).
-
-    Attributes:
-        pretrain_n: class-balanced MNIST train images to pretrain on.
-        pretrain_epochs: epochs over them.
-        finetune_per_class: USPS train images per class for fine-tuning / scratch.
-        finetune_epochs: epochs over the USPS sample (both arms: the same budget).
-        test_n: USPS test images to evaluate on (None: all 2007).
-        batch_size, lr: Adam mini-batch size and learning rate, in every phase.
-        otdd_n: images per side for the OTDD of each setting (the app's live-view size).
-        seeds: one full repetition per seed.
-    """
-
-    pretrain_n: int = 10000
-    pretrain_epochs: int = 3
-    finetune_per_class: int = 100
-    finetune_epochs: int = 5
-    test_n: int | None = None
-    batch_size: int = 64
-    lr: float = 1e-3
-    otdd_n: int = 1000
-    seeds: tuple[int, ...] = tuple(range(10))
-
-    def run_params(self) -> dict:
-        """The fields that change one training run (not ``seeds`` or ``otdd_n``), and the protocol tag."""
-        out = asdict(self)
-        out.pop("seeds")
-        out.pop("otdd_n")
-        return {**out, "protocol": PROTOCOL}
-
-
-PROTOCOL = "otdd-lenet-reinit-head-seeded-dropout"
-"""Tag of the training protocol in every run's cache key (bump it when the network or the
-fine-tuning procedure changes, so older cached runs are not read back)."""
+class TransferConfig(TrainingBudget):
+    """Sizes and training budget of one study (defaults: the ``precompute transfer`` run): MNIST train images to
+    pretrain on, USPS train images per class to fine-tune on, USPS test images to evaluate on (``test_n`` None:
+    all 2007) and the app's live-view size for the OTDD of each setting (``otdd_n``)."""
 
 
 @dataclass
@@ -165,47 +135,16 @@ def load_seed_data(config: TransferConfig, seed: int, data_dir: str | os.PathLik
 
 def scratch_accuracy(config: TransferConfig, data: SeedData, device: torch.device) -> float:
     """USPS-test accuracy of LeNet-5 trained only on the USPS sample."""
-    return _usps_phase(init_model(data.seed, device), config, data)
-
-
-def _usps_phase(model: torch.nn.Module, config: TransferConfig, data: SeedData) -> float:
-    """Train ``model`` on the USPS sample (``finetune_epochs``, batch order seeded by ``data.seed``) and return
-    its USPS-test accuracy: the whole of training from scratch, and the second phase of fine-tuning."""
-    train(
-        model,
-        data.usps_train.images,
-        data.usps_train.labels,
-        epochs=config.finetune_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=data.seed,
-    )
-    return accuracy(model, data.usps_test.images, data.usps_test.labels)
+    return config.finetune(init_model(data.seed, device), data.usps_train, data.usps_test, data.seed)
 
 
 def finetune_accuracy(setting: Setting, config: TransferConfig, data: SeedData, device: torch.device) -> float:
     """USPS-test accuracy after pretraining on ``setting``'s MNIST and fine-tuning on the USPS sample."""
     model = init_model(data.seed, device)
-    source = setting.apply(data.mnist.images, data.seed, device)
-    train(
-        model,
-        source,
-        data.mnist.labels,
-        epochs=config.pretrain_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=data.seed + 1,
-    )
+    config.pretrain(model, setting.apply(data.mnist.images, data.seed, device), data.mnist.labels, data.seed)
     # A fresh classifier (the authors' fine-tuning); the USPS phase is scratch_accuracy's (batch order included).
     reset_classifier(model, data.seed, 10)
-    return _usps_phase(model, config, data)
-
-
-def _cached_scalar(cache: Cache, function: str, params: dict, data_fp: str, compute: Callable[[], float]) -> float:
-    value, _ = cache.get_or_compute(
-        function, params, data_fp, compute, lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"])
-    )
-    return value
+    return config.finetune(model, data.usps_train, data.usps_test, data.seed)
 
 
 def setting_otdd(
@@ -228,7 +167,7 @@ def setting_otdd(
 
 def cached_scratch(config: TransferConfig, data: SeedData, device: torch.device, cache: Cache) -> float:
     """:func:`scratch_accuracy` of ``data``'s seed, cached (one training run)."""
-    return _cached_scalar(
+    return cached_accuracy(
         cache,
         "transfer_scratch",
         {**config.run_params(), "seed": data.seed},
@@ -247,7 +186,7 @@ def cached_finetune(
         "transform": setting.transform,
         "magnitude": float(setting.magnitude),
     }
-    return _cached_scalar(
+    return cached_accuracy(
         cache, "transfer_finetune", params, data.fingerprint, lambda: finetune_accuracy(setting, config, data, device)
     )
 
@@ -278,27 +217,14 @@ class TransferStudy:
         """settings x seeds: accuracy gain ``acc_finetune - acc_scratch`` per seed (fraction)."""
         return self.acc_finetune - self.acc_scratch[None, :]
 
-    @property
-    def gain_mean(self) -> np.ndarray:
-        return mean_std(self.gains)[0]
-
-    @property
-    def gain_std(self) -> np.ndarray:
-        """Sample standard deviation over seeds (0 with a single seed)."""
-        return mean_std(self.gains)[1]
+    gain_mean, gain_std = seed_summary("gains", "accuracy gain")
 
     @property
     def drops(self) -> np.ndarray:
         """settings x seeds: the paper's measure, relative drop in USPS test error (%) per seed."""
         return relative_error_drop(self.acc_finetune, self.acc_scratch[None, :])
 
-    @property
-    def drop_mean(self) -> np.ndarray:
-        return mean_std(self.drops)[0]
-
-    @property
-    def drop_std(self) -> np.ndarray:
-        return mean_std(self.drops)[1]
+    drop_mean, drop_std = seed_summary("drops", "relative drop in test error")
 
     def correlations(self) -> dict[str, float]:
         """:func:`dsviz.studies.transfer_stats.correlations` of OTDD and the mean relative drop in test

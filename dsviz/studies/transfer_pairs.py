@@ -38,23 +38,25 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from dsviz import methods
 from dsviz.data import LabeledImages, load
+from dsviz.data.loading import _select as select_sample
 from dsviz.data.registry import get_info
-from dsviz.nets import accuracy, estimate_train_seconds, init_model, reset_classifier, torch_threads, train
+from dsviz.nets import estimate_train_seconds, init_model, reset_classifier, torch_threads
 from dsviz.runtime.cache import Cache, cache_key, cached, fingerprint
 from dsviz.runtime.codec import decode, encode
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, available_pair_datasets, compare_pair
-from dsviz.studies.transfer import PROTOCOL
-from dsviz.studies.transfer_stats import correlations, detectable_correlation, mean_std, relative_error_drop
+from dsviz.studies.transfer_protocol import PROTOCOL, TrainingBudget, cached_accuracy
+from dsviz.studies.transfer_stats import correlations, detectable_correlation, relative_error_drop, seed_summary
 
 HOLDOUT_FRACTION = 0.2
 """Share of a single-split dataset held out as its test set."""
@@ -66,36 +68,12 @@ SHORT_NAMES = {"mnist": "M", "emnist-letters": "E", "kmnist": "K", "fashion-mnis
 
 
 @dataclass(frozen=True)
-class PairsConfig:
-    """Sizes and training budget (defaults: the ``precompute transfer-pairs`` run).
+class PairsConfig(TrainingBudget):
+    """Sizes and training budget (defaults: the ``precompute transfer-pairs`` run): ``pretrain_n`` and ``test_n``
+    are capped by the source's pool and the target's test set, ``otdd_n`` is the Dataset pairs page's default."""
 
-    Attributes:
-        pretrain_n: class-balanced source images to pretrain on (capped by the pool).
-        pretrain_epochs: epochs over them.
-        finetune_per_class: target images per class for fine-tuning and for scratch.
-        finetune_epochs: epochs over the target sample (both arms: the same budget).
-        test_n: class-balanced target test images (capped by the test set).
-        batch_size, lr: Adam mini-batch size and learning rate in every phase.
-        otdd_n: images per side for OTDD (the Dataset pairs page's default, 2000).
-        seeds: one full repetition per seed.
-    """
-
-    pretrain_n: int = 10000
-    pretrain_epochs: int = 3
-    finetune_per_class: int = 100
-    finetune_epochs: int = 5
     test_n: int = 2000
-    batch_size: int = 64
-    lr: float = 1e-3
     otdd_n: int = 2000
-    seeds: tuple[int, ...] = tuple(range(10))
-
-    def run_params(self) -> dict:
-        """What changes a training run (not ``seeds`` or ``otdd_n``), with the protocol tag."""
-        out = asdict(self)
-        out.pop("seeds")
-        out.pop("otdd_n")
-        return {**out, "protocol": PROTOCOL}
 
 
 # ---------------------------------------------------------------- data
@@ -140,76 +118,64 @@ def load_splits(name: str, data_dir: str | os.PathLike[str] | None = None) -> Sp
 
 
 def balanced_sample(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """Sorted indices of ``min(n, len(labels))`` images, an even share per present class
-    (capped by what a class has; the rest filled from the classes that still have images)."""
-    if n >= len(labels):
-        return np.arange(len(labels))
-    rng = np.random.default_rng(seed)
-    classes, counts = np.unique(labels, return_counts=True)
-    take = np.zeros_like(counts)
-    while (remaining := n - int(take.sum())) > 0:
-        open_ = np.flatnonzero(take < counts)
-        share = np.full(len(open_), remaining // len(open_))
-        share[: remaining % len(open_)] += 1
-        take[open_] += np.minimum(share, counts[open_] - take[open_])
-    picks = [rng.choice(np.flatnonzero(labels == c), size=int(k), replace=False) for c, k in zip(classes, take)]
-    return np.sort(np.concatenate(picks))
+    """Sorted indices of ``min(n, len(labels))`` images, an even share per present class (capped by what a
+    class has; the rest filled from the classes that still have images): the sample :func:`dsviz.data.load`
+    draws with ``balanced=True``."""
+    chosen = select_sample(labels, n, seed, balanced=True)
+    return np.arange(len(labels)) if chosen is None else chosen
 
 
 # ---------------------------------------------------------------- task specs and their pure functions
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Run:
+    """A training run of the study with ``seed`` and ``config``; a subclass's own fields name its datasets and
+    its ``LABEL`` (formatted with them and the seed) names the run in progress reports."""
+
+    seed: int
+    config: PairsConfig
+    LABEL: ClassVar[str]
+
+    @property
+    def name(self) -> str:
+        return self.LABEL.format(**self._named())
+
+    def params(self) -> dict:
+        """The run's cache parameters: its datasets, its seed and :meth:`PairsConfig.run_params`."""
+        return {**self._named(), **self.config.run_params()}
+
+    def _named(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "config"}
+
+
 @dataclass(frozen=True)
-class PretrainTask:
+class PretrainTask(_Run):
     """Train LeNet-5 on ``pretrain_n`` images of ``source``'s train pool drawn with ``seed``."""
 
     source: str
-    seed: int
-    config: PairsConfig
-
-    @property
-    def name(self) -> str:
-        return f"pretrain {self.source}, seed {self.seed}"
-
-    def params(self) -> dict:
-        return {"source": self.source, "seed": self.seed, **self.config.run_params()}
+    LABEL = "pretrain {source}, seed {seed}"
 
 
 @dataclass(frozen=True)
-class ScratchTask:
+class ScratchTask(_Run):
     """Train LeNet-5 on ``target``'s fine-tuning sample alone and test it."""
 
     target: str
-    seed: int
-    config: PairsConfig
-
-    @property
-    def name(self) -> str:
-        return f"scratch {self.target}, seed {self.seed}"
-
-    def params(self) -> dict:
-        return {"target": self.target, "seed": self.seed, **self.config.run_params()}
+    LABEL = "scratch {target}, seed {seed}"
 
 
 @dataclass(frozen=True)
-class FinetuneTask:
+class FinetuneTask(_Run):
     """Fine-tune the network of ``PretrainTask(source, seed)`` on ``target`` and test it."""
 
     source: str
     target: str
-    seed: int
-    config: PairsConfig
-
-    @property
-    def name(self) -> str:
-        return f"{self.source} -> {self.target}, seed {self.seed}"
+    LABEL = "{source} -> {target}, seed {seed}"
 
     @property
     def pretrain(self) -> PretrainTask:
-        return PretrainTask(self.source, self.seed, self.config)
-
-    def params(self) -> dict:
-        return {"source": self.source, "target": self.target, "seed": self.seed, **self.config.run_params()}
+        return PretrainTask(self.source, seed=self.seed, config=self.config)
 
 
 @dataclass(frozen=True)
@@ -236,37 +202,15 @@ def _test_set(target: Splits, config: PairsConfig) -> LabeledImages:
 
 def run_pretrain(task: PretrainTask, source: Splits, device: str | torch.device = "cpu") -> dict[str, np.ndarray]:
     """The pretrained network's weights (state dict as float32 arrays)."""
-    dev = resolve_device(device)
-    cfg = task.config
-    idx = balanced_sample(source.train.labels, cfg.pretrain_n, task.seed)
-    model = init_model(task.seed, dev, source.n_classes)
-    train(
-        model,
-        source.train.images[idx],
-        source.train.labels[idx],
-        epochs=cfg.pretrain_epochs,
-        batch_size=cfg.batch_size,
-        lr=cfg.lr,
-        seed=task.seed + 1,
-    )
+    idx = balanced_sample(source.train.labels, task.config.pretrain_n, task.seed)
+    model = init_model(task.seed, resolve_device(device), source.n_classes)
+    task.config.pretrain(model, source.train.images[idx], source.train.labels[idx], task.seed)
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
 def run_scratch(task: ScratchTask, target: Splits, device: str | torch.device = "cpu") -> float:
     """Test accuracy of LeNet-5 trained only on the target's fine-tuning sample."""
-    dev = resolve_device(device)
-    cfg, sample, test = task.config, _finetune_sample(target, task.config, task.seed), _test_set(target, task.config)
-    model = init_model(task.seed, dev, target.n_classes)
-    train(
-        model,
-        sample.images,
-        sample.labels,
-        epochs=cfg.finetune_epochs,
-        batch_size=cfg.batch_size,
-        lr=cfg.lr,
-        seed=task.seed,
-    )
-    return accuracy(model, test.images, test.labels)
+    return _finetune_phase(init_model(task.seed, resolve_device(device), target.n_classes), task, target)
 
 
 def run_finetune(
@@ -279,21 +223,17 @@ def run_finetune(
     """Test accuracy after loading ``weights`` (from :func:`run_pretrain`), replacing the
     classifier by a fresh one for the target's classes and training on the target sample
     exactly as :func:`run_scratch` does (same sample, epochs and batch order)."""
-    dev = resolve_device(device)
-    cfg, sample, test = task.config, _finetune_sample(target, task.config, task.seed), _test_set(target, task.config)
-    model = init_model(task.seed, dev, source_classes)
+    model = init_model(task.seed, resolve_device(device), source_classes)
     model.load_state_dict({k: torch.as_tensor(v) for k, v in weights.items()})
     reset_classifier(model, task.seed, target.n_classes)
-    train(
-        model,
-        sample.images,
-        sample.labels,
-        epochs=cfg.finetune_epochs,
-        batch_size=cfg.batch_size,
-        lr=cfg.lr,
-        seed=task.seed,
-    )
-    return accuracy(model, test.images, test.labels)
+    return _finetune_phase(model, task, target)
+
+
+def _finetune_phase(model: torch.nn.Module, task: ScratchTask | FinetuneTask, target: Splits) -> float:
+    """Train ``model`` on the target's fine-tuning sample and return its test accuracy: the whole of training
+    from scratch, and the second phase of fine-tuning."""
+    cfg = task.config
+    return cfg.finetune(model, _finetune_sample(target, cfg, task.seed), _test_set(target, cfg), task.seed)
 
 
 def run_otdd(
@@ -308,10 +248,10 @@ def plan(datasets: Sequence[str], config: PairsConfig) -> tuple[list, list[Finet
     """The study's tasks: stage 1 (pretrain, scratch, OTDD; independent) and stage 2 (fine-tune;
     independent of each other, each needing one stage-1 pretraining)."""
     pairs = directed_pairs(datasets)
-    stage1: list = [PretrainTask(d, s, config) for d in datasets for s in config.seeds]
-    stage1 += [ScratchTask(d, s, config) for d in datasets for s in config.seeds]
+    stage1: list = [PretrainTask(d, seed=s, config=config) for d in datasets for s in config.seeds]
+    stage1 += [ScratchTask(d, seed=s, config=config) for d in datasets for s in config.seeds]
     stage1 += [OtddTask(a, b, config.otdd_n) for i, a in enumerate(datasets) for b in datasets[i + 1 :]]
-    stage2 = [FinetuneTask(a, b, s, config) for a, b in pairs for s in config.seeds]
+    stage2 = [FinetuneTask(a, b, seed=s, config=config) for a, b in pairs for s in config.seeds]
     return stage1, stage2
 
 
@@ -358,13 +298,7 @@ class PairsStudy:
         scratch = np.stack([self.scratch_of(t) for _, t in self.pairs])
         return relative_error_drop(self.acc_finetune, scratch)
 
-    @property
-    def gain_mean(self) -> np.ndarray:
-        return mean_std(self.gains)[0]
-
-    @property
-    def gain_std(self) -> np.ndarray:
-        return mean_std(self.gains)[1]
+    gain_mean, gain_std = seed_summary("gains", "relative drop in test error")
 
     def labels(self) -> list[str]:
         return [f"{SHORT_NAMES.get(a, a)}→{SHORT_NAMES.get(b, b)}" for a, b in self.pairs]
@@ -449,13 +383,6 @@ def _weights_from(arrays) -> dict[str, np.ndarray]:
     return {k[2:]: np.asarray(v) for k, v in arrays.items() if k.startswith("w/")}
 
 
-def _scalar(cache: Cache, function: str, task, fp: str, run) -> float:
-    value, _ = cache.get_or_compute(
-        function, task.params(), fp, run, lambda v: {"value": np.asarray(v)}, lambda a: float(a["value"])
-    )
-    return value
-
-
 def task_value(
     task: PretrainTask | ScratchTask | OtddTask | FinetuneTask,
     cache: Cache,
@@ -488,17 +415,21 @@ def task_value(
         return weights
     if isinstance(task, ScratchTask):
         target = split(task.target)
-        return _scalar(
-            cache, "transfer_pairs_scratch", task, target.fingerprint, lambda: run_scratch(task, target, device)
+        return cached_accuracy(
+            cache,
+            "transfer_pairs_scratch",
+            task.params(),
+            target.fingerprint,
+            lambda: run_scratch(task, target, device),
         )
     if isinstance(task, OtddTask):
         return run_otdd(task, cache, device, data_dir)
     source, target = split(task.source), split(task.target)
     weights = task_value(task.pretrain, cache, device=device, data_dir=data_dir, splits=splits)
-    return _scalar(
+    return cached_accuracy(
         cache,
         "transfer_pairs_finetune",
-        task,
+        task.params(),
         source.fingerprint + target.fingerprint,
         lambda: run_finetune(task, weights, source.n_classes, target, device),
     )

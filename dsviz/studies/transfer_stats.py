@@ -276,6 +276,16 @@ def mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v.mean(axis=-1), std
 
 
+def seed_summary(values: str, what: str) -> tuple[property, property]:
+    """Two read-only properties for a study class: the mean and the sample standard deviation (:func:`mean_std`)
+    over the seeds (last axis) of its array attribute ``values``, documented as those of ``what``."""
+
+    def over_seeds(i: int, stat: str) -> property:
+        return property(lambda study: mean_std(getattr(study, values))[i], doc=f"{stat} of the {what} over seeds.")
+
+    return over_seeds(0, "Mean"), over_seeds(1, "Sample standard deviation (0 with a single seed)")
+
+
 __all__ = [
     "CORRELATION_KEYS",
     "correlations",
@@ -287,6 +297,7 @@ __all__ = [
     "power_sentence",
     "mean_std",
     "relative_error_drop",
+    "seed_summary",
     "spearman_bootstrap_ci",
     "spearman_rows",
 ]
