@@ -8,14 +8,9 @@ trains on the two datasets; the joint ``matrix`` trains one autoencoder on all P
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from dsviz.data import LabeledImages
-from dsviz.methods.base import Distance, DistanceMatrix, Method
-from dsviz.methods.simex import held_out_parts
-from dsviz.runtime.cache import Cache
-from dsviz.runtime.progress import Progress
+from dsviz.methods.forms import OnHeldOut
 from dsviz.simex import runs
 from dsviz.simex.aad import AADResult, compute_aad
 
@@ -29,48 +24,22 @@ class AADSettings:
     seed: int = 0
 
 
-def compute(
-    src: LabeledImages,
-    tgt: LabeledImages,
-    settings: AADSettings,
-    *,
-    device: str = "auto",
-    progress: Progress | None = None,
-) -> Distance:
-    parts = held_out_parts([src, tgt], settings.n_eval, settings.seed)
-    res = compute_aad(
-        parts.train,
-        parts.evaluate,
-        parts.names,
-        epochs=settings.epochs,
-        seed=settings.seed,
-        device=device,
-        progress=progress,
-    )
-    return Distance("aad", float(res.matrix[0, 1]), res.seconds, asdict(settings), res)
+class _AAD(OnHeldOut):
+    """One autoencoder on the union of the training parts (:func:`dsviz.simex.aad.compute_aad`); the square
+    is its (symmetric) AAD matrix."""
+
+    def train(self, parts: runs.Parts, **keywords) -> AADResult:
+        return compute_aad(parts.train, parts.evaluate, parts.names, **keywords)
+
+    def cached(self, parts: runs.Parts, **keywords) -> tuple[AADResult, bool]:
+        return runs.aad(parts, **keywords)
 
 
-def matrix(
-    samples: Sequence[LabeledImages],
-    settings: AADSettings,
-    *,
-    device: str = "auto",
-    cache: Cache | None = None,
-    progress: Progress | None = None,
-) -> DistanceMatrix:
-    parts = held_out_parts(samples, settings.n_eval, settings.seed)
-    res, hit = runs.aad(parts, settings.epochs, seed=settings.seed, device=device, progress=progress, cache=cache)
-    return DistanceMatrix("aad", parts.names, res.matrix, res.seconds, int(hit))
-
-
-METHOD = Method(
-    name="aad",
+METHOD = _AAD("aad", "matrix").registered(
     description="Distance between the datasets' mean latent codes under one autoencoder trained on all of them together.",
     source="McCaffrey & Chen, Autoencoder Average Distance (Towards AI, 2022), as the SimEx member architecture",
     settings=AADSettings,
     family="aad",
     value_format=".2f",
-    compute=compute,
     detail=AADResult,
-    matrix=matrix,
 )

@@ -7,10 +7,11 @@ value is the (debiased) OTDD, the detail the full :class:`~dsviz.otdd.OTDDResult
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from dsviz.data import LabeledImages, to_features
-from dsviz.methods.base import Distance, Method
+from dsviz.data import LabeledImages
+from dsviz.methods.base import Method
+from dsviz.methods.forms import OnFeatures, Pair
 from dsviz.otdd import OTDDResult, compute_otdd
 from dsviz.runtime.progress import Progress
 
@@ -37,85 +38,31 @@ class OTDDSettings:
     plain_ot: bool = False
 
 
-def _features(name: str, label_distance: str):
-    """The method on feature rows: :func:`dsviz.otdd.compute_otdd` with ``settings`` (``normalize`` unused)."""
+@dataclass(frozen=True)
+class _OTDD(OnFeatures):
+    """:func:`dsviz.otdd.compute_otdd` with one ``label_distance``; ``progress`` follows each stage of the
+    engine (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
 
-    def features(
-        x1,
-        y1,
-        x2,
-        y2,
-        settings: OTDDSettings,
-        *,
-        classes1=None,
-        classes2=None,
-        device: str = "auto",
-        progress: Progress | None = None,
-    ) -> Distance:
-        res = compute_otdd(
-            x1,
-            y1,
-            x2,
-            y2,
-            classes1=classes1,
-            classes2=classes2,
-            label_distance=label_distance,
-            outer=settings.outer,
-            eps=settings.eps,
-            debiased=settings.debiased,
-            device=device,
-            top_k=settings.top_k,
-            max_outer=settings.max_outer,
-            seed=settings.seed,
-            plain_ot=settings.plain_ot,
-            progress=progress,
-        )
-        return Distance(name, res.otdd, res.seconds, asdict(settings), res)
+    label_distance: str
 
-    return features
+    def solve(self, x1, y1, x2, y2, **keywords) -> OTDDResult:
+        return compute_otdd(x1, y1, x2, y2, label_distance=self.label_distance, **keywords)
 
-
-def _compute(name: str, label_distance: str):
-    """The method's ``compute``; ``progress`` follows each stage of the OTDD engine
-    (:func:`dsviz.otdd.engine.stages`: features, label distances, outer problem, ...) and its end."""
-    on_features = _features(name, label_distance)
-
-    def compute(
-        src: LabeledImages,
-        tgt: LabeledImages,
-        settings: OTDDSettings,
-        *,
-        device: str = "auto",
-        progress: Progress | None = None,
-    ) -> Distance:
-        d = on_features(
-            to_features(src.images, settings.normalize),
-            src.labels,
-            to_features(tgt.images, settings.normalize),
-            tgt.labels,
-            settings,
-            classes1=src.classes,
-            classes2=tgt.classes,
-            device=device,
-            progress=progress,
-        )
-        d.detail.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
-        return d
-
-    return compute
+    def pair(self, src: LabeledImages, tgt: LabeledImages, settings, device: str, progress: Progress | None) -> Pair:
+        """As on feature rows, and the result's options say which splits and normalisation the images had."""
+        value, res = super().pair(src, tgt, settings, device, progress)
+        res.options.update(split_used={"src": src.split_used, "tgt": tgt.split_used}, normalize=settings.normalize)
+        return value, res
 
 
 def _method(name: str, label_distance: str, description: str, source: str) -> Method:
-    return Method(
-        name=name,
+    return _OTDD(name, "otdd", label_distance).registered(
         description=description,
         source=source,
         settings=OTDDSettings,
         family="otdd",
         coupling=True,
         value_format=".0f",
-        compute=_compute(name, label_distance),
-        features=_features(name, label_distance),
         detail=OTDDResult,
     )
 

@@ -1,7 +1,8 @@
 """The registered dataset-distance methods, in the order they are reported.
 
-Adding a method: write one module with its settings dataclass, compute function
-and :class:`~dsviz.methods.base.Method`, then add one line here.
+Adding a method: write one module with its settings dataclass and its computation
+(a subclass of a shape in :mod:`dsviz.methods.forms`, whose ``registered`` gives the
+:class:`~dsviz.methods.base.Method`), then add one line here.
 """
 
 from __future__ import annotations

@@ -6,11 +6,10 @@ samples, pixels in [0, 1] (:func:`dsviz.simex.baseline.mean_pairwise_mse`).
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from dsviz.data import LabeledImages
-from dsviz.methods.base import Distance, Method
+from dsviz.methods.forms import Computation, Pair
 from dsviz.runtime.progress import Progress
 from dsviz.simex.baseline import mean_pairwise_mse
 
@@ -20,24 +19,14 @@ class SampleMSESettings:
     """No parameters: the value is a closed-form average over all image pairs."""
 
 
-def compute(
-    src: LabeledImages,
-    tgt: LabeledImages,
-    settings: SampleMSESettings,
-    *,
-    device: str = "auto",
-    progress: Progress | None = None,
-) -> Distance:
-    start = time.perf_counter()
-    value = mean_pairwise_mse(src.images, tgt.images)
-    return Distance("sample-mse", value, time.perf_counter() - start, asdict(settings))
+class _SampleMSE(Computation):
+    def pair(self, src: LabeledImages, tgt: LabeledImages, settings, device: str, progress: Progress | None) -> Pair:
+        return mean_pairwise_mse(src.images, tgt.images), None
 
 
-METHOD = Method(
-    name="sample-mse",
+METHOD = _SampleMSE("sample-mse").registered(
     description="Mean squared pixel difference over all pairs of samples, with no learning at all.",
     source="Hwang et al., SimEx, 2020, Sec. 5.1 (sample-space baseline)",
     settings=SampleMSESettings,
     family="sample",
-    compute=compute,
 )

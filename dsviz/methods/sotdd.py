@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from dsviz.data import LabeledImages, to_features
-from dsviz.methods.base import Distance, Method
+from dsviz.data import LabeledImages
+from dsviz.methods.forms import OnFeatures, Pair
 from dsviz.otdd.sliced import SOTDDResult, compute_sotdd
 from dsviz.runtime.progress import Progress
 
@@ -33,59 +33,24 @@ class SOTDDSettings:
     normalize: str = "mnist"
 
 
-def features(
-    x1,
-    y1,
-    x2,
-    y2,
-    settings: SOTDDSettings,
-    *,
-    classes1=None,
-    classes2=None,
-    device: str = "auto",
-    progress: Progress | None = None,
-) -> Distance:
-    """s-OTDD on feature rows: :func:`dsviz.otdd.sliced.compute_sotdd` with ``settings`` (``normalize`` unused;
-    class names are not needed: the value is invariant to renaming classes)."""
-    res = compute_sotdd(
-        x1,
-        y1,
-        x2,
-        y2,
-        n_projections=settings.n_projections,
-        n_moments=settings.n_moments,
-        p=settings.p,
-        seed=settings.seed,
-        device=device,
-    )
-    return Distance("sotdd", res.value, res.seconds, asdict(settings), res)
+class _Sliced(OnFeatures):
+    """:func:`dsviz.otdd.sliced.compute_sotdd`, one pass with no stages of its own: images are shown as one
+    progress step."""
+
+    def solve(self, x1, y1, x2, y2, *, classes1, classes2, progress, **keywords) -> SOTDDResult:
+        """Class names are not needed: the value is invariant to renaming classes."""
+        return compute_sotdd(x1, y1, x2, y2, **keywords)
+
+    def pair(self, src: LabeledImages, tgt: LabeledImages, settings, device: str, progress: Progress | None) -> Pair:
+        if progress is not None:
+            progress(0, 1, f"s-OTDD {src.name} vs {tgt.name}")
+        pair = super().pair(src, tgt, settings, device, None)
+        if progress is not None:
+            progress(1, 1, "done")
+        return pair
 
 
-def compute(
-    src: LabeledImages,
-    tgt: LabeledImages,
-    settings: SOTDDSettings,
-    *,
-    device: str = "auto",
-    progress: Progress | None = None,
-) -> Distance:
-    if progress is not None:
-        progress(0, 1, f"s-OTDD {src.name} vs {tgt.name}")
-    d = features(
-        to_features(src.images, settings.normalize),
-        src.labels,
-        to_features(tgt.images, settings.normalize),
-        tgt.labels,
-        settings,
-        device=device,
-    )
-    if progress is not None:
-        progress(1, 1, "done")
-    return d
-
-
-METHOD = Method(
-    name="sotdd",
+METHOD = _Sliced("sotdd", "value").registered(
     description="Sliced OTDD: every labeled point is projected to one number (feature projection plus the scaled "
     "moments of its class), and the datasets' 1-D distributions are compared in closed form, averaged "
     "over random projections.",
@@ -94,7 +59,5 @@ METHOD = Method(
     settings=SOTDDSettings,
     family="sliced-otdd",
     value_format=".2f",
-    compute=compute,
-    features=features,
     detail=SOTDDResult,
 )
