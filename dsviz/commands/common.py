@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import fields
+from typing import TYPE_CHECKING, TypeVar
 
 from tqdm import tqdm
 
@@ -14,6 +15,8 @@ from dsviz.runtime.progress import Progress
 
 if TYPE_CHECKING:
     from dsviz.methods import Comparison, Method
+
+T = TypeVar("T")
 
 
 def positive_int(text: str) -> int:
@@ -72,3 +75,15 @@ def compare_datasets(method: str | Method, args: argparse.Namespace, settings, d
             device=args.device,
             progress=progress,
         )
+
+
+def settings_from_args(settings: type[T], args: argparse.Namespace) -> T:
+    """The settings dataclass ``settings`` with each field the command has an option of that name for taken
+    from ``args``; the others keep their defaults."""
+    return settings(**{f.name: getattr(args, f.name) for f in fields(settings) if hasattr(args, f.name)})
+
+
+def comparison_keys(args: argparse.Namespace, cmp: Comparison) -> dict:
+    """The ``--json`` keys every comparison command prints: ``split_used``, ``src``, ``tgt`` (as given) and
+    ``cache_hit``."""
+    return {"split_used": cmp.split_used, "src": args.src, "tgt": args.tgt, "cache_hit": cmp.cache_hit}

@@ -13,7 +13,7 @@ import json
 from dataclasses import fields, replace
 
 from dsviz import methods
-from dsviz.commands.common import compare_datasets, count_or_all
+from dsviz.commands.common import compare_datasets, comparison_keys, count_or_all
 from dsviz.runtime.device import DEVICE_CHOICES
 
 
@@ -81,10 +81,7 @@ def run_distance(args: argparse.Namespace) -> int:
         "settings": d.settings,
         "n_src": len(cmp.src.images),
         "n_tgt": len(cmp.tgt.images),
-        "split_used": cmp.split_used,
-        "src": args.src,
-        "tgt": args.tgt,
-        "cache_hit": cmp.cache_hit,
+        **comparison_keys(args, cmp),
     }
     if args.json:
         print(json.dumps(out))

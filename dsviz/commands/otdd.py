@@ -12,7 +12,7 @@ import argparse
 import json
 import time
 
-from dsviz.commands.common import compare_datasets, count_or_all
+from dsviz.commands.common import compare_datasets, comparison_keys, count_or_all, settings_from_args
 from dsviz.methods.otdd import OTDDSettings
 from dsviz.otdd import LABEL_DISTANCE_CHOICES, OUTER_CHOICES
 from dsviz.runtime.device import DEVICE_CHOICES
@@ -56,31 +56,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    settings = OTDDSettings(
-        outer=args.outer,
-        eps=args.eps,
-        debiased=args.debiased,
-        normalize=args.normalize,
-        max_outer=args.max_outer,
-        seed=args.seed,
-        plain_ot=args.plain_ot,
-    )
+    settings = settings_from_args(OTDDSettings, args)
     # one step per stage: features, label distances, outer problem, ...
     cmp = compare_datasets(f"otdd-{args.label_distance}", args, settings, f"OTDD {args.src} vs {args.tgt}")
     res = cmp.result
     res.options.update(n=args.n, seed=args.seed, tgt_seed=args.seed)
     seconds = time.perf_counter() - start
     if args.json:
-        out = res.summary()
-        out.update(
-            ot=res.ot if args.plain_ot else None,
-            src=args.src,
-            tgt=args.tgt,
-            split_used=cmp.split_used,
-            seconds=seconds,
-            compute_seconds=res.seconds,
-            cache_hit=cmp.cache_hit,
-        )
+        out = {
+            **res.summary(),
+            "ot": res.ot if args.plain_ot else None,
+            **comparison_keys(args, cmp),
+            "seconds": seconds,
+            "compute_seconds": res.seconds,
+        }
         print(json.dumps(out))
     else:
         plain = f"   OT {res.ot:.4f}" if args.plain_ot else ""
