@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from dsviz.runtime.codec import INLINE
+from dsviz.runtime.codec import INLINE, to_json
 
 
 @dataclass
@@ -76,21 +76,10 @@ class OTDDResult:
         return float(sum(self.timings.values()))
 
     def summary(self) -> dict:
-        """JSON-ready summary (the CLI's ``--json`` keys are built from this)."""
-        return {
-            "otdd": self.otdd,
-            "ot": self.ot,
-            "feature_component": self.feature_component,
-            "label_component": self.label_component,
-            "label_distances": np.asarray(self.label_distances).tolist(),
-            "class_coupling": np.asarray(self.plan.class_coupling).tolist(),
-            "src_classes": list(self.src_classes),
-            "tgt_classes": list(self.tgt_classes),
-            "n_src": self.n_src,
-            "n_tgt": self.n_tgt,
-            "timings": dict(self.timings),
-            "options": dict(self.options),
-        }
+        """JSON-ready summary (the CLI's ``--json`` keys are built from this): every field but the plan as plain
+        numbers, strings and lists (:func:`dsviz.runtime.codec.to_json`), and the plan's class coupling."""
+        out = {f.name: to_json(getattr(self, f.name)) for f in fields(self) if f.name != "plan"}
+        return {**out, "class_coupling": to_json(self.plan.class_coupling)}
 
 
 __all__ = ["OTDDResult", "PlanSummary"]

@@ -56,13 +56,15 @@ def _kind(cls: type, f: dataclasses.Field) -> str:
     return "json"
 
 
-def _to_json(value: Any) -> Any:
+def to_json(value: Any) -> Any:
+    """``value`` as plain JSON-ready values: dataclasses and mappings as dicts, sequences and arrays as lists,
+    numpy scalars as Python numbers."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_to_json(v) for v in value]
+        return [to_json(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -89,7 +91,7 @@ def _split(value: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         elif kind == "arrays":
             arrays.update({f"{f.name}/{k}": np.asarray(v) for k, v in item.items()})
         else:
-            meta[f.name] = _to_json(item)
+            meta[f.name] = to_json(item)
     return arrays, meta
 
 
@@ -170,4 +172,4 @@ def decoder(cls: type[T]) -> Callable[[Mapping[str, np.ndarray]], T]:
     return decode_cls
 
 
-__all__ = ["INLINE", "META", "decode", "decoder", "encode"]
+__all__ = ["INLINE", "META", "decode", "decoder", "encode", "to_json"]
