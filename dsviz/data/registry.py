@@ -98,6 +98,13 @@ class DatasetInfo:
         return self.source_format == "bundled"
 
 
+def _sources(base_url: str, files: tuple[tuple[str, str], ...], md5s: tuple[str, ...]) -> tuple[SourceFile, ...]:
+    """``(role, filename)`` files under ``base_url`` with their published MD5s, in order."""
+    return tuple(
+        SourceFile(role, filename, base_url + filename, md5) for (role, filename), md5 in zip(files, md5s, strict=True)
+    )
+
+
 def _idx_sources(base_url: str, md5s: tuple[str, str, str, str]) -> tuple[SourceFile, ...]:
     """The four MNIST-style IDX gz files under ``base_url``, in train/test, images/labels order."""
     files = (
@@ -106,13 +113,17 @@ def _idx_sources(base_url: str, md5s: tuple[str, str, str, str]) -> tuple[Source
         ("test-images", "t10k-images-idx3-ubyte.gz"),
         ("test-labels", "t10k-labels-idx1-ubyte.gz"),
     )
-    return tuple(
-        SourceFile(role, filename, base_url + filename, md5) for (role, filename), md5 in zip(files, md5s, strict=True)
-    )
+    return _sources(base_url, files, md5s)
+
+
+def _libsvm_sources(name: str, md5s: tuple[str, str]) -> tuple[SourceFile, ...]:
+    """The train and test files of dataset ``name`` in the LIBSVM multiclass collection (``<name>.bz2``,
+    ``<name>.t.bz2``)."""
+    base_url = "https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/multiclass/"
+    return _sources(base_url, (("train", f"{name}.bz2"), ("test", f"{name}.t.bz2")), md5s)
 
 
 _DIGITS = tuple(str(d) for d in range(10))
-_LIBSVM_URL = "https://www.csie.ntu.edu.tw/~cjlin/libsvmtools/datasets/multiclass/"
 
 DATASETS: dict[str, DatasetInfo] = {
     info.name: info
@@ -219,20 +230,7 @@ DATASETS: dict[str, DatasetInfo] = {
             image_size=(16, 16),
             license=("no explicit license; USPS handwritten digits (Hull 1994), commonly redistributed"),
             source_format="libsvm-bz2",
-            sources=(
-                SourceFile(
-                    "train",
-                    "usps.bz2",
-                    _LIBSVM_URL + "usps.bz2",
-                    "ec16c51db3855ca6c91edd34d0e9b197",
-                ),
-                SourceFile(
-                    "test",
-                    "usps.t.bz2",
-                    _LIBSVM_URL + "usps.t.bz2",
-                    "8ea070ee2aca1ac39742fdd1ef5ed118",
-                ),
-            ),
+            sources=_libsvm_sources("usps", ("ec16c51db3855ca6c91edd34d0e9b197", "8ea070ee2aca1ac39742fdd1ef5ed118")),
         ),
         DatasetInfo(
             name="digits",
