@@ -227,32 +227,41 @@ def transfer_pairs_tasks(
 
 
 @dataclass(frozen=True)
+class Training:
+    """What every SimEx task samples and trains with: ``n`` training and ``n_eval`` held-out images per part,
+    ``epochs``, ``seed`` (of the sample and the training) and ``device``."""
+
+    n: int
+    n_eval: int
+    epochs: int
+    seed: int
+    device: str
+
+
+@dataclass(frozen=True)
 class FleetSpec:
     """A SimEx fleet (``loss`` mse/issim) or AAD (``loss="aad"``) over the parts of ``datasets``."""
 
     datasets: tuple[str, ...]
     per: str
     loss: str
-    epochs: int
-    n: int
-    n_eval: int
-    seed: int
-    device: str
+    training: Training
 
 
 def fleet_parts(spec: FleetSpec) -> runs.Parts:
+    t = spec.training
     if spec.per == "class":
-        return runs.class_parts(spec.datasets[0], n=spec.n, n_eval=spec.n_eval, seed=spec.seed)
-    return runs.dataset_parts(spec.datasets, n=spec.n, n_eval=spec.n_eval, seed=spec.seed)
+        return runs.class_parts(spec.datasets[0], n=t.n, n_eval=t.n_eval, seed=t.seed)
+    return runs.dataset_parts(spec.datasets, n=t.n, n_eval=t.n_eval, seed=t.seed)
 
 
 def fleet(spec: FleetSpec, cache: Cache) -> float:
     """Train (or read) one fleet; returns its training seconds."""
-    parts = fleet_parts(spec)
+    parts, t = fleet_parts(spec), spec.training
     if spec.loss == "aad":
-        result, _ = runs.aad(parts, spec.epochs, seed=spec.seed, device=spec.device, cache=cache)
+        result, _ = runs.aad(parts, t.epochs, seed=t.seed, device=t.device, cache=cache)
     else:
-        result, _ = runs.simex(parts, spec.loss, spec.epochs, seed=spec.seed, device=spec.device, cache=cache)
+        result, _ = runs.simex(parts, spec.loss, t.epochs, seed=t.seed, device=t.device, cache=cache)
     return result.seconds
 
 
@@ -263,18 +272,15 @@ class AgreementCell:
 
     method: str
     datasets: tuple[str, ...]
-    n: int
-    n_eval: int
-    epochs: int
-    seed: int
-    device: str
+    training: Training
 
 
 def agreement_cell(spec: AgreementCell, cache: Cache) -> float:
     """Compute (or read) the cell as :func:`dsviz.studies.agreement.compare_methods` does; returns its seconds."""
-    settings = agreement_settings(spec.epochs, spec.n_eval, spec.seed)[spec.method]
-    samples = [methods.load_sample(name, spec.n, spec.seed) for name in spec.datasets]
-    return methods.distance_matrix(methods.get(spec.method), samples, settings, device=spec.device, cache=cache).seconds
+    t = spec.training
+    settings = agreement_settings(t.epochs, t.n_eval, t.seed)[spec.method]
+    samples = [methods.load_sample(name, t.n, t.seed) for name in spec.datasets]
+    return methods.distance_matrix(methods.get(spec.method), samples, settings, device=t.device, cache=cache).seconds
 
 
 @dataclass(frozen=True)
@@ -307,11 +313,13 @@ def retrain_tasks(datasets: Sequence[str], config: RetrainConfig, device: str) -
 
 def simex_tasks(spec: FleetSpec) -> list[Task]:
     what = "AAD autoencoder" if spec.loss == "aad" else f"SimEx {spec.loss} fleet"
-    seed = f", seed {spec.seed}" if spec.seed else ""  # repeated fleets (--repeats) need distinct task names
+    seed = (
+        f", seed {spec.training.seed}" if spec.training.seed else ""
+    )  # repeated fleets (--repeats) need distinct task names
     return [Task(f"{what} of {' '.join(spec.datasets)} ({spec.per}{seed})", fleet, spec, gpu=True)]
 
 
-def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed: int, device: str) -> list[Task]:
+def agreement_tasks(names: Sequence[str], training: Training) -> list[Task]:
     """Everything :func:`dsviz.studies.agreement.compare_methods` computes for ``datasets``: every registered
     method, pair by pair or (joint methods) as one task over ``names``, the loadable datasets."""
     tasks = []
@@ -325,7 +333,7 @@ def agreement_tasks(names: Sequence[str], n: int, n_eval: int, epochs: int, seed
             Task(
                 f"{name} {' vs '.join(g)}",
                 agreement_cell,
-                AgreementCell(name, g, n, n_eval, epochs, seed, device),
+                AgreementCell(name, g, training),
                 gpu=True,
             )
             for g in groups

@@ -34,12 +34,20 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 
 from dsviz.commands.common import count_or_all, positive_int
-from dsviz.commands.grids import FleetSpec, agreement_tasks, fleet_parts, retrain_tasks, run_grid, simex_tasks
+from dsviz.commands.grids import (
+    FleetSpec,
+    Training,
+    agreement_tasks,
+    fleet_parts,
+    retrain_tasks,
+    run_grid,
+    simex_tasks,
+)
 from dsviz.runtime.device import DEVICE_CHOICES
 from dsviz.runtime.executor import executor_arguments, executor_from_args
 from dsviz.simex import LOSSES, ordering_agreement, runs, sample_mse_matrix, settling_curve
@@ -164,13 +172,14 @@ def run(args: argparse.Namespace) -> int:
         if args.confusion_baseline:
             raise ValueError("--confusion-baseline compares classes: use it with --per class")
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
+    training = Training(args.n, args.n_eval, epochs, args.seed, args.device)
     specs = [
-        FleetSpec(tuple(args.datasets), args.per, args.loss, epochs, args.n, args.n_eval, args.seed + r, args.device)
+        FleetSpec(tuple(args.datasets), args.per, args.loss, replace(training, seed=args.seed + r))
         for r in range(args.repeats)
     ]
     tasks = [task for spec in specs for task in simex_tasks(spec)]
     if args.agreement:
-        tasks += agreement_tasks(parts.names, args.n, args.n_eval, epochs, args.seed, args.device)
+        tasks += agreement_tasks(parts.names, training)
     if args.retrain_baseline:
         tasks += retrain_tasks(parts.names, RETRAIN_CONFIG, args.device)
     with executor_from_args(args) as executor:
@@ -178,8 +187,9 @@ def run(args: argparse.Namespace) -> int:
     # Everything is in the cache now: these only read it back.
     fleets = []
     for spec, task in zip(specs, tasks, strict=False):
-        seed_parts = parts if spec.seed == args.seed else fleet_parts(spec)
-        fleet, _ = runs.simex(seed_parts, args.loss, epochs, seed=spec.seed, device=args.device)
+        seed = spec.training.seed
+        seed_parts = parts if seed == args.seed else fleet_parts(spec)
+        fleet, _ = runs.simex(seed_parts, args.loss, epochs, seed=seed, device=args.device)
         fleets.append((seed_parts, fleet, task.name in grid.cached))
     retrain = confusion = report = None
     if args.retrain_baseline:
