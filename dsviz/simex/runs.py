@@ -134,16 +134,16 @@ def dataset_parts(
     return Parts(tuple(names), train, evaluate, notes)
 
 
-def _training_params(kind: str, parts: Parts, epochs: int, batch_size: int, seed: int) -> dict:
-    """The cache key's parameters of a training run on ``parts`` (the model version and optimiser included)."""
+def _training_params(kind: str, parts: Parts, training: dict) -> dict:
+    """The cache key's parameters of a training run on ``parts``: the model version, the optimiser and
+    ``training``, the keywords it trains with (``batch_size`` is :data:`BATCH_SIZE` unless they name one)."""
     return {
         "kind": kind,
         "model": MODEL_VERSION,
         "parts": list(parts.names),
-        "epochs": epochs,
-        "batch_size": batch_size,
+        "batch_size": BATCH_SIZE,
         "lr": LEARNING_RATE,
-        "seed": seed,
+        **training,
     }
 
 
@@ -163,21 +163,12 @@ def simex(
 
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
-    params = {**_training_params("simex", parts, epochs, batch_size, seed), "loss": loss}
+    training = {"loss": loss, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    params = _training_params("simex", parts, training)
 
     def compute() -> FleetRun:
         with timings.measured(f"simex_fleet_{loss}", training_units(parts, epochs)):
-            return train_fleet(
-                parts.train,
-                parts.evaluate,
-                parts.names,
-                loss=loss,
-                epochs=epochs,
-                batch_size=batch_size,
-                seed=seed,
-                device=device,
-                progress=progress,
-            )
+            return train_fleet(parts.train, parts.evaluate, parts.names, device=device, progress=progress, **training)
 
     return cached(cache, "simex_fleet", params, parts.fingerprint(), compute, FleetRun, cached_only=cached_only)
 
@@ -211,13 +202,12 @@ def aad(
 
     With ``cached_only`` nothing is trained: ``(None, False)`` when the cache has no entry.
     """
-    params = _training_params("aad", parts, epochs, BATCH_SIZE, seed)
+    training = {"epochs": epochs, "seed": seed}
+    params = _training_params("aad", parts, training)
 
     def compute() -> AADResult:
         with timings.measured("aad", training_units(parts, epochs)):
-            return compute_aad(
-                parts.train, parts.evaluate, parts.names, epochs=epochs, seed=seed, device=device, progress=progress
-            )
+            return compute_aad(parts.train, parts.evaluate, parts.names, device=device, progress=progress, **training)
 
     return cached(cache, "aad", params, parts.fingerprint(), compute, AADResult, cached_only=cached_only)
 
