@@ -33,7 +33,7 @@ from dsviz.studies.transfer_stats import interval_sentence, leave_one_out_pearso
 from ui.augment_plots import transfer_scatter_figure
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
-from ui.export import chart_config, otdd_table_downloads, table_downloads
+from ui.export import clickable_chart, otdd_table_downloads, table_downloads
 from ui.figure_component import download_figure_button, show_figure
 from ui.navigation import require_app_navigation
 
@@ -334,15 +334,11 @@ if study is not None:
     chosen = int(points[0]["customdata"]) if points and "customdata" in points[0] else None
     scatter_col, side_col = st.columns([3, 1], gap="medium")
     with scatter_col:
-        st.plotly_chart(
+        clickable_chart(
             transfer_scatter_figure(
                 study.otdd, study.drop_mean, study.drop_std, labels, corr["slope"], corr["intercept"], selected=chosen
             ),
-            key="transfer_scatter",
-            on_select="rerun",
-            selection_mode="points",
-            config=chart_config("transfer_scatter"),
-            width="content",
+            "transfer_scatter",
         )
     table_downloads(
         "transfer study",

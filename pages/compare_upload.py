@@ -21,7 +21,7 @@ from dsviz.studies.closest import (
 )
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, PairView
 from ui.data_notice import data_notice
-from ui.export import chart_config, table_downloads
+from ui.export import show_chart, table_downloads
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
 from ui.pair_hover import pair_view_figure, renamed
@@ -182,7 +182,7 @@ with left:
         key="ranking_table",
     )
 with right:
-    st.plotly_chart(ranking_figure(ranking), key="ranking_chart", config=chart_config("ranking_chart"))
+    show_chart(ranking_figure(ranking), "ranking_chart")
 table_downloads(
     "ranking",
     pd.DataFrame(
@@ -209,7 +209,7 @@ shown_view = renamed(view, (YOURS, best.name))
 payload, payload_bytes = pair_view_figure(shown_view, (upload.sha256, best.name, settings), key="upload_hover")
 hm_left, hm_right = st.columns(2)
 with hm_left:
-    st.plotly_chart(
+    show_chart(
         class_heatmap(
             res.label_distances,
             list(res.src_classes),
@@ -218,11 +218,10 @@ with hm_left:
             YOURS,
             best.name,
         ),
-        key="label_distances",
-        config=chart_config("label_distances"),
+        "label_distances",
     )
 with hm_right:
-    st.plotly_chart(
+    show_chart(
         class_heatmap(
             res.plan.class_coupling,
             list(res.src_classes),
@@ -232,8 +231,7 @@ with hm_right:
             best.name,
             kind="mass",
         ),
-        key="class_coupling",
-        config=chart_config("class_coupling"),
+        "class_coupling",
     )
 st.caption(
     f"Pair-view payload: {payload_bytes / 1e6:.2f} MB. Hover a point to see its image and its best match; click to "

@@ -33,7 +33,7 @@ from dsviz.studies.transfer_pairs import (
 from dsviz.studies.transfer_stats import interval_sentence, power_sentence
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
-from ui.export import chart_config, otdd_table_downloads, table_downloads
+from ui.export import chart_config, clickable_chart, otdd_table_downloads, show_chart, table_downloads
 from ui.figure_component import download_figure_button
 from ui.heatmaps import class_heatmap
 from ui.navigation import require_app_navigation
@@ -144,7 +144,7 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
     names = [f"{a} → {b}" for a, b in study.pairs]
     plot_col, side_col = st.columns([3, 1], gap="medium")
     with plot_col:
-        st.plotly_chart(
+        clickable_chart(
             transfer_scatter(
                 study.otdd,
                 study.gain_mean,
@@ -158,11 +158,7 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
                 selected=chosen,
                 hover_names=names,
             ),
-            key="transfer_pairs_scatter",
-            on_select="rerun",
-            selection_mode="points",
-            config=chart_config("transfer_pairs_scatter"),
-            width="content",
+            "transfer_pairs_scatter",
         )
     with side_col:
         st.metric("Pearson r", corr["pearson_r"], format="%.2f")
@@ -312,7 +308,7 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
+        show_chart(
             shared_figure(
                 class_heatmap,
                 res.label_distances,
@@ -323,11 +319,10 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
                 tgt,
                 fmt=".0f",  # whole numbers (values are in the hundreds to thousands): "998.6" crowded its cell
             ),
-            key="label_distances",
-            config=chart_config("label_distances"),
+            "label_distances",
         )
     with right:
-        st.plotly_chart(
+        show_chart(
             shared_figure(
                 class_heatmap,
                 100 * res.plan.class_coupling,  # in % with one decimal: raw masses (0.0006861) overlapped
@@ -339,8 +334,7 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
                 kind="mass",
                 fmt=".1f",
             ),
-            key="class_coupling",
-            config=chart_config("class_coupling"),
+            "class_coupling",
         )
 
     pair_settings = {
@@ -359,21 +353,10 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
 
 def _matrix_section(matrix: PairMatrix) -> None:
     """The finished matrix (clickable), its settings, downloads and the self-distance check."""
-    matrix_slot.plotly_chart(
-        shared_figure(matrix_figure, matrix.distance, names, method, selected),
-        key="matrix_chart",
-        on_select="rerun",
-        selection_mode="points",
-        config=chart_config("matrix_chart"),
-        width="content",
-    )
+    clickable_chart(shared_figure(matrix_figure, matrix.distance, names, method, selected), "matrix_chart", matrix_slot)
     if show_ot:
-        ot_slot.plotly_chart(
-            shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected),
-            key="matrix_ot_chart",
-            config=chart_config("matrix_ot_chart"),
-            width="content",
-        )
+        ot_figure = shared_figure(matrix_figure, matrix.ot, names, "plain OT (features only)", selected)
+        show_chart(ot_figure, "matrix_ot_chart", ot_slot, width="content")
     with matrix_details:
         if METHODS[method].family == "sliced-otdd":
             off = ~np.eye(len(names), dtype=bool)

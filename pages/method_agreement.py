@@ -11,8 +11,9 @@ from dsviz.methods import METHODS
 from dsviz.simex import runs
 from dsviz.studies.agreement import compare_methods, estimate_seconds
 from ui.data_notice import data_notice
-from ui.export import chart_config, table_downloads
+from ui.export import show_chart, table_downloads
 from ui.navigation import require_app_navigation
+from ui.settings_row import number_row
 from ui.shared_jobs import shared
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
@@ -60,16 +61,11 @@ st.caption(
 )
 
 with st.container(key="settings"):
-    c1, c2, c3, c4 = st.columns([4, 2, 2, 1.4])
+    c1, *sizes = st.columns([4, 2, 2, 1.4])
     with c1:
         defaults, default_missing, _ = choose_datasets(list(runs.BETWEEN_DATASETS), 3)
         chosen = st.multiselect("Datasets", OPTIONS, default=defaults, key="datasets", bind="query-params")
-    with c2:
-        n = int(N_TRAIN.number_input())
-    with c3:
-        n_eval = int(N_EVAL.number_input())
-    with c4:
-        epochs = int(EPOCHS.number_input())
+    n, n_eval, epochs = number_row((N_TRAIN, N_EVAL, EPOCHS), sizes)
 
 
 status = dataset_status(list(chosen))
@@ -145,19 +141,16 @@ if report is not None:
     columns = st.columns(2)
     for i, method in enumerate(report.methods):
         with columns[i % 2]:
-            st.plotly_chart(
-                heatmap(
-                    report.matrices[method],
-                    names,
-                    names,
-                    title=method,
-                    x_title="",
-                    y_title="",
-                    fmt=METHODS[method].value_format,
-                ),
-                key=f"matrix_{i}",
-                config=chart_config(f"matrix_{i}"),
+            figure = heatmap(
+                report.matrices[method],
+                names,
+                names,
+                title=method,
+                x_title="",
+                y_title="",
+                fmt=METHODS[method].value_format,
             )
+            show_chart(figure, f"matrix_{i}")
     st.caption(
         "SimEx rows are the data evaluated and columns the autoencoder's training data; for the ranking each pair's two "
         "directions are averaged. Diagonals are ignored: the ranking uses the pairs of different datasets."
@@ -185,22 +178,20 @@ if report is not None:
     left, right = st.columns([1, 1])
     with left:
         st.subheader("Spearman ρ between the methods' orderings")
-        st.plotly_chart(
-            heatmap(
-                report.spearman,
-                report.methods,
-                report.methods,
-                title=f"{len(names) * (len(names) - 1) // 2} dataset pairs",
-                x_title="",
-                y_title="",
-                colorscale="RdBu",
-                fmt=".2f",
-                zmin=-1.0,
-                zmax=1.0,
-            ),
-            key="agreement_heatmap",
-            config=chart_config("agreement_heatmap"),
+        pairs = f"{len(names) * (len(names) - 1) // 2} dataset pairs"
+        figure = heatmap(
+            report.spearman,
+            report.methods,
+            report.methods,
+            title=pairs,
+            x_title="",
+            y_title="",
+            colorscale="RdBu",
+            fmt=".2f",
+            zmin=-1.0,
+            zmax=1.0,
         )
+        show_chart(figure, "agreement_heatmap")
     with right:
         st.subheader("What each method does, and its cost")
         table = pd.DataFrame(

@@ -28,7 +28,7 @@ from dsviz.studies.onepixel import (
     summarize,
 )
 from ui.data_notice import data_notice
-from ui.export import chart_config, table_downloads
+from ui.export import chart_config, show_chart, table_downloads
 from ui.figure_component import download_figure_button, show_figure
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import mean_difference_figure
@@ -328,4 +328,4 @@ columns = st.columns(len(results), gap="medium")
 for k, (col, (title, res)) in enumerate(zip(columns, results.items(), strict=True)):
     with col:
         st.markdown(f"**{title}**")
-        st.plotly_chart(mean_difference_figure(res), key=f"meandiff_{k}", config=chart_config(f"meandiff_{k}"))
+        show_chart(mean_difference_figure(res), f"meandiff_{k}")

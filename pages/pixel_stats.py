@@ -9,7 +9,7 @@ from dsviz.data import DATASETS, DataError, availability
 from dsviz.data.derived import choose_datasets
 from dsviz.studies.pixelstats import DatasetPixelStats, dataset_pixel_stats
 from ui.data_notice import data_notice
-from ui.export import chart_config
+from ui.export import show_chart
 from ui.hover_images import hover_images
 from ui.navigation import require_app_navigation
 from ui.onepixel_plots import mosaic_figure
@@ -91,7 +91,7 @@ def _image_grid(
         )
     fig.update_yaxes(showticklabels=False)
     fig.update_xaxes(showticklabels=False)
-    st.plotly_chart(fig, key=key, config=chart_config(key))
+    show_chart(fig, key)
     st.caption(" | ".join(row_labels))
 
 
@@ -154,7 +154,7 @@ _image_grid(
 st.subheader("Explained variance")
 pca = data.pca
 needed = pca.n_components_for(0.95)
-st.plotly_chart(variance_figure(pca), key="variance", config=chart_config("variance"))
+show_chart(variance_figure(pca), "variance")
 st.markdown(
     f"**{needed}** of {len(pca.explained_variance)} components explain 95% of the variance; "
     f"PC1 alone {pca.explained_variance_ratio[0]:.1%}, "
@@ -178,7 +178,7 @@ fig = mosaic_figure(
     colorbar_title="intensity",
     height=260,
 )
-st.plotly_chart(fig, key="reconstructions", config=chart_config("reconstructions"))
+show_chart(fig, "reconstructions")
 err = float(np.mean((pca.reconstruct(originals, k) - originals) ** 2))
 st.caption(
     f"Mean squared reconstruction error of these images with k = {k}: {err:.4f} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,20 @@ from dsviz.studies.simex_baselines.confusion import confusion_baseline, confusio
 from dsviz.studies.simex_baselines.retrain import RetrainBaseline, retrain_baseline, spearman_per_base
 from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
-from ui.export import chart_config, table_downloads
+from ui.export import show_chart, table_downloads
 from ui.navigation import require_app_navigation
 from ui.retrain_view import retrain_evidence
+from ui.settings_row import number_row
 from ui.shared_jobs import shared
-from ui.simex_plots import heatmap, pair_strip, settling_band_figure, settling_figure
+from ui.simex_plots import (
+    DELTA_AXES,
+    SAMPLE_AXES,
+    pair_strip,
+    retrain_heatmap,
+    settling_band_figure,
+    settling_figure,
+    square_heatmap,
+)
 from ui.simex_text import resnet_confusion_cell, table1_findings
 from ui.url_state import UrlNumber
 
@@ -102,6 +111,13 @@ def _reconstructions(dataset: str, n: int, n_eval: int, loss: str, epochs: int, 
     return inputs, [reconstruct(model, x, member) for x in inputs]
 
 
+def _delta_downloads(name: str, delta: np.ndarray, names: Sequence[str], computed_on: dict) -> None:
+    """CSV and JSON of a Δ matrix: what it was ``computed_on``, the page's sizes and epochs, and its axes."""
+    sizes = {"n": n, "n_eval": n_eval, "epochs": epochs}
+    axes = {"rows": DELTA_AXES["y_title"], "columns": DELTA_AXES["x_title"]}
+    table_downloads(name, delta, {**computed_on, **sizes, **axes}, index=names, columns=names)
+
+
 def _compute_button(
     what: str, cli: str, key: str, compute: Callable[[Progress], object], seconds: float | None = None
 ) -> None:
@@ -140,7 +156,7 @@ st.caption(
 )
 
 with st.container(key="settings"):
-    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.4])
+    c1, c2, *sizes = st.columns([2, 2, 2, 2, 1.4])
     with c1:
         first = (choose_datasets(["mnist"], 1)[0] or ["mnist"])[0]
         dataset = st.selectbox(
@@ -152,12 +168,7 @@ with st.container(key="settings"):
         )
     with c2:
         loss = st.radio("Loss", LOSSES, format_func=LOSS_LABELS.get, key="loss", bind="query-params", horizontal=True)
-    with c3:
-        n = int(N_TRAIN.number_input())
-    with c4:
-        n_eval = int(N_EVAL.number_input())
-    with c5:
-        epochs = int(EPOCHS.number_input())
+    n, n_eval, epochs = number_row((N_TRAIN, N_EVAL, EPOCHS), sizes)
 
 
 def _untrained_warning(fleet, names, key: str) -> None:
@@ -241,46 +252,12 @@ if fleet is not None:
     rho = ordering_agreement(fleet.delta[:, ok], baseline[:, ok]) if ok.sum() >= 2 else float("nan")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
-            heatmap(
-                fleet.delta,
-                parts.names,
-                parts.names,
-                title=f"SimEx Δ ({LOSS_LABELS[loss]})",
-                x_title="autoencoder trained on",
-                y_title="samples of",
-            ),
-            key="delta_heatmap",
-            config=chart_config("delta_heatmap"),
-        )
+        delta_title = f"SimEx Δ ({LOSS_LABELS[loss]})"
+        show_chart(square_heatmap(fleet.delta, parts.names, delta_title, DELTA_AXES), "delta_heatmap")
     with right:
-        st.plotly_chart(
-            heatmap(
-                baseline,
-                parts.names,
-                parts.names,
-                title="Sample-space baseline: mean pairwise MSE",
-                x_title="training samples of",
-                y_title="held-out samples of",
-            ),
-            key="baseline_heatmap",
-            config=chart_config("baseline_heatmap"),
-        )
-    table_downloads(
-        f"SimEx delta {dataset} {loss}",
-        fleet.delta,
-        {
-            "dataset": dataset,
-            "loss": loss,
-            "n": n,
-            "n_eval": n_eval,
-            "epochs": epochs,
-            "rows": "samples of",
-            "columns": "autoencoder trained on",
-        },
-        index=parts.names,
-        columns=parts.names,
-    )
+        base_title = "Sample-space baseline: mean pairwise MSE"
+        show_chart(square_heatmap(baseline, parts.names, base_title, SAMPLE_AXES), "baseline_heatmap")
+    _delta_downloads(f"SimEx delta {dataset} {loss}", fleet.delta, parts.names, {"dataset": dataset, "loss": loss})
     with st.container(key="metric_rho"):
         st.metric("Spearman ρ, Δ vs. baseline (row orderings, mean over rows)", f"{rho:.3f}")
     st.caption(
@@ -365,47 +342,15 @@ if dfleet is not None:
     fa, fb, fc = st.columns(3)
     shown = dfleet.normalized_delta() if normalize else dfleet.delta
     with fa:
-        st.plotly_chart(
-            heatmap(
-                shown,
-                dparts.names,
-                dparts.names,
-                title=f"(a) SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})",
-                x_title="autoencoder trained on",
-                y_title="samples of",
-            ),
-            key="between_heatmap",
-            config=chart_config("between_heatmap"),
-        )
+        title = f"(a) SimEx Δ ({LOSS_LABELS[loss]}{', normalized' if normalize else ''})"
+        show_chart(square_heatmap(shown, dparts.names, title, DELTA_AXES), "between_heatmap")
     with fb:
-        st.plotly_chart(
-            heatmap(
-                dbase,
-                dparts.names,
-                dparts.names,
-                title="(b) sample space: mean pairwise MSE",
-                x_title="training samples of",
-                y_title="held-out samples of",
-            ),
-            key="between_baseline_heatmap",
-            config=chart_config("between_baseline_heatmap"),
-        )
+        base_title = "(b) sample space: mean pairwise MSE"
+        show_chart(square_heatmap(dbase, dparts.names, base_title, SAMPLE_AXES), "between_baseline_heatmap")
     with fc:
         if retrain is not None:
-            st.plotly_chart(
-                heatmap(
-                    retrain.accuracy,
-                    dparts.names,
-                    dparts.names,
-                    title="(c) retraining: normalized accuracy",
-                    x_title="LeNet-5 base (conv frozen)",
-                    y_title="FC retrained on",
-                    similarity=True,
-                    fmt=".2f",
-                ),
-                key="retrain_heatmap",
-                config=chart_config("retrain_heatmap"),
-            )
+            retrain_title = "(c) retraining: normalized accuracy"
+            show_chart(retrain_heatmap(retrain.accuracy, dparts.names, retrain_title), "retrain_heatmap")
         elif retrain_unavailable is not None:
             st.info(retrain_unavailable)
         else:
@@ -415,21 +360,11 @@ if dfleet is not None:
                 "train_retrain",
                 lambda progress: _compute_retrain(list(dparts.names), progress),
             )
-    table_downloads(
+    _delta_downloads(
         f"SimEx delta between datasets {loss}{' normalized' if normalize else ''}",
         shown,
-        {
-            "datasets": list(dparts.names),
-            "loss": loss,
-            "normalized": bool(normalize),
-            "n": n,
-            "n_eval": n_eval,
-            "epochs": epochs,
-            "rows": "samples of",
-            "columns": "autoencoder trained on",
-        },
-        index=dparts.names,
-        columns=dparts.names,
+        dparts.names,
+        {"datasets": list(dparts.names), "loss": loss, "normalized": bool(normalize)},
     )
     st.caption(
         "(c) follows SimEx §5.1: a LeNet-5 per dataset (EMNIST letters: its first 10 classes, a–j), convolution layers "
@@ -470,19 +405,9 @@ if dfleet is not None:
         )
         retrain_evidence(retrain, dfleet.delta, ok, dbase, SHORT)
 if daad is not None:
-    st.plotly_chart(
-        heatmap(
-            daad.matrix,
-            dparts.names,
-            dparts.names,
-            title="AAD: distance of mean latent codes",
-            x_title="dataset",
-            y_title="dataset",
-            fmt=".2f",
-        ),
-        key="aad_heatmap",
-        config=chart_config("aad_heatmap"),
-    )
+    aad_axes = {"x_title": "dataset", "y_title": "dataset"}
+    aad_figure = square_heatmap(daad.matrix, dparts.names, "AAD: distance of mean latent codes", aad_axes, fmt=".2f")
+    show_chart(aad_figure, "aad_heatmap")
     st.caption(
         "AAD trains one autoencoder on all five datasets and measures ‖mean code of A − mean code of B‖. "
         f"Trained in {daad.seconds:.0f} s"
@@ -496,7 +421,7 @@ if fleet is not None:
 if dfleet is not None:
     curves["between datasets"] = settling_curve(dfleet.history)
 if curves:
-    st.plotly_chart(settling_figure(curves), key="settling", config=chart_config("settling"))
+    show_chart(settling_figure(curves), "settling")
     st.caption(
         "After every epoch Δ is measured again; each point is Spearman ρ between that epoch's row orderings and the "
         "final ones, averaged over rows (the SimEx paper's Figure 6). It reaching ~1 early means a few epochs already "
@@ -510,7 +435,7 @@ if dparts is not None:
     if seeded:
         curve = settling_against_baseline(seeded, retrain)
         st.subheader("Fig. 6a · ρ against the baseline over training, between datasets")
-        st.plotly_chart(
+        show_chart(
             settling_band_figure(
                 curve["epochs"],
                 curve["mean"],
@@ -519,8 +444,7 @@ if dparts is not None:
                 reference=curve["reference"],
                 paper=PAPER_SETTLED,
             ),
-            key="settling_baseline",
-            config=chart_config("settling_baseline"),
+            "settling_baseline",
         )
         stability = seed_stability([f.delta for _, f in seeded], [f.trained_mask for _, f in seeded])
         st.caption(
@@ -582,20 +506,15 @@ else:
         r_simex, r_sample = confusion_spearman(masked, confusion.matrix), confusion_spearman(cbase, confusion.matrix)
         left, right = st.columns([3, 2])
         with left:
-            st.plotly_chart(
-                heatmap(
-                    confusion.matrix,
-                    confusion.classes,
-                    confusion.classes,
-                    title="Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
-                    x_title="confused with",
-                    y_title="left-out class",
-                    similarity=True,
-                    fmt=".2f",
-                ),
-                key="confusion_heatmap",
-                config=chart_config("confusion_heatmap"),
+            confusion_figure = square_heatmap(
+                confusion.matrix,
+                confusion.classes,
+                "Fig. 8 · confusion of a left-out class (LeNet-5 trained on the other nine)",
+                {"x_title": "confused with", "y_title": "left-out class"},
+                similarity=True,
+                fmt=".2f",
             )
+            show_chart(confusion_figure, "confusion_heatmap")
         with right:
             table = pd.DataFrame(
                 {

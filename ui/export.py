@@ -1,7 +1,7 @@
 """What users take away: every chart as a PNG, every table behind a chart as CSV and JSON.
 
-* :func:`chart_config` is the Plotly ``config`` of every ``st.plotly_chart`` (and of the
-  hover components' plotly.js charts): a toolbar with only the camera button, saving
+* :func:`chart_config` is the Plotly ``config`` of every ``st.plotly_chart`` (:func:`show_chart`, and
+  the hover components' plotly.js charts): a toolbar with only the camera button, saving
   ``dsviz-<page>-<chart>.png`` (2x) or ``.svg`` (Plotly's ``toImageButtonOptions``, drawn
   in the browser, no kaleido), as picked by :func:`chart_format_setting` in the sidebar.
 * :func:`table_downloads` draws "CSV" and "JSON" download buttons for a matrix or
@@ -75,6 +75,18 @@ def chart_config(name: str, image_format: str | None = None) -> dict[str, Any]:
     if image_format == "png":
         options["scale"] = 2
     return {"displaylogo": False, "modeBarButtons": [["toImage"]], "toImageButtonOptions": options}
+
+
+def show_chart(figure: Any, key: str, where: Any = st, **options: Any) -> Any:
+    """``where.plotly_chart`` (the page, or a column or slot) of ``figure`` under ``key``, its camera button
+    saving the chart named after ``key`` (:func:`chart_config`); ``options`` go to ``plotly_chart``."""
+    return where.plotly_chart(figure, key=key, config=chart_config(key), **options)
+
+
+def clickable_chart(figure: Any, key: str, where: Any = st) -> Any:
+    """:func:`show_chart` at the figure's own width whose points can be clicked: a click reruns the page with
+    the selection in the chart's return value (and in ``st.session_state[key]``)."""
+    return show_chart(figure, key, where, on_select="rerun", selection_mode="points", width="content")
 
 
 def _frame(

@@ -16,8 +16,8 @@ from dsviz.studies.simex_baselines.retrain import (
     paper_order_check,
     spearman_per_base,
 )
-from ui.export import chart_config
-from ui.simex_plots import heatmap
+from ui.export import show_chart
+from ui.simex_plots import retrain_heatmap
 
 
 def _fmt(value: float, spec: str = ".2f") -> str:
@@ -95,20 +95,7 @@ def retrain_evidence(
         (right, retrain.accuracy_by_data, "row ÷ accuracy of the network trained on D_i", "retrain_by_data"),
     ):
         with col:
-            st.plotly_chart(
-                heatmap(
-                    matrix,
-                    names,
-                    names,
-                    title=title,
-                    x_title="LeNet-5 base (conv frozen)",
-                    y_title="FC retrained on",
-                    similarity=True,
-                    fmt=".2f",
-                ),
-                key=key,
-                config=chart_config(key),
-            )
+            show_chart(retrain_heatmap(matrix, names, title), key)
     rows = {}
     for label, matrix in (("÷ base", retrain.accuracy), ("÷ own data", retrain.accuracy_by_data)):
         rows[f"ρ SimEx vs. retraining ({label})"] = [_fmt(v) for v in spearman_per_base(delta, matrix, trained_members)]

@@ -71,6 +71,25 @@ def heatmap(
     return fig
 
 
+DELTA_AXES = {"x_title": "autoencoder trained on", "y_title": "samples of"}
+"""Axes of a SimEx Δ matrix: Δ(row | A(column))."""
+SAMPLE_AXES = {"x_title": "training samples of", "y_title": "held-out samples of"}
+"""Axes of the sample-space baseline: mean pairwise MSE of held-out (row) and training (column) samples."""
+RETRAIN_AXES = {"x_title": "LeNet-5 base (conv frozen)", "y_title": "FC retrained on"}
+"""Axes of a retraining accuracy matrix (SimEx §5.1)."""
+
+
+def square_heatmap(matrix: np.ndarray, names: Sequence[str], title: str, axes: Mapping[str, str], **style) -> go.Figure:
+    """:func:`heatmap` of a ``names`` x ``names`` matrix with the ``axes`` titles of its kind (:data:`DELTA_AXES`,
+    :data:`SAMPLE_AXES`); ``style``: :func:`heatmap`'s other options."""
+    return heatmap(matrix, names, names, title=title, **axes, **style)
+
+
+def retrain_heatmap(accuracy: np.ndarray, names: Sequence[str], title: str) -> go.Figure:
+    """A retraining accuracy matrix (SimEx §5.1; :data:`RETRAIN_AXES`), a similarity shown to two decimals."""
+    return square_heatmap(accuracy, names, title, RETRAIN_AXES, similarity=True, fmt=".2f")
+
+
 @presentable
 def settling_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
     """SimEx Figure 6: Spearman ρ of each epoch's Δ ordering against the final one, one line per fleet."""
