@@ -242,9 +242,9 @@ class Training:
 class FleetSpec:
     """A SimEx fleet (``loss`` mse/issim) or AAD (``loss="aad"``) over the parts of ``datasets``."""
 
+    loss: str
     datasets: tuple[str, ...]
     per: str
-    loss: str
     training: Training
 
 

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         parts = runs.dataset_parts(args.datasets, n=args.n, n_eval=args.n_eval, seed=args.seed)
     training = Training(args.n, args.n_eval, epochs, args.seed, args.device)
     specs = [
-        FleetSpec(tuple(args.datasets), args.per, args.loss, replace(training, seed=args.seed + r))
+        FleetSpec(args.loss, tuple(args.datasets), args.per, replace(training, seed=args.seed + r))
         for r in range(args.repeats)
     ]
     tasks = [task for spec in specs for task in simex_tasks(spec)]
