@@ -23,11 +23,11 @@ from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, PairView
 from ui.data_notice import data_notice
 from ui.export import show_chart, table_downloads
 from ui.heatmaps import class_heatmap
-from ui.navigation import require_app_navigation
+from ui.navigation import page_intro
 from ui.pair_hover import pair_view_figure, renamed
 from ui.progress import with_status
+from ui.settings import sidebar_sample_size
 from ui.upload_plots import class_grid, ranking_figure
-from ui.url_state import sample_size
 
 SAMPLE_SIZES = [250, 500, 1000, 2000]
 YOURS = "your data"
@@ -67,17 +67,15 @@ def _simex(path: str, loss: str, _fleet_run) -> FleetDelta:
     return simex_under_fleet(path, _fleet_run)
 
 
-require_app_navigation()
-st.title("Compare your dataset")
-st.caption(
+page_intro(
+    "Compare your dataset",
     "Upload a labeled image dataset to see which reference dataset is closest to it under OTDD (Alvarez-Melis & Fusi, "
     "NeurIPS 2020) — the one to pretrain on — which of its classes match which, and how the SimEx autoencoders "
-    "trained on the references reconstruct it (Hwang et al., 2020)."
+    "trained on the references reconstruct it (Hwang et al., 2020).",
 )
 
+n = sidebar_sample_size(SAMPLE_SIZES, 500, "Class-balanced sample drawn from your data and from each reference.")
 with st.sidebar:
-    st.header("Settings")
-    n = sample_size(SAMPLE_SIZES, 500, "Class-balanced sample drawn from your data and from each reference.")
     invert = st.toggle(
         "Invert light backgrounds",
         value=True,

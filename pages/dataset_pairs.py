@@ -36,13 +36,14 @@ from ui.estimates import time_estimate
 from ui.export import chart_config, clickable_chart, otdd_table_downloads, show_chart, table_downloads
 from ui.figure_component import download_figure_button
 from ui.heatmaps import class_heatmap
-from ui.navigation import require_app_navigation
+from ui.navigation import page_intro
 from ui.pair_hover import pair_view_figure
 from ui.pair_plots import matrix_figure
+from ui.settings import sidebar_sample_size
 from ui.shared_jobs import is_ready, shared, shared_figure
 from ui.study_labels import pairs_study_label
 from ui.transfer_plots import transfer_scatter
-from ui.url_state import UrlNumber, sample_size
+from ui.url_state import UrlNumber
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 SEED = UrlNumber("seed", "Seed", 0, 9999, 0, 1, help="Which class-balanced sample is drawn from each dataset.")
@@ -188,17 +189,15 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
         st.table({k: [str(v)] for k, v in study.settings().items() if k != "config"})
 
 
-require_app_navigation()
-st.title("Dataset pairs")
-st.caption(
+page_intro(
+    "Dataset pairs",
     "Distances between the *NIST-like datasets, OTDD by default (Alvarez-Melis & Fusi, NeurIPS 2020, Fig. 3): smaller "
     "and lighter means more similar. Click a cell, or pick a pair below, to see both datasets in one UMAP embedding with "
-    "the coupling, and hover any point to see its image and its best match in the other dataset."
+    "the coupling, and hover any point to see its image and its best match in the other dataset.",
 )
 
+n = sidebar_sample_size(SAMPLE_SIZES, 2000, "Class-balanced sample of the train split (test if train is missing).")
 with st.sidebar:
-    st.header("Settings")
-    n = sample_size(SAMPLE_SIZES, 2000, "Class-balanced sample of the train split (test if train is missing).")
     seed = SEED.number_input()
     method = st.selectbox(
         "Method",

@@ -11,7 +11,7 @@ import streamlit as st
 from dsviz.figures.label_shuffle import CONTROLS, label_shuffle_payload
 from dsviz.studies.toy import ToyPair
 from ui.figure_component import download_figure_button, keep_in_url, show_figure, url_view
-from ui.navigation import require_app_navigation
+from ui.navigation import page_intro
 from ui.url_state import UrlNumber
 
 N_POINTS = UrlNumber(
@@ -26,16 +26,15 @@ def _payload(n_points: int, seed: int) -> dict:
     return label_shuffle_payload(ToyPair(n_points, seed))
 
 
-require_app_navigation()
-st.title("Label shuffle")
-st.caption(
+page_intro(
+    "Label shuffle",
     "Two toy datasets of 2-D points, each a blue blob (class 0) above a green blob (class 1). "
     "Plain **OT** matches points with ground cost ‖x − x′‖² and never looks at labels. "
     "**OTDD** matches labeled points with cost ‖x − x′‖² + W₂²(P_y, P_y′), where W₂²(P_y, P_y′) is the "
     "optimal-transport distance between the point clouds of class y in one dataset and class y′ in the other. "
     "Shuffling labels leaves OT exactly unchanged but makes the classes overlap, so OTDD grows "
     "(Alvarez-Melis & Fusi, NeurIPS 2020; Microsoft Research blog, 2020). "
-    "Every slider setting is solved exactly in your browser."
+    "Every slider setting is solved exactly in your browser.",
 )
 
 data_col, download_col = st.columns([3, 1], gap="large")

@@ -12,8 +12,8 @@ from dsviz.simex import runs
 from dsviz.studies.agreement import compare_methods, estimate_seconds
 from ui.data_notice import data_notice
 from ui.export import show_chart, table_downloads
-from ui.navigation import require_app_navigation
-from ui.settings_row import number_row
+from ui.navigation import page_intro
+from ui.settings import number_row
 from ui.shared_jobs import shared
 from ui.simex_plots import heatmap
 from ui.url_state import UrlNumber
@@ -49,15 +49,14 @@ EPOCHS = UrlNumber(
 # (n, n_eval, epochs) of the preview computed by itself when the default settings are not cached
 PREVIEW = (100, 30, runs.PREVIEW_EPOCHS)
 
-require_app_navigation()
-st.title("Method agreement")
-st.caption(
+page_intro(
+    "Method agreement",
     f"{len(METHODS)} ways to say how far apart two datasets are, computed on the same samples: every method of the "
     "registry (OTDD exact and Gaussian, Alvarez-Melis & Fusi 2020; s-OTDD, Nguyen et al. 2025; SimEx with MSE and with "
     "iSSIM, Hwang et al. 2020; the autoencoder average distance AAD; the plain mean pairwise sample MSE). Each method "
     "orders the dataset pairs from closest to farthest; the heatmap of Spearman ρ shows how far those orderings agree. "
     "None of the sources makes this comparison. s-OTDD uses its default "
-    f"{METHODS['sotdd'].settings().n_projections} random projections (seed 0)."
+    f"{METHODS['sotdd'].settings().n_projections} random projections (seed 0).",
 )
 
 with st.container(key="settings"):

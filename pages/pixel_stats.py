@@ -11,7 +11,7 @@ from dsviz.studies.pixelstats import DatasetPixelStats, dataset_pixel_stats
 from ui.data_notice import data_notice
 from ui.export import show_chart
 from ui.hover_images import hover_images
-from ui.navigation import require_app_navigation
+from ui.navigation import page_intro
 from ui.onepixel_plots import mosaic_figure
 from ui.pixelstats_plots import pc_scatter, variance_figure
 from ui.url_state import UrlNumber
@@ -95,12 +95,11 @@ def _image_grid(
     st.caption(" | ".join(row_labels))
 
 
-require_app_navigation()
-st.title("Pixel statistics and PCA")
-st.caption(
+page_intro(
+    "Pixel statistics and PCA",
     "Per-pixel mean and standard deviation (intensity on [0, 1]), overall and per class, and a principal component "
     "analysis of the flattened images: the eigenvectors of the pixel covariance by decreasing variance "
-    "(computed with torch, cached). After the Fashion-MNIST machine-learning report."
+    "(computed with torch, cached). After the Fashion-MNIST machine-learning report.",
 )
 
 status = availability()

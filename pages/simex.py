@@ -20,9 +20,9 @@ from dsviz.studies.simex_baselines.retrain import RetrainBaseline, retrain_basel
 from dsviz.studies.simex_baselines.settling import settling_against_baseline
 from ui.data_notice import data_notice
 from ui.export import show_chart, table_downloads
-from ui.navigation import require_app_navigation
+from ui.navigation import page_intro
 from ui.retrain_view import retrain_evidence
-from ui.settings_row import number_row
+from ui.settings import number_row
 from ui.shared_jobs import shared
 from ui.simex_plots import (
     DELTA_AXES,
@@ -145,14 +145,13 @@ def _compute_button(
         st.rerun()
 
 
-require_app_navigation()
-st.title("SimEx: similarity by a fleet of autoencoders")
-st.caption(
+page_intro(
+    "SimEx: similarity by a fleet of autoencoders",
     "SimEx (Hwang et al., 2020) trains one small autoencoder A(Y_k) per part Y_k of the known data — one class, or one "
     "dataset. Data X is similar to Y_k when A(Y_k) reconstructs it well: Δ(X | Y_k) is the mean reconstruction error of "
     "X's samples through A(Y_k), with the loss it was trained with (MSE, or iSSIM = 1 − SSIM). Each autoencoder has a "
     "LeNet-5 encoder (conv–pool–conv–pool–dense, 84-d bottleneck) and a mirrored decoder; all of a fleet train together "
-    "as one batched model (RMSprop, learning rate 2e-4)."
+    "as one batched model (RMSprop, learning rate 2e-4).",
 )
 
 with st.container(key="settings"):

@@ -21,6 +21,13 @@ from streamlit.runtime.pages_manager import PagesManager
 APP_RAN = "_dsviz_app_ran"
 
 
+def page_intro(title: str, caption: str) -> None:
+    """A page's opening: :func:`require_app_navigation`, then its title and the caption that says what it shows."""
+    require_app_navigation()
+    st.title(title)
+    st.caption(caption)
+
+
 def mark_app_ran() -> None:
     """Called by ``app.py`` on every run."""
     st.session_state[APP_RAN] = True
