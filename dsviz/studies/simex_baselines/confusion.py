@@ -30,7 +30,7 @@ import torch
 
 from dsviz.data import load
 from dsviz.data.validation import check_shapes
-from dsviz.nets import LeNet5, accuracy, predict_proba, torch_threads, train
+from dsviz.nets import LeNet5, accuracy, predict_proba, train
 from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
@@ -112,7 +112,6 @@ def confusion_baseline(
     config: ConfusionConfig = ConfusionConfig(),
     *,
     device: str = "auto",
-    threads: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     cache: Cache | None = None,
@@ -129,8 +128,7 @@ def confusion_baseline(
     params = {"kind": "simex_confusion", "dataset": dataset, **asdict(config)}
 
     def compute() -> ConfusionBaseline:
-        with torch_threads(threads):
-            return compute_confusion(tr.images, tr.labels, te.images, te.labels, tr.classes, config, device, progress)
+        return compute_confusion(tr.images, tr.labels, te.images, te.labels, tr.classes, config, device, progress)
 
     data_fp = fingerprint(tr.images, tr.labels, te.images, te.labels)
     return cached(cache, "simex_confusion", params, data_fp, compute, ConfusionBaseline, cached_only=cached_only)

@@ -48,7 +48,7 @@ import torch
 from dsviz.data import DataError
 from dsviz.data.derived import dataset_status, load_any
 from dsviz.data.validation import check_shapes
-from dsviz.nets import LeNet5, accuracy, init_model, torch_threads, train
+from dsviz.nets import LeNet5, accuracy, init_model, train
 from dsviz.runtime.cache import Cache, cached, fingerprint
 from dsviz.runtime.device import resolve_device
 from dsviz.runtime.progress import Progress
@@ -329,7 +329,6 @@ def retrain_baseline(
     config: RetrainConfig = RetrainConfig(),
     *,
     device: str = "auto",
-    threads: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     cache: Cache | None = None,
@@ -349,16 +348,15 @@ def retrain_baseline(
         )
 
     def compute() -> RetrainBaseline:
-        with torch_threads(threads):
-            return compute_retrain(
-                splits,
-                config,
-                device,
-                progress,
-                references,
-                column=lambda j: unit("column", j),
-                reference=lambda j: float(unit("reference", j)[0]),
-            )
+        return compute_retrain(
+            splits,
+            config,
+            device,
+            progress,
+            references,
+            column=lambda j: unit("column", j),
+            reference=lambda j: float(unit("reference", j)[0]),
+        )
 
     data_fp = fingerprint(np.asarray([s.fingerprint() for s in splits + references]))
     return cached(store, "simex_retrain", params, data_fp, compute, RetrainBaseline, cached_only=cached_only)
