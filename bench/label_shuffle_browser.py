@@ -6,10 +6,13 @@ Chromium (1400×1100, the browser tests' flags). Each slider asked for (``--slid
 times with ArrowRight on its focused thumb, one press after the previous one's redraw finished. Per press, in
 the page's own clock (``performance.now``) from the ``keydown`` event:
 
-* **OTDD + coupling**: until the new OTDD and coupling are on screen, then one more animation frame and a
-  ``setTimeout(0)``, so the frame holding both has been painted. On the client-side figure
-  (``dsviz/figures``): its root's ``data-frame`` advanced with ``data-ready="1"``. On the older server-drawn
-  page: the OTDD metric's text and the clouds chart's SVG both changed;
+* **OTDD + coupling**: until the frame holding the new OTDD and coupling has been painted. On the client-side
+  figure (``dsviz/figures``): a ``MutationObserver`` sees its root's ``data-frame`` advance with ``data-ready="1"``
+  (set in the ``requestAnimationFrame`` callback of the frame that shows the redraw) and the time is read in the
+  first task after it, once that frame is rendered. (Before 2026-12-06 22:00 a polling loop read it up to two
+  frames later: its own ``requestAnimationFrame`` tick ran before the figure's in the same frame, and it then
+  waited one more frame.) On the older server-drawn page: the OTDD metric's text and the clouds chart's SVG both
+  changed, then one more animation frame and a ``setTimeout(0)``;
 * **all drawn**: the same, also waiting for the shuffle curve (``data-curve-ready="1"``, or its chart's SVG);
 * **server ms** (server-drawn page only): the page's "Computed in … ms" caption; **kB in**: websocket bytes.
 
@@ -119,24 +122,26 @@ ARM_FIGURE_JS = """
   const frame = root.dataset.frame;
   const otdd = () => root.querySelector("[data-metric='otdd']")?.dataset.value ?? null;
   lsb.keydown = null;
+  // data-frame advances inside the requestAnimationFrame callback of the frame that shows the redraw; the first
+  // task after that callback runs once that frame's rendering is done, so it is when the frame was painted.
+  const afterThisFrame = () => new Promise((r) => setTimeout(() => r(performance.now()), 0));
   const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
   lsb.done = new Promise((resolve, reject) => {
-    const deadline = performance.now() + 60000;
     let coupling;
-    const tick = async () => {
-      if (performance.now() > deadline) { reject(new Error('no redraw within 60 s')); return; }
-      if (lsb.keydown !== null) {
-        if (coupling === undefined && root.dataset.frame !== frame && root.dataset.ready === '1') coupling = painted();
-        if (coupling !== undefined && root.dataset.curveReady !== '0') {
-          const c = await coupling;
-          const all = await painted();
-          resolve({ coupling: c - lsb.keydown, all: all - lsb.keydown, finished: all - lsb.keydown, bytes: 0, otdd: otdd() });
-          return;
-        }
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no redraw within 60 s')); }, 60000);
+    const check = async () => {
+      if (lsb.keydown === null) return;
+      if (coupling === undefined && root.dataset.frame !== frame && root.dataset.ready === '1') coupling = afterThisFrame();
+      if (coupling !== undefined && root.dataset.curveReady !== '0') {
+        observer.disconnect();
+        clearTimeout(timer);
+        const c = await coupling;
+        const all = await painted();
+        resolve({ coupling: c - lsb.keydown, all: all - lsb.keydown, finished: all - lsb.keydown, bytes: 0, otdd: otdd() });
       }
-      requestAnimationFrame(tick);
     };
-    requestAnimationFrame(tick);
+    const observer = new MutationObserver(check);
+    observer.observe(root, { attributes: true, attributeFilter: ['data-frame', 'data-ready', 'data-curve-ready'] });
   });
   return otdd();
 }
@@ -167,10 +172,11 @@ async def _move(tab, key: str, arrow: str) -> None:
 
 
 async def _figure_ready(tab) -> None:
-    """The client-side figure drawn and its background work (the shuffle curve) done."""
+    """The client-side figure drawn and its background work done (the shuffle curve; ``data-idle``: the
+    settings one step away solved ahead): the next press comes after a pause, as a user's does."""
     await tab.wait_for_function(
         "() => { const r = document.querySelector('.dsviz-figure');"
-        " return r && r.dataset.ready === '1' && r.dataset.curveReady !== '0'; }",
+        " return r && r.dataset.ready === '1' && r.dataset.curveReady !== '0' && r.dataset.idle !== '0'; }",
         timeout=180_000,
         polling=50,
     )

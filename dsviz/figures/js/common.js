@@ -131,25 +131,36 @@
     };
   }
 
-  // Call after a redraw's Plotly.react promises: marks root ready once the frame holding it is painted.
+  // True from a scheduled redraw's animation-frame callback until the frame it ran in has been rendered.
+  let inFrame = false;
+
+  // Call after a redraw's Plotly.react promises: marks root ready (data-frame + 1) in the frame that shows the
+  // redraw: this one when the scheduler ran it in an animation-frame callback, else the next one.
   function drawn(root, promises) {
     return Promise.all(promises).then(() => new Promise((resolve) => {
-      requestAnimationFrame(() => {
+      const mark = () => {
         root.dataset.frame = String(Number(root.dataset.frame || "0") + 1);
         root.dataset.ready = "1";
         resolve();
-      });
+      };
+      if (inFrame) mark(); else requestAnimationFrame(mark);
     }));
   }
 
-  // One redraw per burst of control events: marks root busy at once, redraws after the events queued so far.
+  // One redraw per burst of control events: marks root busy at once and redraws in the next animation-frame
+  // callback, so the frame rendered right after it shows the new state (events within one frame share a redraw).
   function scheduler(root, redraw) {
     let pending = false;
     return function schedule() {
       root.dataset.ready = "0";
       if (pending) return;
       pending = true;
-      setTimeout(() => { pending = false; redraw(); }, 0);
+      requestAnimationFrame(() => {
+        pending = false;
+        inFrame = true;
+        setTimeout(() => { inFrame = false; }, 0); // the first task after this frame's rendering
+        redraw();
+      });
     };
   }
 

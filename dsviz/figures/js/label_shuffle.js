@@ -149,7 +149,6 @@
     const schedule = kit.scheduler(root, () => redraw());
 
     let Plotly = null;
-    let curveToken = 0;
     function redraw() {
       const v = { ...view };
       const r = solve(v);
@@ -166,10 +165,42 @@
           uirevision: "clouds", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         },
       };
+      const token = ++backgroundToken;
+      root.dataset.curveReady = "0";
+      root.dataset.idle = "0";
       const done = kit.drawn(root, [Plotly.react(cloudsDiv, clouds.data, clouds.layout, config)]);
       kit.changed(root, v);
-      curve(v); // the curve's star and points follow in later tasks, after the clouds are on screen
+      // the curve, then the neighbouring settings, in later tasks once the clouds are painted
+      done.then(() => setTimeout(() => background(v, token), 0));
       return done;
+    }
+
+    // Background work after a redraw, one solve per task so a key press waits for at most one:
+    // B's shuffle curve for this view, then the settings one step away on every other slider
+    // (rotations and A's shuffle), so the next press finds its OTDD solved and only paints.
+    let backgroundToken = 0;
+    function neighbours(v) {
+      const out = [];
+      for (const name of ["rot_b", "rot_a", "shuffle_a"]) {
+        const spec = payload.controls[name];
+        for (const sign of [1, -1]) {
+          const value = Math.round((v[name] + sign * spec.step) * 1e6) / 1e6;
+          if (value >= spec.min && value <= spec.max) out.push({ ...v, [name]: value });
+        }
+      }
+      return out;
+    }
+    function background(v, token) {
+      curve(v, token, () => {
+        const queue = neighbours(v);
+        const step = () => {
+          if (token !== backgroundToken) return; // a newer view took over
+          if (queue.length === 0) { root.dataset.idle = "1"; return; }
+          solve(queue.shift());
+          setTimeout(step, 0);
+        };
+        setTimeout(step, 0);
+      });
     }
 
     // the curve over B's shuffle, filled in one point per task so slider moves stay answered first
@@ -195,17 +226,15 @@
       return Plotly.react(curveDiv, data, layout, curveConfig);
     }
 
-    function curve(v) {
+    function curve(v, token, then) {
       const key = curveKey(v);
       if (!curveValues.has(key)) curveValues.set(key, { otdd: [] });
       const c = curveValues.get(key);
-      const token = ++curveToken;
-      root.dataset.curveReady = "0";
       let starred = false;
       const step = () => {
-        if (token !== curveToken) return; // a newer view took over
+        if (token !== backgroundToken) return; // a newer view took over
         if (!starred) { starred = true; drawCurve(view, solve(view)); setTimeout(step, 0); return; }
-        if (c.otdd.length === fractions.length) { root.dataset.curveReady = "1"; return; }
+        if (c.otdd.length === fractions.length) { root.dataset.curveReady = "1"; then(); return; }
         c.otdd.push(solve({ ...v, shuffle_b: fractions[c.otdd.length] }).otdd);
         if (c.otdd.length === fractions.length || c.otdd.length % 3 === 0) drawCurve(view, solve(view));
         setTimeout(step, 0);
