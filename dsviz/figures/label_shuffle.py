@@ -8,8 +8,10 @@ in two classes. So the payload carries the unrotated clouds and, for every shuff
 fraction, each dataset's labels (the random draws of :func:`dsviz.studies.toy.shuffle_labels`
 cannot be replayed in JavaScript), and ``js/label_shuffle.js`` rotates the clouds, builds
 the costs and solves the four class-to-class OT problems and the outer OT problems exactly
-(``js/emd.js``, successive shortest paths) on every slider move. Points and seed stay
-server controls: they draw new data.
+(``js/emd.js``, successive shortest paths). So that a key press only has to paint, the
+solves run ahead in background tasks once a redraw is on screen (one solve per task, so a
+press waits for at most one): B's shuffle curve for the view, then the settings one step
+away on each other slider. Points and seed stay server controls: they draw new data.
 
 Tolerance: both sides solve the same linear programs exactly, so the browser's OTDD, OT
 and label distances equal :func:`dsviz.studies.toy.pair_distances` (POT's network simplex)
