@@ -146,7 +146,7 @@ def load(
         labels, classes = _check_indices(labels, len(info.classes), path), info.classes
     else:
         labels, classes = _encode_labels(labels, path)
-    chosen = _select(labels, n, seed, balanced)
+    chosen = sample_indices(labels, n, seed, balanced)
     if chosen is None:  # the memo's arrays are read-only and shared: hand out a copy
         images, labels = images.copy(), labels.copy()
     else:
@@ -322,7 +322,7 @@ def _encode_labels(labels: np.ndarray, where: Path) -> tuple[np.ndarray, tuple[s
     return codes.astype(np.int64), tuple(str(value) for value in values)
 
 
-def _select(labels: np.ndarray, n: int | None, seed: int, balanced: bool) -> np.ndarray | None:
+def sample_indices(labels: np.ndarray, n: int | None, seed: int, balanced: bool) -> np.ndarray | None:
     """Sorted indices of the sample to keep, or ``None`` to keep everything."""
     if n is None or n >= len(labels):
         return None

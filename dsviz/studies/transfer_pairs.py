@@ -47,7 +47,7 @@ import torch
 
 from dsviz import methods
 from dsviz.data import LabeledImages, load
-from dsviz.data.loading import _select as select_sample
+from dsviz.data.loading import sample_indices
 from dsviz.data.registry import get_info
 from dsviz.nets import estimate_train_seconds, init_model, reset_classifier, torch_threads
 from dsviz.runtime.cache import Cache, cache_key, cached, fingerprint
@@ -121,7 +121,7 @@ def balanced_sample(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Sorted indices of ``min(n, len(labels))`` images, an even share per present class (capped by what a
     class has; the rest filled from the classes that still have images): the sample :func:`dsviz.data.load`
     draws with ``balanced=True``."""
-    chosen = select_sample(labels, n, seed, balanced=True)
+    chosen = sample_indices(labels, n, seed, balanced=True)
     return np.arange(len(labels)) if chosen is None else chosen
 
 
