@@ -14,7 +14,7 @@ import streamlit as st
 from ui.export import chart_format_setting
 from ui.navigation import mark_app_ran
 from ui.presenter import presenter_switch
-from ui.warm_up import start_warm_up, warming_up
+from ui.warm_up import page_running, start_warm_up, warming_up
 
 start_warm_up()  # once per server: data files and heavy imports beside the first script run (cold start)
 
@@ -70,8 +70,9 @@ def landing() -> None:
 page = st.navigation([st.Page(landing, title="Overview", icon=":material/home:", default=True), *PAGES])
 loading = st.empty()
 if warming_up():  # a freshly started server: say what the first page waits for before its imports begin
-    loading.status(f"{page.title}: loading torch, POT and SciPy (once, when the server has just started)…")
+    loading.status(f"{page.title}: reading the data files and loading torch (once, when the server has just started)…")
 try:
-    page.run()
+    with page_running():
+        page.run()
 finally:
     loading.empty()

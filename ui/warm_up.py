@@ -1,13 +1,16 @@
 """Once per server process: read the data files and import the heavy libraries in a background thread.
 
 The first script run of a fresh server is what its first viewer (and every viewer
-arriving with them) waits for; most of it is importing torch, POT and SciPy and
-decompressing the dataset files. :func:`start_warm_up`, called at the top of
-``app.py``, begins both beside that run: the npz files are decompressed first
-(zlib releases the GIL, so this runs on the second core while the page imports
-torch), then the libraries the pages import are imported, so a viewer opening a
-second page finds them loaded. Nothing here changes a result: the files land in
-:mod:`dsviz.data.loading`'s per-process read memo, the modules in ``sys.modules``.
+arriving with them) waits for; most of it is importing torch and decompressing the
+dataset files. :func:`start_warm_up`, called at the top of ``app.py``, begins both
+beside that run: the npz files are decompressed first (zlib releases the GIL, so this
+runs on the second core while the page imports torch), then the modules every page
+imports. The solvers' libraries (POT, which imports scikit-learn and SciPy: a second
+of CPU) are imported only once no page is running (:func:`page_running`), so a viewer
+opening a page that solves finds them loaded, and a page reading cached results
+(Dataset pairs on a warm cache) does not share the two cores with them. Nothing here
+changes a result: the files land in :mod:`dsviz.data.loading`'s per-process read memo,
+the modules in ``sys.modules``.
 """
 
 from __future__ import annotations
@@ -16,18 +19,25 @@ import importlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from dsviz.data import availability, load
 
 _LOG = logging.getLogger("dsviz.warm_up")
-MODULES = ("torch", "ot", "scipy.stats", "sklearn.decomposition", "dsviz.methods", "dsviz.studies.pairs")
-"""Imported in this order (each is a no-op when a page already imported it)."""
+MODULES = ("torch", "dsviz.methods", "dsviz.studies.pairs")
+"""Imported in this order right after the data files (each is a no-op when a page already imported it)."""
+IDLE_MODULES = ("ot", "scipy.stats", "sklearn.decomposition")
+"""Imported once no page has run for :data:`IDLE_S` seconds: what the pages that solve import."""
+IDLE_S = 1.0
 _STARTED: list[threading.Thread] = []
 _LOCK = threading.Lock()
+_READY = threading.Event()
+_RUNS = threading.Condition()
+_RUNNING = [0]  # script runs of any session now between the start and the end of their page
 
 
-def _warm_up() -> None:
-    start = time.perf_counter()
+def _read_data_files() -> None:
     for name, status in availability().items():
         if status.origin != "folder":
             continue  # not on disk (or a bundled copy, converted on first use): nothing to read ahead
@@ -36,9 +46,31 @@ def _warm_up() -> None:
             load(name, split=split, n=1, download=False)  # decompresses the whole file into the read memo
         except Exception:  # noqa: BLE001 - a broken file is the page's to report, with its message
             _LOG.debug("warm-up could not read %s/%s", name, split, exc_info=True)
-    for module in MODULES:
-        importlib.import_module(module)
+
+
+def _wait_until_idle() -> None:
+    """Return once no page has been running for :data:`IDLE_S` seconds."""
+    with _RUNS:
+        while True:
+            _RUNS.wait_for(lambda: _RUNNING[0] == 0)
+            if not _RUNS.wait_for(lambda: _RUNNING[0] > 0, timeout=IDLE_S):
+                return
+
+
+def _warm_up() -> None:
+    start = time.perf_counter()
+    try:
+        _read_data_files()
+        for module in MODULES:
+            importlib.import_module(module)
+    finally:
+        _READY.set()
     _LOG.info("warm-up: data files read and libraries imported in %.1f s", time.perf_counter() - start)
+    _wait_until_idle()
+    start = time.perf_counter()
+    for module in IDLE_MODULES:
+        importlib.import_module(module)
+    _LOG.info("warm-up: solver libraries imported in %.1f s (no page running)", time.perf_counter() - start)
 
 
 def start_warm_up() -> threading.Thread:
@@ -52,5 +84,20 @@ def start_warm_up() -> threading.Thread:
 
 
 def warming_up() -> bool:
-    """True while the warm-up thread runs (the first seconds of a freshly started server)."""
-    return bool(_STARTED) and _STARTED[0].is_alive()
+    """True while the warm-up reads the data files and imports :data:`MODULES` (the first seconds of a freshly
+    started server)."""
+    return bool(_STARTED) and not _READY.is_set()
+
+
+@contextmanager
+def page_running() -> Iterator[None]:
+    """Around a script run's page: the warm-up imports :data:`IDLE_MODULES` only while no page runs."""
+    with _RUNS:
+        _RUNNING[0] += 1
+        _RUNS.notify_all()
+    try:
+        yield
+    finally:
+        with _RUNS:
+            _RUNNING[0] -= 1
+            _RUNS.notify_all()

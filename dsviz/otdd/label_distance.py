@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import ot
 import torch
 
 from dsviz.otdd.costs import squared_euclidean
@@ -38,6 +37,8 @@ def class_indices(labels: np.ndarray, n_classes: int) -> list[np.ndarray]:
 
 def _emd2_uniform(cost: np.ndarray) -> float:
     """Exact OT cost between two uniform empirical measures with cost matrix ``cost``."""
+    import ot  # here, not at the top: POT imports scikit-learn and SciPy (1 s); a page reading cached results never solves
+
     n, m = cost.shape
     a = np.full(n, 1.0 / n)
     b = np.full(m, 1.0 / m)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import ot
 import torch
 
 from dsviz.otdd.label_distance import EMD_MAX_ITER
@@ -40,6 +39,8 @@ def solve_coupling(cost: torch.Tensor, outer: str = "exact", reg: float | None =
 
     Returns the dense n x m plan as float64 numpy (entries sum to 1).
     """
+    import ot  # here, not at the top: POT imports scikit-learn and SciPy (1 s); a page reading cached results never solves
+
     n, m = cost.shape
     if outer == "exact":
         c = cost.detach().cpu().numpy().astype(np.float64, copy=False)

@@ -13,11 +13,12 @@ import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.stats import spearmanr
 
 
 def spearman_rho(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman ρ of two vectors; NaN when either is constant."""
+    from scipy.stats import spearmanr  # here, not at the top: SciPy's stats take 0.5 s to import (the app's cold start)
+
     if np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
     return float(spearmanr(a, b).statistic)

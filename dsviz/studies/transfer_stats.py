@@ -16,7 +16,6 @@ helped; 100: it removed every error; negative: it hurt.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 CORRELATION_KEYS = (
     "pearson_r",
@@ -75,6 +74,8 @@ def relative_error_drop(acc_finetune: np.ndarray, acc_scratch: np.ndarray) -> np
 def spearman_rows(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
     """Spearman's rho along ``axis`` for stacks of samples (the Pearson correlation of average
     ranks, as ``scipy.stats.spearmanr``); 0 where either side is constant (no rank order)."""
+    from scipy import stats  # here, not at the top: SciPy's stats take 0.5 s to import (the app's cold start)
+
     ra, rb = stats.rankdata(a, axis=axis), stats.rankdata(b, axis=axis)
     ra = ra - ra.mean(axis=axis, keepdims=True)
     rb = rb - rb.mean(axis=axis, keepdims=True)
@@ -113,6 +114,8 @@ def spearman_bootstrap_ci(
     if len(x) < 4:
         return float("nan"), float("nan")
 
+    from scipy import stats
+
     res = stats.bootstrap(
         (x, y),
         statistic,
@@ -137,6 +140,8 @@ def correlations(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return dict.fromkeys(CORRELATION_KEYS, float("nan"))
+    from scipy import stats
+
     pearson, spearman, line = stats.pearsonr(x, y), stats.spearmanr(x, y), stats.linregress(x, y)
     low, high = spearman_bootstrap_ci(x, y)
     r_low, r_high = spearman_bootstrap_ci(x, y, statistic=pearson_rows)
@@ -201,6 +206,8 @@ def detectable_from_summary(
             "alpha": alpha,
             "power": power,
         }
+    from scipy import stats
+
     t = stats.t.ppf(1 - alpha / 2, n - 2)
     r_critical = t / np.sqrt(n - 2 + t * t)
     r_power = np.tanh((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) / np.sqrt(n - 3))
@@ -261,6 +268,8 @@ def leave_one_out_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     Shows which single point carries or breaks a trend; a diagnostic, never a filter.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    from scipy import stats
+
     out = np.full(len(x), np.nan)
     for i in range(len(x)):
         a, b = np.delete(x, i), np.delete(y, i)
