@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -55,12 +57,26 @@ SCATTER_SENTINEL = "transfer_pick_handled"
 
 def _matrix_job(names: tuple[str, ...], settings: PairSettings, first: tuple[str, str]):
     """The matrix job (computed once per server for every session, ui.shared_jobs): the pair ``first`` (the one the
-    pair view shows, a cache hit by then) first, a partial matrix published after each cell."""
+    pair view shows, a cache hit by then) first, a partial matrix published after each computed cell."""
     return (
         ("matrix", names, settings),
         f"{settings.method} matrix over {len(names)} datasets",
-        lambda p, publish: pair_matrix(names, settings, progress=p, first=first, on_cell=publish),
+        lambda p, publish: pair_matrix(names, settings, progress=p, first=first, on_cell=_computed_cells(publish)),
     )
+
+
+def _computed_cells(publish: Callable[[PairMatrix], None]) -> Callable[[PairMatrix], None]:
+    """``publish`` for the partial matrices whose last cell was computed. Cells read from the disk cache come in a
+    burst (a warm matrix in a fraction of a second) that would only redraw the partial matrix in every waiting
+    session; they show with the next computed cell, or the finished matrix."""
+    hits = [0]
+
+    def on_cell(partial: PairMatrix) -> None:
+        if partial.cache_hits == hits[0]:
+            publish(partial)
+        hits[0] = partial.cache_hits
+
+    return on_cell
 
 
 def _view_job(src: str, tgt: str, settings: PairSettings):
