@@ -23,7 +23,8 @@ implementations get the SAME float32 features (written to a temporary .npz):
   ``sys.modules`` that raise if anything is called, so the reference runs in this project's own
   Python (torch, POT, geomloss, scikit-learn, matplotlib are installed; ``--ref-python`` picks
   another). Nothing else of the reference is changed, and it imports no torchvision. Its source:
-  ``git archive`` of github.com/microsoft/otdd into ``--ref-src``.
+  github.com/microsoft/otdd at the commit :data:`bench.reference_source.PINNED_COMMIT`, which
+  ``python -m bench.reference_source`` writes into ``--ref-src`` (default: its ``default_folder()``).
 
 Both run with ``--threads`` torch threads (default: every core) and time with ``time.perf_counter``
 after one warm-up run on the first 200 points of the same arrays. The reference reports the 1/2-cost convention (geomloss's
@@ -34,7 +35,8 @@ total) and the value ratio; a last block compares our values with the spread of 
 values over the seeds (x 2).
 
 Usage: ``DSVIZ_DATA_DIR=... python -m bench.otdd_reference [--sizes 1000 2000 5000]
-[--seeds 0 1 2] [--exact-sizes 2000] [--ref-python PYTHON] [--ref-src /tmp/otdd-ref] [--threads N]``
+[--seeds 0 1 2] [--exact-sizes 2000] [--ref-python PYTHON] [--ref-src DIR] [--threads N]``, after
+``python -m bench.reference_source`` once.
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from bench import reference_source
 from dsviz.data import load, to_features
 from dsviz.otdd import compute_otdd
 from dsviz.otdd.sinkhorn import AUTHORS_ENTREG, AUTHORS_SCALING, epsilon_schedule, point_diameter
@@ -209,9 +213,19 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--exact-sizes", type=int, nargs="*", default=[2000])
     parser.add_argument("--ref-python", default=sys.executable)
-    parser.add_argument("--ref-src", default="/tmp/otdd-ref", help="a checkout of github.com/microsoft/otdd")
+    parser.add_argument(
+        "--ref-src",
+        type=Path,
+        default=reference_source.default_folder(),
+        help="microsoft/otdd at the pinned commit (python -m bench.reference_source writes it)",
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads for both sides")
     args = parser.parse_args()
+    if not reference_source.is_pinned_source(args.ref_src):
+        parser.error(
+            f"{args.ref_src} does not hold microsoft/otdd at {reference_source.PINNED_COMMIT}: "
+            f"run `python -m bench.reference_source --out {args.ref_src}` (add --repo DIR to use a local clone)"
+        )
     rates = machine_rates(args.threads)
     print(f"torch threads: {torch.get_num_threads()}, load average at start: {os.getloadavg()}")
     print(
