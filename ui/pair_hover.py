@@ -50,12 +50,9 @@ def pair_view_figure(view: PairView, identity: tuple, key: str) -> tuple[dict, i
     src, tgt = view.comparison.src.name, view.comparison.tgt.name
     shared, n_bytes = _payload((*identity, src, tgt), view)
     defaults = {"lines": DEFAULT_LINES}
-    payload = {
-        **shared,
-        "initial": url_view(LINES_CONTROL, defaults),
-        "filename": chart_config(key)["toImageButtonOptions"]["filename"],
-    }
-    reported = show_figure("pair_view", payload, key=key)
+    filename = chart_config(key)["toImageButtonOptions"]["filename"]
+    payload = {**shared, "initial": url_view(LINES_CONTROL, defaults), "filename": filename}
+    reported = show_figure("pair_view", payload, key=key, shared=(*identity, src, tgt, filename))
     if reported and "lines" in reported:
         keep_in_url({"lines": reported["lines"]}, defaults)
         payload["initial"] = {"lines": int(reported["lines"])}
