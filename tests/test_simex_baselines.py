@@ -122,7 +122,7 @@ def test_frozen_copy_keeps_the_convolutions_and_resets_the_classifier():
 
 
 def test_retraining_baseline_on_synthetic_datasets():
-    config = RetrainConfig(n_train=150, n_test=60, epochs=4, lr=3e-3, seed=0)
+    config = RetrainConfig(n_train=150, n_test=60, epochs=4, base_epochs=4, lr=3e-3, seed=0)
     splits = []
     for name, vertical in (("horizontal", False), ("vertical", True)):
         x, y = _bar_classes(210, 3 + vertical, vertical=vertical)
@@ -138,7 +138,7 @@ def test_retraining_baseline_on_synthetic_datasets():
 
 
 def test_retraining_baseline_is_cached(real_data_dir):
-    config = RetrainConfig(n_train=40, n_test=20, epochs=1, reference_n_train=40, reference_epochs=1)
+    config = RetrainConfig(n_train=40, n_test=20, epochs=1, base_epochs=1, reference_n_train=40, reference_epochs=1)
     first, hit = retrain_baseline(["mnist", "kmnist", "emnist-letters"], config)
     assert not hit and first.names == ("mnist", "emnist-letters")  # kmnist is not on disk: skipped
     again, hit = retrain_baseline(["mnist", "kmnist", "emnist-letters"], config, cached_only=True)
@@ -184,7 +184,7 @@ def test_cli_retrain_and_confusion_keys(real_data_dir, capsys, monkeypatch):
     monkeypatch.setattr(
         simex_command,
         "RETRAIN_CONFIG",
-        RetrainConfig(n_train=40, n_test=20, epochs=1, reference_n_train=40, reference_epochs=1),
+        RetrainConfig(n_train=40, n_test=20, epochs=1, base_epochs=1, reference_n_train=40, reference_epochs=1),
     )
     monkeypatch.setattr(
         simex_command,

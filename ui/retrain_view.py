@@ -85,7 +85,7 @@ def retrain_evidence(
         st.table(budget_table(retrain))
     st.caption(
         f"Budget (SimEx §5.1 splits each balanced dataset 5:1): {c.n_train} training and {c.n_test} test images "
-        f"per dataset, {c.epochs} epochs for the base networks and every FC retraining, Adam lr {c.lr:g}. A base "
+        f"per dataset, {c.base_epochs} epochs for the base networks and {c.epochs} for every FC retraining, Adam lr {c.lr:g}. A base "
         f"network counts as trained at {TRAINED_SHARE:.0%} of a fully trained LeNet-5's accuracy on its own data "
         f"({c.reference_n_train} training images, {c.reference_epochs} epochs, its own {c.n_test} held-out images)."
     )

@@ -130,7 +130,8 @@ def _print_retrain(names: list[str], r: dict) -> None:
     """The retraining baseline's budget check and Table 1 under both normalisations."""
     c = r["config"]
     print(
-        f"Retraining baseline: {c['n_train']} training / {c['n_test']} test images per dataset, {c['epochs']} epochs; "
+        f"Retraining baseline: {c['n_train']} training / {c['n_test']} test images per dataset, "
+        f"{c.get('base_epochs', c['epochs'])} epochs per base network, {c['epochs']} per FC retraining; "
         f"reference LeNet-5: {c['reference_n_train']} images, {c['reference_epochs']} epochs"
     )
     for n, base, ref, share in zip(names, r["base_accuracy"], r["reference_accuracy"], r["trained_share"]):

@@ -24,8 +24,8 @@ agreement is Spearman ρ between ``-Δ[:, k]`` and column k over all K data
 
 Budget: the paper splits each balanced dataset 5:1 into training and test data
 (§5.1). Here each dataset gives 5000 training and 1000 test images of its first 10
-classes, and every network trains 10 epochs. Whether that trains the base networks is
-measured, not assumed: :func:`compute_retrain` also trains a *reference* LeNet-5 per
+classes; the base networks train 30 epochs and every FC retraining 10. Whether that trains
+the base networks is measured, not assumed: :func:`compute_retrain` also trains a *reference* LeNet-5 per
 dataset (7000 training images, 30 epochs, its own 1000 held-out images) and a base
 network counts as trained when it reaches ``TRAINED_SHARE`` of the reference's accuracy.
 
@@ -64,16 +64,18 @@ TRAINED_SHARE = 0.9
 class RetrainConfig:
     """Sizes and budget of the baseline (per dataset: ``n_train`` to train, ``n_test`` held out).
 
-    ``n_train : n_test`` = 5 : 1, the paper's split of each balanced dataset (§5.1); 10 epochs
-    (Adam lr 1e-3, batch 64 as :class:`dsviz.studies.transfer.TransferConfig`) for the base
-    networks and for every FC retraining. ``reference_n_train`` / ``reference_epochs``: the fully
-    trained LeNet-5 the base networks are checked against (7000: EMNIST a–j holds 8000 images,
-    1000 of them held out).
+    ``n_train : n_test`` = 5 : 1, the paper's split of each balanced dataset (§5.1); Adam lr 1e-3,
+    batch 64 as :class:`dsviz.studies.transfer.TransferConfig`. ``base_epochs``: the base networks
+    train as many epochs as the reference (at 10, the rotated-MNIST base reached 84.6 % of its
+    reference, under the 90 % criterion; the other four 91.8–98.9 %); ``epochs``: every FC
+    retraining. ``reference_n_train`` / ``reference_epochs``: the fully trained LeNet-5 the base
+    networks are checked against (7000: EMNIST a–j holds 8000 images, 1000 of them held out).
     """
 
     n_train: int = 5000
     n_test: int = 1000
     epochs: int = 10
+    base_epochs: int = 30
     batch_size: int = 64
     lr: float = 1e-3
     seed: int = 0
@@ -204,7 +206,13 @@ def base_column(splits: Sequence[LabeledSplit], j: int, config: RetrainConfig, d
     base = init_model(seed, device)
     split = splits[j]
     train(
-        base, split.x_train, split.y_train, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed
+        base,
+        split.x_train,
+        split.y_train,
+        epochs=config.base_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=seed,
     )
     column = [accuracy(base, split.x_test, split.y_test)]
     column += [retrain_fc(base, data, config, seed + 1 + i) for i, data in enumerate(splits)]
