@@ -6,7 +6,8 @@ folder: every OTDD cell and UMAP embedding is computed), opens
 Chromium and polls the page every 0.25 s. It records, from the moment the page
 is opened, when each of these is first on screen:
 
-- ``progress``: a status box or a progress bar (the page is not blank);
+- ``title``: the page's title (its ``h1``), the first thing the page draws;
+- ``progress``: a status box or a progress bar;
 - ``pair view computed``: its status box says done (the server has the result);
 - ``hover component``: the hover scatter's root element exists, still loading;
 - ``pair view``: the default pair's view (component pair_view), ready (``.dsviz-pv-root[data-ready='1']``);
@@ -59,6 +60,7 @@ SNAPSHOT = """() => {
     .map(e => e.innerText.trim()).filter(t => t);
   return {
     idle: app?.dataset.testScriptState === 'notRunning',
+    title: Array.from(document.querySelectorAll('[data-testid="stMain"] h1')).some(h => h.innerText.trim()),
     progress: !!document.querySelector('[data-testid="stProgress"], [data-testid="stExpander"]'),
     computed: labels.some(t => t.includes('joint embedding') && t.includes('done')),
     hover: !!document.querySelector('.dsviz-pv-root'),
@@ -68,8 +70,9 @@ SNAPSHOT = """() => {
     labels: labels,
   };
 }"""
-EVENTS = ("progress", "computed", "hover", "pair", "matrix", "complete", "idle")
+EVENTS = ("title", "progress", "computed", "hover", "pair", "matrix", "complete", "idle")
 NAMES = {
+    "title": "page title visible",
     "progress": "progress visible",
     "computed": "(pair view computed: its status says done)",
     "hover": "(hover component drawn, not ready yet)",
