@@ -9,7 +9,8 @@ import streamlit as st
 
 from dsviz.data import DataError
 from dsviz.data.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
-from dsviz.embedding import warm_up
+from dsviz.data.upload_example import ExampleFile, example_upload
+from dsviz.embedding import warm_up_in_background
 from dsviz.simex.runs import between_datasets
 from dsviz.studies.closest import (
     FleetDelta,
@@ -25,8 +26,8 @@ from ui.export import show_chart, table_downloads
 from ui.heatmaps import class_heatmap
 from ui.navigation import page_intro
 from ui.pair_hover import pair_view_figure, renamed
-from ui.progress import with_status
 from ui.settings import sidebar_sample_size
+from ui.shared_jobs import shared
 from ui.upload_plots import class_grid, ranking_figure
 
 SAMPLE_SIZES = [250, 500, 1000, 2000]
@@ -40,20 +41,34 @@ def _read(filename: str, digest: str, _data: bytes, invert: bool) -> Upload:
     return read_upload(filename, _data, invert=invert, limits=LIMITS)
 
 
-@st.cache_resource(show_spinner=False)
-def _umap_ready() -> float:
-    return warm_up()
+@st.cache_data(show_spinner=False)
+def _example() -> ExampleFile:
+    """The bundled dataset that stands in for an upload until there is one."""
+    return example_upload()
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _ranking(path: str, settings: PairSettings, _progress) -> Ranking:
-    return rank_references(path, settings, progress=_progress)
+def _ranking(path: str, settings: PairSettings) -> Ranking:
+    """The ranking, computed once per server (ui.shared_jobs: progress while it runs, nothing drawn once it is in
+    memory, so every rerun redraws the page the same way)."""
+    return shared(
+        ("upload ranking", path, settings),
+        "OTDD to each reference dataset",
+        lambda progress: rank_references(path, settings, progress=progress),
+    )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _view(path: str, reference: str, settings: PairSettings, _progress) -> PairView:
-    _umap_ready()
-    return upload_pair_view(path, reference, settings, progress=_progress)
+def _view(path: str, reference: str, settings: PairSettings) -> PairView:
+    """The pair view against ``reference``, computed once per server like :func:`_ranking`."""
+
+    def compute(progress) -> PairView:
+        warm_up_in_background().join()  # UMAP's kernels, compiled once per process
+        return upload_pair_view(path, reference, settings, progress=progress)
+
+    return shared(
+        ("upload pair view", path, reference, settings),
+        f"{YOURS} vs {reference}: coupling and joint embedding",
+        compute,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=2, ttl=60)
@@ -105,13 +120,10 @@ cache folder and never overwrite anything else.
     )
 
 uploaded = st.file_uploader("Your dataset (" + ", ".join(FORMATS) + ")", key="upload")
-if uploaded is None:
-    st.info("Upload a file to start. Try a zip of a few PNG digits per class folder.", icon=":material/upload:")
-    st.stop()
-
-data = uploaded.getvalue()
+example = _example() if uploaded is None else None
+filename, data = (example.filename, example.data) if example else (uploaded.name, uploaded.getvalue())
 try:
-    upload = _read(uploaded.name, hashlib.sha256(data).hexdigest(), data, bool(invert))
+    upload = _read(filename, hashlib.sha256(data).hexdigest(), data, bool(invert))
     path = str(save_upload(upload))
 except DataError as exc:
     st.error(f"**This file cannot be used.** {exc}", icon=":material/error:")
@@ -121,11 +133,18 @@ except OSError as exc:
     st.stop()
 
 counts = upload.counts
-st.success(
-    f"**{uploaded.name}**: {len(upload.images):,} images in {len(upload.classes)} classes, "
-    f"{upload.inverted:,} inverted to bright strokes. Id `{upload.sha256[:12]}`.",
-    icon=":material/check_circle:",
-)
+if example:
+    st.info(
+        f"**Example: {example.description} ({len(upload.images):,} images) stands in for your upload; upload a "
+        f"file to compare yours.** Samples of {int(n):,} images per dataset (sidebar).",
+        icon=":material/lightbulb:",
+    )
+else:
+    st.success(
+        f"**{filename}**: {len(upload.images):,} images in {len(upload.classes)} classes, "
+        f"{upload.inverted:,} inverted to bright strokes. Id `{upload.sha256[:12]}`.",
+        icon=":material/check_circle:",
+    )
 for note in upload.notes:
     st.warning(note, icon=":material/aspect_ratio:")
 if upload.skipped:
@@ -152,7 +171,7 @@ with count_col:
 
 settings = PairSettings(n=int(n))
 try:
-    ranking = with_status("OTDD to each reference dataset", lambda p: _ranking(path, settings, p))
+    ranking = _ranking(path, settings)
 except (DataError, OSError) as exc:
     st.error(f"Could not compare: {exc}")
     st.stop()
@@ -199,9 +218,7 @@ st.caption(
 )
 
 st.subheader(f"Your data vs {best.name}")
-view = with_status(
-    f"{YOURS} vs {best.name}: coupling and joint embedding", lambda p: _view(path, best.name, settings, p)
-)
+view = _view(path, best.name, settings)
 res = view.comparison.result
 shown_view = renamed(view, (YOURS, best.name))
 payload, payload_bytes = pair_view_figure(shown_view, (upload.sha256, best.name, settings), key="upload_hover")

@@ -134,12 +134,15 @@ def test_every_page_works_on_bundled_data(page, first_run_server, artifacts_dir)
     _click_and_wait(page, "compute_agreement", ".st-key-agreement_heatmap .js-plotly-plot")
     _check(page, artifacts_dir, "method_agreement")
 
-    _open(page, url + "/compare_upload?n=250", [".st-key-upload"])
+    _open(page, url + "/compare_upload?n=250", [".st-key-upload", ".st-key-ranking_chart .js-plotly-plot"])
+    assert page.get_by_text("Example: the bundled digits dataset (1,797 images)").count() == 1
     page.locator(".st-key-upload input[type='file']").set_input_files(
         {"name": "mine.npz", "mimeType": "application/octet-stream", "buffer": _digits_npz()}
     )
+    page.get_by_text("200 images in 10 classes").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.locator(".st-key-ranking_chart .js-plotly-plot").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    assert page.get_by_text("Example: the bundled digits dataset").count() == 0
     _check(page, artifacts_dir, "upload")
 
     _open(page, url + "/label_shuffle", [".dsviz-figure[data-curve-ready='1'] .dsviz-curve"])
@@ -241,6 +244,7 @@ FIRST_OPEN = {
     "pixel_stats": CHART,
     "simex": ".st-key-delta_heatmap .js-plotly-plot",
     "method_agreement": ".st-key-agreement_heatmap .js-plotly-plot",
+    "compare_upload": ".st-key-ranking_chart .js-plotly-plot",  # the bundled digits stand in for an upload
 }
 """Each page as a new user first opens it (no button pressed) and the chart it must draw by itself."""
 

@@ -1,4 +1,5 @@
-"""Compare your dataset in headless Chromium: upload a zip made here, see the ranking and the pair view; bad input."""
+"""Compare your dataset in headless Chromium: the example before any upload, then a zip made here (its ranking and
+pair view) and bad input."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 400_000
 URL = "/compare_upload?n=250"
+EXAMPLE = "Example: the bundled digits dataset (1,797 images) stands in for your upload"
 
 
 def _digits_zip(data_dir: str) -> bytes:
@@ -38,9 +40,25 @@ def _upload(page, name: str, data: bytes) -> None:
     )
 
 
+def _ranking_order(page) -> list[str]:
+    """The reference names on the ranking chart, closest first, once plotly has drawn its data."""
+    page.wait_for_function(  # the chart's div appears before plotly has drawn its data
+        "s => { const e = document.querySelector(s); return e && e.data && e.data.length > 0; }",
+        arg=".st-key-ranking_chart .js-plotly-plot",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    return page.locator(".st-key-ranking_chart .js-plotly-plot").evaluate("gd => gd.data[0].y")
+
+
 def test_upload_zip_and_see_the_ranking(page, streamlit_server, artifacts_dir, real_data_dir):
     page.goto(streamlit_server + URL)
-    page.get_by_text("Upload a file to start").wait_for(timeout=LOAD_TIMEOUT_MS)
+    # before any upload, the bundled digits stand in for it: the same figures, labelled as an example
+    page.get_by_text(EXAMPLE).wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)
+    assert "mnist" in _ranking_order(page)
+    assert page.locator(".st-key-label_distances .js-plotly-plot").count() == 1
+    full_page_screenshot(page, artifacts_dir / "upload_example.png")
 
     # bad input first: a clear message, and the page keeps working
     evil = io.BytesIO()
@@ -54,19 +72,14 @@ def test_upload_zip_and_see_the_ranking(page, streamlit_server, artifacts_dir, r
 
     _upload(page, "digits.zip", _digits_zip(real_data_dir))
     page.get_by_text("60 images in 10 classes").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_for_app_idle(page, LOAD_TIMEOUT_MS)  # the example's elements are replaced, not left stale
+    assert page.get_by_text(EXAMPLE).count() == 0
     assert page.get_by_text("60 inverted to bright strokes").count() == 1
     metric = page.locator("[data-testid='stMetricValue']").first
     metric.wait_for(timeout=LOAD_TIMEOUT_MS)
     assert metric.inner_text().strip() == "mnist"  # MNIST digits, scanned dark-on-white, are closest to MNIST
-    bars = page.locator(".st-key-ranking_chart .js-plotly-plot")
-    bars.wait_for(timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function(  # the chart's div appears before plotly has drawn its data
-        "s => { const e = document.querySelector(s); return e && e.data && e.data.length > 0; }",
-        arg=".st-key-ranking_chart .js-plotly-plot",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-    order = bars.evaluate("gd => gd.data[0].y")
-    values = bars.evaluate("gd => gd.data[0].x")
+    order = _ranking_order(page)
+    values = page.locator(".st-key-ranking_chart .js-plotly-plot").evaluate("gd => gd.data[0].x")
     assert order[0] == "mnist" and values == sorted(values) and "fashion-mnist" in order
     page.locator(".dsviz-pv-root[data-ready='1']").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_for_app_idle(page, LOAD_TIMEOUT_MS)
