@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import DERIVED, choose_datasets, dataset_status
 from dsviz.runtime.cache import Cache, default_cache_dir

@@ -2,10 +2,10 @@
 
 The first script run of a fresh server is what its first viewer (and every viewer
 arriving with them) waits for; most of it is importing torch and decompressing the
-dataset files. :func:`start_warm_up`, called at the top of ``app.py``, begins both
-beside that run: the npz files are decompressed first (zlib releases the GIL, so this
-runs on the second core while the page imports torch), then the modules every page
-imports. The solvers' libraries (POT, which imports scikit-learn and SciPy: a second
+dataset files. :func:`start_warm_up`, called by :mod:`ui.cold_start` before a page's
+own imports and at the top of ``app.py``, begins both beside that run: the npz files
+are decompressed first (zlib releases the GIL, so this runs on the second core while
+the page imports torch), then the modules every page imports. The solvers' libraries (POT, which imports scikit-learn and SciPy: a second
 of CPU) are imported only once no page is running (:func:`page_running`), so a viewer
 opening a page that solves finds them loaded, and a page reading cached results
 (Dataset pairs on a warm cache) does not share the two cores with them. Nothing here
@@ -31,6 +31,8 @@ MODULES = ("torch", "dsviz.methods", "dsviz.studies.pairs")
 IDLE_MODULES = ("ot", "scipy.stats", "sklearn.decomposition")
 """Imported once no page has run for :data:`IDLE_S` seconds: what the pages that solve import."""
 IDLE_S = 1.0
+POSTPONED = 1_000_000
+"""While the warm-up imports :data:`MODULES`, a full garbage collection waits for this many younger ones."""
 _STARTED: list[threading.Thread] = []
 _LOCK = threading.Lock()
 _READY = threading.Event()
@@ -70,12 +72,13 @@ def _import(modules: tuple[str, ...]) -> None:
     gc.freeze()
 
 
-def _warm_up() -> None:
+def _warm_up(thresholds: tuple[int, int, int]) -> None:
     start = time.perf_counter()
     try:
         _read_data_files()
         _import(MODULES)
     finally:
+        gc.set_threshold(*thresholds)
         _READY.set()
     _LOG.info("warm-up: data files read and libraries imported in %.1f s", time.perf_counter() - start)
     _wait_until_idle()
@@ -87,13 +90,17 @@ def _warm_up() -> None:
 def start_warm_up() -> threading.Thread:
     """Start :func:`_warm_up` in a daemon thread, once per process; later calls return the same thread.
 
-    The objects alive by then (Streamlit's; on a deep link, also the modules the page imported before it sent
-    the session through ``app.py``) are frozen first, like those :func:`_import` imports.
+    The objects alive by then (Streamlit's, and the modules imported before) are frozen first, like those
+    :func:`_import` imports, and until :data:`MODULES` are imported and frozen, full collections wait
+    (:data:`POSTPONED`): while torch loads, each 25 % growth of the heap triggered one, four in all, 0.4 s of
+    the first viewer's wait spent traversing objects that live as long as the server.
     """
     with _LOCK:
         if not _STARTED:
+            thresholds = gc.get_threshold()
             gc.freeze()
-            thread = threading.Thread(target=_warm_up, name="dsviz-warm-up", daemon=True)
+            gc.set_threshold(thresholds[0], thresholds[1], POSTPONED)
+            thread = threading.Thread(target=_warm_up, args=(thresholds,), name="dsviz-warm-up", daemon=True)
             thread.start()
             _STARTED.append(thread)
         return _STARTED[0]
