@@ -154,7 +154,7 @@ def test_bad_input_is_a_clear_value_error(args, kwargs, message):
 
 def test_app_command_runs_streamlit_on_the_checkout(monkeypatch):
     calls = []
-    monkeypatch.setattr(app_command.subprocess, "call", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
+    monkeypatch.setattr(app_command, "launch", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
     assert main(["app", "--server.port", "8599"]) == 0
     assert calls == [([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", "8599"], ROOT)]
 
@@ -182,3 +182,8 @@ def test_app_command_serves_the_app(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # terminating the command stops the server itself (no orphaned streamlit keeps the port)
+    deadline = time.monotonic() + 10
+    while _healthy(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert not _healthy(f"http://127.0.0.1:{port}"), "the streamlit server outlived `dsviz app`"

@@ -8,6 +8,7 @@ reachable. Options after ``app`` go to ``streamlit run`` (e.g. ``--server.port 8
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ def command(app: Path, streamlit_args: list[str]) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_args]
 
 
+def launch(argv: list[str], cwd: Path) -> int:
+    """Run ``argv`` in ``cwd`` as this very process on POSIX (``os.execv``: it never returns), so a signal sent
+    to the command (Ctrl-C, a supervisor's terminate) reaches the server itself, which as a child would outlive
+    a terminated parent; elsewhere as a child process, returning its exit status."""
+    if os.name == "posix":
+        os.chdir(cwd)
+        os.execv(argv[0], argv)
+    return subprocess.call(argv, cwd=cwd)
+
+
 def run(args: argparse.Namespace) -> int:
     app = app_path()
-    return subprocess.call(command(app, args.passthrough), cwd=app.parent)
+    return launch(command(app, args.passthrough), app.parent)
