@@ -184,37 +184,26 @@ class RetrainBaseline:
         return np.nan_to_num(self.trained_share, nan=0.0) >= TRAINED_SHARE
 
 
+def trained_lenet(split: LabeledSplit, epochs: int, config: RetrainConfig, seed: int, device: torch.device) -> LeNet5:
+    """A LeNet-5 initialised from ``seed`` and trained ``epochs`` epochs on ``split``'s training images."""
+    model = init_model(seed, device)
+    train(model, split.x_train, split.y_train, epochs=epochs, batch_size=config.batch_size, lr=config.lr, seed=seed)
+    return model
+
+
 def reference_accuracy(split: LabeledSplit, config: RetrainConfig, seed: int, device: torch.device) -> float:
     """Test accuracy of a LeNet-5 trained ``config.reference_epochs`` epochs on ``split`` (the fully trained one)."""
-    model = init_model(seed, device)
-    train(
-        model,
-        split.x_train,
-        split.y_train,
-        epochs=config.reference_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=seed,
-    )
+    model = trained_lenet(split, config.reference_epochs, config, seed, device)
     return accuracy(model, split.x_test, split.y_test)
 
 
 def base_column(splits: Sequence[LabeledSplit], j: int, config: RetrainConfig, device: torch.device) -> np.ndarray:
-    """Base network N_j trained on ``splits[j]``: ``[base accuracy, raw[0, j], ..., raw[K-1, j]]``, where
-    ``raw[i, j]`` is :func:`retrain_fc` of N_j on ``splits[i]`` (one column of the K x K matrix)."""
+    """Base network N_j trained ``config.base_epochs`` epochs on ``splits[j]``: ``[base accuracy, raw[0, j], ...,
+    raw[K-1, j]]``, where ``raw[i, j]`` is :func:`retrain_fc` of N_j on ``splits[i]`` (one column of the K x K
+    matrix)."""
     seed = config.seed + 101 * j
-    base = init_model(seed, device)
-    split = splits[j]
-    train(
-        base,
-        split.x_train,
-        split.y_train,
-        epochs=config.base_epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=seed,
-    )
-    column = [accuracy(base, split.x_test, split.y_test)]
+    base = trained_lenet(splits[j], config.base_epochs, config, seed, device)
+    column = [accuracy(base, splits[j].x_test, splits[j].y_test)]
     column += [retrain_fc(base, data, config, seed + 1 + i) for i, data in enumerate(splits)]
     return np.asarray(column)
 
