@@ -99,7 +99,7 @@ def main() -> None:
             )
         print(
             f"| {label} | {users} | {r['p50_s']} | {r['p95_s']} | {r['max_s']} | {r['load_p95_s']} | {r['action_p95_s']} "
-            f"| {r['errors']} | {r['server_rss_mb']} | {r['cpu']:.0f} | {r['otdd_computed']} | {r['umap_computed']} | {r['seconds']:.0f} "
+            f"| {r['errors']} | {r['server_rss_mb']} | {r['cpu']:.1f} | {r['otdd_computed']} | {r['umap_computed']} | {r['seconds']:.0f} "
             f"| {r['load']:.1f} |",
             flush=True,
         )
