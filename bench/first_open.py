@@ -12,7 +12,8 @@ it every 0.25 s. Per page, seconds from opening it until:
 
 Pages are opened one after the other on the same server, so a later page can reuse what an earlier one computed.
 
-Usage: ``python -m bench.first_open --bundled-only --page simex --page method_agreement [--timeout 300]``.
+Usage: ``python -m bench.first_open --bundled-only --page simex --page method_agreement [--timeout 300]
+[--screenshots DIR]``.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ SNAPSHOT = """() => {
 EVENTS = ("title", "progress", "chart", "ready")
 
 
-def open_page(browser, url: str, page: str, timeout_s: float) -> dict[str, float]:
-    """Seconds from opening ``url/page`` to each event (missing: not seen within ``timeout_s``)."""
+def open_page(browser, url: str, page: str, timeout_s: float, screenshot: Path | None = None) -> dict[str, float]:
+    """Seconds from opening ``url/page`` to each event (missing: not seen within ``timeout_s``); with
+    ``screenshot``, the whole page as it is when ready (or at the timeout) is saved there."""
     tab = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
     seen: dict[str, float] = {}
     settled_once = False
@@ -64,6 +66,10 @@ def open_page(browser, url: str, page: str, timeout_s: float) -> dict[str, float
         else:
             settled_once = False
         tab.wait_for_timeout(250)
+    if screenshot is not None:
+        height = tab.locator("[data-testid='stMain']").evaluate("e => e.scrollHeight")
+        tab.set_viewport_size({"width": 1400, "height": max(height, 1100)})
+        tab.screenshot(path=str(screenshot))
     tab.context.close()
     return seen
 
@@ -73,7 +79,10 @@ def main() -> None:
     parser.add_argument("--page", action="append", required=True, help="a page's URL path, e.g. simex (repeatable)")
     parser.add_argument("--bundled-only", action="store_true", help="no data folder and an empty HOME")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per page")
+    parser.add_argument("--screenshots", type=Path, help="folder for a full-page screenshot of each page when ready")
     args = parser.parse_args()
+    if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     before = os.getloadavg()[0]
@@ -87,7 +96,8 @@ def main() -> None:
         with serve(Path(tmp) / "server.log", env) as (url, _pid), sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for page in args.page:
-                rows.append((page, open_page(browser, url, page, args.timeout)))
+                shot = args.screenshots / f"{page}.png" if args.screenshots else None
+                rows.append((page, open_page(browser, url, page, args.timeout, shot)))
             browser.close()
     print(
         f"fresh server, empty cache{', bundled data only' if args.bundled_only else ''}; "
