@@ -99,7 +99,11 @@ def test_exported_augmentations_works_offline_and_shows_the_study_values(page, t
         assert float(page.locator("[name='magnitude']").get_attribute("data-magnitude")) == state["magnitude"]
         assert figure_value(page, "otdd") == pytest.approx(state["otdd"], rel=1e-6)
         assert figure_value(page, "ot") == pytest.approx(state["ot"], rel=1e-6)
-    assert page.locator(".dsviz-figure .js-plotly-plot").count() == 3
+    # every magnitude's charts are drawn ahead of time; only the current one's three are on screen and named
+    assert page.locator(".dsviz-figure .js-plotly-plot:visible").count() == 3
+    for name in ("dsviz-label-heatmap", "dsviz-coupling-heatmap", "dsviz-curve"):
+        assert page.locator(f".dsviz-figure .{name}").count() == 1
+        assert page.locator(f".dsviz-figure .{name}").is_visible()
     assert page.locator(".dsviz-images img").first.get_attribute("src").startswith("data:image/png")
     page.screenshot(path=str(artifacts_dir / "export_augmentations.png"), full_page=True)
     assert blocked == []

@@ -1,5 +1,6 @@
 // Augmentation explorer: transformed source vs fixed target, redrawn in the browser for every
-// (transformation, magnitude) state the server precomputed (dsviz/figures/augmentations.py).
+// (transformation, magnitude) state the server precomputed (dsviz/figures/augmentations.py). Each state's
+// charts are drawn once, ahead of time (after the view on screen is painted), so a slider move only swaps panes.
 // The magnitude control is an <input type="range" name="magnitude"> over the grid's positions;
 // the magnitude itself is in its data-magnitude attribute and next to it on screen.
 (function () {
@@ -40,11 +41,14 @@
     const mOt = kit.metric(side, "ot", "OT (labels ignored)", 1, "");
     const source = el("div", { class: "dsviz-caption" });
     side.append(source);
-    const heatL = el("div", { class: "dsviz-label-heatmap", style: "flex: 1; min-width: 380px" });
-    const heatR = el("div", { class: "dsviz-coupling-heatmap", style: "flex: 1; min-width: 380px" });
-    const curveDiv = el("div", { class: "dsviz-curve", style: "height: 320px" });
-    root.append(controls, el("div", { class: "dsviz-row" }, [el("div", { style: "flex: 4" }, [images]), side]),
-      el("div", { class: "dsviz-row" }, [heatL, heatR]), curveDiv);
+    // One pane (two heatmaps and the curve) per (transformation, magnitude), drawn ahead of time and stacked:
+    // a slider move only shows another pane. Only the pane on screen carries the charts' class names.
+    const stage = el("div", { style: "position: relative" });
+    root.append(controls, el("div", { class: "dsviz-row" }, [el("div", { style: "flex: 4" }, [images]), side]), stage);
+    const CLASSES = ["dsviz-label-heatmap", "dsviz-coupling-heatmap", "dsviz-curve"];
+    const HIDDEN = "position: absolute; top: 0; left: 0; right: 0; visibility: hidden; pointer-events: none";
+    const panes = new Map(); // "transform|index" -> {box, charts: [label heatmap, coupling heatmap, curve], drawn}
+    let shown = null;
 
     let select = null;
     if (names.length > 1) {
@@ -70,17 +74,20 @@
     const schedule = kit.scheduler(root, () => redraw());
 
     let Plotly = null;
-    function redraw() {
-      const t = view.transform, spec = payload.transforms[t];
-      const states = spec.states;
-      const s = states[Math.max(0, grid(t).indexOf(view.magnitude))];
-      const plain = states[0];
-      mOtdd.set(s.otdd);
-      mOtdd.note(`${s.otdd - plain.otdd >= 0 ? "+" : ""}${(s.otdd - plain.otdd).toFixed(1)} vs. magnitude 0`);
-      mOt.set(s.ot);
-      source.textContent = s.cache_hit ? "From the cache." : `Computed in ${s.seconds.toFixed(1)} s.`;
-      srcImg.src = s.image;
-      srcCap.textContent = `${payload.source}, ${spec.label.toLowerCase()} ${s.magnitude}`;
+    let backgroundToken = 0;
+
+    function stateIndex(t, magnitude) { return Math.max(0, grid(t).indexOf(magnitude)); }
+
+    // Draws the pane of state k of transformation t (hidden) unless it exists; returns it.
+    function pane(t, k) {
+      const key = t + "|" + k;
+      if (panes.has(key)) return panes.get(key);
+      const spec = payload.transforms[t], states = spec.states, s = states[k];
+      const heatL = el("div", { style: "flex: 1; min-width: 380px" });
+      const heatR = el("div", { style: "flex: 1; min-width: 380px" });
+      const curveDiv = el("div", { style: "height: 320px" });
+      const box = el("div", { style: HIDDEN }, [el("div", { class: "dsviz-row" }, [heatL, heatR]), curveDiv]);
+      stage.append(box);
       const flat = s.label_distances.flat();
       const left = heatmap("Label distances W₂²(P_y, P_y′)", s.label_distances, rowsLabel, colsLabel, "%{z:.0f}",
         payload.colors.distance, Math.min(...flat), Math.max(...flat));
@@ -98,12 +105,62 @@
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         },
       };
-      kit.changed(root, { ...view });
-      return kit.drawn(root, [
+      const drawn = Promise.all([
         Plotly.react(heatL, left.data, left.layout, kit.plotlyConfig("dsviz-augmentations-label-heatmap")),
         Plotly.react(heatR, right.data, right.layout, kit.plotlyConfig("dsviz-augmentations-coupling-heatmap")),
         Plotly.react(curveDiv, curve.data, curve.layout, kit.plotlyConfig("dsviz-augmentations-otdd-curve")),
       ]);
+      const entry = { box, charts: [heatL, heatR, curveDiv], drawn };
+      panes.set(key, entry);
+      return entry;
+    }
+
+    function show(entry) {
+      if (shown === entry) return;
+      if (shown) {
+        shown.box.setAttribute("style", HIDDEN);
+        shown.charts.forEach((c, i) => c.classList.remove(CLASSES[i]));
+      }
+      entry.box.setAttribute("style", "position: relative");
+      entry.charts.forEach((c, i) => c.classList.add(CLASSES[i]));
+      shown = entry;
+    }
+
+    // After a redraw is painted: the other magnitudes of this transformation, nearest first, one per task
+    // (a key press waits for at most one); the panes of other transformations are let go.
+    function background(t, k, token) {
+      for (const [key, entry] of panes) {
+        if (!key.startsWith(t + "|")) { entry.charts.forEach((c) => Plotly.purge(c)); entry.box.remove(); panes.delete(key); }
+      }
+      const n = grid(t).length;
+      const queue = Array.from({ length: n }, (_, i) => i).filter((i) => i !== k).sort((a, b) => Math.abs(a - k) - Math.abs(b - k));
+      const step = () => {
+        if (token !== backgroundToken) return; // a newer view took over
+        if (queue.length === 0) { root.dataset.idle = "1"; return; }
+        pane(t, queue.shift());
+        setTimeout(step, 0);
+      };
+      setTimeout(step, 0);
+    }
+
+    function redraw() {
+      const t = view.transform, spec = payload.transforms[t];
+      const k = stateIndex(t, view.magnitude);
+      const s = spec.states[k], plain = spec.states[0];
+      const token = ++backgroundToken;
+      root.dataset.idle = "0";
+      mOtdd.set(s.otdd);
+      mOtdd.note(`${s.otdd - plain.otdd >= 0 ? "+" : ""}${(s.otdd - plain.otdd).toFixed(1)} vs. magnitude 0`);
+      mOt.set(s.ot);
+      source.textContent = s.cache_hit ? "From the cache." : `Computed in ${s.seconds.toFixed(1)} s.`;
+      srcImg.src = s.image;
+      srcCap.textContent = `${payload.source}, ${spec.label.toLowerCase()} ${s.magnitude}`;
+      const entry = pane(t, k);
+      show(entry);
+      kit.changed(root, { ...view });
+      const done = kit.drawn(root, [entry.drawn]);
+      done.then(() => setTimeout(() => background(t, k, token), 0));
+      return done;
     }
 
     kit.plotly().then((P) => { Plotly = P; redraw(); }).catch((err) => { root.textContent = "Could not draw the figure: " + err; });
