@@ -259,7 +259,11 @@ if fleet is not None:
         show_chart(square_heatmap(baseline, parts.names, base_title, SAMPLE_AXES), "baseline_heatmap")
     _delta_downloads(f"SimEx delta {dataset} {loss}", fleet.delta, parts.names, {"dataset": dataset, "loss": loss})
     with st.container(key="metric_rho"):
-        st.metric("Spearman ρ, Δ vs. baseline (row orderings, mean over rows)", f"{rho:.3f}")
+        st.metric(
+            "Spearman ρ, Δ vs. baseline (row orderings, mean over rows)",
+            f"{rho:.3f}" if np.isfinite(rho) else "—",
+            help=None if np.isfinite(rho) else f"not computed: {int(ok.sum())} of the autoencoders trained, 2 needed",
+        )
     st.caption(
         f"Row i orders the {len(parts.names)} parts by how well they explain class {parts.names[0]}…{parts.names[-1]}'s "
         "held-out samples; ρ compares that ordering between Δ and the baseline, averaged over rows. "

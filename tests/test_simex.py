@@ -310,6 +310,9 @@ def test_simex_page_trains_on_demand_and_orders_reconstructions(real_data_dir):
     # one epoch is a labelled preview, and its untrained members are named, not silently used
     assert any("Fast preview: 1 epochs" in w.value for w in at.warning)
     assert any("did not train" in w.value for w in at.warning)
+    # ρ needs two trained members: a dash then, never "nan"
+    (rho,) = [m.value for m in at.metric if m.label.startswith("Spearman ρ, Δ vs. baseline")]
+    assert rho == "—" or np.isfinite(float(rho)), rho
     at.selectbox(key="ae").set_value("7").run()
     labels = [m.value for m in at.markdown if m.value.startswith("**") and "Δ =" in m.value]
     assert len(labels) == 10
