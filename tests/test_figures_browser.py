@@ -74,7 +74,9 @@ def test_exported_label_shuffle_works_offline_and_matches_python(page, tmp_path,
         if name == "shuffle_b" and view["shuffle_b"] == 0.05:
             assert figure_value(page, "otdd") != before and figure_value(page, "ot") == ot_before
     page.wait_for_selector(".dsviz-figure[data-curve-ready='1']", timeout=120_000)
-    assert page.locator(".dsviz-figure .js-plotly-plot").count() == 2
+    # the neighbouring settings' clouds are drawn ahead of time; the clouds on screen and the curve are visible
+    assert page.locator(".dsviz-figure .js-plotly-plot:visible").count() == 2
+    assert page.locator(".dsviz-figure .dsviz-clouds").count() == 1 and page.locator(".dsviz-clouds").is_visible()
     page.screenshot(path=str(artifacts_dir / "export_label_shuffle.png"), full_page=True)
     assert blocked == []
 

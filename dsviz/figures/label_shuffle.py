@@ -11,7 +11,8 @@ the costs and solves the four class-to-class OT problems and the outer OT proble
 (``js/emd.js``, successive shortest paths). So that a key press only has to paint, the
 solves run ahead in background tasks once a redraw is on screen (one solve per task, so a
 press waits for at most one): B's shuffle curve for the view, then the settings one step
-away on each other slider. Points and seed stay server controls: they draw new data.
+away on every slider, solved and their clouds drawn in hidden panes, so a press that reaches
+one only swaps panes. Points and seed stay server controls: they draw new data.
 
 Tolerance: both sides solve the same linear programs exactly, so the browser's OTDD, OT
 and label distances equal :func:`dsviz.studies.toy.pair_distances` (POT's network simplex)

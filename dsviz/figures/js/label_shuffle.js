@@ -114,7 +114,9 @@
     // layout: controls, then clouds beside the numbers, then the curve
     const controls = el("div", { class: "dsviz-controls" });
     const row = el("div", { class: "dsviz-row" });
-    const cloudsDiv = el("div", { class: "dsviz-plot dsviz-clouds", style: "flex: 3; min-width: 420px; height: 520px" });
+    // The clouds of the view on screen and of its neighbouring settings, each drawn in its own pane, stacked:
+    // a key press that reaches a drawn neighbour only swaps panes. Only the pane on screen carries the class names.
+    const cloudsDiv = el("div", { style: "flex: 3; min-width: 420px; height: 520px; position: relative" });
     const side = el("div", { class: "dsviz-metrics" });
     const curveTitle = el("h3", {}, ["Distance vs. label shuffle"]);
     const curveDiv = el("div", { class: "dsviz-plot dsviz-curve", style: "height: 340px" });
@@ -149,6 +151,48 @@
     const schedule = kit.scheduler(root, () => redraw());
 
     let Plotly = null;
+    const PANE = "position: absolute; top: 0; left: 0; right: 0; bottom: 0";
+    const HIDDEN = PANE + "; visibility: hidden; pointer-events: none";
+    const panes = new Map(); // setting key -> {div, drawn}
+    let shown = null;
+    const settingKey = (v) => [v.rot_a, v.shuffle_a, v.rot_b, v.shuffle_b].join("|");
+
+    // The clouds and coupling of setting v, drawn (hidden) unless they are already.
+    function pane(v) {
+      const key = settingKey(v);
+      if (panes.has(key)) return panes.get(key);
+      const r = solve(v);
+      const div = el("div", { style: HIDDEN });
+      cloudsDiv.append(div);
+      const data = [...couplingTraces(r.g.a, r.g.b, r.plan), ...pointTraces("A", r.g.a, r.la, payload.classes),
+        ...pointTraces("B", r.g.b, r.lb, payload.classes)];
+      const layout = {
+        xaxis: { range: [-6, 6], zeroline: false }, yaxis: { range: [-5, 5], zeroline: false, scaleanchor: "x", scaleratio: 1 },
+        margin: { l: 30, r: 10, t: 40, b: 30 }, legend: { orientation: "h", yanchor: "bottom", y: 1.0, xanchor: "left", x: 0 },
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+      };
+      const entry = { div, drawn: Plotly.react(div, data, layout, config) };
+      // a zoom or pan on the pane on screen carries over to the panes shown after it
+      div.on("plotly_relayout", () => {
+        if (shown === entry) zoom = { x: [...div.layout.xaxis.range], y: [...div.layout.yaxis.range] };
+      });
+      panes.set(key, entry);
+      return entry;
+    }
+
+    let zoom = null; // the axis ranges the viewer last set on the clouds
+    function show(entry) {
+      if (shown === entry) return;
+      if (shown) { shown.div.setAttribute("style", HIDDEN); shown.div.classList.remove("dsviz-plot", "dsviz-clouds"); }
+      entry.div.setAttribute("style", PANE);
+      entry.div.classList.add("dsviz-plot", "dsviz-clouds");
+      shown = entry;
+      const { xaxis, yaxis } = entry.div.layout;
+      if (zoom && (String(xaxis.range) !== String(zoom.x) || String(yaxis.range) !== String(zoom.y))) {
+        Plotly.relayout(entry.div, { "xaxis.range": zoom.x, "yaxis.range": zoom.y });
+      }
+    }
+
     function redraw() {
       const v = { ...view };
       const r = solve(v);
@@ -156,32 +200,25 @@
       mOt.set(r.ot);
       kit.matrixTable(tableDiv, "label_distance", r.ca.map((c) => `A · class ${c}`), r.cb.map((c) => `B · class ${c}`), r.w, 2);
       timing.textContent = `OTDD solved in this browser in ${r.ms.toFixed(1)} ms.`;
-      const clouds = {
-        data: [...couplingTraces(r.g.a, r.g.b, r.plan), ...pointTraces("A", r.g.a, r.la, payload.classes),
-          ...pointTraces("B", r.g.b, r.lb, payload.classes)],
-        layout: {
-          xaxis: { range: [-6, 6], zeroline: false }, yaxis: { range: [-5, 5], zeroline: false, scaleanchor: "x", scaleratio: 1 },
-          margin: { l: 30, r: 10, t: 40, b: 30 }, legend: { orientation: "h", yanchor: "bottom", y: 1.0, xanchor: "left", x: 0 },
-          uirevision: "clouds", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-        },
-      };
       const token = ++backgroundToken;
       root.dataset.curveReady = "0";
       root.dataset.idle = "0";
-      const done = kit.drawn(root, [Plotly.react(cloudsDiv, clouds.data, clouds.layout, config)]);
+      const entry = pane(v);
+      show(entry);
+      const done = kit.drawn(root, [entry.drawn]);
       kit.changed(root, v);
       // the curve, then the neighbouring settings, in later tasks once the clouds are painted
       done.then(() => setTimeout(() => background(v, token), 0));
       return done;
     }
 
-    // Background work after a redraw, one solve per task so a key press waits for at most one:
-    // B's shuffle curve for this view, then the settings one step away on every other slider
-    // (rotations and A's shuffle), so the next press finds its OTDD solved and only paints.
+    // Background work after a redraw, one solve or one pane per task so a key press waits for at most one:
+    // B's shuffle curve for this view, then the settings one step away on every slider, solved and drawn, so
+    // the next press finds its pane ready and only swaps it in. Panes of other settings are let go.
     let backgroundToken = 0;
     function neighbours(v) {
       const out = [];
-      for (const name of ["rot_b", "rot_a", "shuffle_a"]) {
+      for (const name of ["rot_b", "shuffle_b", "rot_a", "shuffle_a"]) {
         const spec = payload.controls[name];
         for (const sign of [1, -1]) {
           const value = Math.round((v[name] + sign * spec.step) * 1e6) / 1e6;
@@ -193,10 +230,14 @@
     function background(v, token) {
       curve(v, token, () => {
         const queue = neighbours(v);
+        const keep = new Set([settingKey(v), ...queue.map(settingKey)]);
+        for (const [key, entry] of panes) {
+          if (!keep.has(key)) { Plotly.purge(entry.div); entry.div.remove(); panes.delete(key); }
+        }
         const step = () => {
           if (token !== backgroundToken) return; // a newer view took over
           if (queue.length === 0) { root.dataset.idle = "1"; return; }
-          solve(queue.shift());
+          if (solved.has(settingKey(queue[0]))) pane(queue.shift()); else solve(queue[0]);
           setTimeout(step, 0);
         };
         setTimeout(step, 0);
