@@ -14,7 +14,7 @@ import streamlit as st
 from ui.export import chart_format_setting
 from ui.navigation import mark_app_ran
 from ui.presenter import presenter_switch
-from ui.warm_up import page_running, start_warm_up, warming_up
+from ui.warm_up import loading_status_shown, page_running, start_warm_up, warming_up
 
 start_warm_up()  # once per server: data files and heavy imports beside the first script run (cold start)
 
@@ -71,6 +71,7 @@ page = st.navigation([st.Page(landing, title="Overview", icon=":material/home:",
 loading = st.empty()
 if warming_up():  # a freshly started server: say what the first page waits for before its imports begin
     loading.status(f"{page.title}: reading the data files and loading torch (once, when the server has just started)…")
+loading_status_shown()
 try:
     with page_running():
         page.run()

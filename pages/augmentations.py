@@ -6,11 +6,13 @@ bundled ``digits`` (the page says so); the transferability study needs the real 
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz import methods
 from dsviz.data import DataError, availability
 from dsviz.data.transforms import TRANSFORMS

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.data import DataError
 from dsviz.data.upload import FORMATS, Upload, UploadLimits, read_upload, save_upload
 from dsviz.data.upload_example import ExampleFile, example_upload

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz import methods
 from dsviz.data import DataError
 from dsviz.embedding import warm_up_in_background

@@ -6,9 +6,11 @@ every rotation and shuffle setting itself; the page only chooses the data (point
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.figures.label_shuffle import CONTROLS, label_shuffle_payload
 from dsviz.studies.toy import ToyPair
 from ui.figure_component import download_figure_button, keep_in_url, show_figure, url_view

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import pandas as pd
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.data import DATASETS, DataError
 from dsviz.data.derived import choose_datasets, dataset_status
 from dsviz.methods import METHODS

@@ -7,10 +7,12 @@ After "Distinguishing pairs of classes on MNIST and Fashion-MNIST with just one 
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import pandas as pd
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.data import DATASETS, DataError, availability
 from dsviz.data.derived import choose_datasets
 from dsviz.figures.one_pixel import held_out_name, one_pixel_payload

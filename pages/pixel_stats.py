@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ui.cold_start  # noqa: F401 - first, before any other import: ui/cold_start.py says why
+
+# isort: split
 import numpy as np
 import streamlit as st
 
-import ui.cold_start  # noqa: F401 - before this page's imports: the warm-up (ui/cold_start.py)
 from dsviz.data import DATASETS, DataError, availability
 from dsviz.data.derived import choose_datasets
 from dsviz.studies.pixelstats import DatasetPixelStats, dataset_pixel_stats

@@ -3,7 +3,9 @@
 The first script run of a fresh server is what its first viewer (and every viewer
 arriving with them) waits for; most of it is importing torch and decompressing the
 dataset files. :func:`start_warm_up`, called by :mod:`ui.cold_start` before a page's
-own imports and at the top of ``app.py``, begins both beside that run: the npz files
+own imports and at the top of ``app.py``, begins both beside that run, once ``app.py`` has sent
+its loading status (:func:`loading_status_shown`, or after :data:`SHOWN_WAIT_S`: a run that shares
+the GIL with the warm-up drew that status 0.3-0.7 s later): the npz files
 are decompressed first (zlib releases the GIL, so this runs on the second core while
 the page imports torch), then the modules every page imports. The solvers' libraries (POT, which imports scikit-learn and SciPy: a second
 of CPU) are imported only once no page is running (:func:`page_running`), so a viewer
@@ -36,6 +38,9 @@ POSTPONED = 1_000_000
 _STARTED: list[threading.Thread] = []
 _LOCK = threading.Lock()
 _READY = threading.Event()
+_SHOWN = threading.Event()
+SHOWN_WAIT_S = 1.0
+"""At most this long the warm-up waits for :func:`loading_status_shown` before it starts."""
 _RUNS = threading.Condition()
 _RUNNING = [0]  # script runs of any session now between the start and the end of their page
 
@@ -73,6 +78,7 @@ def _import(modules: tuple[str, ...]) -> None:
 
 
 def _warm_up(thresholds: tuple[int, int, int]) -> None:
+    _SHOWN.wait(timeout=SHOWN_WAIT_S)  # leave the GIL to the run that draws the loading status first
     start = time.perf_counter()
     try:
         _read_data_files()
@@ -104,6 +110,11 @@ def start_warm_up() -> threading.Thread:
             thread.start()
             _STARTED.append(thread)
         return _STARTED[0]
+
+
+def loading_status_shown() -> None:
+    """Called by ``app.py`` once its loading status is on its way to the browser: the warm-up may start."""
+    _SHOWN.set()
 
 
 def warming_up() -> bool:
