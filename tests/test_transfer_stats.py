@@ -11,6 +11,7 @@ from dsviz.studies.transfer_stats import (
     correlations,
     leave_one_out_pearson,
     mean_std,
+    pearson_rows,
     relative_error_drop,
     spearman_rows,
 )
@@ -43,19 +44,24 @@ def test_correlations_match_scipy_and_numpy():
     assert correlations(x, y) == corr  # the bootstrap is seeded
 
 
-def test_bootstrap_interval_agrees_with_a_hand_rolled_percentile_bootstrap():
+@pytest.mark.parametrize(
+    ("statistic", "rows", "scipy_statistic"),
+    [("spearman_rho", spearman_rows, stats.spearmanr), ("pearson_r", pearson_rows, stats.pearsonr)],
+)
+def test_interval_agrees_with_a_hand_rolled_percentile_bootstrap(statistic, rows, scipy_statistic):
     rng = np.random.default_rng(1)
     x = rng.normal(size=15)
     y = -x + rng.normal(scale=1.0, size=15)
     corr = correlations(x, y)
     draws = rng.integers(0, 15, size=(4000, 15))
-    rhos = spearman_rows(x[draws], y[draws])
-    for d, rho in zip(draws[:50], rhos[:50]):  # the vectorised statistic is scipy's Spearman rho
-        assert rho == pytest.approx(stats.spearmanr(x[d], y[d]).statistic)
-    low, high = np.percentile(rhos, [2.5, 97.5])
-    assert corr["spearman_rho_ci_low"] == pytest.approx(low, abs=0.06)
-    assert corr["spearman_rho_ci_high"] == pytest.approx(high, abs=0.06)
+    values = rows(x[draws], y[draws])
+    for d, value in zip(draws[:50], values[:50]):  # the vectorised statistic is scipy's
+        assert value == pytest.approx(scipy_statistic(x[d], y[d]).statistic)
+    low, high = np.percentile(values, [2.5, 97.5])
+    assert corr[f"{statistic}_ci_low"] == pytest.approx(low, abs=0.06)
+    assert corr[f"{statistic}_ci_high"] == pytest.approx(high, abs=0.06)
     assert high - low > 0.1  # 15 noisy points: a real interval, not a point
+    assert corr[f"{statistic}_ci_low"] <= corr[statistic] <= corr[f"{statistic}_ci_high"]
 
 
 def test_spearman_rows_is_zero_for_constant_rows():
@@ -77,23 +83,6 @@ def test_leave_one_out_and_mean_std():
     np.testing.assert_allclose(m, [2.0, 2.0])
     np.testing.assert_allclose(s, [np.sqrt(2.0), 0.0])
     np.testing.assert_allclose(mean_std(np.array([[5.0]]))[1], [0.0])
-
-
-def test_pearson_interval_agrees_with_a_hand_rolled_percentile_bootstrap():
-    from dsviz.studies.transfer_stats import pearson_rows
-
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=15)
-    y = -x + rng.normal(scale=1.0, size=15)
-    corr = correlations(x, y)
-    draws = rng.integers(0, 15, size=(4000, 15))
-    rs = pearson_rows(x[draws], y[draws])
-    for d, r in zip(draws[:50], rs[:50]):
-        assert r == pytest.approx(stats.pearsonr(x[d], y[d]).statistic)
-    low, high = np.percentile(rs, [2.5, 97.5])
-    assert corr["pearson_r_ci_low"] == pytest.approx(low, abs=0.06)
-    assert corr["pearson_r_ci_high"] == pytest.approx(high, abs=0.06)
-    assert corr["pearson_r_ci_low"] <= corr["pearson_r"] <= corr["pearson_r_ci_high"]
 
 
 def test_detectable_correlation_known_values_and_attenuation():
