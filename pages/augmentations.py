@@ -34,6 +34,7 @@ from dsviz.studies.transfer import (
 )
 from dsviz.studies.transfer_stats import interval_sentence, leave_one_out_pearson, power_sentence
 from ui.augment_plots import transfer_scatter_figure
+from ui.correlation_metrics import correlation_metrics
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import clickable_chart, otdd_table_downloads, table_downloads
@@ -362,16 +363,7 @@ if study is not None:
         },
     )
     with side_col:
-        st.metric("Pearson r", corr["pearson_r"], format="%.2f", help=f"p = {corr['pearson_p']:.2g}")
-        st.caption(
-            f"p = {corr['pearson_p']:.2g}; bootstrap 95 % interval [{corr['pearson_r_ci_low']:.2f}, "
-            f"{corr['pearson_r_ci_high']:.2f}] (paper: r = {PAPER_PEARSON_R})"
-        )
-        st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f", help=f"p = {corr['spearman_p']:.2g}")
-        st.caption(
-            f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
-            f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]"
-        )
+        correlation_metrics(corr, PAPER_PEARSON_R)
         st.caption(
             f"Scratch accuracy: {', '.join(f'{100 * a:.1f} %' for a in study.acc_scratch)} "
             f"(seeds {', '.join(map(str, study.config.seeds))}). "

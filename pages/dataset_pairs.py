@@ -36,6 +36,7 @@ from dsviz.studies.transfer_pairs import (
     latest_study,
 )
 from dsviz.studies.transfer_stats import interval_sentence, power_sentence
+from ui.correlation_metrics import correlation_metrics
 from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import chart_config, clickable_chart, otdd_table_downloads, show_chart, table_downloads
@@ -181,16 +182,7 @@ def _transfer_section(study: PairsStudy | None, selected_pair: tuple[str, str], 
             "transfer_pairs_scatter",
         )
     with side_col:
-        st.metric("Pearson r", corr["pearson_r"], format="%.2f")
-        st.caption(
-            f"p = {corr['pearson_p']:.2g}; bootstrap 95 % interval [{corr['pearson_r_ci_low']:.2f}, "
-            f"{corr['pearson_r_ci_high']:.2f}] (paper: r = {PAPER_PEARSON_R})"
-        )
-        st.metric("Spearman ρ", corr["spearman_rho"], format="%.2f")
-        st.caption(
-            f"p = {corr['spearman_p']:.2g}; bootstrap 95 % interval "
-            f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]"
-        )
+        correlation_metrics(corr, PAPER_PEARSON_R)
         letters = sorted({(lab.split("→")[0], a) for lab, (a, _) in zip(study.labels(), study.pairs)})
         st.caption(
             f"{len(study.pairs)} directed pairs × {len(study.config.seeds)} seeds, computed on "

@@ -119,3 +119,9 @@ def test_page_shows_the_most_seeded_study_with_its_budget_seeds_interval_and_pow
     corr, power = study.correlations(), detectable_correlation(study.drops)
     assert f"[{corr['pearson_r_ci_low']:.2f}, {corr['pearson_r_ci_high']:.2f}]" in evidence
     assert f"with 15 points and 4 seeds, an observed |r| ≥ {power['r_critical']:.2f}" in evidence
+    # the side metrics are the study's r and ρ, each caption with its p-value and interval
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["Pearson r"]) == pytest.approx(corr["pearson_r"])
+    assert float(metrics["Spearman ρ"]) == pytest.approx(corr["spearman_rho"])
+    captions = [c.value for c in at.get("caption")]
+    assert any(f"[{corr['spearman_rho_ci_low']:.2f}, {corr['spearman_rho_ci_high']:.2f}]" in c for c in captions)
