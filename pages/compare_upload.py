@@ -44,9 +44,10 @@ def _read(filename: str, digest: str, _data: bytes, invert: bool) -> Upload:
     return read_upload(filename, _data, invert=invert, limits=LIMITS)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _example() -> ExampleFile:
-    """The bundled dataset that stands in for an upload until there is one."""
+    """The bundled dataset that stands in for an upload until there is one (built once per server; frozen, so
+    shared rather than copied into every run as st.cache_data would)."""
     return example_upload()
 
 
