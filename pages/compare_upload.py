@@ -26,7 +26,7 @@ from dsviz.studies.closest import (
 from dsviz.studies.pairs import PAIR_DATASETS, PairSettings, PairView
 from ui.data_notice import data_notice
 from ui.export import show_chart, table_downloads
-from ui.heatmaps import class_heatmap
+from ui.heatmaps import class_coupling_heatmap, label_distance_heatmap
 from ui.navigation import page_intro
 from ui.pair_hover import pair_view_figure, renamed
 from ui.settings import sidebar_sample_size
@@ -229,27 +229,12 @@ payload, payload_bytes = pair_view_figure(shown_view, (upload.sha256, best.name,
 hm_left, hm_right = st.columns(2)
 with hm_left:
     show_chart(
-        class_heatmap(
-            res.label_distances,
-            list(res.src_classes),
-            list(res.tgt_classes),
-            "Label-to-label distance W₂²(P_y, P_y′)",
-            YOURS,
-            best.name,
-        ),
+        label_distance_heatmap(res.label_distances, list(res.src_classes), list(res.tgt_classes), YOURS, best.name),
         "label_distances",
     )
 with hm_right:
     show_chart(
-        class_heatmap(
-            res.plan.class_coupling,
-            list(res.src_classes),
-            list(res.tgt_classes),
-            "Class-level coupling mass",
-            YOURS,
-            best.name,
-            kind="mass",
-        ),
+        class_coupling_heatmap(res.plan.class_coupling, list(res.src_classes), list(res.tgt_classes), YOURS, best.name),
         "class_coupling",
     )
 st.caption(

@@ -41,7 +41,7 @@ from ui.data_notice import data_notice
 from ui.estimates import time_estimate
 from ui.export import chart_config, clickable_chart, otdd_table_downloads, show_chart, table_downloads
 from ui.figure_component import download_figure_button
-from ui.heatmaps import class_heatmap
+from ui.heatmaps import class_coupling_heatmap, label_distance_heatmap
 from ui.navigation import page_intro
 from ui.pair_hover import pair_view_figure
 from ui.pair_plots import matrix_figure
@@ -320,29 +320,14 @@ def _pair_view_section(view: PairView, src: str, tgt: str, matrix: PairMatrix | 
     with left:
         show_chart(
             shared_figure(
-                class_heatmap,
-                res.label_distances,
-                list(res.src_classes),
-                list(res.tgt_classes),
-                "Label-to-label distance W₂²(P_y, P_y′)",
-                src,
-                tgt,
-                fmt=".0f",  # whole numbers (values are in the hundreds to thousands): "998.6" crowded its cell
+                label_distance_heatmap, res.label_distances, list(res.src_classes), list(res.tgt_classes), src, tgt
             ),
             "label_distances",
         )
     with right:
         show_chart(
             shared_figure(
-                class_heatmap,
-                100 * res.plan.class_coupling,  # in % with one decimal: raw masses (0.0006861) overlapped
-                list(res.src_classes),
-                list(res.tgt_classes),
-                "Class-level coupling mass (% of all mass)",
-                src,
-                tgt,
-                kind="mass",
-                fmt=".1f",
+                class_coupling_heatmap, res.plan.class_coupling, list(res.src_classes), list(res.tgt_classes), src, tgt
             ),
             "class_coupling",
         )

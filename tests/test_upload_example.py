@@ -6,6 +6,7 @@ back. Run on the bundled data only (an empty data folder) and on the real data f
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -113,3 +114,23 @@ def test_example_stands_in_until_an_upload_and_returns_when_it_is_removed(data_d
     shown = _shown(at)
     assert any(LABEL in text for text in shown["info"]) and not shown["success"]
     assert {k: shown[k] for k in ("table", "chart")} == expected_example
+
+
+def test_class_heatmaps_read_as_on_dataset_pairs(tmp_path, monkeypatch):
+    """The example's class heatmaps: coupling mass in % with one decimal (raw masses such as 0.003000 and 4.5e-17
+    overlapped their neighbours) and label distances as whole numbers, as the Dataset pairs page draws them."""
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("DSVIZ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DSVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["n"] = str(N)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    charts = {key: json.loads(c.proto.spec) for c in at.get("plotly_chart") for key in CHARTS if key in c.proto.id}
+    (coupling,) = charts["class_coupling"]["data"]
+    assert coupling["texttemplate"] == "%{z:.1f}" and "%" in charts["class_coupling"]["layout"]["title"]["text"]
+    z = np.frombuffer(base64.b64decode(coupling["z"]["bdata"]), dtype=coupling["z"]["dtype"])  # plotly's typed array
+    assert z.sum() == pytest.approx(100.0)
+    (distances,) = charts["label_distances"]["data"]
+    assert distances["texttemplate"] == "%{z:.0f}"
