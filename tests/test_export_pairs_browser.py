@@ -197,4 +197,6 @@ def test_exported_one_pixel_hover_shows_the_panel_offline(page, tmp_path, artifa
         })"""
     )
     assert len(reds) == 2 and all(n > 20 for n in reds), reds  # the pixel boxed in red on both class means
+    # no controls in this figure: the settings table does not speak of any
+    assert page.locator(".dsviz-about strong").first.inner_text() == "Settings"
     page.screenshot(path=artifacts_dir / "export_one_pixel.png", full_page=True)

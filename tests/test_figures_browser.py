@@ -77,6 +77,7 @@ def test_exported_label_shuffle_works_offline_and_matches_python(page, tmp_path,
     # the neighbouring settings' clouds are drawn ahead of time; the clouds on screen and the curve are visible
     assert page.locator(".dsviz-figure .js-plotly-plot:visible").count() == 2
     assert page.locator(".dsviz-figure .dsviz-clouds").count() == 1 and page.locator(".dsviz-clouds").is_visible()
+    assert "the controls above change the view" in page.locator(".dsviz-about strong").first.inner_text()
     page.screenshot(path=str(artifacts_dir / "export_label_shuffle.png"), full_page=True)
     assert blocked == []
 

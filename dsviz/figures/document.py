@@ -109,7 +109,11 @@ def figure_html(component: str, payload: dict, *, title: str, settings: dict, pr
     boot = (
         "document.addEventListener('DOMContentLoaded', function () {\n"
         "  const payload = JSON.parse(document.getElementById('dsviz-payload').textContent);\n"
-        f"  window.dsvizFigureKit.mount(document.getElementById('dsviz-figure'), {json.dumps(component)}, payload);\n"
+        "  const root = document.getElementById('dsviz-figure');\n"
+        f"  window.dsvizFigureKit.mount(root, {json.dumps(component)}, payload);\n"
+        "  // only a figure with controls can show a view other than the one the settings describe\n"
+        "  if (root.querySelector('input, select')) document.querySelector('.dsviz-controls-note').textContent =\n"
+        "    ' (as the file opens; the controls above change the view)';\n"
         "});"
     )
     return "\n".join(
@@ -125,7 +129,7 @@ def figure_html(component: str, payload: dict, *, title: str, settings: dict, pr
             f"<h1>{html.escape(title)}</h1>",
             f'<div id="dsviz-figure" class="dsviz-figure" data-component="{html.escape(component)}"></div>',
             '<div class="dsviz-about">',
-            f"<strong>Settings (as the file opens; the controls above change the view)</strong><table>{_rows(settings)}</table>",
+            f'<strong>Settings<span class="dsviz-controls-note"></span></strong><table>{_rows(settings)}</table>',
             f"<strong>Data</strong><table>{_rows(provenance)}</table>",
             f"<div>Made with dsviz {html.escape(__version__)}, plotly.js {html.escape(plotly_version())}; "
             "this file needs no server and no network.</div>",
