@@ -95,6 +95,8 @@ def test_exported_pair_view_hovers_pins_and_redraws_offline(page, tmp_path, arti
     about = page.locator(".dsviz-about").inner_text()
     assert "dsviz" in about and "otdd-exact" in about and "digits" in about
 
+    # before any hover the panel shows its hint, not two empty image boxes
+    assert not page.locator(f"{PANEL} .dsviz-pv-pair").is_visible()
     # hover a target point: its image and its best source match are painted in the panel
     point = _point(page, "mnist-5k: 3")
     page.mouse.move(point["x"], point["y"])
@@ -107,6 +109,7 @@ def test_exported_pair_view_hovers_pins_and_redraws_offline(page, tmp_path, arti
     match = int(panel.get_attribute("data-match-index"))
     assert match == view["best"][point["index"]] and 0 <= match < view["n_src"]  # a digits point
     assert "mnist-5k: 3" in panel.inner_text() and "digits: " in panel.inner_text()
+    assert page.locator(f"{PANEL} .dsviz-pv-pair").is_visible()
     assert _brightness(page, ".dsviz-pv-a") > 5 and _brightness(page, ".dsviz-pv-b") > 5  # images, not black
     assert figure_value(page, "mass") == pytest.approx(view["mass"][point["index"]], rel=1e-12)
 

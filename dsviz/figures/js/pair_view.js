@@ -73,6 +73,7 @@
         border-radius: 0.5rem; font-size: 0.9rem; }
       .dsviz-pv-panel.pinned { border-color: #ff4b4b; }
       .dsviz-pv-pair { display: flex; align-items: center; gap: 0.4rem; }
+      .dsviz-pv-panel:not([data-hover-index]) .dsviz-pv-pair { visibility: hidden; } /* no empty boxes before a hover */
       .dsviz-pv-pair figure, .dsviz-pv-partners figure { margin: 0; text-align: center; }
       .dsviz-pv-pair canvas { width: 112px; height: 112px; image-rendering: pixelated; border-radius: 4px; }
       .dsviz-pv-partners { display: flex; gap: 0.4rem; flex-wrap: wrap; margin-top: 0.5rem; }
